@@ -79,23 +79,39 @@ def _check_shares(
     field_name = f"group[{gid}].{what}"
     if not isinstance(shares, Mapping) or not shares:
         msg = f"{what} must be a table of shares"
-        raise InputError(msg, file=file, field=field_name, fix=f"write {what} = {{ ... }} with shares summing to 1")
+        raise InputError(
+            msg,
+            file=file,
+            field=field_name,
+            fix=f"write {what} = {{ ... }} with shares summing to 1",
+        )
     out: dict[str, float] = {}
     for key, value in shares.items():
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        if (
+            not isinstance(value, (int, float))
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+            or value < 0
+        ):
             msg = f"share {key!r} is {value!r}, not a number between 0 and 1"
-            raise InputError(msg, file=file, field=f"{field_name}.{key}", fix="use a number between 0 and 1")
+            raise InputError(
+                msg, file=file, field=f"{field_name}.{key}", fix="use a number between 0 and 1"
+            )
         out[str(key)] = float(value)
     if required is not None:
         missing = [c for c in required if c not in out]
         unknown = [c for c in out if c not in required]
         if missing or unknown:
             msg = f"{what} must have exactly {', '.join(required)} (missing {missing}, unknown {unknown})"
-            raise InputError(msg, file=file, field=field_name, fix=f"use the keys {', '.join(required)}")
+            raise InputError(
+                msg, file=file, field=field_name, fix=f"use the keys {', '.join(required)}"
+            )
     total = sum(out.values())
     if abs(total - 1.0) > _TOL:
         msg = f"{what} shares sum to {total:.6g}, not 1"
-        raise InputError(msg, file=file, field=field_name, fix="rescale the shares so they sum to 1")
+        raise InputError(
+            msg, file=file, field=field_name, fix="rescale the shares so they sum to 1"
+        )
     return out
 
 
@@ -122,7 +138,9 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
     raw = data.get("group")
     if not isinstance(raw, list) or not raw:
         msg = "no [[group]] tables found"
-        raise InputError(msg, file=file, field="group", fix="add one [[group]] table per customer group")
+        raise InputError(
+            msg, file=file, field="group", fix="add one [[group]] table per customer group"
+        )
     groups: list[CustomerGroup] = []
     seen: set[str] = set()
     known = {"id", "name", "description", "channels", "visits_per_person_year", "modes", "source"}
@@ -130,7 +148,12 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
         gid = str(item.get("id", f"#{i + 1}"))
         if "id" not in item or not gid.replace("_", "").isalnum():
             msg = f"group #{i + 1} has no valid id ({item.get('id')!r})"
-            raise InputError(msg, file=file, field=f"group[{i}].id", fix="give each group an id made of letters, digits and _")
+            raise InputError(
+                msg,
+                file=file,
+                field=f"group[{i}].id",
+                fix="give each group an id made of letters, digits and _",
+            )
         if gid in seen:
             msg = f"group id {gid!r} appears twice"
             raise InputError(msg, file=file, field=f"group[{gid}].id", fix="make group ids unique")
@@ -138,19 +161,38 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
         unknown = sorted(set(item) - known)
         if unknown:
             msg = f"unknown keys {unknown}"
-            raise InputError(msg, file=file, field=f"group[{gid}]", fix=f"remove them; allowed keys: {sorted(known)}")
+            raise InputError(
+                msg,
+                file=file,
+                field=f"group[{gid}]",
+                fix=f"remove them; allowed keys: {sorted(known)}",
+            )
         visits = item.get("visits_per_person_year")
-        if not isinstance(visits, (int, float)) or isinstance(visits, bool) or not math.isfinite(visits) or visits < 0:
+        if (
+            not isinstance(visits, (int, float))
+            or isinstance(visits, bool)
+            or not math.isfinite(visits)
+            or visits < 0
+        ):
             msg = f"visits_per_person_year is {visits!r}"
-            raise InputError(msg, file=file, field=f"group[{gid}].visits_per_person_year", fix="give a number of contacts per person per year, 0 or more")
+            raise InputError(
+                msg,
+                file=file,
+                field=f"group[{gid}].visits_per_person_year",
+                fix="give a number of contacts per person per year, 0 or more",
+            )
         groups.append(
             CustomerGroup(
                 id=gid,
                 name=str(item.get("name", gid)),
                 description=str(item.get("description", "")),
-                channels=_check_shares(item.get("channels"), what="channels", required=CHANNELS, file=file, gid=gid),
+                channels=_check_shares(
+                    item.get("channels"), what="channels", required=CHANNELS, file=file, gid=gid
+                ),
                 visits_per_person_year=float(visits),
-                modes=_check_shares(item.get("modes"), what="modes", required=None, file=file, gid=gid),
+                modes=_check_shares(
+                    item.get("modes"), what="modes", required=None, file=file, gid=gid
+                ),
                 source=str(item.get("source", "assumed: not stated")),
             )
         )
@@ -175,7 +217,11 @@ def load_groups(path: str | Path) -> list[CustomerGroup]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         msg = "file not found"
-        raise InputError(msg, file=path, fix="check the path (relative paths are read from the scenario's folder)") from exc
+        raise InputError(
+            msg,
+            file=path,
+            fix="check the path (relative paths are read from the scenario's folder)",
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         msg = f"not valid TOML ({exc})"
         raise InputError(msg, file=path, fix="correct the TOML syntax") from exc

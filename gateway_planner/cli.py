@@ -1,0 +1,179 @@
+"""Command-line interface: a thin shell over the Python API.
+
+The library only logs; this module configures logging (``-v``/``-q``), shows stage progress, and
+turns a :class:`~gateway_planner.errors.GatewayPlannerError` into one line on stderr and a
+non-zero exit code (2 for bad input, 3 for network or solver failures).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+from .errors import GatewayPlannerError
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="gateway-planner",
+    help="Site one-stop public service points where face-to-face customers reach them fastest.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+_state: dict[str, int] = {"verbosity": 0}
+
+
+class _Elapsed(logging.Formatter):
+    """``[  3.2s] message`` for progress, ``warning: message`` for problems."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.lower()}: {text}"
+        return f"[{record.relativeCreated / 1000:6.1f}s] {text}"
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = {-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Elapsed())
+    root = logging.getLogger("gateway_planner")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    logging.captureWarnings(True)
+    warn_logger = logging.getLogger("py.warnings")
+    warn_logger.handlers[:] = [handler]
+    warn_logger.propagate = False
+    if verbosity < 2:
+        # third-party chatter (osmnx, distributed) only when asked for with -vv
+        for name in ("osmnx", "distributed", "fiona", "pyogrio", "rasterio"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _run(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call the API; turn our errors into one stderr line and an exit code."""
+    _configure_logging(_state["verbosity"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return func(*args, **kwargs)
+    except GatewayPlannerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gateway-planner {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def main(
+    verbose: Annotated[
+        int,
+        typer.Option("--verbose", "-v", count=True, help="More detail (-vv for libraries too)."),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Site Gateways / Maisons des Services for the people who need face-to-face help."""
+    _state["verbosity"] = -1 if quiet else verbose
+
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="Scenario file, e.g. scenarios/sheerness.toml", show_default=False)
+]
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output folder (default: the scenario's output.folder)."
+        ),
+    ] = None,
+) -> None:
+    """Run one scenario and write map.html, summary.json, catchments.gpkg and tables."""
+    from .scenario import run_scenario
+
+    result = _run(run_scenario, scenario, folder=output)
+    _print_result(result)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Two or more scenario files.", show_default=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
+        "outputs/comparison"
+    ),
+    baseline: Annotated[
+        int, typer.Option(help="Position (from 0) of the scenario the others are compared with.")
+    ] = 0,
+) -> None:
+    """Run several scenarios and write comparison.html and comparison.csv beside their outputs."""
+    from .compare import compare as compare_api
+
+    _table, results = _run(compare_api, scenarios, folder=output, baseline=baseline)
+    for r in results:
+        _print_result(r)
+    typer.echo(f"comparison written to {output}/comparison.html and comparison.csv")
+
+
+@app.command()
+def demo(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
+        "outputs/demo"
+    ),
+) -> None:
+    """Run both pilot scenarios (Sheerness, Fauquembergues) and compare them."""
+    from .compare import compare as compare_api
+    from .scenario import demo_scenarios
+
+    _table, results = _run(compare_api, demo_scenarios(), folder=output)
+    for r in results:
+        _print_result(r)
+    typer.echo(f"demo written to {output}/ (open comparison.html)")
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file and the inputs it names, without running it."""
+    from .scenario import validate_scenario
+
+    checked = _run(validate_scenario, scenario)
+    typer.echo(f"{scenario}: valid scenario '{checked.name}'")
+
+
+def _print_result(result: Any) -> None:
+    s = result.summary
+    sites = s["sites"]
+    proposed = ", ".join(f"{p['name']} ({p['id']})" for p in sites["proposed"]) or "none"
+    cur, new = s["figures"]["current"]["all"], s["figures"]["proposed"]["all"]
+    typer.echo(
+        f"{result.scenario.name}: proposed {proposed}; face-to-face visits within 15 min "
+        f"{cur['pct_within_15']:.1f}% -> {new['pct_within_15']:.1f}%, mean journey "
+        f"{cur['mean_minutes']:.1f} -> {new['mean_minutes']:.1f} min [{s['network']['kind']} network; "
+        f"gap {100 * s['solver']['gap']:.2g}%]"
+        + (f" -> {result.folder}" if result.folder is not None else "")
+    )

@@ -1,0 +1,405 @@
+"""Scenario files: TOML validated by pydantic, paths resolved against the scenario's folder.
+
+A scenario says which study area, which demand, which sites, which network and which question
+(objective) to answer, and where to write the results. Unknown keys are rejected so that a typo
+never silently falls back to a default. See the README's "Scenario file reference" for every key.
+
+Minimal pilot scenario::
+
+    name = "sheerness"
+    title = "Sheerness Gateway, Swale (Kent)"
+
+    [area]
+    pilot = "swale"
+
+    [objective]
+    model = "pmedian"
+    new_sites = 1
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+__all__ = [
+    "AreaConfig",
+    "DemandConfig",
+    "NetworkConfig",
+    "ObjectiveConfig",
+    "OutputConfig",
+    "Scenario",
+    "SitesConfig",
+    "load_scenario",
+    "scenario_from_dict",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class _Strict(BaseModel):
+    """Base of every scenario table: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AreaConfig(_Strict):
+    """The study area: a pilot area id or a boundary file of the planner's own."""
+
+    pilot: str | None = Field(default=None, description="Pilot area id: 'swale' or 'saint-omer'.")
+    boundary: Path | None = Field(
+        default=None, description="Vector file of the study area (any CRS)."
+    )
+    name: str | None = Field(default=None, description="Display name of the area.")
+    crs: str | None = Field(
+        default=None,
+        description="Projected CRS of the run, e.g. 'EPSG:27700'; UTM is chosen when omitted.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AreaConfig:
+        if (self.pilot is None) == (self.boundary is None):
+            msg = "give exactly one of area.pilot or area.boundary"
+            raise ValueError(msg)
+        return self
+
+
+class DemandConfig(_Strict):
+    """Population, customer groups and channel behaviour."""
+
+    population: Path | None = Field(
+        default=None,
+        description="Population cells: a vector grid (GPKG/GeoJSON/Shapefile/Parquet) or pilot-style CSV.",
+    )
+    population_column: str = "population"
+    cell_size: float | None = Field(
+        default=None, gt=0, description="Cell size in metres of a CSV grid."
+    )
+    groups: Path | None = Field(
+        default=None, description="groups.toml; the pilot's groups if omitted."
+    )
+    channel_shift: float = Field(
+        default=0.0,
+        ge=-1.0,
+        description="Relative change of every group's face-to-face share, e.g. -0.2 for 20 % fewer.",
+    )
+
+
+class SitesConfig(_Strict):
+    """Existing and candidate sites."""
+
+    file: Path | None = Field(
+        default=None, description="CSV (x, y in the area CRS) or vector file of sites."
+    )
+    existing: list[str] | None = Field(
+        default=None,
+        description="Site ids to treat as existing (overrides the file's status column).",
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Site ids to leave out of this run."
+    )
+
+
+class NetworkConfig(_Strict):
+    """Travel network and modes."""
+
+    source: Literal["proxy", "osm", "file"] = "proxy"
+    path: Path | None = Field(
+        default=None, description="OSM (.osm/.osm.pbf) or GraphML file when source = 'file'."
+    )
+    query: str | None = Field(
+        default=None, description="Place name for source = 'osm'; the area polygon if omitted."
+    )
+    modes: list[Literal["drive", "walk"]] = Field(
+        default_factory=lambda: ["drive", "walk"], min_length=1
+    )
+    limit_minutes: float | None = Field(
+        default=None, gt=0, description="Ignore journeys longer than this."
+    )
+    walk_speed_kmh: float = Field(default=4.8, gt=0)
+    max_snap_m: float = Field(default=2000.0, gt=0)
+    speeds: dict[str, float] = Field(
+        default_factory=dict, description="km/h by highway class, overriding defaults."
+    )
+
+    @field_validator("speeds")
+    @classmethod
+    def _positive_speeds(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not v > 0}
+        if bad:
+            msg = f"speeds must be positive km/h, got {bad}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _file_needs_path(self) -> NetworkConfig:
+        if self.source == "file" and self.path is None:
+            msg = "source = 'file' needs network.path"
+            raise ValueError(msg)
+        return self
+
+
+class ObjectiveConfig(_Strict):
+    """The question: which location model, with how many new sites, solved how."""
+
+    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter"] = "pmedian"
+    new_sites: int = Field(
+        default=1, ge=0, description="Number of sites to add to the existing ones."
+    )
+    keep_existing: bool = Field(default=True, description="Existing sites stay open.")
+    limit_minutes: float | None = Field(
+        default=None, gt=0, description="T for coverage and set cover."
+    )
+    method: Literal["auto", "exact", "heuristic"] = "auto"
+    time_limit: float = Field(default=60.0, gt=0, description="Solver time limit in seconds.")
+    gap: float = Field(
+        default=0.0, ge=0, lt=1, description="Relative optimality gap at which to stop."
+    )
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _limit_for_coverage(self) -> ObjectiveConfig:
+        if self.model in {"max_coverage", "set_cover"} and self.limit_minutes is None:
+            msg = f"model '{self.model}' needs objective.limit_minutes"
+            raise ValueError(msg)
+        return self
+
+
+class OutputConfig(_Strict):
+    """Where results go."""
+
+    folder: Path | None = Field(
+        default=None, description="Output folder; outputs/<name> if omitted."
+    )
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build it with :func:`load_scenario`.
+
+    Attributes
+    ----------
+    source_path
+        The TOML file it came from (None when built from a dict); relative paths in it are
+        resolved against its folder.
+    """
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Short id, used for folders."
+    )
+    title: str | None = None
+    description: str = ""
+    area: AreaConfig
+    demand: DemandConfig = DemandConfig()
+    sites: SitesConfig = SitesConfig()
+    network: NetworkConfig = NetworkConfig()
+    objective: ObjectiveConfig = ObjectiveConfig()
+    output: OutputConfig = OutputConfig()
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _user_area_needs_inputs(self) -> Scenario:
+        if self.area.boundary is not None:
+            missing = []
+            if self.demand.population is None:
+                missing.append("demand.population")
+            if self.demand.groups is None:
+                missing.append("demand.groups")
+            if self.sites.file is None:
+                missing.append("sites.file")
+            if missing:
+                msg = f"a user study area (area.boundary) needs {', '.join(missing)}"
+                raise ValueError(msg)
+        return self
+
+    @property
+    def display_title(self) -> str:
+        """Title for maps and tables (the name when no title is given)."""
+        return self.title or self.name
+
+    def output_folder(self, root: Path | None = None) -> Path:
+        """Folder the run writes to: ``output.folder``, else ``<root or outputs>/<name>``."""
+        if self.output.folder is not None:
+            return self.output.folder
+        return (root or Path("outputs")) / self.name
+
+    def input_files(self) -> dict[str, Path]:
+        """Every input file the scenario names, keyed by its field (for checks and provenance)."""
+        files: dict[str, Path | None] = {
+            "area.boundary": self.area.boundary,
+            "demand.population": self.demand.population,
+            "demand.groups": self.demand.groups,
+            "sites.file": self.sites.file,
+            "network.path": self.network.path,
+        }
+        return {k: v for k, v in files.items() if v is not None}
+
+    def with_updates(self, updates: Mapping[str, Any]) -> Scenario:
+        """Return a copy with dotted-key updates, e.g. ``{"objective.new_sites": 2}``, re-validated."""
+        data = self.model_dump(mode="python", exclude_none=False)
+        for dotted, value in updates.items():
+            node = data
+            *parents, leaf = dotted.split(".")
+            for part in parents:
+                if not isinstance(node.get(part), dict):
+                    msg = f"unknown scenario key {dotted!r}"
+                    raise InputError(
+                        msg,
+                        field=dotted,
+                        fix="use a key of the scenario file, e.g. objective.new_sites",
+                    )
+                node = node[part]
+            if leaf not in node:
+                msg = f"unknown scenario key {dotted!r}"
+                raise InputError(
+                    msg,
+                    field=dotted,
+                    fix="use a key of the scenario file, e.g. objective.new_sites",
+                )
+            node[leaf] = value
+        return _validate(data, file=self.source_path, base=None)
+
+
+_FIXES = {
+    "extra_forbidden": "remove it (check the spelling against the README's scenario reference)",
+    "missing": "add it",
+    "greater_than_equal": "use a larger number",
+    "greater_than": "use a larger number",
+    "less_than": "use a smaller number",
+    "literal_error": "use one of the allowed values",
+    "string_pattern_mismatch": "use letters, digits, '-', '_' or '.' only",
+    "int_type": "use a whole number",
+    "int_parsing": "use a whole number",
+    "float_parsing": "use a number",
+    "bool_parsing": "use true or false",
+    "too_short": "give at least one value",
+}
+
+
+def _translate(exc: ValidationError, *, file: Path | None) -> InputError:
+    """Turn the first pydantic error into an InputError naming file, field and fix."""
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    kind = err["type"]
+    message = err["msg"]
+    if kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif "input" in err and kind not in {"missing"}:
+        message = f"{message} (got {err['input']!r})"
+    fix = _FIXES.get(kind, "correct the value (see the README's scenario reference)")
+    ctx = err.get("ctx") or {}
+    for key, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+        if key in ctx:
+            fix = f"use a number {sign} {ctx[key]}"
+    if kind == "literal_error" and "expected" in ctx:
+        fix = f"use one of {ctx['expected']}"
+    if kind == "value_error" and "exactly one of" in message:
+        fix = "keep either area.pilot or area.boundary"
+    elif kind == "value_error" and "needs" in message:
+        fix = "add the missing key(s)"
+    return InputError(message, file=file, field=loc, fix=fix)
+
+
+def _resolve(path: Path | None, base: Path | None) -> Path | None:
+    if path is None or base is None:
+        return path
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) -> Scenario:
+    try:
+        scenario = Scenario.model_validate({**data, "source_path": file})
+    except ValidationError as exc:
+        raise _translate(exc, file=file) from None
+    if base is None:
+        return scenario
+    return scenario.model_copy(
+        update={
+            "area": scenario.area.model_copy(
+                update={"boundary": _resolve(scenario.area.boundary, base)}
+            ),
+            "demand": scenario.demand.model_copy(
+                update={
+                    "population": _resolve(scenario.demand.population, base),
+                    "groups": _resolve(scenario.demand.groups, base),
+                }
+            ),
+            "sites": scenario.sites.model_copy(
+                update={"file": _resolve(scenario.sites.file, base)}
+            ),
+            "network": scenario.network.model_copy(
+                update={"path": _resolve(scenario.network.path, base)}
+            ),
+            "output": scenario.output.model_copy(
+                update={"folder": _resolve(scenario.output.folder, base)}
+            ),
+        }
+    )
+
+
+def scenario_from_dict(data: Mapping[str, Any], *, base: str | Path | None = None) -> Scenario:
+    """Validate a scenario given as a mapping (the parsed TOML).
+
+    Parameters
+    ----------
+    data
+        Scenario tables and keys as in a scenario file.
+    base
+        Folder that relative paths are resolved against; None leaves them as given.
+
+    Returns
+    -------
+    Scenario
+    """
+    return _validate(data, file=None, base=None if base is None else Path(base).resolve())
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Parameters
+    ----------
+    path
+        The scenario file. Relative paths inside it are read from its folder.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario (paths absolute).
+
+    Raises
+    ------
+    InputError
+        Missing file, bad TOML, unknown key or bad value; the message names the file, the field
+        and the fix.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = "scenario file not found"
+        raise InputError(
+            msg, file=path, fix="check the path, e.g. scenarios/sheerness.toml"
+        ) from None
+    except IsADirectoryError:
+        msg = "is a folder, not a scenario file"
+        raise InputError(
+            msg, file=path, fix="name a .toml file, e.g. scenarios/sheerness.toml"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"not valid TOML ({exc})"
+        raise InputError(msg, file=path, fix="correct the TOML syntax") from None
+    scenario = _validate(data, file=path, base=path.resolve().parent)
+    logger.debug("loaded scenario %s from %s", scenario.name, path)
+    return scenario

@@ -1,0 +1,106 @@
+"""Face-to-face demand per cell and customer group.
+
+``weights[i, g] = population[i] x share[i, g] x face_to_face[g] x visits_per_person_year[g]``:
+face-to-face visits per year made by group ``g`` living in cell ``i``. A channel shift scales every
+group's face-to-face share (``-0.2`` = 20 % fewer visits in person, moved to phone and web).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+
+from ..errors import InputError
+from .groups import CustomerGroup
+
+__all__ = ["face_to_face_weights", "share_columns"]
+
+_TOL = 1e-6
+
+
+def share_columns(groups: Sequence[CustomerGroup]) -> list[str]:
+    """Names of the ``share__<group id>`` columns, in group order."""
+    return [f"share__{g.id}" for g in groups]
+
+
+def _check_cells(cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup], *, source: str) -> None:
+    problems: list[str] = []
+    if "population" not in cells.columns:
+        problems.append("column 'population' is missing")
+    else:
+        pop = cells["population"].to_numpy(dtype=float)
+        bad = int(np.count_nonzero(~np.isfinite(pop) | (pop < 0)))
+        if bad:
+            problems.append(f"{bad} cells have a negative or missing population")
+    cols = share_columns(groups)
+    missing = [c for c in cols if c not in cells.columns]
+    if missing:
+        problems.append(f"share columns {missing} are missing")
+    else:
+        extra = sorted(c for c in cells.columns if c.startswith("share__") and c not in cols)
+        if extra:
+            problems.append(f"share columns {extra} name no known group")
+        total = cells[cols].to_numpy(dtype=float).sum(axis=1)
+        off = int(np.count_nonzero(np.abs(total - 1.0) > _TOL))
+        if off:
+            problems.append(
+                f"group shares do not sum to 1 in {off} cells (worst {total[np.argmax(np.abs(total - 1))]:.6g})"
+            )
+    if problems:
+        msg = "; ".join(problems)
+        raise InputError(
+            msg,
+            file=source,
+            field="cells",
+            fix="give a population >= 0 and one share__<group id> column per group, summing to 1 per cell",
+        )
+
+
+def face_to_face_weights(
+    cells: gpd.GeoDataFrame,
+    groups: Sequence[CustomerGroup],
+    *,
+    channel_shift: float = 0.0,
+    source: str = "cells",
+) -> np.ndarray:
+    """Face-to-face visits per year for every cell and customer group.
+
+    Parameters
+    ----------
+    cells
+        The ``cells`` contract: ``population`` and one ``share__<group id>`` column per group.
+    groups
+        Customer groups, in the order of the output's columns.
+    channel_shift
+        Relative change of every group's face-to-face share, between -1 and any positive value;
+        the shifted share is capped at 1.
+    source
+        Name of the cells' origin, used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape (n_cells, n_groups).
+
+    Raises
+    ------
+    InputError
+        When the population or shares break the cells contract.
+    """
+    if not channel_shift >= -1.0:
+        msg = f"channel_shift is {channel_shift}, below -1 (no face-to-face visits at all)"
+        raise InputError(
+            msg, field="demand.channel_shift", fix="use a value of -1 or more, e.g. -0.2"
+        )
+    _check_cells(cells, groups, source=source)
+    population = cells["population"].to_numpy(dtype=float)
+    shares = cells[share_columns(groups)].to_numpy(dtype=float)
+    per_person = np.array(
+        [
+            min(1.0, g.face_to_face * (1.0 + channel_shift)) * g.visits_per_person_year
+            for g in groups
+        ]
+    )
+    return population[:, None] * shares * per_person[None, :]

@@ -1,0 +1,476 @@
+"""Run a scenario end to end: the only place that knows the order of the stages.
+
+area -> face-to-face weights -> networks -> travel times -> location problem -> solution ->
+evaluation (today's sites and the proposed ones) -> map, tables, GeoPackage and summary.
+
+Outputs are staged in a temporary folder and moved into place only when every file is written,
+so a run that fails halfway leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from ._io import file_digest, staged_directory
+from .area import Area, load_area
+from .config import Scenario, load_scenario
+from .demand import face_to_face_weights
+from .evaluate import Evaluation, evaluate
+from .locate import Problem, Solution, solve
+from .network import Network, TravelTimes, load_graph, travel_times
+
+__all__ = [
+    "DEMO_SCENARIOS",
+    "RunResult",
+    "build_problem",
+    "demo_scenarios",
+    "run_scenario",
+    "validate_scenario",
+    "write_outputs",
+]
+
+logger = logging.getLogger(__name__)
+
+#: the pilot scenarios `gateway-planner demo` runs, in the repository's scenarios/ folder
+DEMO_SCENARIOS: tuple[str, ...] = ("sheerness.toml", "fauquembergues.toml")
+
+NETWORK_LABELS = {
+    "proxy": "proxy network (no road data: straight-line links between populated cells, assumed speeds)",
+    "osm": "OpenStreetMap road network (downloaded)",
+    "file": "OpenStreetMap road network (local file)",
+    "graphml": "road network (GraphML file)",
+}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a scenario run produced.
+
+    Attributes
+    ----------
+    scenario, area
+        The inputs.
+    weights
+        Face-to-face visits per year, (n_cells, n_groups).
+    networks
+        The network of each mode.
+    times
+        Travel times (cells x sites) per mode and per group.
+    problem, solution
+        The location problem and its solution.
+    current, proposed
+        Figures with today's sites only and with the solution's sites.
+    summary
+        Key figures and provenance (what ``summary.json`` holds).
+    folder
+        Where outputs were written, or None.
+    """
+
+    scenario: Scenario
+    area: Area
+    weights: np.ndarray
+    networks: Mapping[str, Network]
+    times: TravelTimes
+    problem: Problem
+    solution: Solution
+    current: Evaluation
+    proposed: Evaluation
+    summary: Mapping[str, Any]
+    folder: Path | None
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Log a stage's start and its duration (the CLI shows these as progress)."""
+    logger.info("%s ...", name)
+    start = time.perf_counter()
+    yield
+    logger.info("%s done in %.1f s", name, time.perf_counter() - start)
+
+
+def demo_scenarios() -> list[Path]:
+    """Paths of the pilot scenarios shipped in the repository's ``scenarios/`` folder."""
+    from .errors import InputError
+
+    folder = Path(__file__).resolve().parent.parent / "scenarios"
+    paths = [folder / name for name in DEMO_SCENARIOS]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        msg = f"pilot scenarios {[p.name for p in missing]} not found in {folder}"
+        raise InputError(
+            msg,
+            file=folder,
+            fix="run the demo from a clone of the repository (the scenarios/ folder ships there)",
+        )
+    return paths
+
+
+def validate_scenario(scenario: Scenario | str | Path) -> Scenario:
+    """Check a scenario and every input file it names, without computing anything.
+
+    Parameters
+    ----------
+    scenario
+        A scenario or the path of a scenario file.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the field and the fix of the first problem found.
+    """
+    from .errors import InputError
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    for field_name, path in scenario.input_files().items():
+        if not Path(path).exists():
+            msg = f"input file {path} not found"
+            raise InputError(
+                msg,
+                file=scenario.source_path,
+                field=field_name,
+                fix="correct the path (relative paths are read from the scenario's folder)",
+            )
+    if scenario.area.pilot is not None:
+        from . import pilot
+
+        if scenario.area.pilot not in pilot.available:
+            msg = f"unknown pilot area {scenario.area.pilot!r}"
+            raise InputError(
+                msg,
+                file=scenario.source_path,
+                field="area.pilot",
+                fix=f"use one of {', '.join(pilot.available)}",
+            )
+    return scenario
+
+
+def _group_costs(weights: np.ndarray, times: TravelTimes, group_ids: list[str]) -> np.ndarray:
+    """Visit-weighted mean minutes over groups, per cell and site (the p-median cost)."""
+    total = weights.sum(axis=1)
+    n_cells, n_sites = len(times.cell_ids), len(times.site_ids)
+    acc = np.zeros((n_cells, n_sites))
+    fallback = np.zeros((n_cells, n_sites))
+    for gi, gid in enumerate(group_ids):
+        t = np.asarray(times.by_group[gid], dtype=np.float64)
+        w = weights[:, gi][:, None]
+        acc += np.where(w > 0, w * t, 0.0)
+        fallback += t / len(group_ids)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total[:, None] > 0, acc / np.maximum(total, 1e-300)[:, None], fallback)
+
+
+def build_problem(
+    scenario: Scenario, area: Area, weights: np.ndarray, times: TravelTimes
+) -> Problem:
+    """Turn a run's weights and travel times into the location problem its objective asks for.
+
+    Parameters
+    ----------
+    scenario, area, weights, times
+        The run's inputs so far.
+
+    Returns
+    -------
+    Problem
+        Weights = face-to-face visits per cell (all groups), costs = visit-weighted mean minutes
+        over the groups' mode mixes, existing sites fixed (unless the scenario frees them),
+        ``p`` = existing + new sites.
+    """
+    site_ids = tuple(str(s) for s in area.sites.index)
+    existing = set(area.existing)
+    fixed = tuple(i for i, s in enumerate(site_ids) if s in existing)
+    obj = scenario.objective
+    p = None if obj.model == "set_cover" else len(fixed) + obj.new_sites
+    return Problem(
+        weights=weights.sum(axis=1),
+        costs=_group_costs(weights, times, [g.id for g in area.groups]),
+        site_ids=site_ids,
+        fixed=fixed,
+        candidates=None,
+        p=p,
+        limit=obj.limit_minutes,
+        allow_closing=not obj.keep_existing,
+        cell_ids=tuple(str(c) for c in area.cells.index),
+    )
+
+
+def _relpath(path: Path, base: Path | None) -> str:
+    try:
+        return os.path.relpath(path, base) if base is not None else path.name
+    except ValueError:  # different drives (Windows)
+        return str(path)
+
+
+def _site_points(area: Area, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    pts = area.sites.loc[list(ids)].to_crs(4326)
+    return [
+        {"id": sid, "name": str(row["name"]), "lon": row.geometry.x, "lat": row.geometry.y}
+        for sid, row in pts.iterrows()
+    ]
+
+
+def _summary(
+    scenario: Scenario,
+    area: Area,
+    networks: Mapping[str, Network],
+    times: TravelTimes,
+    solution: Solution,
+    current: Evaluation,
+    proposed: Evaluation,
+) -> dict[str, Any]:
+    base = scenario.source_path.parent if scenario.source_path is not None else None
+    kinds = sorted({n.kind for n in networks.values()})
+    proposed_ids = tuple(s for s in solution.open_sites if s not in set(area.existing))
+    assumptions = list(area.assumptions)
+    if "proxy" in kinds:
+        assumptions.insert(
+            0, "Travel times come from a proxy network, not real roads: " + NETWORK_LABELS["proxy"]
+        )
+    return {
+        "scenario": {
+            "name": scenario.name,
+            "title": scenario.display_title,
+            "file": None if scenario.source_path is None else _relpath(scenario.source_path, base),
+            "digest": None if scenario.source_path is None else file_digest(scenario.source_path),
+            "objective": scenario.objective.model_dump(mode="json"),
+            "channel_shift": scenario.demand.channel_shift,
+        },
+        "software": {"gateway_planner": __version__},
+        "area": {
+            "id": area.id,
+            "name": area.name,
+            "crs": area.crs.to_string(),
+            "cells": len(area.cells),
+            "population": float(area.cells["population"].sum()),
+            "sites": len(area.sites),
+            "candidates": int((area.sites["status"] == "candidate").sum()),
+            "boundary_units": len(area.boundary),
+        },
+        "inputs": {
+            role: {"path": _relpath(Path(p), base), "digest": file_digest(p)}
+            for role, p in sorted(area.inputs.items())
+        },
+        "network": {
+            "kind": kinds[0] if len(kinds) == 1 else "mixed",
+            "label": "; ".join(NETWORK_LABELS.get(k, k) for k in kinds),
+            "modes": {
+                mode: {
+                    "nodes": net.graph.number_of_nodes(),
+                    "edges": net.graph.number_of_edges(),
+                    "provenance": dict(net.provenance),
+                }
+                for mode, net in sorted(networks.items())
+            },
+            "limit_minutes": scenario.network.limit_minutes,
+            "snapping": {str(k): dict(v) for k, v in sorted(times.snapping.items())},
+        },
+        "solver": {
+            "model": solution.model,
+            "method": solution.method,
+            "solver": solution.solver,
+            "status": solution.status,
+            "objective": solution.objective,
+            "bound": solution.bound,
+            "gap": solution.gap,
+            "iterations": solution.iterations,
+            "note": "wall time is left out so that reruns give identical files; see the log",
+        },
+        "sites": {
+            "existing": _site_points(area, area.existing),
+            "proposed": _site_points(area, proposed_ids),
+            "open": list(solution.open_sites),
+        },
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "source": g.source,
+                "face_to_face": g.face_to_face,
+                "visits_per_person_year": g.visits_per_person_year,
+                "modes": dict(g.modes),
+            }
+            for g in area.groups
+        ],
+        "figures": {
+            "current": current.groups.drop(columns="name").to_dict(orient="index"),
+            "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
+        },
+        "sources": list(area.sources),
+        "assumptions": assumptions,
+    }
+
+
+def _banners(summary: Mapping[str, Any]) -> list[str]:
+    out = []
+    if summary["network"]["kind"] in {"proxy", "mixed"}:
+        out.append(
+            "Proxy network: journey times are estimated from straight-line links and assumed speeds, not real roads."
+        )
+    if summary["assumptions"]:
+        out.append(
+            "Assumed data: customer groups, channel shares and some locations are assumptions (see summary.json)."
+        )
+    return out
+
+
+def run_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    folder: str | Path | None = None,
+    write: bool = True,
+) -> RunResult:
+    """Run one scenario and write its outputs.
+
+    Parameters
+    ----------
+    scenario
+        A scenario or the path of a scenario file.
+    folder
+        Output folder; the scenario's ``output.folder`` (or ``outputs/<name>``) when None.
+    write
+        Write ``map.html``, ``summary.json``, ``catchments.gpkg``, ``tables.csv`` and ``sites.csv``.
+
+    Returns
+    -------
+    RunResult
+    """
+    scenario = validate_scenario(scenario)
+    with _stage("study area"):
+        area = load_area(scenario)
+    with _stage("face-to-face demand"):
+        weights = face_to_face_weights(
+            area.cells, area.groups, channel_shift=scenario.demand.channel_shift, source=area.id
+        )
+    net = scenario.network
+    networks: dict[str, Network] = {}
+    for mode in net.modes:
+        with _stage(f"{mode} network ({net.source})"):
+            networks[mode] = load_graph(
+                net.source,
+                mode=mode,
+                crs=area.crs,
+                boundary=area.outline,
+                path=net.path,
+                query=net.query,
+                speeds=net.speeds or None,
+                cells=area.cells,
+                sites=area.sites,
+                proxy_params=area.proxy_params,
+            )
+    with _stage("travel times"):
+        times = travel_times(
+            networks,
+            area.cells,
+            area.sites,
+            groups=area.groups,
+            limit_minutes=net.limit_minutes,
+            walk_speed_kmh=net.walk_speed_kmh,
+            max_snap_m=net.max_snap_m,
+        )
+    problem = build_problem(scenario, area, weights, times)
+    obj = scenario.objective
+    with _stage(f"{obj.model} ({obj.method})"):
+        solution = solve(
+            problem,
+            model=obj.model,
+            method=obj.method,
+            time_limit=obj.time_limit,
+            gap=obj.gap,
+            seed=obj.seed,
+        )
+    logger.info(
+        "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
+        obj.model,
+        ", ".join(solution.open_sites),
+        solution.objective,
+        100 * solution.gap,
+        solution.solver,
+        solution.seconds,
+    )
+    by_group = {g.id: times.for_group(g.id) for g in area.groups}
+    with _stage("evaluation"):
+        existing = area.existing
+        current = evaluate(
+            area.cells,
+            area.sites,
+            area.groups,
+            weights,
+            by_group,
+            existing or solution.open_sites,
+            existing=existing,
+        )
+        proposed = evaluate(
+            area.cells,
+            area.sites,
+            area.groups,
+            weights,
+            by_group,
+            solution.open_sites,
+            existing=existing,
+        )
+    summary = _summary(scenario, area, networks, times, solution, current, proposed)
+    target = None
+    if write:
+        target = Path(folder) if folder is not None else scenario.output_folder()
+        with _stage(f"writing {target}"), staged_directory(target) as stage:
+            write_outputs(
+                stage,
+                area=area,
+                title=scenario.display_title,
+                current=current,
+                proposed=proposed,
+                summary=summary,
+            )
+    return RunResult(
+        scenario=scenario,
+        area=area,
+        weights=weights,
+        networks=networks,
+        times=times,
+        problem=problem,
+        solution=solution,
+        current=current,
+        proposed=proposed,
+        summary=summary,
+        folder=target,
+    )
+
+
+def write_outputs(
+    folder: Path,
+    *,
+    area: Area,
+    title: str,
+    current: Evaluation,
+    proposed: Evaluation,
+    summary: Mapping[str, Any],
+) -> None:
+    """Write every per-scenario output into ``folder`` (already a staging folder)."""
+    from .report import write_exports, write_map
+
+    write_exports(folder, current=current, proposed=proposed, summary=summary)
+    write_map(
+        folder / "map.html",
+        proposed=proposed,
+        current=current,
+        groups=area.groups,
+        boundary=area.boundary,
+        title=title,
+        banners=_banners(summary),
+    )
