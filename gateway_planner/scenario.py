@@ -462,15 +462,15 @@ def write_outputs(
     summary: Mapping[str, Any],
 ) -> None:
     """Write every per-scenario output into ``folder`` (already a staging folder)."""
-    from .report import write_exports, write_map
+    from .report import write_report
 
-    write_exports(folder, current=current, proposed=proposed, summary=summary)
-    write_map(
-        folder / "map.html",
-        proposed=proposed,
+    write_report(
+        folder,
         current=current,
+        proposed=proposed,
         groups=area.groups,
         boundary=area.boundary,
         title=title,
+        summary=summary,
         banners=_banners(summary),
     )
