@@ -1,1 +1,22 @@
-"""Stage package (see DESIGN.md)."""
+"""Travel networks and journey times: graphs per mode, snapping, cells x sites matrices.
+
+``load_graph`` reads or downloads the network of one mode (OSM download, ``.osm.pbf`` /
+``.osm`` / GraphML file, or the pilot's proxy network); ``travel_times`` turns networks, cells
+and sites into :class:`TravelTimes` (float32 minutes per mode and per customer group).
+"""
+
+from .base import Network, describe_network
+from .matrix import TravelTimes, travel_times
+from .modes import Mode
+from .sources import load_graph
+from .speeds import DEFAULT_SPEEDS
+
+__all__ = [
+    "DEFAULT_SPEEDS",
+    "Mode",
+    "Network",
+    "TravelTimes",
+    "describe_network",
+    "load_graph",
+    "travel_times",
+]

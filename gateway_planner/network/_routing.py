@@ -1,0 +1,211 @@
+"""Compressed sparse routing graph built once per network: arrays, not Python objects.
+
+The journeys of this package go *to* a site, so the matrix stored is the **reversed** graph:
+an edge ``u → v`` of the road network is the entry ``(v, u)``. A Dijkstra run from a site's
+node over it gives, for every node, the time of the best journey from that node to the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pyproj
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from ..errors import NetworkError
+
+__all__ = ["RoutingGraph", "shortest_times"]
+
+logger = logging.getLogger(__name__)
+
+#: smallest edge time in seconds; zero-length edges would vanish from a sparse matrix
+_MIN_SECONDS = 1e-6
+#: memory one block of Dijkstra rows (float64, sources x nodes) may take
+_BLOCK_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, eq=False)
+class RoutingGraph:
+    """Arrays for routing over one graph.
+
+    Parameters
+    ----------
+    node_ids
+        Graph node ids in graph order (index ``i`` of every array is node ``node_ids[i]``).
+    xy
+        Node coordinates ``(n, 2)`` in ``crs``.
+    reverse
+        CSR matrix of edge travel times in seconds, reversed (row = edge head).
+    crs
+        The graph's CRS.
+    n_edges
+        Edges of the source graph (parallel edges included).
+    """
+
+    node_ids: np.ndarray
+    xy: np.ndarray
+    reverse: sp.csr_matrix
+    crs: pyproj.CRS
+    n_edges: int
+    _trees: dict[str, tuple[np.ndarray, cKDTree]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    @classmethod
+    def from_graph(cls, graph: nx.MultiDiGraph, *, weight: str = "travel_time") -> RoutingGraph:
+        """Build the routing arrays of an osmnx-style graph.
+
+        Parameters
+        ----------
+        graph
+            Nodes with ``x`` and ``y``; edges with ``weight`` in seconds; ``graph.graph["crs"]``.
+        weight
+            Edge attribute holding travel time in seconds.
+
+        Returns
+        -------
+        RoutingGraph
+            The arrays; parallel edges keep their fastest time, self-loops are dropped.
+        """
+        node_ids = list(graph.nodes)
+        n = len(node_ids)
+        index = {node: i for i, node in enumerate(node_ids)}
+        try:
+            xy = np.array(
+                [(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=np.float64
+            ).reshape(n, 2)
+        except KeyError as exc:
+            msg = f"a graph node has no {exc.args[0]!r} coordinate; nodes need x and y"
+            raise NetworkError(msg) from None
+        n_edges = graph.number_of_edges()
+        tails = np.empty(n_edges, dtype=np.int64)
+        heads = np.empty(n_edges, dtype=np.int64)
+        seconds = np.empty(n_edges, dtype=np.float64)
+        for i, (u, v, t) in enumerate(graph.edges(data=weight)):
+            tails[i] = index[u]
+            heads[i] = index[v]
+            seconds[i] = math.nan if t is None else t
+        bad = ~(seconds >= 0) | np.isinf(seconds)
+        if bad.any():
+            msg = (
+                f"{int(bad.sum()):,} of {n_edges:,} edges have no usable {weight!r} "
+                "(missing, negative or infinite seconds)"
+            )
+            raise NetworkError(msg)
+        reverse = _reverse_csr(tails, heads, seconds, n)
+        crs = pyproj.CRS.from_user_input(graph.graph["crs"])
+        return cls(
+            node_ids=np.asarray(node_ids, dtype=object),
+            xy=xy,
+            reverse=reverse,
+            crs=crs,
+            n_edges=n_edges,
+        )
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """Strongly connected component label of every node."""
+        _, labels = connected_components(self.reverse, directed=True, connection="strong")
+        return labels
+
+    @cached_property
+    def in_largest(self) -> np.ndarray:
+        """True for nodes of the largest strongly connected component (lowest label on ties)."""
+        labels = self.components
+        if labels.size == 0:
+            return np.zeros(0, dtype=bool)
+        sizes = np.bincount(labels)
+        return labels == int(np.argmax(sizes))
+
+    def snap_tree(self, crs: pyproj.CRS) -> tuple[np.ndarray, cKDTree]:
+        """KD-tree of the largest component's nodes with coordinates in ``crs``.
+
+        Parameters
+        ----------
+        crs
+            CRS of the points to snap (projected, metres).
+
+        Returns
+        -------
+        tuple
+            Node indices of the tree's points, and the tree.
+        """
+        key = crs.to_wkt()
+        if key not in self._trees:
+            usable = np.flatnonzero(self.in_largest)
+            xy = self.xy[usable]
+            if not crs.equals(self.crs):
+                transformer = pyproj.Transformer.from_crs(self.crs, crs, always_xy=True)
+                xs, ys = transformer.transform(xy[:, 0], xy[:, 1])
+                xy = np.column_stack([xs, ys])
+            self._trees[key] = (usable, cKDTree(xy))
+        return self._trees[key]
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.node_ids.size)
+
+
+def _reverse_csr(
+    tails: np.ndarray, heads: np.ndarray, seconds: np.ndarray, n: int
+) -> sp.csr_matrix:
+    """CSR of the reversed graph; the fastest of parallel edges kept, self-loops dropped."""
+    keep = tails != heads
+    rows, cols, data = heads[keep], tails[keep], np.maximum(seconds[keep], _MIN_SECONDS)
+    order = np.lexsort((data, cols, rows))
+    rows, cols, data = rows[order], cols[order], data[order]
+    if rows.size:
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        rows, cols, data = rows[first], cols[first], data[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    index_dtype = np.int32 if max(n, rows.size) < np.iinfo(np.int32).max else np.int64
+    return sp.csr_matrix((data, cols.astype(index_dtype), indptr.astype(index_dtype)), shape=(n, n))
+
+
+def shortest_times(
+    routing: RoutingGraph,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    limit_seconds: float | None = None,
+    block_bytes: int = _BLOCK_BYTES,
+) -> Any:
+    """Yield network seconds from every target node to blocks of source nodes.
+
+    Parameters
+    ----------
+    routing
+        The routing arrays.
+    sources
+        Node indices journeys go to (sites' nodes), without repeats.
+    targets
+        Node indices journeys start from (cells' nodes).
+    limit_seconds
+        Stop each search past this time; farther nodes get ``inf``.
+    block_bytes
+        Memory one block of full Dijkstra rows may use.
+
+    Yields
+    ------
+    tuple
+        ``(start, rows)``: the block's first position in ``sources`` and a float64 array
+        ``(block, len(targets))`` of seconds, ``inf`` where unreachable.
+    """
+    n = max(routing.n_nodes, 1)
+    block = max(1, min(len(sources), block_bytes // (8 * n)))
+    limit = np.inf if limit_seconds is None else float(limit_seconds)
+    for start in range(0, len(sources), block):
+        chunk = sources[start : start + block]
+        rows = dijkstra(routing.reverse, directed=True, indices=chunk, limit=limit)
+        yield start, rows[:, targets]
