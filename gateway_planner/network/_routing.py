@@ -179,7 +179,7 @@ def shortest_times(
     targets: np.ndarray,
     *,
     limit_seconds: float | None = None,
-    block_bytes: int = _BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> Any:
     """Yield network seconds from every target node to blocks of source nodes.
 
@@ -194,7 +194,7 @@ def shortest_times(
     limit_seconds
         Stop each search past this time; farther nodes get ``inf``.
     block_bytes
-        Memory one block of full Dijkstra rows may use.
+        Memory one block of full Dijkstra rows may use; default :data:`_BLOCK_BYTES`.
 
     Yields
     ------
@@ -203,7 +203,8 @@ def shortest_times(
         ``(block, len(targets))`` of seconds, ``inf`` where unreachable.
     """
     n = max(routing.n_nodes, 1)
-    block = max(1, min(len(sources), block_bytes // (8 * n)))
+    budget = _BLOCK_BYTES if block_bytes is None else block_bytes
+    block = max(1, min(len(sources), budget // (8 * n)))
     limit = np.inf if limit_seconds is None else float(limit_seconds)
     for start in range(0, len(sources), block):
         chunk = sources[start : start + block]

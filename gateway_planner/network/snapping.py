@@ -101,7 +101,7 @@ def snap_summary(
     site_ids: Sequence[str],
     max_snap_m: float,
 ) -> dict[str, Any]:
-    """Summarise one mode's snapping: counts, distance quantiles, unreachable ids.
+    """Summarise one mode's snapping: counts, quantiles of snapped distances, unreachable ids.
 
     Parameters
     ----------
@@ -129,12 +129,12 @@ def snap_summary(
         "cells_snapped": int(cells.snapped.sum()),
         "cells_unreachable": int((~cells.snapped).sum()),
         "cells_outside_extent": int(cells.outside.sum()),
-        "cell_snap_m": _quantiles(cells.distance_m),
+        "cell_snap_m": _quantiles(cells.distance_m[cells.snapped]),
         "unreachable_cell_ids": [cell_ids[i] for i in np.flatnonzero(~cells.snapped)],
         "sites": len(site_ids),
         "sites_snapped": int(sites.snapped.sum()),
         "sites_unreachable": int((~sites.snapped).sum()),
         "sites_outside_extent": int(sites.outside.sum()),
-        "site_snap_m": _quantiles(sites.distance_m),
+        "site_snap_m": _quantiles(sites.distance_m[sites.snapped]),
         "unreachable_site_ids": [site_ids[i] for i in np.flatnonzero(~sites.snapped)],
     }
