@@ -88,8 +88,9 @@ def load_graph(
     crs
         The scenario's projected CRS (anything :class:`pyproj.CRS` accepts).
     boundary
-        Study area (shapely geometry in ``crs``): the download polygon for ``"osm"`` when no
-        ``query`` is given, the crop area for files, required for ``"proxy"``.
+        Study area: a shapely geometry in ``crs`` or a GeoDataFrame / GeoSeries (reprojected).
+        The download polygon for ``"osm"`` when no ``query`` is given, the crop area for
+        files, the land for ``"proxy"`` (passed on as given).
     path
         The file for ``"file"`` and ``"graphml"``.
     query
@@ -121,7 +122,8 @@ def load_graph(
     target = _check_crs(crs)
     if speeds:
         speed_table(mode, speeds)  # reject bad overrides before any reading
-    boundary_wgs84 = None if boundary is None else _to_wgs84(boundary, target)
+    area = _boundary_geometry(boundary, target)
+    boundary_wgs84 = None if area is None or source == "proxy" else _to_wgs84(area, target)
 
     if source == "osm":
         graph, provenance, label = _from_download(
@@ -135,13 +137,13 @@ def load_graph(
         file = _check_file(path, source)
         fmt = "graphml" if source == "graphml" else _format(file)
         graph, provenance, label = _from_file(file, fmt, mode, boundary_wgs84)
-        kind, osm, crop = ("graphml" if fmt == "graphml" else "file"), True, boundary is not None
+        kind, osm, crop = ("graphml" if fmt == "graphml" else "file"), True, area is not None
 
     file = Path(path) if kind in {"file", "graphml"} and path is not None else None
     graph = _prepare(graph, mode, label=label, osm=osm, file=file)
     graph = _project(graph, target)
     if crop:
-        _crop(graph, boundary, label=label, mode=mode)
+        _crop(graph, area, label=label, mode=mode)
     if kind == "proxy":
         _check_proxy_times(graph, label)
     else:
@@ -185,10 +187,29 @@ def _check_crs(crs: Any) -> pyproj.CRS:
     return target
 
 
+def _boundary_geometry(boundary: Any, crs: pyproj.CRS) -> Any:
+    """Return the study area as one shapely geometry in ``crs`` (geometry or GeoDataFrame)."""
+    if boundary is None:
+        return None
+    if hasattr(boundary, "to_crs") and hasattr(boundary, "geometry"):
+        series = boundary.geometry
+        if series.crs is not None and not pyproj.CRS(series.crs).equals(crs):
+            series = series.to_crs(crs)
+        geometry = shapely.union_all(np.asarray(series.values))
+    elif isinstance(boundary, shapely.Geometry):
+        geometry = boundary
+    else:
+        msg = f"the boundary is a {type(boundary).__name__}, not a geometry"
+        raise InputError(
+            msg, field="boundary", fix="pass the study area as a shapely polygon or a GeoDataFrame"
+        )
+    if geometry.is_empty:
+        msg = "the boundary is empty"
+        raise InputError(msg, field="boundary", fix="pass the study area's polygons")
+    return geometry
+
+
 def _to_wgs84(geometry: Any, crs: pyproj.CRS) -> Any:
-    if not hasattr(geometry, "geom_type"):
-        msg = f"the boundary is a {type(geometry).__name__}, not a shapely geometry"
-        raise InputError(msg, field="boundary", fix="pass the study area as a shapely polygon")
     transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     return shapely.transform(
         geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
