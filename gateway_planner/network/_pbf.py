@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .._optional import import_optional_dependency
-from ..errors import InputError, NetworkError
+from ..errors import InputError
 from .modes import PROFILES, Mode
 
 __all__ = ["read_pbf"]
@@ -57,15 +58,17 @@ def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.Mu
     Raises
     ------
     InputError
-        When the file is not an OSM PBF file.
-    NetworkError
-        When it holds no way the mode may use.
+        When the file is not an OSM PBF file, or holds no way the mode may use.
     """
     pyrosm = import_optional_dependency("pyrosm", "osm")
     profile = PROFILES[mode]
     try:
-        osm = pyrosm.OSM(str(path), bounding_box=bounding_box)
-        result = osm.get_network(network_type=profile.pyrosm_network_type, nodes=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            osm = pyrosm.OSM(str(path), bounding_box=bounding_box)
+            result = osm.get_network(network_type=profile.pyrosm_network_type, nodes=True)
+        for item in caught:  # e.g. "Could not find any edges for given area."
+            logger.info("pyrosm: %s", item.message)
     except Exception as exc:  # pyrosm raises a variety of errors on foreign bytes
         msg = f"not an OpenStreetMap PBF file ({type(exc).__name__}: {_first_line(exc)})"
         raise InputError(
@@ -73,8 +76,11 @@ def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.Mu
         ) from exc
     nodes, edges = result if isinstance(result, tuple) else (None, None)
     if edges is None or nodes is None or len(edges) == 0:
-        msg = f"{path}: no highways usable for {mode.value} in this file"
-        raise NetworkError(msg)
+        where = " within the study area" if bounding_box is not None else ""
+        msg = f"no highways usable for {mode.value} in this file{where}"
+        raise InputError(
+            msg, file=path, fix="give OSM data that covers the study area's roads and paths"
+        )
     graph = _build(nodes, edges, bidirectional=profile.bidirectional)
     stamp = (
         int(np.nanmax(pd.to_numeric(edges.get("timestamp"), errors="coerce")))

@@ -140,7 +140,8 @@ def load_graph(
         kind, osm, crop = ("graphml" if fmt == "graphml" else "file"), True, area is not None
 
     file = Path(path) if kind in {"file", "graphml"} and path is not None else None
-    graph = _prepare(graph, mode, label=label, osm=osm, file=file)
+    ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(provenance.get("format"), "never")
+    graph = _prepare(graph, mode, label=label, osm=osm, file=file, ways=ways)
     graph = _project(graph, target)
     if crop:
         _crop(graph, area, label=label, mode=mode)
@@ -414,17 +415,20 @@ def _plain(value: Any) -> Any:
 
 
 def _prepare(
-    graph: nx.MultiDiGraph, mode: Mode, *, label: str, osm: bool, file: Path | None
+    graph: nx.MultiDiGraph, mode: Mode, *, label: str, osm: bool, file: Path | None, ways: str
 ) -> nx.MultiDiGraph:
-    """Filter to the mode's ways, validate, make walking two-way."""
+    """Filter to the mode's ways, validate, make walking two-way.
+
+    ``ways`` says when to filter by way tags: "always" (raw OSM XML), "if_tagged" (GraphML,
+    which may come without tags) or "never" (sources filtered on the way in).
+    """
     if graph.number_of_edges() == 0:
         _no_ways(mode, label, file)
-    if osm:
-        if any("highway" in data for _, _, data in graph.edges(data=True)):
-            removed = filter_graph(graph, mode)
-            logger.debug("%s: %d edges not usable by %s removed", label, removed, mode.value)
-        else:
-            logger.info("%s: edges carry no highway tags; kept as they are", label)
+    if ways == "if_tagged" and not any("highway" in d for _, _, d in graph.edges(data=True)):
+        logger.info("%s: edges carry no highway tags; kept as they are", label)
+    elif ways != "never":
+        removed = filter_graph(graph, mode)
+        logger.debug("%s: %d edges not usable by %s removed", label, removed, mode.value)
         if graph.number_of_edges() == 0:
             _no_ways(mode, label, file)
     _validate(graph, label=label, osm=osm, file=file)
