@@ -260,7 +260,7 @@ def _validate_link(link: Any, i: int, slowest: float, file: str) -> dict[str, An
     for end in ("from", "to"):
         value = link.get(end)
         ok = (
-            isinstance(value, list)
+            isinstance(value, (list, tuple))
             and len(value) == 2
             and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
@@ -346,19 +346,8 @@ def load_proxy_params(path: str | Path) -> dict[str, Any]:
 
 
 def _params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept raw or already-validated parameters."""
-    raw = dict(params)
-    if isinstance(raw.get("link"), list):
-        raw["link"] = [
-            {**link, "from": list(link["from"]), "to": list(link["to"])}
-            if isinstance(link, Mapping)
-            else link
-            for link in raw["link"]
-        ]
-        for link in raw["link"]:
-            if isinstance(link, Mapping) and link.get("crs", "") is None:
-                link.pop("crs")
-    return validate_proxy_params(raw)
+    """Accept raw or already-validated parameters (validation is idempotent)."""
+    return validate_proxy_params(params)
 
 
 def _land(boundary: Any, crs: Any) -> BaseGeometry:
