@@ -140,7 +140,10 @@ def load_graph(
         kind, osm, crop = ("graphml" if fmt == "graphml" else "file"), True, area is not None
 
     file = Path(path) if kind in {"file", "graphml"} and path is not None else None
-    ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(provenance.get("format"), "never")
+    if kind == "osm":
+        ways = "always"  # osmnx filtered the query; the same rules again keep sources alike
+    else:
+        ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(provenance.get("format"), "never")
     graph = _prepare(graph, mode, label=label, osm=osm, file=file, ways=ways)
     graph = _project(graph, target)
     if crop:
