@@ -203,7 +203,13 @@ def _pilot_area(scenario: Scenario) -> Area:
     assert scenario.area.pilot is not None
     pa = pilot.load_pilot(scenario.area.pilot)
     groups = pa.groups
-    inputs = dict(pilot.input_files(pa.id))
+    inputs: dict[str, Path] = {
+        "pilot.area": pilot.get_path(f"{pa.id}/area.toml"),
+        "pilot.cells": pilot.get_path(f"{pa.id}/cells.csv"),
+        "pilot.sites": pilot.get_path(f"{pa.id}/sites.csv"),
+        "pilot.groups": pa.groups_path,
+        "pilot.proxy_network": pa.proxy_params_path,
+    }
     if scenario.demand.groups is not None:
         groups = load_groups(scenario.demand.groups)
         inputs["demand.groups"] = scenario.demand.groups

@@ -165,6 +165,32 @@ def validate(scenario: ScenarioArg) -> None:
     typer.echo(f"{scenario}: valid scenario '{checked.name}'")
 
 
+@app.command()
+def network(scenario: ScenarioArg) -> None:
+    """Build (and cache) the scenario's networks; print their sizes and the snapping summary."""
+    from .area import load_area
+    from .network import describe_network
+    from .scenario import build_networks, validate_scenario
+
+    def build() -> tuple[Any, Any]:
+        checked = validate_scenario(scenario)
+        return build_networks(checked, load_area(checked))
+
+    networks, times = _run(build)
+    for mode, net in networks.items():
+        info = describe_network(net)
+        typer.echo(
+            f"{mode}: " + ", ".join(f"{k} {v}" for k, v in info.items() if not isinstance(v, dict))
+        )
+    for mode, snap in times.snapping.items():
+        typer.echo(
+            f"{mode} snapping: "
+            + ", ".join(
+                f"{k} {v}" for k, v in snap.items() if not isinstance(v, (dict, list, tuple))
+            )
+        )
+
+
 def _print_result(result: Any) -> None:
     s = result.summary
     sites = s["sites"]

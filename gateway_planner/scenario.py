@@ -32,6 +32,7 @@ from .network import Network, TravelTimes, load_graph, travel_times
 __all__ = [
     "DEMO_SCENARIOS",
     "RunResult",
+    "build_networks",
     "build_problem",
     "demo_scenarios",
     "run_scenario",
@@ -210,6 +211,49 @@ def build_problem(
     )
 
 
+def build_networks(scenario: Scenario, area: Area) -> tuple[dict[str, Network], TravelTimes]:
+    """Build (or read from the cache) each mode's network and the cells x sites travel times.
+
+    Parameters
+    ----------
+    scenario
+        The run's scenario (its ``[network]`` table).
+    area
+        The study area (cells, sites, boundary, proxy parameters).
+
+    Returns
+    -------
+    tuple of (dict of str to Network, TravelTimes)
+    """
+    net = scenario.network
+    networks: dict[str, Network] = {}
+    for mode in net.modes:
+        with _stage(f"{mode} network ({net.source})"):
+            networks[mode] = load_graph(
+                net.source,
+                mode=mode,
+                crs=area.crs,
+                boundary=area.outline,
+                path=net.path,
+                query=net.query,
+                speeds=net.speeds or None,
+                cells=area.cells,
+                sites=area.sites,
+                proxy_params=area.proxy_params,
+            )
+    with _stage("travel times"):
+        times = travel_times(
+            networks,
+            area.cells,
+            area.sites,
+            groups=area.groups,
+            limit_minutes=net.limit_minutes,
+            walk_speed_kmh=net.walk_speed_kmh,
+            max_snap_m=net.max_snap_m,
+        )
+    return networks, times
+
+
 def _relpath(path: Path, base: Path | None) -> str:
     try:
         return os.path.relpath(path, base) if base is not None else path.name
@@ -241,6 +285,11 @@ def _summary(
     if "proxy" in kinds:
         assumptions.insert(
             0, "Travel times come from a proxy network, not real roads: " + NETWORK_LABELS["proxy"]
+        )
+    if "walk" in networks:
+        assumptions.append(
+            "Journeys in a group's 'walk' share are on foot all the way (no bus or train is "
+            "modelled yet), so long walking times stand for people without a car"
         )
     return {
         "scenario": {
@@ -357,32 +406,7 @@ def run_scenario(
         weights = face_to_face_weights(
             area.cells, area.groups, channel_shift=scenario.demand.channel_shift, source=area.id
         )
-    net = scenario.network
-    networks: dict[str, Network] = {}
-    for mode in net.modes:
-        with _stage(f"{mode} network ({net.source})"):
-            networks[mode] = load_graph(
-                net.source,
-                mode=mode,
-                crs=area.crs,
-                boundary=area.outline,
-                path=net.path,
-                query=net.query,
-                speeds=net.speeds or None,
-                cells=area.cells,
-                sites=area.sites,
-                proxy_params=area.proxy_params,
-            )
-    with _stage("travel times"):
-        times = travel_times(
-            networks,
-            area.cells,
-            area.sites,
-            groups=area.groups,
-            limit_minutes=net.limit_minutes,
-            walk_speed_kmh=net.walk_speed_kmh,
-            max_snap_m=net.max_snap_m,
-        )
+    networks, times = build_networks(scenario, area)
     problem = build_problem(scenario, area, weights, times)
     obj = scenario.objective
     with _stage(f"{obj.model} ({obj.method})"):
