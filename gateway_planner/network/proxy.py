@@ -19,14 +19,14 @@ Parameter file (TOML)::
 
     source = "assumed: ..."          # "measured: ..." or "assumed: ..."
     max_edge_m = 3000.0              # longest straight edge
-    neighbours = 8                   # nearest neighbours added to the Delaunay edges (0: none)
+    neighbours = 4                   # nearest neighbours added to the Delaunay edges (0: none)
     detour_factor = 1.3              # road distance / straight distance (>= 1)
     land_tolerance_m = 30.0          # how far an edge may stray outside the land polygon
     walk_speed_kph = 4.8
     [drive_speed_kph]                # by density class of the cells (column density_class)
     urban = 25.0
-    town = 35.0
-    rural = 55.0
+    town = 40.0
+    rural = 65.0
     [density_classes]                # optional: classes for cells without density_class,
     urban = 2500.0                   # minimum people per km² of cell area (densest wins)
     town = 600.0
@@ -394,14 +394,16 @@ def _cell_classes(cells: gpd.GeoDataFrame, params: Mapping[str, Any]) -> np.ndar
 
 def _candidate_pairs(xy: np.ndarray, neighbours: int, max_edge: float) -> np.ndarray:
     """Undirected pairs (i < j) from Delaunay and k nearest neighbours, over unique positions."""
-    uniq, first, inverse = np.unique(xy, axis=0, return_index=True, return_inverse=True)
+    n = len(xy)
+    # unique positions through one sortable key per node (exact float equality)
+    keys = np.ascontiguousarray(xy).view(np.dtype((np.void, xy.dtype.itemsize * 2))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
-    rep = first  # representative node of each unique position (the lowest node id)
+    uniq = xy[first]
     pairs = []
     if len(uniq) >= 3:
         try:
-            tri = Delaunay(uniq)
-            s = tri.simplices
+            s = Delaunay(uniq).simplices
             pairs.append(np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]]))
         except QhullError:  # all positions on a line: nearest neighbours only
             logger.debug("Delaunay failed on %d collinear positions", len(uniq))
@@ -411,17 +413,16 @@ def _candidate_pairs(xy: np.ndarray, neighbours: int, max_edge: float) -> np.nda
         k = min(neighbours + 1, len(uniq))
         dist, idx = cKDTree(uniq).query(uniq, k=k)
         src = np.repeat(np.arange(len(uniq)), k - 1)
-        dst = idx[:, 1:].ravel()
         ok = dist[:, 1:].ravel() <= max_edge
-        pairs.append(np.column_stack([src[ok], dst[ok]]))
-    upairs = np.vstack(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
-    nodes = rep[upairs]
-    # coincident nodes: join each to its position's representative
-    dup = np.flatnonzero(np.arange(len(xy)) != rep[inverse])
-    nodes = np.vstack([nodes, np.column_stack([rep[inverse[dup]], dup])]) if dup.size else nodes
-    nodes = np.sort(nodes, axis=1)
-    nodes = nodes[nodes[:, 0] != nodes[:, 1]]
-    return np.unique(nodes, axis=0)
+        pairs.append(np.column_stack([src[ok], idx[:, 1:].ravel()[ok]]))
+    nodes = first[np.vstack(pairs)] if pairs else np.empty((0, 2), dtype=np.int64)
+    # coincident nodes: join each to its position's representative (the lowest node id)
+    dup = np.flatnonzero(np.arange(n) != first[inverse])
+    if dup.size:
+        nodes = np.vstack([nodes, np.column_stack([first[inverse[dup]], dup])])
+    lo, hi = nodes.min(axis=1).astype(np.int64), nodes.max(axis=1).astype(np.int64)
+    code = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return np.column_stack([code // n, code % n])
 
 
 def _parts(land: BaseGeometry) -> list[BaseGeometry]:
@@ -579,8 +580,8 @@ def build_proxy_graph(
     logger.info(
         "proxy %s graph: %d nodes, %d edges (%d links) in %.2f s",
         mode,
-        graph.number_of_nodes(),
-        graph.number_of_edges(),
+        len(xy),
+        2 * (len(pairs) + len(links)),
         len(links),
         time.perf_counter() - started,
     )

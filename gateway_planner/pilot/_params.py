@@ -99,7 +99,7 @@ _PROXY_COMMON = """\
 # travel_time [s] = length [m] x detour_factor / speed [m/s]. Every figure is ASSUMED.
 source = "assumed: straight-line proximity graph with density-class speeds and a detour factor standing in for the road network"
 max_edge_m = {max_edge_m}
-neighbours = 8
+neighbours = 4
 detour_factor = 1.3
 land_tolerance_m = 30.0
 walk_speed_kph = 4.8
@@ -107,8 +107,8 @@ walk_speed_kph = 4.8
 # drive speed by the density class of the cell at each end (an edge takes the slower end)
 [drive_speed_kph]
 urban = 25.0
-town = 35.0
-rural = 55.0
+town = 40.0
+rural = 65.0
 """
 
 _SWALE_LINKS = """
