@@ -97,6 +97,25 @@ def main(
     _state["verbosity"] = -1 if quiet else verbose
 
 
+NetworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--network",
+        help="Override the scenarios' network source: proxy (offline pilot) or osm (download OpenStreetMap roads).",
+    ),
+]
+
+
+def _load(paths: list[Path], network: str | None) -> list[Any]:
+    """Load scenario files, applying a --network override (validated like the file's own key)."""
+    from .config import load_scenario
+
+    scenarios = [load_scenario(p) for p in paths]
+    if network is None:
+        return scenarios
+    return [s.with_updates({"network.source": network}) for s in scenarios]
+
+
 ScenarioArg = Annotated[
     Path, typer.Argument(help="Scenario file, e.g. scenarios/sheerness.toml", show_default=False)
 ]
@@ -111,11 +130,13 @@ def run(
             "--output", "-o", help="Output folder (default: the scenario's output.folder)."
         ),
     ] = None,
+    network: NetworkOpt = None,
 ) -> None:
     """Run one scenario and write map.html, summary.json, catchments.gpkg and tables."""
     from .scenario import run_scenario
 
-    result = _run(run_scenario, scenario, folder=output)
+    loaded = _run(_load, [scenario], network)[0]
+    result = _run(run_scenario, loaded, folder=output)
     _print_result(result)
 
 
@@ -130,11 +151,13 @@ def compare(
     baseline: Annotated[
         int, typer.Option(help="Position (from 0) of the scenario the others are compared with.")
     ] = 0,
+    network: NetworkOpt = None,
 ) -> None:
     """Run several scenarios and write comparison.html and comparison.csv beside their outputs."""
     from .compare import compare as compare_api
 
-    _table, results = _run(compare_api, scenarios, folder=output, baseline=baseline)
+    loaded = _run(_load, scenarios, network)
+    _table, results = _run(compare_api, loaded, folder=output, baseline=baseline)
     for r in results:
         _print_result(r)
     typer.echo(f"comparison written to {output}/comparison.html and comparison.csv")
@@ -145,12 +168,14 @@ def demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path(
         "outputs/demo"
     ),
+    network: NetworkOpt = None,
 ) -> None:
     """Run both pilot scenarios (Sheerness, Fauquembergues) and compare them."""
     from .compare import compare as compare_api
     from .scenario import demo_scenarios
 
-    _table, results = _run(compare_api, demo_scenarios(), folder=output)
+    loaded = _run(_load, _run(demo_scenarios), network)
+    _table, results = _run(compare_api, loaded, folder=output)
     for r in results:
         _print_result(r)
     typer.echo(f"demo written to {output}/ (open comparison.html)")
