@@ -258,7 +258,7 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
         "Coordinates: RGF93 / Lambert-93 (EPSG:2154), projected from WGS84.",
     ]
     assumptions = [
-        f"Each commune's population is spread over the 250 m cells whose centre lies in the commune, weighted by exp(-d / {DECAY_M:.0f} m) with d the distance to the mairie; cells that would hold fewer than {MIN_CELL_PEOPLE:.0f} person are emptied and their share moved to the others; a commune holding no cell centre puts everyone in the cell holding its mairie. Cell totals equal the commune totals to 0.01.",
+        f"Each commune's population is spread over the 250 m cells whose centre lies in the commune, weighted by exp(-d / {DECAY_M:.0f} m) with d the distance to the mairie; cells that would hold fewer than {MIN_CELL_PEOPLE:g} people are emptied and their share moved to the others; a commune holding no cell centre puts everyone in the cell holding its mairie. Cell totals equal the commune totals to 0.01.",
         "Mairie points lying outside their own commune polygon are replaced by a point inside the commune (shapely point_on_surface): "
         + (", ".join(moved) if moved else "none")
         + ".",
