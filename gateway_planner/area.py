@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .config import Scenario
-from .demand.grids import build_cells, choose_crs, read_vector
+from .demand import DemandSummary, choose_crs, load_cells, read_vector
 from .demand.groups import CustomerGroup, load_groups
 from .errors import InputError
 
@@ -55,6 +55,9 @@ class Area:
         Proxy-network parameters (pilot areas), or None.
     sources, assumptions
         Data sources and what is assumed rather than measured, for every output.
+    demand
+        What the population input gave: cells, population, dropped items and why
+        (``demand.to_dict()`` is the ``demand`` entry of ``summary.json``).
     """
 
     id: str
@@ -68,6 +71,7 @@ class Area:
     proxy_params: Mapping[str, Any] | None = None
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
+    demand: DemandSummary | None = None
 
     @property
     def outline(self) -> BaseGeometry:
@@ -184,17 +188,68 @@ def _apply_site_options(
     return sites
 
 
-def _check_groups_match(cells: gpd.GeoDataFrame, groups: list[CustomerGroup], *, file: str) -> None:
-    have = sorted(c.removeprefix("share__") for c in cells.columns if c.startswith("share__"))
-    want = sorted(g.id for g in groups)
-    if have != want:
-        msg = f"the cells carry shares for groups {have} but the groups file defines {want}"
-        raise InputError(
-            msg,
-            file=file,
-            field="demand.groups",
-            fix="use group ids that match the share__<group> columns",
-        )
+def _path(scenario: Scenario, path: Path | None) -> Path | None:
+    """Resolve a relative path against the scenario's folder (config resolves the older keys)."""
+    if path is None or path.is_absolute() or scenario.source_path is None:
+        return path
+    return (Path(scenario.source_path).resolve().parent / path).resolve()
+
+
+def _demand_inputs(scenario: Scenario) -> dict[str, Path]:
+    files = {
+        "demand.shares": _path(scenario, scenario.demand.shares),
+        "demand.zones": _path(scenario, scenario.demand.zones),
+    }
+    return {k: v for k, v in files.items() if v is not None}
+
+
+def _cells(
+    scenario: Scenario,
+    groups: list[CustomerGroup],
+    *,
+    crs: pyproj.CRS,
+    outline: BaseGeometry,
+    default: gpd.GeoDataFrame | None = None,
+    default_label: str | None = None,
+    default_zones: gpd.GeoDataFrame | None = None,
+) -> tuple[gpd.GeoDataFrame, DemandSummary]:
+    """Build the scenario's cells from its population file, or from ``default`` (the pilot's)."""
+    d = scenario.demand
+    population: Path | gpd.GeoDataFrame | None = _path(scenario, d.population)
+    if population is None:
+        population = default
+    zones: Path | gpd.GeoDataFrame | None = _path(scenario, d.zones)
+    zone_id_column = d.zone_id_column
+    shares_key = d.shares_key
+    if (
+        zones is None
+        and d.population is None
+        and d.shares is not None
+        and d.shares_by == "zone"
+        and default_zones is not None
+    ):
+        # shares for the pilot's own cells: by its boundary units (LSOAs, communes; "code")
+        zones, zone_id_column = default_zones, "code"
+        shares_key = shares_key or d.zone_id_column
+    assert population is not None
+    result = load_cells(
+        population,
+        groups,
+        crs=crs,
+        boundary=outline,
+        kind=d.population_kind,
+        population_column=d.population_column,
+        cell_id_column=d.cell_id_column,
+        zone_id_column=zone_id_column,
+        cell_size=d.cell_size,
+        shares=_path(scenario, d.shares),
+        shares_key=shares_key,
+        shares_by=d.shares_by,
+        zones=zones,
+        label=default_label,
+        zones_label=None if default_label is None else f"{default_label} boundary",
+    )
+    return result.cells, result.summary
 
 
 def _pilot_area(scenario: Scenario) -> Area:
@@ -203,17 +258,10 @@ def _pilot_area(scenario: Scenario) -> Area:
     assert scenario.area.pilot is not None
     pa = pilot.load_pilot(scenario.area.pilot)
     groups = pa.groups
-    inputs: dict[str, Path] = {
-        "pilot.area": pilot.get_path(f"{pa.id}/area.toml"),
-        "pilot.cells": pilot.get_path(f"{pa.id}/cells.csv"),
-        "pilot.sites": pilot.get_path(f"{pa.id}/sites.csv"),
-        "pilot.groups": pa.groups_path,
-        "pilot.proxy_network": pa.proxy_params_path,
-    }
+    inputs = dict(pilot.input_files(pa.id))
     if scenario.demand.groups is not None:
         groups = load_groups(scenario.demand.groups)
         inputs["demand.groups"] = scenario.demand.groups
-        _check_groups_match(pa.cells, groups, file=str(scenario.demand.groups))
     crs = pyproj.CRS.from_user_input(pa.crs)
     if scenario.area.crs is not None and pyproj.CRS.from_user_input(scenario.area.crs) != crs:
         msg = f"pilot area {pa.id!r} is prepared in {pa.crs}, not {scenario.area.crs}"
@@ -223,6 +271,18 @@ def _pilot_area(scenario: Scenario) -> Area:
             field="area.crs",
             fix=f"remove area.crs or set it to {pa.crs}",
         )
+    cells, demand = _cells(
+        scenario,
+        groups,
+        crs=crs,
+        outline=shapely.union_all(pa.boundary.geometry.to_numpy()),
+        default=pa.cells,
+        default_label=f"pilot:{pa.id}",
+        default_zones=pa.boundary,
+    )
+    if scenario.demand.population is not None:
+        inputs["demand.population"] = scenario.demand.population
+    inputs.update(_demand_inputs(scenario))
     sites = pa.sites
     if scenario.sites.file is not None:
         sites = read_sites(scenario.sites.file, crs=crs)
@@ -233,13 +293,14 @@ def _pilot_area(scenario: Scenario) -> Area:
         name=scenario.area.name or pa.name,
         crs=crs,
         boundary=pa.boundary,
-        cells=pa.cells,
+        cells=cells,
         sites=sites,
         groups=groups,
         inputs=inputs,
         proxy_params=pa.proxy_params,
         sources=tuple(pa.sources),
         assumptions=tuple(pa.assumptions),
+        demand=demand,
     )
 
 
@@ -252,13 +313,7 @@ def _user_area(scenario: Scenario) -> Area:
     boundary = raw.to_crs(crs)
     outline = shapely.union_all(boundary.geometry.to_numpy())
     groups = load_groups(scenario.demand.groups)
-    cells = build_cells(
-        scenario.demand.population,
-        crs=crs,
-        boundary=outline,
-        population_column=scenario.demand.population_column,
-    )
-    _check_groups_match(cells, groups, file=str(scenario.demand.population))
+    cells, demand = _cells(scenario, groups, crs=crs, outline=outline)
     sites = _apply_site_options(
         read_sites(scenario.sites.file, crs=crs), scenario, file=str(scenario.sites.file)
     )
@@ -271,9 +326,10 @@ def _user_area(scenario: Scenario) -> Area:
         cells=cells,
         sites=sites,
         groups=groups,
-        inputs=scenario.input_files(),
+        inputs={**scenario.input_files(), **_demand_inputs(scenario)},
         sources=(),
         assumptions=assumptions,
+        demand=demand,
     )
 
 

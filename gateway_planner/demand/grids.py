@@ -1,25 +1,56 @@
 """Population inputs -> the ``cells`` contract in the run's projected CRS.
 
-This module reads vector grids (GeoPackage, GeoJSON, Shapefile, Parquet) holding a population
-column and ``share__<group>`` columns. Rasters and zones-with-counts come in a later step (see the
-issue tracker); they will land here behind the same :func:`build_cells`.
+Four kinds of population file, chosen by ``kind`` (``"auto"`` looks at the suffix):
+
+``raster``
+    GeoTIFF or any raster rasterio reads (GHSL, WorldPop; 100 m or 1 km): one cell per populated
+    pixel, or pixels summed into squares of ``cell_size`` (``.tif``, ``.tiff``, ``.vrt``,
+    ``.img``, ``.asc`` under ``"auto"``).
+``vector``
+    Polygons with a population column (INSEE Filosofi 200 m squares, hexagons): each polygon is
+    a cell (any other suffix under ``"auto"``).
+``zones``
+    Polygons with counts (output areas, LSOAs, IRIS): spread over squares of ``cell_size`` by
+    areal interpolation, totals conserved (never chosen by ``"auto"``).
+``csv``
+    A table of square cells: centres ``x``, ``y`` in the run's CRS, population, ``cell_size``
+    (``.csv`` under ``"auto"``; the pilot's ``cells.csv`` shape).
+
+Cells whose centre lies outside the study area and empty cells are left out and counted.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
-import numpy as np
+import pandas as pd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError
+from ._files import ReadCells, read_vector
+from ._raster import read_raster
+from ._vector import read_csv_grid, read_vector_grid
+from ._zones import read_zones, zones_to_cells
+from .contract import SHARE_PREFIX
+from .shares import check_share_table
 
-__all__ = ["build_cells", "choose_crs", "read_vector"]
+__all__ = [
+    "DEFAULT_ZONE_CELL_SIZE",
+    "POPULATION_KINDS",
+    "build_cells",
+    "choose_crs",
+    "population_kind",
+    "read_vector",
+]
 
-logger = logging.getLogger(__name__)
+PopulationKind = Literal["auto", "raster", "vector", "zones", "csv"]
+POPULATION_KINDS: tuple[str, ...] = ("auto", "raster", "vector", "zones", "csv")
+RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc")
+#: side of the squares zones are spread over when no cell size is given (as in the pilot)
+DEFAULT_ZONE_CELL_SIZE = 250.0
 
 
 def choose_crs(geometry: gpd.GeoSeries | gpd.GeoDataFrame, crs: str | None = None) -> pyproj.CRS:
@@ -37,7 +68,13 @@ def choose_crs(geometry: gpd.GeoSeries | gpd.GeoDataFrame, crs: str | None = Non
     pyproj.CRS
     """
     if crs is not None:
-        chosen = pyproj.CRS.from_user_input(crs)
+        try:
+            chosen = pyproj.CRS.from_user_input(crs)
+        except pyproj.exceptions.CRSError:
+            msg = f"{crs!r} is not a CRS pyproj knows"
+            raise InputError(
+                msg, field="area.crs", fix="give an EPSG code such as EPSG:27700 or EPSG:2154"
+            ) from None
         if not chosen.is_projected:
             msg = f"CRS {crs} is geographic (degrees), not projected"
             raise InputError(
@@ -53,36 +90,107 @@ def choose_crs(geometry: gpd.GeoSeries | gpd.GeoDataFrame, crs: str | None = Non
     return utm
 
 
-def read_vector(path: str | Path, *, field: str) -> gpd.GeoDataFrame:
-    """Read a vector file (any format GDAL reads) with a clear error when it is missing or bad."""
+def population_kind(path: str | Path, kind: str = "auto") -> str:
+    """Return the kind of a population file: ``kind``, or guessed from the suffix for ``"auto"``.
+
+    Parameters
+    ----------
+    path
+        The population file.
+    kind
+        One of {auto, raster, vector, zones, csv}.
+
+    Returns
+    -------
+    str
+        One of {raster, vector, zones, csv}.
+    """
+    if kind not in POPULATION_KINDS:
+        msg = f"population kind {kind!r} is not one of {list(POPULATION_KINDS)}"
+        raise InputError(msg, file=path, field="demand.population_kind", fix="use one of them")
+    if kind != "auto":
+        return kind
+    suffix = Path(path).suffix.lower()
+    if suffix in RASTER_SUFFIXES:
+        return "raster"
+    if suffix in {".csv", ".txt"}:
+        return "csv"
+    return "vector"
+
+
+def _read_population(
+    path: str | Path,
+    *,
+    crs: pyproj.CRS,
+    boundary: BaseGeometry | None = None,
+    kind: str = "auto",
+    population_column: str = "population",
+    id_column: str | None = None,
+    zone_id_column: str = "zone_code",
+    cell_size: float | None = None,
+    zone_shares: pd.DataFrame | None = None,
+    shares_file: str | None = None,
+) -> tuple[str, ReadCells]:
+    """Read a population file of any kind; return the kind read and the cells.
+
+    ``zone_shares`` (index = zone codes) replace the zones' own ``share__*`` columns.
+    """
     path = Path(path)
-    if not path.exists():
-        msg = "file not found"
+    kind = population_kind(path, kind)
+    if cell_size is not None and not cell_size > 0:
+        msg = f"cell size is {cell_size!r}"
         raise InputError(
-            msg,
-            file=path,
-            field=field,
-            fix="check the path (relative paths are read from the scenario's folder)",
+            msg, file=path, field="demand.cell_size", fix="give the cell side in metres, > 0"
         )
-    try:
-        frame = gpd.read_parquet(path) if path.suffix.lower() == ".parquet" else gpd.read_file(path)
-    except Exception as exc:  # GDAL raises many types for unreadable files
-        msg = f"cannot be read as a vector file ({type(exc).__name__}: {exc})"
-        raise InputError(
-            msg,
-            file=path,
-            field=field,
-            fix="give a GeoPackage, GeoJSON, Shapefile or GeoParquet file",
-        ) from None
-    if frame.crs is None:
-        msg = "has no CRS"
-        raise InputError(
-            msg,
-            file=path,
-            field=field,
-            fix="set the file's CRS (e.g. in QGIS: Layer > Set CRS) and save it again",
+    if kind == "raster":
+        read = read_raster(path, crs=crs, outline=boundary, cell_size=cell_size)
+    elif kind == "vector":
+        read = read_vector_grid(
+            path,
+            crs=crs,
+            outline=boundary,
+            population_column=population_column,
+            id_column=id_column,
         )
-    return frame
+    elif kind == "csv":
+        read = read_csv_grid(
+            path,
+            crs=crs,
+            outline=boundary,
+            population_column=population_column,
+            id_column=id_column,
+            cell_size=cell_size,
+        )
+    else:
+        zones = read_zones(
+            path,
+            crs=crs,
+            id_column=zone_id_column,
+            field="demand.population",
+            population_column=population_column,
+        )
+        own = [c for c in zones.columns if str(c).startswith(SHARE_PREFIX)]
+        if zone_shares is None and own:
+            zone_shares = check_share_table(zones[own], None, file=path, key=zone_id_column)
+            shares_file = str(path)
+        read = zones_to_cells(
+            zones.drop(columns=own),
+            outline=boundary,
+            cell_size=cell_size or DEFAULT_ZONE_CELL_SIZE,
+            file=path,
+            shares=zone_shares,
+            shares_file=shares_file,
+        )
+    if read.cells.empty:
+        drops = ", ".join(f"{d.count} {r}" for r, d in read.dropped.items() if d.count)
+        msg = f"no populated cell inside the study area ({drops or 'nothing read'})"
+        raise InputError(
+            msg,
+            file=path,
+            field="demand.population",
+            fix="check that the population file and the area boundary overlap (and their CRS)",
+        )
+    return kind, read
 
 
 def build_cells(
@@ -92,79 +200,51 @@ def build_cells(
     boundary: BaseGeometry | None = None,
     population_column: str = "population",
     id_column: str | None = None,
+    kind: PopulationKind = "auto",
+    zone_id_column: str = "zone_code",
+    cell_size: float | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read a vector population grid into the ``cells`` contract.
+    """Read a population file (any kind in this module's docstring) into cells.
+
+    Group shares are not settled here: ``share__*`` columns of the file are kept as they are
+    (spread over cells for zones). :func:`gateway_planner.demand.load_cells` adds a shares
+    table and checks the whole contract.
 
     Parameters
     ----------
     path
-        Vector grid with a population column and ``share__<group>`` columns.
+        The population file.
     crs
-        Projected CRS of the run; the grid is reprojected to it.
+        Projected CRS of the run; the data are reprojected to it.
     boundary
-        Study area in ``crs``; cells are kept when their centroid falls inside it.
+        Study area in ``crs``; cells are kept when their centre falls inside it (zones: the
+        grid is clipped to it).
     population_column
-        Name of the population column.
+        Population column (vector, zones, csv).
     id_column
-        Column holding cell ids; the row number (as text) when None.
+        Column holding cell ids (vector: the features' ids when None; csv: ``cell_id`` or
+        ``"<x>_<y>"``). Raster and zone cells are named ``"<x>_<y>"`` after their lower-left
+        corner in whole metres.
+    kind
+        One of {auto, raster, vector, zones, csv}.
+    zone_id_column
+        Column of zone codes (zones).
+    cell_size
+        Side of square cells in metres: rasters are summed into them when given, zones are
+        spread over them (250 m when None), csv cells have that side.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Index ``cell_id`` (str), ``population``, ``share__*`` columns, polygon geometry.
+        Index ``cell_id`` (str), ``population``, any ``share__*`` columns, polygon geometry.
     """
-    path = Path(path)
-    frame = read_vector(path, field="demand.population")
-    if population_column not in frame.columns:
-        msg = f"column {population_column!r} is missing (columns: {sorted(c for c in frame.columns if c != 'geometry')})"
-        raise InputError(
-            msg,
-            file=path,
-            field=population_column,
-            fix="name the population column in demand.population_column",
-        )
-    pop = frame[population_column].to_numpy(dtype=float)
-    bad = ~np.isfinite(pop) | (pop < 0)
-    if bad.any():
-        msg = f"{int(bad.sum())} rows have a negative or missing population"
-        raise InputError(
-            msg, file=path, field=population_column, fix="give every cell a population of 0 or more"
-        )
-    frame = frame.to_crs(crs)
-    ids = frame[id_column].astype(str) if id_column else frame.index.astype(str)
-    if ids.duplicated().any():
-        msg = f"{int(ids.duplicated().sum())} duplicate cell ids, e.g. {ids[ids.duplicated()].iloc[0]!r}"
-        raise InputError(msg, file=path, field=id_column or "index", fix="make cell ids unique")
-    cols = [c for c in frame.columns if c.startswith("share__")]
-    cells = gpd.GeoDataFrame(
-        {"population": pop, **{c: frame[c].to_numpy(dtype=float) for c in cols}},
-        geometry=frame.geometry.to_numpy(),
-        index=ids.to_numpy(),
+    return _read_population(
+        path,
         crs=crs,
-    )
-    cells.index.name = "cell_id"
-    dropped_zero = int((cells["population"] == 0).sum())
-    cells = cells[cells["population"] > 0]
-    if boundary is not None:
-        inside = cells.geometry.centroid.within(boundary)
-        dropped_out = int((~inside).sum())
-        cells = cells[inside]
-    else:
-        dropped_out = 0
-    if cells.empty:
-        msg = "no populated cell inside the study area"
-        raise InputError(
-            msg,
-            file=path,
-            field="demand.population",
-            fix="check that the grid and the area boundary overlap and share a CRS",
-        )
-    logger.info(
-        "read %d cells (population %.0f) from %s; dropped %d empty and %d outside the area",
-        len(cells),
-        cells["population"].sum(),
-        path.name,
-        dropped_zero,
-        dropped_out,
-    )
-    return cells
+        boundary=boundary,
+        kind=kind,
+        population_column=population_column,
+        id_column=id_column,
+        zone_id_column=zone_id_column,
+        cell_size=cell_size,
+    )[1].cells

@@ -13,49 +13,10 @@ import geopandas as gpd
 import numpy as np
 
 from ..errors import InputError
+from .contract import _check_weights_input, share_columns
 from .groups import CustomerGroup
 
 __all__ = ["face_to_face_weights", "share_columns"]
-
-_TOL = 1e-6
-
-
-def share_columns(groups: Sequence[CustomerGroup]) -> list[str]:
-    """Names of the ``share__<group id>`` columns, in group order."""
-    return [f"share__{g.id}" for g in groups]
-
-
-def _check_cells(cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup], *, source: str) -> None:
-    problems: list[str] = []
-    if "population" not in cells.columns:
-        problems.append("column 'population' is missing")
-    else:
-        pop = cells["population"].to_numpy(dtype=float)
-        bad = int(np.count_nonzero(~np.isfinite(pop) | (pop < 0)))
-        if bad:
-            problems.append(f"{bad} cells have a negative or missing population")
-    cols = share_columns(groups)
-    missing = [c for c in cols if c not in cells.columns]
-    if missing:
-        problems.append(f"share columns {missing} are missing")
-    else:
-        extra = sorted(c for c in cells.columns if c.startswith("share__") and c not in cols)
-        if extra:
-            problems.append(f"share columns {extra} name no known group")
-        total = cells[cols].to_numpy(dtype=float).sum(axis=1)
-        off = int(np.count_nonzero(np.abs(total - 1.0) > _TOL))
-        if off:
-            problems.append(
-                f"group shares do not sum to 1 in {off} cells (worst {total[np.argmax(np.abs(total - 1))]:.6g})"
-            )
-    if problems:
-        msg = "; ".join(problems)
-        raise InputError(
-            msg,
-            file=source,
-            field="cells",
-            fix="give a population >= 0 and one share__<group id> column per group, summing to 1 per cell",
-        )
 
 
 def face_to_face_weights(
@@ -94,7 +55,7 @@ def face_to_face_weights(
         raise InputError(
             msg, field="demand.channel_shift", fix="use a value of -1 or more, e.g. -0.2"
         )
-    _check_cells(cells, groups, source=source)
+    _check_weights_input(cells, groups, source=source)
     population = cells["population"].to_numpy(dtype=float)
     shares = cells[share_columns(groups)].to_numpy(dtype=float)
     per_person = np.array(
