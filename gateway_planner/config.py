@@ -72,15 +72,50 @@ class AreaConfig(_Strict):
 
 
 class DemandConfig(_Strict):
-    """Population, customer groups and channel behaviour."""
+    """Population, customer groups and channel behaviour (README: "Demand inputs")."""
 
     population: Path | None = Field(
         default=None,
-        description="Population cells: a vector grid (GPKG/GeoJSON/Shapefile/Parquet) or pilot-style CSV.",
+        description="Population file: a raster (GeoTIFF, ...), a vector grid, zones with counts "
+        "or a CSV grid; the pilot's cells if omitted.",
     )
-    population_column: str = "population"
+    population_kind: Literal["auto", "raster", "vector", "zones", "csv"] = Field(
+        default="auto",
+        description="How to read demand.population; auto: .tif/.tiff/.vrt/.img/.asc -> raster, "
+        ".csv -> csv, anything else -> vector.",
+    )
+    population_column: str = Field(
+        default="population", description="Population column (vector, zones, csv)."
+    )
+    cell_id_column: str | None = Field(
+        default=None,
+        description="Cell id column of a vector or CSV grid; feature ids / '<x>_<y>' if omitted.",
+    )
+    zone_id_column: str = Field(
+        default="zone_code",
+        description="Zone code column of the population zones and of demand.zones.",
+    )
     cell_size: float | None = Field(
-        default=None, gt=0, description="Cell size in metres of a CSV grid."
+        default=None,
+        gt=0,
+        description="Metres: raster pixels are summed into squares of this side, zones are "
+        "spread over squares of it (250 if omitted), the side of CSV grid cells.",
+    )
+    shares: Path | None = Field(
+        default=None,
+        description="Customer-group shares per zone or per cell (CSV or vector file).",
+    )
+    shares_key: str | None = Field(
+        default=None,
+        description="Key column of the shares table; zone_id_column (by zone) or "
+        "cell_id_column / 'cell_id' (by cell) if omitted.",
+    )
+    shares_by: Literal["zone", "cell"] = Field(
+        default="zone", description="Whether the shares' keys are zone codes or cell ids."
+    )
+    zones: Path | None = Field(
+        default=None,
+        description="Zone polygons (with zone_id_column) that the shares' zone codes refer to.",
     )
     groups: Path | None = Field(
         default=None, description="groups.toml; the pilot's groups if omitted."
@@ -90,6 +125,24 @@ class DemandConfig(_Strict):
         ge=-1.0,
         description="Relative change of every group's face-to-face share, e.g. -0.2 for 20 % fewer.",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DemandConfig:
+        csv = self.population_kind == "csv" or (
+            self.population_kind == "auto"
+            and self.population is not None
+            and self.population.suffix.lower() in {".csv", ".txt"}
+        )
+        if csv and self.cell_size is None:
+            msg = "a CSV grid (demand.population) needs demand.cell_size"
+            raise ValueError(msg)
+        if self.zones is not None and self.shares is None:
+            msg = "demand.zones is only read with demand.shares; remove it or add demand.shares"
+            raise ValueError(msg)
+        if self.zones is not None and self.shares_by == "cell":
+            msg = "demand.zones is for shares by zone; remove it or set shares_by = 'zone'"
+            raise ValueError(msg)
+        return self
 
 
 class SitesConfig(_Strict):
