@@ -79,20 +79,31 @@ class RoutingGraph:
         n = len(node_ids)
         index = {node: i for i, node in enumerate(node_ids)}
         try:
-            xy = np.array(
-                [(d["x"], d["y"]) for _, d in graph.nodes(data=True)], dtype=np.float64
-            ).reshape(n, 2)
+            xy = np.empty((n, 2), dtype=np.float64)
+            xy[:, 0] = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), np.float64, n)
+            xy[:, 1] = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), np.float64, n)
         except KeyError as exc:
             msg = f"a graph node has no {exc.args[0]!r} coordinate; nodes need x and y"
             raise NetworkError(msg) from None
-        n_edges = graph.number_of_edges()
-        tails = np.empty(n_edges, dtype=np.int64)
-        heads = np.empty(n_edges, dtype=np.int64)
-        seconds = np.empty(n_edges, dtype=np.float64)
-        for i, (u, v, t) in enumerate(graph.edges(data=weight)):
-            tails[i] = index[u]
-            heads[i] = index[v]
-            seconds[i] = math.nan if t is None else t
+        # one pass over the adjacency: several times faster than the edge views
+        tails: list[int] = []
+        heads: list[int] = []
+        times: list[float] = []
+        nan = math.nan
+        for u, neighbours in graph.adjacency():
+            iu = index[u]
+            for v, keyed in neighbours.items():
+                iv = index[v]
+                for data in keyed.values():
+                    t = data.get(weight)
+                    tails.append(iu)
+                    heads.append(iv)
+                    times.append(nan if t is None else t)
+        n_edges = len(times)
+        try:
+            seconds = np.asarray(times, dtype=np.float64)
+        except (TypeError, ValueError):
+            seconds = np.array([_number(t) for t in times], dtype=np.float64)
         bad = ~(seconds >= 0) | np.isinf(seconds)
         if bad.any():
             msg = (
@@ -100,7 +111,9 @@ class RoutingGraph:
                 "(missing, negative or infinite seconds)"
             )
             raise NetworkError(msg)
-        reverse = _reverse_csr(tails, heads, seconds, n)
+        tails_a = np.asarray(tails, dtype=np.int64)
+        heads_a = np.asarray(heads, dtype=np.int64)
+        reverse = _reverse_csr(tails_a, heads_a, seconds, n)
         crs = pyproj.CRS.from_user_input(graph.graph["crs"])
         return cls(
             node_ids=np.asarray(node_ids, dtype=object),
@@ -153,6 +166,14 @@ class RoutingGraph:
     def n_nodes(self) -> int:
         """Number of nodes."""
         return int(self.node_ids.size)
+
+
+def _number(value: Any) -> float:
+    """Return ``value`` as a float, or nan when it is not a number."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _reverse_csr(

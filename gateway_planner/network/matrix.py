@@ -284,12 +284,12 @@ def _points(
     if frame.crs is None:
         msg = f"{what} have no CRS"
         raise InputError(msg, field=f"{what}.crs", fix="set the scenario's projected CRS (metres)")
-    if to_crs is not None and not pyproj.CRS(frame.crs).equals(to_crs):
+    if to_crs is not None and not frame.crs.equals(to_crs):
         logger.info(
             "reprojecting %s from %s to %s", what, frame.crs.to_string(), to_crs.to_string()
         )
         frame = frame.to_crs(to_crs)
-    crs = pyproj.CRS(frame.crs)
+    crs: pyproj.CRS = frame.crs
     if not crs.is_projected:
         msg = f"{what} are in the geographic CRS {crs.to_string()}; distances need metres"
         raise InputError(
@@ -297,12 +297,13 @@ def _points(
             field=f"{what}.crs",
             fix="reproject to the scenario's projected CRS (e.g. EPSG:27700)",
         )
-    ids = tuple(str(i) for i in frame.index)
+    ids = tuple(map(str, frame.index.tolist()))
     if len(set(ids)) != len(ids):
         msg = f"{what} ids repeat ({len(ids) - len(set(ids)):,} duplicates)"
         raise InputError(msg, field=f"{what}.index", fix=f"give every row of {what} a unique id")
     geoms = np.asarray(frame.geometry.values)
-    points = shapely.centroid(geoms)
+    is_point = shapely.get_type_id(geoms) == 0
+    points = geoms if is_point.all() else shapely.centroid(geoms)
     xy = shapely.get_coordinates(points)
     bad = shapely.is_empty(points) | (shapely.get_num_coordinates(points) == 0)
     if bad.any() or xy.shape[0] != len(ids) or not np.isfinite(xy).all():

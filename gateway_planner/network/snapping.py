@@ -89,7 +89,8 @@ def _quantiles(values: np.ndarray) -> dict[str, float | None]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return dict.fromkeys(_QUANTILES)
-    return {k: float(np.quantile(finite, q)) for k, q in _QUANTILES.items()}
+    found = np.quantile(finite, list(_QUANTILES.values()))
+    return {k: float(v) for k, v in zip(_QUANTILES, found, strict=True)}
 
 
 def snap_summary(
