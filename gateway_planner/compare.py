@@ -1,30 +1,43 @@
-"""Compare scenarios side by side, group by group (e.g. the Sheerness and Fauquembergues catchments).
+"""Compare scenarios side by side (baseline vs options; or the Sheerness and Fauquembergues catchments).
 
-:func:`compare` runs (or takes) several scenario results, aligns their per-group figures for
-today's sites and the proposed ones, adds differences against a baseline scenario, and writes
-``comparison.csv`` and ``comparison.html`` (the scenarios' maps beside the table).
+:func:`compare` runs (or takes) several scenario results and writes, beside each scenario's own
+outputs, the aligned tables (``comparison.csv`` by group, ``comparison_sites.csv`` by site), the
+comparison page (``comparison.html``: the maps side by side, moving together, and the tables),
+a councillor pack (``briefing.pdf``: each scenario's page then the comparison page;
+``briefing.png``: the comparison page) and, when scenarios share their cells with the baseline,
+``comparison.gpkg`` with the journey-time change per cell.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from ._io import staged_directory, write_text
 from .config import Scenario
 from .errors import InputError
+from .evaluate import Evaluation
+from .report import ScenarioView
 from .report.exports import frame_to_csv
-from .scenario import RunResult, run_scenario, write_outputs
+from .scenario import RunResult, _banners, run_scenario, write_outputs
 
-__all__ = ["COMPARED_FIGURES", "compare", "comparison_table"]
+__all__ = [
+    "COMPARED_FIGURES",
+    "COMPARED_SITE_FIGURES",
+    "compare",
+    "comparison_table",
+    "journey_time_difference",
+]
 
 logger = logging.getLogger(__name__)
 
-#: figures shown in the comparison, in display order
+#: per-group figures in the comparison, in display order
 COMPARED_FIGURES: tuple[str, ...] = (
     "people",
     "visits",
@@ -33,97 +46,205 @@ COMPARED_FIGURES: tuple[str, ...] = (
     "people_within_15",
     "people_within_30",
     "mean_minutes",
+    "median_minutes",
     "p90_minutes",
+    "worst_decile_minutes",
+    "gini",
     "unreachable_people",
 )
 
+#: per-site figures in the comparison, in display order
+COMPARED_SITE_FIGURES: tuple[str, ...] = (
+    "people",
+    "visits",
+    "visits_per_month",
+    "pct_within_30",
+    "mean_minutes",
+    "p90_minutes",
+    "load_pct",
+)
 
-def comparison_table(results: Sequence[RunResult], *, baseline: int = 0) -> pd.DataFrame:
-    """Align the per-group figures of several runs.
+Compared = RunResult | ScenarioView
+
+
+def _as_view(item: Compared) -> ScenarioView:
+    if isinstance(item, ScenarioView):
+        return item
+    return ScenarioView(
+        name=item.scenario.name,
+        title=item.scenario.display_title,
+        current=item.current,
+        proposed=item.proposed,
+        groups=item.area.groups,
+        boundary=item.area.boundary,
+        summary=item.summary,
+        banners=tuple(_banners(item.summary)) if item.summary else (),
+    )
+
+
+def _check(views: Sequence[ScenarioView], baseline: int) -> None:
+    if not views:
+        msg = "nothing to compare"
+        raise InputError(msg, field="scenarios", fix="give two or more scenario files")
+    if not 0 <= baseline < len(views):
+        msg = f"baseline {baseline} is not one of the {len(views)} scenarios"
+        raise InputError(msg, field="baseline", fix=f"use a position from 0 to {len(views) - 1}")
+    names = [v.name for v in views]
+    if len(set(names)) != len(names):
+        msg = f"scenario names repeat: {names}"
+        raise InputError(msg, field="name", fix="give each compared scenario its own name")
+
+
+def _stacked(frame: pd.DataFrame, figures: Sequence[str], level: str) -> pd.Series:
+    present = [f for f in figures if f in frame.columns]
+    stacked = frame[present].astype(float).stack()
+    stacked.index.names = [level, "figure"]
+    return stacked
+
+
+def _order(index: pd.Index, figures: Sequence[str], first: Sequence[str]) -> list[tuple[str, str]]:
+    rank = {f: i for i, f in enumerate(figures)}
+    keys = list(dict.fromkeys(k for k, _ in index))
+    pos = {k: (-1 if k in first else keys.index(k)) for k in keys}
+    return sorted(index, key=lambda ix: (pos[ix[0]], rank[ix[1]]))
+
+
+def comparison_table(
+    results: Sequence[Compared], *, baseline: int = 0, by: str = "group"
+) -> pd.DataFrame:
+    """Align the figures of several runs, by customer group or by site.
 
     Parameters
     ----------
     results
-        Runs to compare; their group ids are matched (common ids across areas).
+        Runs to compare (or :class:`~gateway_planner.report.ScenarioView`); groups and sites
+        are matched by id (common ids across areas; a missing one is left empty).
     baseline
         Position of the run the others are compared with.
+    by
+        {"group", "site"}: one row per group (``all`` first) and figure, or per open site and
+        figure.
 
     Returns
     -------
     pandas.DataFrame
-        Index (``group``, ``figure``); for each run ``<name> today``, ``<name> proposed`` and
-        ``<name> change``; for each other run ``<name> vs <baseline> (proposed)``.
+        Index (``group`` or ``site``, ``figure``); column ``name``; for each run
+        ``<name> today``, ``<name> proposed`` and ``<name> change``; for each other run
+        ``<name> vs <baseline> (proposed)``.
     """
-    if not results:
-        msg = "nothing to compare"
-        raise InputError(msg, field="scenarios", fix="give two or more scenario files")
-    if not 0 <= baseline < len(results):
-        msg = f"baseline {baseline} is not one of the {len(results)} scenarios"
-        raise InputError(msg, field="baseline", fix=f"use a position from 0 to {len(results) - 1}")
-    names = [r.scenario.name for r in results]
-    if len(set(names)) != len(names):
-        msg = f"scenario names repeat: {names}"
-        raise InputError(msg, field="name", fix="give each compared scenario its own name")
+    views = [_as_view(r) for r in results]
+    _check(views, baseline)
+    if by not in {"group", "site"}:
+        msg = f"cannot compare by {by!r}"
+        raise InputError(msg, field="by", fix="use 'group' or 'site'")
+    figures = COMPARED_FIGURES if by == "group" else COMPARED_SITE_FIGURES
     columns: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
-    for r in results:
-        for state, ev in (("today", r.current), ("proposed", r.proposed)):
-            stacked = ev.groups[list(COMPARED_FIGURES)].stack()
-            stacked.index.names = ["group", "figure"]
-            columns[f"{r.scenario.name} {state}"] = stacked
-        labels |= ev.groups["name"].to_dict()
+    for v in views:
+        for state, ev in (("today", v.current), ("proposed", v.proposed)):
+            frame = _frame(ev, by)
+            columns[f"{v.name} {state}"] = _stacked(frame, figures, by)
+            labels |= {str(k): str(n) for k, n in frame["name"].items()}
     table = pd.DataFrame(columns)
-    for r in results:
-        n = r.scenario.name
-        table[f"{n} change"] = table[f"{n} proposed"] - table[f"{n} today"]
-    base = names[baseline]
-    for n in names:
-        if n != base:
-            table[f"{n} vs {base} (proposed)"] = table[f"{n} proposed"] - table[f"{base} proposed"]
-    order = {f: i for i, f in enumerate(COMPARED_FIGURES)}
-    groups = list(dict.fromkeys(g for g, _ in table.index))
-    table = table.reindex(
-        sorted(
-            table.index,
-            key=lambda ix: (groups.index(ix[0]) if ix[0] != "all" else -1, order[ix[1]]),
-        )
-    )
-    table.insert(0, "group_name", [labels.get(g, g) for g, _ in table.index])
+    for v in views:
+        table[f"{v.name} change"] = table[f"{v.name} proposed"] - table[f"{v.name} today"]
+    base = views[baseline].name
+    for v in views:
+        if v.name != base:
+            table[f"{v.name} vs {base} (proposed)"] = (
+                table[f"{v.name} proposed"] - table[f"{base} proposed"]
+            )
+    table = table.reindex(_order(table.index, figures, first=("all",)))
+    table.index.names = [by, "figure"]
+    table.insert(0, "name", [labels.get(k, k) for k, _ in table.index])
     return table
 
 
-def _page(results: Sequence[RunResult], table: pd.DataFrame, *, maps: dict[str, str]) -> str:
-    frames = "".join(
-        "<figure class='gp-map'><figcaption>"
-        f"{html.escape(r.scenario.display_title)}</figcaption>"
-        f"<iframe src='{html.escape(maps[r.scenario.name])}' title='{html.escape(r.scenario.display_title)}'></iframe></figure>"
-        for r in results
-        if r.scenario.name in maps
+def _frame(ev: Evaluation, by: str) -> pd.DataFrame:
+    if by == "group":
+        return ev.groups
+    sites = ev.sites.loc[list(ev.open_sites)].drop(columns="geometry")
+    if "name" not in sites.columns:
+        sites = sites.assign(name=sites.index.astype(str))
+    return pd.DataFrame(sites)
+
+
+def journey_time_difference(base: Evaluation, other: Evaluation) -> gpd.GeoDataFrame | None:
+    """Journey-time change per cell between two runs of the same area, or None.
+
+    Parameters
+    ----------
+    base, other
+        Figures of the baseline and of the other scenario (usually their proposed states).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        Cells (geometry of ``base``) with ``minutes_base``, ``minutes_other``, ``change``
+        (other − base; NaN where either is unreachable), ``site_base`` and ``site_other``;
+        None when the runs do not share the same cells (ids, CRS and centroids within 1 m).
+    """
+    a, b = base.cells, other.cells
+    if len(a) != len(b) or not a.index.equals(b.index) or a.crs != b.crs:
+        return None
+    ca, cb = (
+        shapely.get_coordinates(a.geometry.centroid),
+        shapely.get_coordinates(b.geometry.centroid),
     )
-    shown = table.reset_index()
-    body = shown.to_html(
-        index=False, escape=True, float_format=lambda x: f"{x:,.1f}", na_rep="", border=0
+    if not np.allclose(ca, cb, atol=1.0, rtol=0.0):
+        return None
+    ma = a["minutes"].to_numpy(dtype=float)
+    mb = b["minutes"].to_numpy(dtype=float)
+    change = np.where(
+        np.isfinite(ma) & np.isfinite(mb), mb - np.where(np.isfinite(ma), ma, 0), np.nan
     )
-    notes = sorted({a for r in results for a in r.summary.get("assumptions", [])})
-    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    title = " vs ".join(html.escape(r.scenario.display_title) for r in results)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Comparison: {title}</title>
-<style>
-body{{font:14px sans-serif;margin:1em 2em}} .gp-maps{{display:flex;gap:1em}}
-.gp-map{{flex:1;margin:0}} .gp-map iframe{{width:100%;height:480px;border:1px solid #ccc}}
-figcaption{{font-weight:bold;margin-bottom:.3em}} table{{border-collapse:collapse;font-size:13px}}
-th,td{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}} td:nth-child(-n+3){{text-align:left}}
-</style></head><body>
-<h1>Comparison: {title}</h1>
-<p>Face-to-face demand and journey times per customer group, with today's sites and with the
-proposed ones. Percentages are of face-to-face visits; minutes are visit-weighted.</p>
-<div class="gp-maps">{frames}</div>
-<h2>Figures by customer group</h2>
-{body}
-<h2>Assumptions</h2><ul>{notes_html}</ul>
-</body></html>
-"""
+    return gpd.GeoDataFrame(
+        {
+            "minutes_base": ma,
+            "minutes_other": mb,
+            "change": change,
+            "site_base": a["site"].to_numpy(),
+            "site_other": b["site"].to_numpy(),
+        },
+        geometry=a.geometry.copy(),
+        index=a.index.copy(),
+        crs=a.crs,
+    )
+
+
+def _write_comparison(stage: Path, views: Sequence[ScenarioView], baseline: int) -> pd.DataFrame:
+    from .report import comparison_figure, save_pages, scenario_figure, write_comparison_page
+    from .report.exports import write_geopackage
+
+    table = comparison_table(views, baseline=baseline)
+    sites = comparison_table(views, baseline=baseline, by="site")
+    write_text(stage / "comparison.csv", frame_to_csv(table))
+    write_text(stage / "comparison_sites.csv", frame_to_csv(sites))
+    base = views[baseline]
+    differences = {}
+    for k, v in enumerate(views):
+        if k == baseline:
+            continue
+        diff = journey_time_difference(base.proposed, v.proposed)
+        if diff is not None:
+            differences[v.name] = diff
+    if differences:
+        write_geopackage(
+            stage / "comparison.gpkg",
+            {f"change_{name}_vs_{base.name}": d for name, d in differences.items()},
+        )
+    write_comparison_page(
+        stage / "comparison.html",
+        views,
+        tables={"By customer group": table, "By site": sites},
+        baseline=baseline,
+        changes={n: d["change"].to_numpy() for n, d in differences.items()},
+    )
+    pages = [scenario_figure(v) for v in views]
+    shown = next(iter(differences.values())) if len(differences) == 1 else None
+    pages.append(comparison_figure(views, table, baseline=baseline, difference=shown))
+    save_pages(pages, pdf=stage / "briefing.pdf", png=stage / "briefing.png", png_page=-1)
+    return table
 
 
 def compare(
@@ -132,10 +253,13 @@ def compare(
     folder: str | Path,
     baseline: int = 0,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
-    """Run scenarios (or take finished runs) and write ``comparison.csv`` and ``comparison.html``.
+    """Run scenarios (or take finished runs) and write the comparison outputs.
 
     Each scenario that is not yet a :class:`RunResult` is run; every run's outputs are written to
-    ``<folder>/<scenario name>/``; everything is staged and moved into place at the end.
+    ``<folder>/<scenario name>/``; the comparison files go in ``folder``: ``comparison.csv``,
+    ``comparison_sites.csv``, ``comparison.html``, ``briefing.pdf``, ``briefing.png`` and, when
+    scenarios share cells with the baseline, ``comparison.gpkg``. Everything is staged and moved
+    into place at the end.
 
     Parameters
     ----------
@@ -149,18 +273,24 @@ def compare(
     Returns
     -------
     tuple of (pandas.DataFrame, list of RunResult)
-        The aligned table and the runs.
+        The aligned table by group and the runs.
     """
     if len(scenarios) < 2:
         msg = f"compare needs two or more scenarios, got {len(scenarios)}"
         raise InputError(msg, field="scenarios", fix="name two or more scenario files")
+    if not 0 <= baseline < len(scenarios):
+        msg = f"baseline {baseline} is not one of the {len(scenarios)} scenarios"
+        raise InputError(
+            msg, field="baseline", fix=f"use a position from 0 to {len(scenarios) - 1}"
+        )
     folder = Path(folder)
+    results = [
+        item if isinstance(item, RunResult) else run_scenario(item, write=False)
+        for item in scenarios
+    ]
+    views = [_as_view(r) for r in results]
+    _check(views, baseline)
     with staged_directory(folder) as stage:
-        results = [
-            item if isinstance(item, RunResult) else run_scenario(item, write=False)
-            for item in scenarios
-        ]
-        maps = {}
         for result in results:
             write_outputs(
                 stage / result.scenario.name,
@@ -170,10 +300,7 @@ def compare(
                 proposed=result.proposed,
                 summary=result.summary,
             )
-            maps[result.scenario.name] = f"{result.scenario.name}/map.html"
-        table = comparison_table(results, baseline=baseline)
-        write_text(stage / "comparison.csv", frame_to_csv(table))
-        write_text(stage / "comparison.html", _page(results, table, maps=maps))
+        table = _write_comparison(stage, views, baseline)
     logger.info(
         "comparison of %s written to %s", ", ".join(r.scenario.name for r in results), folder
     )

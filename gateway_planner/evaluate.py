@@ -40,20 +40,28 @@ class Evaluation:
     open_sites
         Ids of the open sites, in site order.
     cells
-        Per cell: ``population``, ``visits`` (face-to-face per year), ``site`` (serving most of
-        its visits), ``minutes`` (visit-weighted mean journey), and per group ``visits__<g>``,
-        ``site__<g>`` and ``minutes__<g>``; geometry of the cell.
+        Per cell: ``population``, ``visits`` (face-to-face per year), ``site`` (the open site
+        serving most of its visits, ``""`` if none is reachable), ``minutes`` (visit-weighted
+        mean journey over its groups, ``inf`` if unreachable), and per group ``visits__<g>``,
+        ``site__<g>`` and ``minutes__<g>``; geometry of the cell. Cells without visits use
+        their people (then equal weights) so that every reachable cell has a site and a time.
     catchments
-        One polygon per open site (dissolved cells) with ``population`` and ``visits``.
+        One polygon per open site that serves a cell (its cells dissolved), index ``site_id``,
+        with ``population`` and ``visits`` of those cells and their number ``cells``.
     sites
         Every site with ``status`` in {existing, proposed, candidate, closed} and, for open
-        sites, ``population``, ``visits``, ``visits_per_month``, ``mean_minutes``,
-        ``capacity`` and ``load_pct``.
+        sites, the figures of the journeys allocated to it (each group of each cell goes to its
+        own nearest site): ``people``, ``visits``, ``visits_per_month``, ``pct_within_<T>``,
+        ``people_within_<T>``, ``mean_minutes``, ``median_minutes``, ``p90_minutes``,
+        ``worst_decile_minutes``, ``gini``; ``capacity`` (visits/month, NaN if none) and
+        ``load_pct`` (visits/month against capacity).
     groups
-        One row per group and one for ``all``: ``people``, ``visits``, ``pct_within_<T>``
-        (visits within T minutes), ``people_within_<T>``, ``mean_minutes``, ``median_minutes``,
-        ``p90_minutes``, ``worst_decile_minutes``, ``gini``, ``unreachable_people``,
-        ``unreachable_visits``.
+        One row per group and one for ``all``: ``name``, ``people``, ``visits``,
+        ``pct_within_<T>`` (share of all visits within T minutes), ``people_within_<T>``,
+        ``mean_minutes``, ``median_minutes``, ``p90_minutes``, ``worst_decile_minutes`` (mean
+        of the slowest tenth of visits), ``gini`` (of journey time, weighted by visits),
+        ``unreachable_people``, ``unreachable_visits``. Time figures are over reachable
+        journeys; unreachable ones are counted apart.
     """
 
     open_sites: tuple[str, ...]
@@ -121,6 +129,11 @@ def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 def _stats(minutes: np.ndarray, visits: np.ndarray, people: np.ndarray) -> dict[str, float]:
+    """Figures of one population of journeys: ``minutes`` per entry, weighted by ``visits``.
+
+    Shares within a threshold are of *all* visits (unreachable ones count as not within);
+    mean, quantiles, worst decile and Gini are over the reachable journeys.
+    """
     reach = np.isfinite(minutes)
     m, v, p = minutes[reach], visits[reach], people[reach]
     out: dict[str, float] = {
@@ -174,6 +187,75 @@ def _check(
         )
 
 
+def _allocate(
+    times: Mapping[str, np.ndarray], groups: Sequence[CustomerGroup], open_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest open site (position in ``open_idx``, -1 if none) and its minutes, per cell and group.
+
+    Ties go to the first open site in site order (``argmin``).
+    """
+    best_pos, best_min = [], []
+    for g in groups:
+        t = np.asarray(times[g.id], dtype=np.float64)[:, open_idx]
+        best = np.argmin(t, axis=1)
+        best_t = t[np.arange(len(t)), best]
+        best_pos.append(np.where(np.isfinite(best_t), best, -1))
+        best_min.append(best_t)
+    return np.stack(best_pos, axis=1), np.stack(best_min, axis=1)
+
+
+def _cell_summary(
+    pos: np.ndarray, minutes: np.ndarray, weights: np.ndarray, people: np.ndarray, n_open: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find the main site (most visits) and the mean minutes of each cell over its groups.
+
+    Visits weight both; a cell without visits falls back to its people, then to equal weights,
+    so that every reachable cell belongs to a catchment and has a journey time.
+    """
+    n_cells, n_groups = pos.shape
+    reach = pos >= 0
+    basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
+    basis = np.where(basis.sum(axis=1, keepdims=True) > 0, basis, 1.0)
+    basis = np.where(reach, basis, 0.0)
+    load = np.zeros((n_cells, max(n_open, 1)))
+    rows = np.repeat(np.arange(n_cells), n_groups)
+    np.add.at(load, (rows[reach.ravel()], pos.ravel()[reach.ravel()]), basis.ravel()[reach.ravel()])
+    main = np.argmax(load, axis=1)
+    has = basis.sum(axis=1) > 0
+    main = np.where(has, main, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (np.where(reach, minutes, 0.0) * basis).sum(axis=1) / basis.sum(axis=1)
+    return main, np.where(has, mean, np.inf)
+
+
+def _site_rows(
+    pos: np.ndarray,
+    minutes: np.ndarray,
+    weights: np.ndarray,
+    people: np.ndarray,
+    open_ids: tuple[str, ...],
+) -> pd.DataFrame:
+    """Figures of each open site over the journeys (cell x group) allocated to it."""
+    flat_pos, flat_min = pos.ravel(), minutes.ravel()
+    flat_w, flat_p = weights.ravel(), people.ravel()
+    rows = {}
+    for k, sid in enumerate(open_ids):
+        mask = flat_pos == k
+        rows[sid] = _stats(flat_min[mask], flat_w[mask], flat_p[mask])
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    return frame.drop(columns=["unreachable_people", "unreachable_visits"])
+
+
+def _statuses(sites: gpd.GeoDataFrame, open_set: set[str], existing: Sequence[str]) -> list[str]:
+    existing_set = set(existing)
+    return [
+        ("existing" if s in open_set else "closed")
+        if s in existing_set
+        else ("proposed" if s in open_set else "candidate")
+        for s in sites.index
+    ]
+
+
 def evaluate(
     cells: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -189,7 +271,8 @@ def evaluate(
     Parameters
     ----------
     cells
-        The ``cells`` contract (index ``cell_id``, ``population``, geometry).
+        The ``cells`` contract (index ``cell_id``, ``population``, geometry). ``share__<g>``
+        columns split the population between groups; without them the visits do.
     sites
         The ``sites`` contract (index ``site_id``; ``capacity`` optional, visits per month).
     groups
@@ -208,55 +291,43 @@ def evaluate(
     Evaluation
     """
     _check(cells, sites, groups, weights, times, open_sites)
-    site_ids = np.asarray(sites.index, dtype=object)
-    open_set = set(open_sites)
+    weights = np.asarray(weights, dtype=np.float64)
+    site_ids = np.asarray([str(s) for s in sites.index], dtype=object)
+    open_set = {str(s) for s in open_sites}
     open_idx = np.array([i for i, s in enumerate(site_ids) if s in open_set], dtype=np.int64)
     open_ids = tuple(str(s) for s in site_ids[open_idx])
-    n_cells = len(cells)
+    open_arr = np.asarray((*open_ids, ""), dtype=object)  # position -1 -> ""
     population = cells["population"].to_numpy(dtype=float)
-    shares = weights / np.where(
-        weights.sum(axis=1, keepdims=True) > 0, weights.sum(axis=1, keepdims=True), 1
-    )
+    share_cols = [f"share__{g.id}" for g in groups]
+    if all(c in cells.columns for c in share_cols):
+        shares = cells[share_cols].to_numpy(dtype=float)
+    else:
+        total = weights.sum(axis=1, keepdims=True)
+        shares = weights / np.where(total > 0, total, 1.0)
+    people = population[:, None] * shares
+
+    pos, minutes = _allocate(times, groups, open_idx)
+    main, cell_minutes = _cell_summary(pos, minutes, weights, people, len(open_ids))
 
     out = pd.DataFrame(index=cells.index.copy())
     out["population"] = population
     out["visits"] = weights.sum(axis=1)
-    site_visits = np.zeros((n_cells, len(open_idx)))
-    minutes_weighted = np.zeros(n_cells)
-    group_rows: dict[str, dict[str, float]] = {}
-    all_minutes, all_visits, all_people = [], [], []
-    share_cols = [f"share__{g.id}" for g in groups]
-    people_share = (
-        cells[share_cols].to_numpy(dtype=float)
-        if all(c in cells.columns for c in share_cols)
-        else shares
-    )
+    out["site"] = open_arr[main]
+    out["minutes"] = cell_minutes
     for gi, g in enumerate(groups):
-        t = np.asarray(times[g.id], dtype=np.float64)[:, open_idx]
-        best = np.argmin(t, axis=1)
-        best_t = t[np.arange(n_cells), best]
-        reachable = np.isfinite(best_t)
-        out[f"site__{g.id}"] = np.where(reachable, site_ids[open_idx][best], "")
-        out[f"minutes__{g.id}"] = best_t
-        w = weights[:, gi]
-        out[f"visits__{g.id}"] = w
-        np.add.at(site_visits, (np.arange(n_cells)[reachable], best[reachable]), w[reachable])
-        minutes_weighted += np.where(reachable, best_t * w, 0.0)
-        people = population * people_share[:, gi]
-        group_rows[g.id] = _stats(best_t, w, people)
-        all_minutes.append(best_t)
-        all_visits.append(w)
-        all_people.append(people)
-    group_rows[ALL] = _stats(
-        np.concatenate(all_minutes), np.concatenate(all_visits), np.concatenate(all_people)
-    )
-
-    reach_visits = site_visits.sum(axis=1)
-    main = np.argmax(site_visits, axis=1)
-    out["site"] = np.where(reach_visits > 0, site_ids[open_idx][main], "")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["minutes"] = np.where(reach_visits > 0, minutes_weighted / reach_visits, np.inf)
+        out[f"visits__{g.id}"] = weights[:, gi]
+        out[f"site__{g.id}"] = open_arr[pos[:, gi]]
+        out[f"minutes__{g.id}"] = minutes[:, gi]
     cells_out = gpd.GeoDataFrame(out, geometry=cells.geometry.copy(), crs=cells.crs)
+
+    group_rows = {
+        g.id: _stats(minutes[:, gi], weights[:, gi], people[:, gi]) for gi, g in enumerate(groups)
+    }
+    group_rows[ALL] = _stats(minutes.ravel(), weights.ravel(), people.ravel())
+    group_table = pd.DataFrame.from_dict(group_rows, orient="index")
+    group_table.index.name = "group"
+    names = {g.id: g.name for g in groups} | {ALL: "All groups"}
+    group_table.insert(0, "name", [names[i] for i in group_table.index])
 
     served = cells_out[cells_out["site"] != ""]
     catch = served[["site", "population", "visits", "geometry"]].dissolve(
@@ -264,46 +335,19 @@ def evaluate(
     )
     catch.index.name = "site_id"
     catch = catch.reindex([s for s in open_ids if s in catch.index])
+    catch["cells"] = served.groupby("site").size().reindex(catch.index).astype("int64")
 
     site_table = sites.copy()
-    existing_set = set(existing)
-    site_table["status"] = [
-        ("existing" if s in open_set else "closed")
-        if s in existing_set
-        else ("proposed" if s in open_set else "candidate")
-        for s in site_table.index
-    ]
-    visits_by_site = pd.Series(site_visits.sum(axis=0), index=list(open_ids))
-    pop_by_site = catch["population"] if len(catch) else pd.Series(dtype=float)
-    mins = np.zeros(len(open_idx))
-    for gi, g in enumerate(groups):
-        t = cells_out[f"minutes__{g.id}"].to_numpy()
-        sid = cells_out[f"site__{g.id}"].to_numpy()
-        for k, s in enumerate(open_ids):
-            mask = sid == s
-            mins[k] += float((t[mask] * weights[mask, gi]).sum())
-    site_table["population"] = pop_by_site.reindex(site_table.index)
-    site_table["visits"] = visits_by_site.reindex(site_table.index)
+    site_table.index = pd.Index(site_ids, name=sites.index.name or "site_id")
+    site_table["status"] = _statuses(site_table, open_set, existing)
+    figures = _site_rows(pos, minutes, weights, people, open_ids).reindex(site_table.index)
+    for col in figures.columns:
+        site_table[col] = figures[col]
     site_table["visits_per_month"] = site_table["visits"] / 12.0
-    mean_by_site = pd.Series(
-        np.divide(
-            mins,
-            visits_by_site.to_numpy(),
-            out=np.full(len(mins), np.nan),
-            where=visits_by_site.to_numpy() > 0,
-        ),
-        index=list(open_ids),
-    )
-    site_table["mean_minutes"] = mean_by_site.reindex(site_table.index)
     if "capacity" not in site_table.columns:
         site_table["capacity"] = np.nan
     cap = site_table["capacity"].astype(float)
     site_table["load_pct"] = np.where(cap > 0, 100.0 * site_table["visits_per_month"] / cap, np.nan)
-
-    group_table = pd.DataFrame.from_dict(group_rows, orient="index")
-    group_table.index.name = "group"
-    names = {g.id: g.name for g in groups} | {ALL: "All groups"}
-    group_table.insert(0, "name", [names[i] for i in group_table.index])
     return Evaluation(
         open_sites=open_ids,
         cells=cells_out,

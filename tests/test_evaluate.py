@@ -130,3 +130,62 @@ def test_weighted_helpers():
     assert weighted_gini(np.ones(5), np.ones(5)) == pytest.approx(0.0)
     assert weighted_gini(np.array([0.0, 1.0]), np.array([1.0, 1.0])) == pytest.approx(0.5)
     assert np.isnan(weighted_quantile(x, np.zeros(4), 0.5))
+
+
+def test_hand_computed_site_figures(grid):
+    """A serves 00 01 02 10 11 20 (0 10 20 10 20 20 min), B serves 12 21 22 (10 10 0 min)."""
+    cells, sites, times = grid
+    ev = evaluate(cells, sites, [_group("g")], np.full((9, 1), 100.0), times, ["A", "B"])
+    a, b = ev.sites.loc["A"], ev.sites.loc["B"]
+    assert a["people"] == 600 and b["people"] == 300
+    assert a["visits_per_month"] == 50 and b["visits_per_month"] == 25
+    assert a["pct_within_10"] == pytest.approx(50.0)  # 0, 10, 10 of six
+    assert a["pct_within_15"] == pytest.approx(50.0)
+    assert a["pct_within_20"] == pytest.approx(100.0)
+    assert a["people_within_10"] == 300
+    assert a["median_minutes"] == 10  # sorted 0 10 10 20 20 20: 300 of 600 visits at <= 10
+    assert a["p90_minutes"] == 20
+    assert a["worst_decile_minutes"] == 20
+    x = np.array([0, 10, 20, 10, 20, 20], dtype=float)
+    assert a["gini"] == pytest.approx(np.abs(x[:, None] - x[None, :]).sum() / (2 * 36 * x.mean()))
+    assert b["pct_within_10"] == pytest.approx(100.0)
+    assert b["median_minutes"] == 10 and b["p90_minutes"] == 10
+    assert b["gini"] == pytest.approx((2 * 10 + 2 * 10) / (2 * 9 * 20 / 3))
+    assert np.isnan(b["load_pct"])  # no capacity given
+    assert ev.catchments.loc["A", "cells"] == 6 and ev.catchments.loc["B", "cells"] == 3
+    assert "unreachable_people" not in ev.sites.columns  # an unreachable journey has no site
+
+
+def test_site_figures_follow_each_group(grid):
+    """Walkers go to B everywhere: B's people are every walker plus the drivers near B."""
+    cells, sites, times = grid
+    cells = cells.assign(share__g=0.5, share__w=0.5)
+    walk = times["g"].copy()
+    walk[:, 0] += 100
+    ev = evaluate(
+        cells,
+        sites,
+        [_group("g"), _group("w")],
+        np.full((9, 2), 50.0),
+        {"g": times["g"], "w": walk},
+        ["A", "B"],
+    )
+    assert ev.sites.loc["B", "people"] == pytest.approx(450 + 150)
+    assert ev.sites.loc["A", "people"] == pytest.approx(300)
+    assert ev.sites["people"].sum() == pytest.approx(900)
+    assert ev.sites.loc["B", "visits"] == pytest.approx(450 + 150)
+    # cell 00: drivers at A in 0 min, walkers at B in 40 min -> mean 20, A and B tie on visits
+    assert ev.cells.loc["00", "minutes"] == pytest.approx(20.0)
+
+
+def test_cells_without_visits_still_get_a_site_and_a_time(grid):
+    cells, sites, times = grid
+    weights = np.full((9, 1), 100.0)
+    weights[4] = 0.0  # the centre cell has no face-to-face demand
+    cells = cells.copy()
+    cells.loc["11", "population"] = 0.0
+    ev = evaluate(cells, sites, [_group("g")], weights, times, ["A", "B"])
+    assert ev.cells.loc["11", "site"] == "A"
+    assert ev.cells.loc["11", "minutes"] == 20
+    assert ev.catchments["cells"].sum() == 9
+    assert ev.groups.loc["g", "visits"] == 800

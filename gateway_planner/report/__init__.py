@@ -1,7 +1,12 @@
-"""Report stage: interactive map, exports and the printable briefing of a run."""
+"""Report stage: interactive map, printable briefing, comparison page and exports of a run.
+
+matplotlib, branca and Leaflet's files (``XStatic-Leaflet``) are read only when a page is
+written (the ``report`` extra); importing this package stays light.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,10 +15,30 @@ import geopandas as gpd
 
 from ..demand.groups import CustomerGroup
 from ..evaluate import Evaluation
-from .exports import write_exports, write_geopackage
+from ._assets import MissingAssetsError
+from ._view import ScenarioView
+from .briefing import comparison_figure, save_pages, scenario_figure, write_briefing
+from .comparison import write_comparison_page
+from .exports import cells_layer, figures_table, write_exports, write_geopackage
 from .maps import write_map
 
-__all__ = ["write_exports", "write_geopackage", "write_map", "write_report"]
+__all__ = [
+    "MissingAssetsError",
+    "ScenarioView",
+    "cells_layer",
+    "comparison_figure",
+    "figures_table",
+    "save_pages",
+    "scenario_figure",
+    "write_briefing",
+    "write_comparison_page",
+    "write_exports",
+    "write_geopackage",
+    "write_map",
+    "write_report",
+]
+
+logger = logging.getLogger(__name__)
 
 
 def write_report(
@@ -26,8 +51,12 @@ def write_report(
     title: str,
     summary: Mapping[str, Any],
     banners: Sequence[str] = (),
+    briefing: bool = True,
 ) -> list[Path]:
     """Write every per-scenario output of a run into ``folder``.
+
+    ``catchments.gpkg``, ``tables.csv``, ``sites.csv``, ``summary.json``, ``map.html`` and,
+    unless ``briefing`` is False, ``briefing.pdf`` and ``briefing.png``.
 
     Parameters
     ----------
@@ -42,9 +71,12 @@ def write_report(
     title
         Scenario title for maps and pages.
     summary
-        Provenance and key figures (``summary.json``).
+        Provenance and key figures (``summary.json``); its ``sources`` go on the map and the
+        briefing, its ``network``, ``solver`` and ``software`` on the briefing's source line.
     banners
         Notices for every page, e.g. the proxy-network warning.
+    briefing
+        Also write the printable page (matplotlib).
 
     Returns
     -------
@@ -52,6 +84,7 @@ def write_report(
         The files written.
     """
     folder = Path(folder)
+    sources = [str(s) for s in summary.get("sources", [])]
     written = write_exports(folder, current=current, proposed=proposed, summary=summary)
     written.append(
         write_map(
@@ -62,6 +95,19 @@ def write_report(
             boundary=boundary,
             title=title,
             banners=banners,
+            sources=sources,
         )
     )
+    if briefing:
+        written += write_briefing(
+            folder,
+            current=current,
+            proposed=proposed,
+            groups=groups,
+            boundary=boundary,
+            title=title,
+            summary=summary,
+            banners=banners,
+        )
+    logger.info("report of %r written to %s (%d files)", title, folder, len(written))
     return written

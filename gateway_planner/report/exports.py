@@ -17,7 +17,7 @@ import pandas as pd
 from .._io import atomic_path, write_json, write_text
 from ..evaluate import Evaluation
 
-__all__ = ["frame_to_csv", "write_exports", "write_geopackage"]
+__all__ = ["cells_layer", "figures_table", "frame_to_csv", "write_exports", "write_geopackage"]
 
 _GDAL_FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"}
 
@@ -63,10 +63,55 @@ def write_geopackage(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -
     return Path(path)
 
 
-def _group_table(current: Evaluation, proposed: Evaluation) -> pd.DataFrame:
-    a = current.groups.assign(state="current")
-    b = proposed.groups.assign(state="proposed")
-    return pd.concat([a, b]).reset_index().set_index(["state", "group"])
+_SITE_ONLY = ("visits_per_month", "capacity", "load_pct")
+
+
+def figures_table(current: Evaluation, proposed: Evaluation) -> pd.DataFrame:
+    """Per-group and per-open-site figures of both states in one long table.
+
+    Parameters
+    ----------
+    current, proposed
+        Figures with today's sites and with the proposed ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``state``, ``table``, ``id``) with ``state`` in {today, proposed} and ``table``
+        in {group, site}; columns ``name`` and the figures (site-only and group-only columns
+        are empty on the other rows).
+    """
+    parts = []
+    for state, ev in (("today", current), ("proposed", proposed)):
+        groups = ev.groups.copy()
+        groups.index = pd.MultiIndex.from_product(
+            [[state], ["group"], groups.index], names=["state", "table", "id"]
+        )
+        figure_cols = [c for c in ev.groups.columns if c != "name"]
+        site_cols = [c for c in figure_cols if c in ev.sites.columns] + list(_SITE_ONLY)
+        sites = ev.sites.loc[list(ev.open_sites)]
+        names = (
+            sites["name"] if "name" in sites.columns else pd.Series(sites.index, index=sites.index)
+        )
+        sites = pd.DataFrame(sites[site_cols]).assign(name=names.astype(str))
+        sites.index = pd.MultiIndex.from_product(
+            [[state], ["site"], sites.index], names=["state", "table", "id"]
+        )
+        parts += [groups, sites]
+    table = pd.concat(parts)
+    ordered = ["name"] + [c for c in table.columns if c != "name" and c not in _SITE_ONLY]
+    return table[ordered + list(_SITE_ONLY)]
+
+
+def cells_layer(current: Evaluation, proposed: Evaluation) -> gpd.GeoDataFrame:
+    """Cells with allocation and journey times of both states and the change between them."""
+    cells = proposed.cells.copy()
+    cells["site_today"] = current.cells["site"]
+    cells["minutes_today"] = current.cells["minutes"]
+    with np.errstate(invalid="ignore"):
+        cells["minutes_change"] = cells["minutes"] - cells["minutes_today"]
+    cells["minutes_change"] = cells["minutes_change"].where(np.isfinite(cells["minutes_change"]))
+    return cells
 
 
 def write_exports(
@@ -77,6 +122,11 @@ def write_exports(
     summary: Mapping[str, Any],
 ) -> list[Path]:
     """Write ``catchments.gpkg``, ``tables.csv``, ``sites.csv`` and ``summary.json``.
+
+    ``catchments.gpkg`` holds the layers ``cells`` (allocation and journey times today and
+    with the proposed sites), ``catchments`` (proposed), ``catchments_today`` and ``sites``;
+    ``tables.csv`` the per-group and per-site figures of both states (see
+    :func:`figures_table`); ``sites.csv`` every site with its status and figures.
 
     Parameters
     ----------
@@ -95,16 +145,17 @@ def write_exports(
         The files written.
     """
     folder = Path(folder)
-    cells = proposed.cells.copy()
-    cells["minutes_current"] = current.cells["minutes"]
-    cells["site_current"] = current.cells["site"]
-    cells["minutes_change"] = cells["minutes"] - cells["minutes_current"]
     return [
         write_geopackage(
             folder / "catchments.gpkg",
-            {"cells": cells, "catchments": proposed.catchments, "sites": proposed.sites},
+            {
+                "cells": cells_layer(current, proposed),
+                "catchments": proposed.catchments,
+                "catchments_today": current.catchments,
+                "sites": proposed.sites,
+            },
         ),
-        write_text(folder / "tables.csv", frame_to_csv(_group_table(current, proposed))),
+        write_text(folder / "tables.csv", frame_to_csv(figures_table(current, proposed))),
         write_text(folder / "sites.csv", frame_to_csv(proposed.sites.drop(columns="geometry"))),
         write_json(folder / "summary.json", summary),
     ]

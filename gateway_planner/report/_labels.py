@@ -1,0 +1,45 @@
+"""Human labels and number formats of the figures in tables and pages."""
+
+from __future__ import annotations
+
+__all__ = ["FIGURE_LABELS", "HIGHER_IS_BETTER", "LOWER_IS_BETTER", "figure_label"]
+
+#: figure column -> (label, decimals, suffix)
+FIGURE_LABELS: dict[str, tuple[str, int, str]] = {
+    "people": ("People", 0, ""),
+    "visits": ("Face-to-face visits a year", 0, ""),
+    "visits_per_month": ("Visits a month", 0, ""),
+    "pct_within_10": ("Visits within 10 min", 1, " %"),
+    "pct_within_15": ("Visits within 15 min", 1, " %"),
+    "pct_within_20": ("Visits within 20 min", 1, " %"),
+    "pct_within_30": ("Visits within 30 min", 1, " %"),
+    "people_within_10": ("People within 10 min", 0, ""),
+    "people_within_15": ("People within 15 min", 0, ""),
+    "people_within_20": ("People within 20 min", 0, ""),
+    "people_within_30": ("People within 30 min", 0, ""),
+    "mean_minutes": ("Mean journey (min)", 1, ""),
+    "median_minutes": ("Median journey (min)", 1, ""),
+    "p90_minutes": ("90th percentile journey (min)", 1, ""),
+    "worst_decile_minutes": ("Slowest tenth of visits, mean (min)", 1, ""),
+    "gini": ("Gini of journey time (0 = equal)", 3, ""),
+    "unreachable_people": ("People with no site reachable", 0, ""),
+    "unreachable_visits": ("Visits with no site reachable", 0, ""),
+    "load_pct": ("Load against capacity", 0, " %"),
+    "capacity": ("Capacity (visits a month)", 0, ""),
+}
+
+
+def figure_label(key: str) -> tuple[str, int, str]:
+    """Label, decimals and suffix of a figure (the key itself when unknown)."""
+    return FIGURE_LABELS.get(key, (key.replace("_", " "), 1, ""))
+
+
+#: figures where a rise is an improvement, and where a fall is
+HIGHER_IS_BETTER = frozenset(
+    {"pct_within_10", "pct_within_15", "pct_within_20", "pct_within_30"}
+    | {"people_within_10", "people_within_15", "people_within_20", "people_within_30"}
+)
+LOWER_IS_BETTER = frozenset(
+    {"mean_minutes", "median_minutes", "p90_minutes", "worst_decile_minutes", "gini"}
+    | {"unreachable_people", "unreachable_visits"}
+)

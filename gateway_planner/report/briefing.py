@@ -1,0 +1,473 @@
+"""Printable briefing pages for a councillor pack: ``briefing.pdf`` and ``briefing.png``.
+
+One A4 landscape page per scenario (catchment map with scale bar, north arrow and legend; the key
+figures today and with the proposed sites; the notices and a source line), and one comparison
+page across scenarios. Drawn with matplotlib's Agg/PDF backends without pyplot (imported
+lazily), no network needed. Outputs are deterministic: no creation date in the PDF, fixed
+metadata, fixed fonts, so a rerun gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._io import atomic_path
+from .._optional import import_optional_dependency
+from ..evaluate import ALL, Evaluation
+from ._labels import figure_label
+from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
+from ._payload import nice_ticks
+from ._view import ScenarioView
+
+__all__ = [
+    "KEY_FIGURES",
+    "comparison_figure",
+    "save_pages",
+    "scenario_figure",
+    "write_briefing",
+]
+
+logger = logging.getLogger(__name__)
+
+A4_LANDSCAPE = (11.69, 8.27)
+PNG_DPI = 150
+
+#: (column of Evaluation.groups, label, decimals, suffix) shown in the key-figures tables
+KEY_FIGURES: tuple[tuple[str, str, int, str], ...] = tuple(
+    (key, *figure_label(key))
+    for key in (
+        "people",
+        "visits",
+        "pct_within_15",
+        "pct_within_30",
+        "mean_minutes",
+        "median_minutes",
+        "p90_minutes",
+        "worst_decile_minutes",
+        "gini",
+        "unreachable_people",
+    )
+)
+_PDF_METADATA = {
+    "CreationDate": None,
+    "ModDate": None,
+    "Creator": "gateway-planner",
+    "Producer": "gateway-planner (matplotlib)",
+}
+_PNG_METADATA = {"Software": "gateway-planner (matplotlib)"}
+
+
+def _change(a: Any, b: Any, digits: int, suffix: str) -> str:
+    try:
+        d = float(b) - float(a)
+    except (TypeError, ValueError):
+        return ""
+    if not np.isfinite(d):
+        return "–"
+    sign = "+" if d > 0 else ("−" if d < 0 else "±")
+    return f"{sign}{fmt(abs(d), digits, suffix)}"
+
+
+def _table(
+    ax: Any, rows: list[list[str]], header: list[str], *, title: str, widths: list[float]
+) -> None:
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontsize=9.5, fontweight="bold", pad=4)
+    if not rows:
+        ax.text(0, 0.9, "nothing to show", fontsize=8, transform=ax.transAxes)
+        return
+    table = ax.table(
+        cellText=rows,
+        colLabels=header,
+        colWidths=widths,
+        cellLoc="right",
+        colLoc="right",
+        loc="upper left",
+        edges="horizontal",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(7.5)
+    table.scale(1, 1.25)
+    for (r, c), cell in table.get_celld().items():
+        cell.set_linewidth(0.3)
+        cell.set_edgecolor("#bbbbbb")
+        if c == 0:
+            cell.set_text_props(ha="left")
+        if r == 0:
+            cell.set_text_props(fontweight="bold")
+
+
+def _key_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
+    a, b = current.groups.loc[ALL], proposed.groups.loc[ALL]
+    return [
+        [label, fmt(a[key], d, s), fmt(b[key], d, s), _change(a[key], b[key], d, s)]
+        for key, label, d, s in KEY_FIGURES
+    ]
+
+
+def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
+    rows = []
+    for gid in proposed.groups.index:
+        if gid == ALL:
+            continue
+        a, b = current.groups.loc[gid], proposed.groups.loc[gid]
+        rows.append(
+            [
+                short(b["name"], 24),
+                fmt(b["people"]),
+                f"{fmt(a['mean_minutes'], 1)} → {fmt(b['mean_minutes'], 1)}",
+                f"{fmt(a['pct_within_30'], 0)} → {fmt(b['pct_within_30'], 0)} %",
+            ]
+        )
+    return rows
+
+
+def _site_rows(proposed: Evaluation, limit: int = 9) -> tuple[list[list[str]], int]:
+    sites = proposed.sites.loc[list(proposed.open_sites)]
+    sites = sites.sort_values("visits", ascending=False, kind="stable")
+    rows = [
+        [
+            short(row.get("name", sid), 26),
+            {"existing": "existing", "proposed": "new"}.get(str(row["status"]), str(row["status"])),
+            fmt(row["visits_per_month"]),
+            fmt(row["mean_minutes"], 1),
+            fmt(row["load_pct"], 0, " %"),
+        ]
+        for sid, row in sites.head(limit).iterrows()
+    ]
+    return rows, max(0, len(sites) - limit)
+
+
+def _footer_text(summary: Mapping[str, Any], width: int = 190) -> str:
+    parts = []
+    sources = summary.get("sources") or []
+    if sources:
+        parts.append("Sources: " + "; ".join(str(s) for s in sources) + ".")
+    network = summary.get("network") or {}
+    if network.get("label") or network.get("kind"):
+        parts.append(f"Network: {network.get('label') or network.get('kind')}.")
+    solver = summary.get("solver") or {}
+    if solver:
+        gap = solver.get("gap")
+        gap_text = f", gap {100 * float(gap):.2f} %" if isinstance(gap, (int, float)) else ""
+        parts.append(
+            f"Solver: {solver.get('solver', '?')} {solver.get('model') or ''} "
+            f"({solver.get('status', '?')}{gap_text})."
+        )
+    version = (summary.get("software") or {}).get("gateway_planner")
+    if version:
+        parts.append(f"gateway-planner {version}.")
+    parts.append("Basemap-free map; grid north; figures weighted by face-to-face visits.")
+    return textwrap.fill(" ".join(" ".join(parts).split()), width=width)
+
+
+def _header(fig: Any, title: str, subtitle: str, banners: Sequence[str]) -> None:
+    fig.text(0.03, 0.965, short(title, 110), fontsize=15, fontweight="bold", va="top")
+    fig.text(0.03, 0.925, short(subtitle, 200), fontsize=8.5, va="top", color="#444444")
+    for k, banner in enumerate(banners[:3]):
+        fig.text(
+            0.03,
+            0.895 - 0.027 * k,
+            short(banner, 190),
+            fontsize=7.5,
+            va="top",
+            bbox={"boxstyle": "round,pad=0.25", "fc": "#fff8e1", "ec": "#e0a800", "lw": 0.6},
+        )
+
+
+def _new_figure() -> Any:
+    matplotlib = import_optional_dependency("matplotlib", "report")
+    from matplotlib.figure import Figure
+
+    del matplotlib  # imported for the clear error message; Figure needs no pyplot or backend
+    return Figure(figsize=A4_LANDSCAPE)
+
+
+def scenario_figure(view: ScenarioView) -> Any:
+    """Draw the briefing page of one scenario.
+
+    Parameters
+    ----------
+    view
+        The scenario's figures, boundary, summary and notices.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib import rc_context
+
+    with rc_context(RC):
+        fig = _new_figure()
+        current, proposed = view.current, view.proposed
+        new_ids = [s for s in proposed.open_sites if s not in set(current.open_sites)]
+        closed = [s for s in current.open_sites if s not in set(proposed.open_sites)]
+        names = (
+            proposed.sites["name"] if "name" in proposed.sites.columns else pd.Series(dtype=object)
+        )
+        what = (
+            f"Proposed: {len(new_ids)} new site(s)"
+            + (
+                f" ({', '.join(short(names.get(s, s), 30) for s in new_ids[:4])})"
+                if new_ids
+                else ""
+            )
+            + (f", {len(closed)} closed" if closed else "")
+            + f"; {len(proposed.open_sites)} open in all."
+        )
+        _header(fig, view.title, what, view.banners)
+        top = 0.86 - 0.027 * max(0, min(len(view.banners), 3) - 1)
+        map_ax = fig.add_axes((0.03, 0.085, 0.54, top - 0.1))
+        draw_catchment_map(map_ax, proposed=proposed, current=current, boundary=view.boundary)
+        map_ax.set_title("Catchments with the proposed sites", loc="left")
+
+        key_ax = fig.add_axes((0.61, top - 0.38, 0.37, 0.36))
+        _table(
+            key_ax,
+            _key_rows(current, proposed),
+            ["All face-to-face visits", "Today", "Proposed", "Change"],
+            title="Key figures",
+            widths=[0.5, 0.17, 0.17, 0.16],
+        )
+        group_ax = fig.add_axes((0.61, top - 0.56, 0.37, 0.16))
+        _table(
+            group_ax,
+            _group_rows(current, proposed),
+            ["Customer group", "People", "Mean min", "≤ 30 min"],
+            title="By customer group (today → proposed)",
+            widths=[0.36, 0.16, 0.24, 0.24],
+        )
+        site_ax = fig.add_axes((0.61, 0.085, 0.37, top - 0.67))
+        rows, more = _site_rows(proposed)
+        _table(
+            site_ax,
+            rows,
+            ["Open site", "Status", "Visits/mo", "Mean min", "Load"],
+            title="Open sites"
+            + (f" (largest {len(rows)}; {more} more in sites.csv)" if more else ""),
+            widths=[0.38, 0.14, 0.17, 0.16, 0.15],
+        )
+        fig.text(
+            0.03, 0.012, _footer_text(view.summary), fontsize=6.3, va="bottom", color="#333333"
+        )
+    return fig
+
+
+def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str) -> Any:
+    change = difference["change"].to_numpy(dtype=float)
+    finite = change[np.isfinite(change)]
+    span = float(np.max(np.abs(finite))) if finite.size else 1.0
+    span = max(nice_ticks(0.0, span if span > 0 else 1.0, count=2)[-1], span)
+    mappable = draw_surface_map(
+        ax,
+        cells=difference,
+        values=change,
+        boundary=boundary,
+        sites=None,
+        cmap="RdBu_r",
+        vmin=-span,
+        vmax=span,
+        label="Journey-time change, minutes (blue: faster)",
+    )
+    ax.set_title(short(title, 60), loc="left")
+    return mappable
+
+
+def comparison_figure(
+    views: Sequence[ScenarioView],
+    table: pd.DataFrame,
+    *,
+    baseline: int = 0,
+    difference: Any = None,
+) -> Any:
+    """Draw the comparison page: one map per scenario and the aligned key figures.
+
+    Parameters
+    ----------
+    views
+        The compared scenarios.
+    table
+        The aligned table of :func:`gateway_planner.compare.comparison_table` (rows
+        (group, figure); columns ``<name> today`` / ``<name> proposed`` ...).
+    baseline
+        Position of the baseline scenario.
+    difference
+        Cells with a ``change`` column (journey-time change of a scenario against the
+        baseline), drawn as one more map when the scenarios share an area; or None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib import rc_context
+
+    with rc_context(RC):
+        fig = _new_figure()
+        base = views[baseline]
+        banners = list(dict.fromkeys(b for v in views for b in v.banners))
+        _header(
+            fig,
+            "Comparison: " + " vs ".join(v.title for v in views),
+            f"Baseline: {base.title}. Each map shows the catchments with the proposed sites.",
+            banners,
+        )
+        top = 0.86 - 0.027 * max(0, min(len(banners), 3) - 1)
+        panels = len(views) + (1 if difference is not None else 0)
+        width = 0.94 / panels
+        map_h = (top - 0.1) * 0.58
+        for k, v in enumerate(views):
+            ax = fig.add_axes((0.03 + k * width, top - map_h, width - 0.01, map_h - 0.02))
+            draw_catchment_map(
+                ax, proposed=v.proposed, current=v.current, boundary=v.boundary, legend=False
+            )
+            ax.set_title(short(v.title, int(60 / panels) + 20), loc="left")
+        if difference is not None:
+            ax = fig.add_axes((0.03 + len(views) * width, top - map_h, width - 0.01, map_h - 0.02))
+            mappable = _difference_panel(
+                ax,
+                difference,
+                base.boundary,
+                f"{views[1 - baseline if len(views) == 2 else -1].title} − {base.title}",
+            )
+            bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
+            bar.set_label(mappable.gp_label, fontsize=7)
+            bar.ax.tick_params(labelsize=6.5)
+
+        rows, header = _comparison_rows(views, table, baseline)
+        table_ax = fig.add_axes((0.03, 0.085, 0.94, top - map_h - 0.13))
+        n = len(header) - 1
+        _table(
+            table_ax,
+            rows,
+            header,
+            title="All face-to-face visits: today → proposed, and against the baseline",
+            widths=[0.28] + [0.72 / n] * n,
+        )
+        sources = list(dict.fromkeys(s for v in views for s in v.sources))
+        summary = {"sources": sources, "software": views[0].summary.get("software", {})}
+        fig.text(0.03, 0.012, _footer_text(summary), fontsize=6.3, va="bottom", color="#333333")
+    return fig
+
+
+def _comparison_rows(
+    views: Sequence[ScenarioView], table: pd.DataFrame, baseline: int
+) -> tuple[list[list[str]], list[str]]:
+    base = views[baseline].name
+    header = ["Figure"]
+    for v in views:
+        header.append(short(v.title, 22))
+    others = [v for k, v in enumerate(views) if k != baseline]
+    header += [f"{short(v.title, 14)} vs {short(views[baseline].title, 14)}" for v in others]
+    rows = []
+    labels = {key: (label, d, s) for key, label, d, s in KEY_FIGURES}
+    for key, (label, d, s) in labels.items():
+        if (ALL, key) not in table.index:
+            continue
+        row = table.loc[(ALL, key)]
+        cells = [label]
+        for v in views:
+            cells.append(
+                f"{fmt(row[f'{v.name} today'], d, s)} → {fmt(row[f'{v.name} proposed'], d, s)}"
+            )
+        for v in others:
+            cells.append(_change(row[f"{base} proposed"], row[f"{v.name} proposed"], d, s))
+        rows.append(cells)
+    return rows, header
+
+
+def save_pages(
+    figures: Sequence[Any], *, pdf: str | Path, png: str | Path | None = None, png_page: int = -1
+) -> list[Path]:
+    """Save figures as one PDF (a page each) and one of them as PNG, atomically and reproducibly.
+
+    Parameters
+    ----------
+    figures
+        Matplotlib figures, in page order.
+    pdf
+        The PDF to write.
+    png
+        The PNG to write (optional).
+    png_page
+        Which figure becomes the PNG.
+
+    Returns
+    -------
+    list of Path
+    """
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    written = []
+    with rc_context(RC), atomic_path(pdf) as tmp:
+        with PdfPages(tmp, metadata=_PDF_METADATA) as pages:
+            for fig in figures:
+                pages.savefig(fig)
+        written.append(Path(pdf))
+    if png is not None:
+        with rc_context(RC), atomic_path(png) as tmp:
+            figures[png_page].savefig(tmp, format="png", dpi=PNG_DPI, metadata=_PNG_METADATA)
+        written.append(Path(png))
+    return written
+
+
+def write_briefing(
+    folder: str | Path,
+    *,
+    current: Evaluation,
+    proposed: Evaluation,
+    groups: Sequence[Any],
+    boundary: Any,
+    title: str,
+    summary: Mapping[str, Any],
+    banners: Sequence[str] = (),
+    name: str = "scenario",
+) -> list[Path]:
+    """Write ``briefing.pdf`` and ``briefing.png`` (the same page) for one scenario.
+
+    Parameters
+    ----------
+    folder
+        Output folder.
+    current, proposed
+        Figures with today's sites and with the proposed ones.
+    groups
+        Customer groups of the run.
+    boundary
+        Study-area polygons in the run's CRS.
+    title
+        Page title.
+    summary
+        Provenance (sources, network, solver, software) for the source line.
+    banners
+        Notices printed under the title (proxy network, assumed data).
+    name
+        Short id of the scenario.
+
+    Returns
+    -------
+    list of Path
+        ``[briefing.pdf, briefing.png]``.
+    """
+    folder = Path(folder)
+    view = ScenarioView(
+        name=name,
+        title=title,
+        current=current,
+        proposed=proposed,
+        groups=groups,
+        boundary=boundary,
+        summary=summary,
+        banners=tuple(banners),
+    )
+    fig = scenario_figure(view)
+    written = save_pages([fig], pdf=folder / "briefing.pdf", png=folder / "briefing.png")
+    logger.info("briefing written to %s", folder / "briefing.pdf")
+    return written

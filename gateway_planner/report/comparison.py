@@ -1,0 +1,249 @@
+"""``comparison.html``: the scenarios' maps side by side, moving together, above the aligned tables.
+
+Self-contained like ``map.html`` (Leaflet and every script inline). Maps of the same area move
+together (centre and zoom); maps of different areas (Sheerness and Fauquembergues) zoom
+together, so catchment sizes compare at the same scale. When a scenario shares its cells with
+the baseline, its map has one more layer: the journey-time change against the baseline.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .._io import write_text
+from ._labels import HIGHER_IS_BETTER, LOWER_IS_BETTER, figure_label
+from ._page import html_page
+from ._payload import Surface, nice_ceiling, scenario_payload, surface
+from ._view import ScenarioView
+from .maps import footer_html, header_html
+
+__all__ = [
+    "comparison_html",
+    "difference_surface",
+    "same_area",
+    "table_html",
+    "write_comparison_page",
+]
+
+logger = logging.getLogger(__name__)
+
+_START = """
+(function () {
+  var panels = JSON.parse(document.getElementById("gp-panels").textContent);
+  window.gpMaps = panels.ids.map(function (id) {
+    return gpViewer.render(document.getElementById("map-" + id), gpViewer.payload("data-" + id));
+  });
+  gpViewer.synchronise(window.gpMaps, panels.same_area);
+})();
+"""
+
+
+def same_area(views: Sequence[ScenarioView]) -> bool:
+    """Whether the scenarios' study areas overlap (then their maps share centre and zoom)."""
+    if len(views) < 2:
+        return True
+    outlines = [shapely.union_all(v.boundary.geometry.to_crs(4326).to_numpy()) for v in views]
+    first = outlines[0]
+    return all(first.intersects(o) for o in outlines[1:])
+
+
+def difference_surface(change: np.ndarray, *, label: str) -> Surface:
+    """Cell surface of a journey-time change against the baseline (blue: faster)."""
+    finite = np.abs(change[np.isfinite(change)])
+    span = nice_ceiling(float(finite.max())) if finite.size and finite.max() > 0 else 1.0
+    return surface(
+        "minutes-vs-baseline",
+        label,
+        change,
+        colormap="RdBu_11",
+        vmin=-span,
+        vmax=span,
+        unit="min",
+        caption=f"{label}, minutes (blue: faster)",
+        reverse=True,
+    )
+
+
+def _cell(value: float, figure: str, *, delta: bool = False) -> str:
+    if not np.isfinite(value):
+        return "<td></td>"
+    _label, digits, suffix = figure_label(figure)
+    if not delta:
+        return f"<td>{html.escape(f'{value:,.{digits}f}{suffix}')}</td>"
+    if round(value, digits) == 0:
+        return "<td>±0</td>"
+    text = f"{value:+,.{digits}f}{suffix}"
+    better = (value > 0 and figure in HIGHER_IS_BETTER) or (value < 0 and figure in LOWER_IS_BETTER)
+    worse = (value < 0 and figure in HIGHER_IS_BETTER) or (value > 0 and figure in LOWER_IS_BETTER)
+    cls = " class='gp-better'" if better else (" class='gp-worse'" if worse else "")
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
+def table_html(table: pd.DataFrame, views: Sequence[ScenarioView], *, caption: str) -> str:
+    """Render an aligned comparison table with readable labels (all text escaped).
+
+    Parameters
+    ----------
+    table
+        A table of :func:`gateway_planner.compare.comparison_table`.
+    views
+        The compared scenarios (their names label the table's columns).
+    caption
+        Heading above the table.
+
+    Returns
+    -------
+    str
+    """
+    titles = {v.name: v.title for v in views}
+    value_cols = [c for c in table.columns if c != "name"]
+    head = "".join(f"<th>{html.escape(_column_title(c, titles))}</th>" for c in value_cols)
+    rows = []
+    for (_key, figure), row in table.iterrows():
+        label = figure_label(str(figure))[0]
+        cells = "".join(
+            _cell(float(row[c]), str(figure), delta=not c.endswith((" today", " proposed")))
+            for c in value_cols
+        )
+        rows.append(
+            f"<tr><td class='gp-label'>{html.escape(str(row['name']))}</td>"
+            f"<td class='gp-label'>{html.escape(label)}</td>{cells}</tr>"
+        )
+    level = html.escape(str(table.index.names[0] or "").title())
+    return (
+        f"<h2>{html.escape(caption)}</h2><table class='gp-compare-table'><thead><tr>"
+        f"<th class='gp-label'>{level}</th><th class='gp-label'>Figure</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _column_title(column: str, titles: Mapping[str, str]) -> str:
+    for name, title in titles.items():
+        for tail in (" today", " proposed", " change"):
+            if column == f"{name}{tail}":
+                return f"{title}:{tail}"
+        if column.startswith(f"{name} vs "):
+            base = column[len(name) + 4 :].removesuffix(" (proposed)")
+            return f"{title} vs {titles.get(base, base)} (proposed)"
+    return column
+
+
+def comparison_html(
+    views: Sequence[ScenarioView],
+    *,
+    tables: Mapping[str, pd.DataFrame],
+    baseline: int = 0,
+    changes: Mapping[str, np.ndarray] | None = None,
+) -> str:
+    """Return the text of ``comparison.html``.
+
+    Parameters
+    ----------
+    views
+        The compared scenarios, in column order.
+    tables
+        Caption -> aligned table (e.g. by group, by site), shown below the maps.
+    baseline
+        Position of the baseline scenario.
+    changes
+        Scenario name -> journey-time change per cell against the baseline (same cells).
+
+    Returns
+    -------
+    str
+    """
+    changes = changes or {}
+    base = views[baseline]
+    payloads = {}
+    panels = []
+    for k, v in enumerate(views):
+        extra = []
+        if v.name in changes:
+            extra.append(
+                difference_surface(changes[v.name], label=f"Journey-time change vs {base.title}")
+            )
+        payload = scenario_payload(
+            proposed=v.proposed,
+            current=v.current,
+            groups=v.groups,
+            boundary=v.boundary,
+            title=v.title,
+            banners=v.banners,
+            sources=v.sources,
+            extra_surfaces=extra,
+            show="minutes",
+        )
+        payload["collapsed_control"] = True
+        payload["compact_legend"] = True
+        payloads[f"data-{k}"] = payload
+        role = " (baseline)" if k == baseline else ""
+        panels.append(
+            f"<section class='gp-panel'><h2>{html.escape(v.title + role)}</h2>"
+            f"<div id='map-{k}' class='gp-map'></div></section>"
+        )
+    together = same_area(views)
+    payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}
+    title = "Comparison: " + " vs ".join(v.title for v in views)
+    banners = list(dict.fromkeys(b for v in views for b in v.banners))
+    note = (
+        "The maps move together."
+        if together
+        else "The areas differ: the maps zoom together, so catchments compare at the same scale."
+    )
+    assumptions = sorted({str(a) for v in views for a in v.summary.get("assumptions", [])})
+    notes = "".join(f"<li>{html.escape(a)}</li>" for a in assumptions)
+    tables_html = "".join(table_html(t, views, caption=caption) for caption, t in tables.items())
+    sources = list(dict.fromkeys(s for v in views for s in v.sources))
+    body = (
+        header_html(title, banners)
+        + "<main class='gp-compare'>"
+        + f"<p class='gp-note' style='margin:6px 12px'>{html.escape(note)} Baseline: "
+        + f"{html.escape(base.title)}. Percentages are of face-to-face visits; minutes are "
+        + "visit-weighted.</p>"
+        + f"<div class='gp-maps'>{''.join(panels)}</div>"
+        + f"<div class='gp-tables'>{tables_html}"
+        + (f"<h2>Assumptions</h2><ul>{notes}</ul>" if notes else "")
+        + "</div></main>"
+        + footer_html(sources)
+    )
+    return html_page(title=title, body=body, payloads=payloads, script=_START)
+
+
+def write_comparison_page(
+    path: str | Path,
+    views: Sequence[ScenarioView],
+    *,
+    tables: Mapping[str, pd.DataFrame],
+    baseline: int = 0,
+    changes: Mapping[str, np.ndarray] | None = None,
+) -> Path:
+    """Write ``comparison.html`` (see :func:`comparison_html`) atomically.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    views
+        The compared scenarios.
+    tables
+        Caption -> aligned table.
+    baseline
+        Position of the baseline scenario.
+    changes
+        Scenario name -> journey-time change per cell against the baseline.
+
+    Returns
+    -------
+    Path
+    """
+    text = comparison_html(views, tables=tables, baseline=baseline, changes=changes)
+    out = write_text(path, text)
+    logger.info("comparison page written to %s (%.1f MB)", out, len(text.encode("utf-8")) / 1e6)
+    return out

@@ -1,0 +1,104 @@
+"""A small synthetic run (3x3 grid near Sheerness, two groups, three sites) for report tests.
+
+Cells are 1 km squares in British National Grid; site A (existing) sits in the south-west cell,
+B (a candidate the "solver" opens) in the north-east one, C stays a candidate. B's name and one
+group's name are hostile HTML, to prove every page escapes them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from gateway_planner.demand import CustomerGroup
+from gateway_planner.evaluate import evaluate
+
+X0, Y0 = 590_000, 170_000
+XSS_SITE = "<script>alert(1)</script>"
+XSS_GROUP = "<img src=x onerror=alert(2)>"
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def _group(gid: str, name: str, drive: float) -> CustomerGroup:
+    modes = {"drive": drive, "walk": 1.0 - drive} if drive < 1 else {"drive": 1.0}
+    return CustomerGroup(
+        id=gid,
+        name=name,
+        description="",
+        channels={"face_to_face": 1.0, "phone": 0.0, "web": 0.0},
+        visits_per_person_year=1.0,
+        modes=modes,
+        source="assumed: test",
+    )
+
+
+def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0):
+    """Return (current, proposed, groups, boundary) of the synthetic run."""
+    X0, Y0 = x0, y0  # noqa: N806
+    ids = [f"{i}{j}" for i in range(3) for j in range(3)]
+    cells = gpd.GeoDataFrame(
+        {"population": 100.0, "share__g": 0.75, "share__w": 0.25},
+        geometry=[
+            shapely.box(X0 + j * 1000, Y0 + i * 1000, X0 + j * 1000 + 1000, Y0 + i * 1000 + 1000)
+            for i in range(3)
+            for j in range(3)
+        ],
+        index=ids,
+        crs=27700,
+    )
+    cells.index.name = "cell_id"
+    sites = gpd.GeoDataFrame(
+        {
+            "name": ["Sheerness Gateway & <Co>", XSS_SITE, "Candidate C"],
+            "status": ["existing", "candidate", "candidate"],
+            "capacity": [40.0, np.nan, np.nan],
+        },
+        geometry=[
+            shapely.Point(X0 + 500, Y0 + 500),
+            shapely.Point(X0 + 2500, Y0 + 2500),
+            shapely.Point(X0 + 2500, Y0 + 500),
+        ],
+        index=["A", "B", "C"],
+        crs=27700,
+    )
+    sites.index.name = "site_id"
+    steps = np.array(
+        [[i + j, 4 - i - j, i + 2 - j] for i in range(3) for j in range(3)], dtype=float
+    )
+    times = {"g": 10.0 * steps, "w": 10.0 * steps + 5.0}
+    groups = [_group("g", "Drivers", 1.0), _group("w", XSS_GROUP, 0.0)]
+    weights = np.column_stack([np.full(9, 75.0), np.full(9, 25.0)])
+    current = evaluate(cells, sites, groups, weights, times, ["A"], existing=["A"])
+    proposed = evaluate(cells, sites, groups, weights, times, list(open_sites), existing=["A"])
+    boundary = gpd.GeoDataFrame(
+        {"name": ["Test area"]}, geometry=[shapely.box(X0, Y0, X0 + 3000, Y0 + 3000)], crs=27700
+    )
+    return current, proposed, groups, boundary
+
+
+SUMMARY = {
+    "scenario": {"name": "test", "title": "Test scenario"},
+    "software": {"gateway_planner": "0.1.0"},
+    "network": {"kind": "proxy", "label": "proxy network"},
+    "solver": {"solver": "HiGHS", "gap": 0.0, "status": "optimal"},
+    "sources": ["Synthetic grid (tests)", "OpenStreetMap contributors"],
+    "assumptions": ["Customer groups are assumed"],
+}
+BANNERS = ("Proxy network: journey times are estimated.", "Assumed data: groups are assumed.")
+
+
+def chromium_or_skip():
+    """Path of Chromium; skip when it is absent outside CI, fail in CI."""
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("Chromium is not installed but CI=true: install it (make browser)")
+    pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return None

@@ -1,0 +1,75 @@
+"""catchments.gpkg, tables.csv, sites.csv and summary.json: content and byte-identical reruns."""
+
+import json
+
+import numpy as np
+import pyogrio
+import pytest
+from report_fixtures import SUMMARY
+
+from gateway_planner.report.exports import cells_layer, figures_table, write_exports
+
+
+def test_figures_table_holds_groups_and_open_sites_of_both_states(run):
+    current, proposed, _groups, _boundary = run
+    table = figures_table(current, proposed)
+    assert list(table.index.names) == ["state", "table", "id"]
+    assert table.loc[("today", "site", "A"), "visits"] == 900
+    assert table.loc[("proposed", "site", "A"), "visits"] == 600
+    assert table.loc[("proposed", "site", "B"), "visits"] == 300
+    assert ("today", "site", "B") not in table.index  # B is not open today
+    assert table.loc[("proposed", "site", "A"), "load_pct"] == pytest.approx(125.0)
+    assert np.isnan(table.loc[("proposed", "group", "all"), "load_pct"])
+    assert table.loc[("proposed", "group", "all"), "mean_minutes"] == pytest.approx(
+        proposed.groups.loc["all", "mean_minutes"]
+    )
+    assert table.columns[0] == "name"
+
+
+def test_cells_layer_has_both_states_and_the_change(run):
+    current, proposed, _groups, _boundary = run
+    cells = cells_layer(current, proposed)
+    assert cells.loc["22", "site_today"] == "A" and cells.loc["22", "site"] == "B"
+    assert cells.loc["22", "minutes_change"] == pytest.approx(
+        cells.loc["22", "minutes"] - cells.loc["22", "minutes_today"]
+    )
+
+
+def test_exports_are_complete_and_byte_identical_on_rerun(run, tmp_path):
+    current, proposed, _groups, _boundary = run
+    first = write_exports(tmp_path / "a", current=current, proposed=proposed, summary=SUMMARY)
+    second = write_exports(tmp_path / "b", current=current, proposed=proposed, summary=SUMMARY)
+    assert [p.name for p in first] == ["catchments.gpkg", "tables.csv", "sites.csv", "summary.json"]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    layers = dict(pyogrio.list_layers(first[0]))
+    assert layers == {
+        "cells": "Polygon",
+        "catchments": "Polygon",
+        "catchments_today": "Polygon",
+        "sites": "Point",
+    }
+    cells = pyogrio.read_dataframe(first[0], layer="cells")
+    assert len(cells) == 9 and {"cell_id", "site", "minutes", "minutes_today"} <= set(cells.columns)
+    sites = pyogrio.read_dataframe(first[0], layer="sites")
+    assert sites.set_index("site_id").loc["B", "name"] == "<script>alert(1)</script>"
+    assert json.loads(first[3].read_text()) == json.loads(json.dumps(SUMMARY))
+    text = first[1].read_text()
+    assert text.startswith("state,table,id,name,") and "\r" not in text
+    assert not list(tmp_path.glob("a/.*"))  # no temporary files left behind
+
+
+def test_unreachable_minutes_become_null_in_the_geopackage(run, tmp_path):
+    current, proposed, _groups, _boundary = run
+    cells = proposed.cells.copy()
+    cells.loc["22", "minutes"] = np.inf
+    bad = type(proposed)(
+        open_sites=proposed.open_sites,
+        cells=cells,
+        catchments=proposed.catchments,
+        sites=proposed.sites,
+        groups=proposed.groups,
+    )
+    (gpkg, *_rest) = write_exports(tmp_path, current=current, proposed=bad, summary={})
+    read = pyogrio.read_dataframe(gpkg, layer="cells").set_index("cell_id")
+    assert np.isnan(read.loc["22", "minutes"])

@@ -1,0 +1,89 @@
+"""The map payload: compact shared geometry, escaped text, palettes and legends."""
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+from report_fixtures import XSS_GROUP, XSS_SITE
+
+from gateway_planner.report._payload import (
+    encode_geometry,
+    legend_svg,
+    nice_ticks,
+    scenario_payload,
+    script_json,
+    site_popup,
+)
+
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"name": "</script><script>alert(1)</script>", "amp": "a & b"})
+    assert "</script" not in text and "<" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><script>alert(1)</script>", "amp": "a & b"}
+
+
+def test_geometry_is_rounded_flat_and_open():
+    square = shapely.box(1.000001, 51.123456, 1.5, 51.5)
+    (poly,) = encode_geometry(square)
+    (ring,) = poly
+    # four corners as lat, lng (the closing point dropped), rounded to 5 decimals
+    assert ring == [51.12346, 1.5, 51.5, 1.5, 51.5, 1.0, 51.12346, 1.0]
+
+
+def test_multipolygons_and_holes_keep_their_parts():
+    holed = shapely.box(0, 0, 10, 10).difference(shapely.box(4, 4, 6, 6))
+    multi = shapely.MultiPolygon([holed, shapely.box(20, 20, 21, 21)])
+    encoded = encode_geometry(multi)
+    assert [len(p) for p in encoded] == [2, 1]
+    assert encode_geometry(shapely.Polygon()) == []
+
+
+def test_nice_ticks_and_legend():
+    assert nice_ticks(0, 30) == [0, 10, 20, 30]
+    assert nice_ticks(0, 100) == [0, 20, 40, 60, 80, 100]
+    assert nice_ticks(-20, 20) == [-20, -10, 0, 10, 20]
+    svg = legend_svg(["#000000", "#ffffff"], 0, 30, none_colour="#4d4d4d")
+    assert svg.startswith("<svg") and svg.count("<rect") == 3 and ">30</text>" in svg
+    assert "none" in svg
+
+
+def test_site_popup_escapes_and_shows_both_states(run):
+    current, proposed, _groups, _boundary = run
+    html = site_popup("B", {"today": current.sites.loc["B"], "proposed": proposed.sites.loc["B"]})
+    assert XSS_SITE not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<th>proposed</th>" in html and "<th>today</th>" not in html  # B is new
+    assert "<td class='gp-visits'>300</td>" in html
+    html_a = site_popup("A", {"today": current.sites.loc["A"], "proposed": proposed.sites.loc["A"]})
+    assert "<td class='gp-visits'>900</td><td class='gp-visits'>600</td>" in html_a
+    assert "<td class='gp-load-pct'>188 %</td><td class='gp-load-pct'>125 %</td>" in html_a
+    closed = site_popup("C", {"proposed": proposed.sites.loc["C"]})
+    assert "Not open in this scenario" in closed
+
+
+def test_scenario_payload_shares_geometry_and_escapes_text(run):
+    current, proposed, groups, boundary = run
+    data = scenario_payload(
+        proposed=proposed,
+        current=current,
+        groups=groups,
+        boundary=boundary,
+        title="T <b>",
+        banners=["<i>proxy</i>"],
+        sources=["a & b"],
+    )
+    assert len(data["cells"]) == 9
+    keys = [s["key"] for s in data["surfaces"]]
+    assert keys == ["demand-0", "demand-1", "minutes-today", "minutes-proposed", "minutes-change"]
+    assert all(len(s["values"]) == 9 for s in data["surfaces"])
+    change = dict(zip(keys, data["surfaces"], strict=True))["minutes-change"]["values"]
+    expected = proposed.cells["minutes"] - current.cells["minutes"]
+    assert change == pytest.approx(np.round(expected.to_numpy(), 1).tolist())
+    assert [c["index"] for c in data["catchment_layers"][0]["catchments"]] == [0, 1]  # A, B
+    assert [s["status"] for s in data["sites"]] == ["existing", "proposed", "candidate"]
+    text = json.dumps(data)
+    assert XSS_SITE not in text and XSS_GROUP not in text
+    assert data["title_html"] == "T &lt;b&gt;" and data["banners_html"] == [
+        "&lt;i&gt;proxy&lt;/i&gt;"
+    ]
+    assert data["sites"][1]["id"] == "B"  # raw ids only go to setAttribute
