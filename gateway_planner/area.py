@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,7 +238,7 @@ def _cells(
         groups,
         crs=crs,
         boundary=outline,
-        kind=d.population_kind,
+        kind=d.population_kind if d.population is not None or default is None else "pilot",
         population_column=d.population_column,
         cell_id_column=d.cell_id_column,
         zone_id_column=zone_id_column,
@@ -252,13 +253,29 @@ def _cells(
     return result.cells, result.summary
 
 
+def _pilot_inputs(pa: Any) -> dict[str, Path]:
+    """List the pilot pack's files behind an area, by role (for provenance digests)."""
+    from . import pilot
+
+    meta_path = pilot.get_path(f"{pa.id}/area.toml")
+    meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    return {
+        "pilot.area": meta_path,
+        "pilot.boundary": pilot.data_dir() / str(meta["boundary"]),
+        "pilot.cells": pilot.get_path(f"{pa.id}/cells.csv"),
+        "pilot.sites": pilot.get_path(f"{pa.id}/sites.csv"),
+        "pilot.groups": Path(pa.groups_path),
+        "pilot.proxy_network": Path(pa.proxy_params_path),
+    }
+
+
 def _pilot_area(scenario: Scenario) -> Area:
     from . import pilot
 
     assert scenario.area.pilot is not None
     pa = pilot.load_pilot(scenario.area.pilot)
     groups = pa.groups
-    inputs = dict(pilot.input_files(pa.id))
+    inputs = _pilot_inputs(pa)
     if scenario.demand.groups is not None:
         groups = load_groups(scenario.demand.groups)
         inputs["demand.groups"] = scenario.demand.groups

@@ -85,7 +85,8 @@ def load_cells(
     boundary
         Study area in ``crs``.
     kind
-        One of {auto, raster, vector, zones, csv}.
+        One of {auto, raster, vector, zones, csv}; for ready cells, the kind the summary
+        names (``"cells"`` under ``"auto"``, e.g. ``"pilot"``).
     population_column, cell_id_column, zone_id_column, cell_size
         See :func:`gateway_planner.demand.build_cells`.
     shares
@@ -120,7 +121,7 @@ def load_cells(
     table = None if shares is None else read_shares(shares, groups, key=key)
     on_zones = False
     if isinstance(population, gpd.GeoDataFrame):
-        kind_read, source = "cells", label or "cells"
+        kind_read, source = ("cells" if kind == "auto" else kind), label or "cells"
         read = ReadCells(
             cells=population.to_crs(crs), population_read=float(population["population"].sum())
         )
@@ -172,7 +173,7 @@ def load_cells(
         population=float(cells["population"].sum()),
         population_read=read.population_read,
         dropped=dict(read.dropped),
-        cell_size=read.cell_size,
+        cell_size=None if read.cell_size is None else float(read.cell_size),
         zones=read.zones,
         shares=how,
     )
