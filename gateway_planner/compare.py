@@ -241,8 +241,15 @@ def _write_comparison(stage: Path, views: Sequence[ScenarioView], baseline: int)
         changes={n: d["change"].to_numpy() for n, d in differences.items()},
     )
     pages = [scenario_figure(v) for v in views]
-    shown = next(iter(differences.values())) if len(differences) == 1 else None
-    pages.append(comparison_figure(views, table, baseline=baseline, difference=shown))
+    if len(differences) == 1:
+        ((name, shown),) = differences.items()
+        title = next(v.title for v in views if v.name == name)
+        label = f"{title} − {base.title}"
+    else:  # one difference map fits the page; several are in comparison.gpkg and the page
+        shown, label = None, ""
+    pages.append(
+        comparison_figure(views, table, baseline=baseline, difference=shown, difference_label=label)
+    )
     save_pages(pages, pdf=stage / "briefing.pdf", png=stage / "briefing.png", png_page=-1)
     return table
 

@@ -113,16 +113,27 @@ def draw_north_arrow(ax: Any) -> None:
     )
 
 
-def _frame(ax: Any, boundary: gpd.GeoDataFrame) -> None:
+def _frame(ax: Any, boundary: gpd.GeoDataFrame, span: float | None = None) -> None:
+    """Fit the map to the boundary, or centre it on the boundary with a fixed ``span`` (m)."""
     minx, miny, maxx, maxy = boundary.total_bounds
-    pad = 0.04 * max(maxx - minx, maxy - miny)
-    ax.set_xlim(minx - pad, maxx + pad)
-    ax.set_ylim(miny - pad, maxy + pad)
-    ax.set_aspect("equal")
+    size = max(maxx - minx, maxy - miny) if span is None else max(span, maxx - minx, maxy - miny)
+    half = 0.52 * size
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    ax.set_xlim(cx - half, cx + half)
+    ax.set_ylim(cy - half, cy + half)
+    ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def _outline(ax: Any, boundary: gpd.GeoDataFrame) -> None:
+    """Boundary units in light grey, the study area's outline in dark grey."""
+    if len(boundary) > 1:
+        boundary.boundary.plot(ax=ax, color="#9e9e9e", linewidth=0.3, zorder=6)
+    outline = gpd.GeoSeries([boundary.geometry.union_all()], crs=boundary.crs)
+    outline.boundary.plot(ax=ax, color="#333333", linewidth=0.9, zorder=7)
 
 
 def _sites(ax: Any, sites: gpd.GeoDataFrame, *, label_open: bool) -> list[tuple[Any, str]]:
@@ -165,6 +176,8 @@ def draw_catchment_map(
     boundary: gpd.GeoDataFrame,
     legend: bool = True,
     max_legend_sites: int = 8,
+    span: float | None = None,
+    candidates: bool = True,
 ) -> None:
     """Catchments (one colour per site), the study area, and sites by status.
 
@@ -182,6 +195,10 @@ def draw_catchment_map(
         Add a legend of site statuses and the largest catchments.
     max_legend_sites
         Catchments named in the legend at most.
+    span
+        Width and height of the view in metres (several maps at one scale); fitted when None.
+    candidates
+        Also draw the candidate sites that stay closed.
     """
     from matplotlib.patches import Patch
 
@@ -191,14 +208,14 @@ def draw_catchment_map(
         catch.plot(
             ax=ax,
             color=[colours.get(str(s), "#999999") for s in catch.index],
-            alpha=0.35,
+            alpha=0.5,
             edgecolor="none",
             zorder=1,
         )
         catch.boundary.plot(
             ax=ax,
             color=[colours.get(str(s), "#999999") for s in catch.index],
-            linewidth=1.0,
+            linewidth=0.5,
             zorder=2,
         )
     unreachable = proposed.cells[proposed.cells["site"] == ""]
@@ -206,9 +223,12 @@ def draw_catchment_map(
         unreachable.plot(
             ax=ax, color="#bdbdbd", hatch="///", edgecolor="#969696", linewidth=0, zorder=1
         )
-    boundary.boundary.plot(ax=ax, color="#333333", linewidth=0.8, zorder=7)
-    handles = _sites(ax, proposed.sites, label_open=True)
-    _frame(ax, boundary)
+    _outline(ax, boundary)
+    sites = (
+        proposed.sites if candidates else proposed.sites[proposed.sites["status"] != "candidate"]
+    )
+    handles = _sites(ax, sites, label_open=True)
+    _frame(ax, boundary, span)
     draw_scale_bar(ax)
     draw_north_arrow(ax)
     if not legend:
@@ -241,6 +261,7 @@ def draw_surface_map(
     vmin: float,
     vmax: float,
     label: str,
+    span: float | None = None,
 ) -> Any:
     """Colour cells by ``values`` (grey where not finite); return the colour-bar mappable."""
     from matplotlib import colormaps
@@ -255,10 +276,10 @@ def draw_surface_map(
         shown.plot(ax=ax, color=colour_map(norm(values[finite])), edgecolor="none", zorder=1)
     if (~finite).any():
         cells.loc[~finite].plot(ax=ax, color="#bdbdbd", edgecolor="none", zorder=1)
-    boundary.boundary.plot(ax=ax, color="#333333", linewidth=0.8, zorder=7)
+    _outline(ax, boundary)
     if sites is not None:
         _sites(ax, sites[sites["status"].isin(["existing", "proposed"])], label_open=False)
-    _frame(ax, boundary)
+    _frame(ax, boundary, span)
     draw_scale_bar(ax)
     draw_north_arrow(ax)
     mappable = ScalarMappable(norm=norm, cmap=colour_map)

@@ -409,9 +409,16 @@ def _catchments(
     ]
 
 
+#: the journey-time colour scale ends between these (minutes); longer journeys take its last colour
+MINUTES_SCALE = (30.0, 120.0)
+
+
 def _minutes_max(*arrays: np.ndarray) -> float:
     finite = np.concatenate([a[np.isfinite(a)] for a in arrays])
-    return max(30.0, nice_ceiling(float(np.quantile(finite, 0.98)))) if finite.size else 30.0
+    if not finite.size:
+        return MINUTES_SCALE[0]
+    top = nice_ceiling(float(np.quantile(finite, 0.9)))
+    return float(min(max(top, MINUTES_SCALE[0]), MINUTES_SCALE[1]))
 
 
 def scenario_payload(
@@ -490,7 +497,7 @@ def scenario_payload(
                 vmin=0.0,
                 vmax=tmax,
                 unit="min",
-                caption=f"{name}, minutes (grey: unreachable)",
+                caption=f"{name}, minutes ({tmax:g} or more in the darkest colour; grey: unreachable)",
                 show=visible,
                 reverse=True,
             )

@@ -23,7 +23,7 @@ from .._optional import import_optional_dependency
 from ..evaluate import ALL, Evaluation
 from ._labels import figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
-from ._payload import nice_ticks
+from ._payload import STATUS_STYLE, nice_ceiling
 from ._view import ScenarioView
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 A4_LANDSCAPE = (11.69, 8.27)
+_ROW = 0.026  # height of a table row, figure fraction (7.5 pt text scaled 1.25)
 PNG_DPI = 150
 
 #: (column of Evaluation.groups, label, decimals, suffix) shown in the key-figures tables
@@ -145,7 +146,11 @@ def _site_rows(proposed: Evaluation, limit: int = 9) -> tuple[list[list[str]], i
     return rows, max(0, len(sites) - limit)
 
 
-def _footer_text(summary: Mapping[str, Any], width: int = 190) -> str:
+_FOOTER_LINES = 9
+_FOOTER_WIDTH = 200
+
+
+def _footer_text(summary: Mapping[str, Any]) -> str:
     parts = []
     sources = summary.get("sources") or []
     if sources:
@@ -164,22 +169,38 @@ def _footer_text(summary: Mapping[str, Any], width: int = 190) -> str:
     version = (summary.get("software") or {}).get("gateway_planner")
     if version:
         parts.append(f"gateway-planner {version}.")
-    parts.append("Basemap-free map; grid north; figures weighted by face-to-face visits.")
-    return textwrap.fill(" ".join(" ".join(parts).split()), width=width)
+    parts.append("No basemap; grid north; figures weighted by face-to-face visits.")
+    lines = textwrap.wrap(" ".join(" ".join(parts).split()), width=_FOOTER_WIDTH)
+    if len(lines) > _FOOTER_LINES:
+        lines = [*lines[: _FOOTER_LINES - 1], "… the full list of sources is in summary.json."]
+    return "\n".join(lines)
 
 
-def _header(fig: Any, title: str, subtitle: str, banners: Sequence[str]) -> None:
-    fig.text(0.03, 0.965, short(title, 110), fontsize=15, fontweight="bold", va="top")
-    fig.text(0.03, 0.925, short(subtitle, 200), fontsize=8.5, va="top", color="#444444")
-    for k, banner in enumerate(banners[:3]):
+def _footer(fig: Any, summary: Mapping[str, Any]) -> float:
+    """Draw the source line at the bottom; return the figure fraction above it."""
+    text = _footer_text(summary)
+    fig.text(0.03, 0.012, text, fontsize=6.3, va="bottom", color="#333333", linespacing=1.25)
+    line = 6.3 * 1.25 / 72 / A4_LANDSCAPE[1]
+    return 0.012 + (text.count("\n") + 1) * line + 0.02
+
+
+def _header(fig: Any, title: str, subtitle: str, banners: Sequence[str]) -> float:
+    """Draw title, subtitle and notices; return the figure fraction below them."""
+    fig.text(0.03, 0.965, short(title, 95), fontsize=15, fontweight="bold", va="top")
+    sub = textwrap.wrap(subtitle, width=170)[:2]
+    fig.text(0.03, 0.925, "\n".join(sub), fontsize=8.5, va="top", color="#444444")
+    y = 0.925 - 0.022 * len(sub) - 0.006
+    for banner in banners[:3]:
         fig.text(
             0.03,
-            0.895 - 0.027 * k,
+            y,
             short(banner, 190),
             fontsize=7.5,
             va="top",
             bbox={"boxstyle": "round,pad=0.25", "fc": "#fff8e1", "ec": "#e0a800", "lw": 0.6},
         )
+        y -= 0.027
+    return y - 0.01
 
 
 def _new_figure() -> Any:
@@ -222,13 +243,15 @@ def scenario_figure(view: ScenarioView) -> Any:
             + (f", {len(closed)} closed" if closed else "")
             + f"; {len(proposed.open_sites)} open in all."
         )
-        _header(fig, view.title, what, view.banners)
-        top = 0.86 - 0.027 * max(0, min(len(view.banners), 3) - 1)
-        map_ax = fig.add_axes((0.03, 0.085, 0.54, top - 0.1))
+        top = _header(fig, view.title, what, view.banners)
+        bottom = _footer(fig, view.summary)
+        height = top - bottom
+        map_ax = fig.add_axes((0.03, bottom, 0.54, height - 0.03))
         draw_catchment_map(map_ax, proposed=proposed, current=current, boundary=view.boundary)
         map_ax.set_title("Catchments with the proposed sites", loc="left")
 
-        key_ax = fig.add_axes((0.61, top - 0.38, 0.37, 0.36))
+        key_top = top - 0.03
+        key_ax = fig.add_axes((0.61, key_top - _ROW * 11, 0.37, _ROW * 11))
         _table(
             key_ax,
             _key_rows(current, proposed),
@@ -236,7 +259,9 @@ def scenario_figure(view: ScenarioView) -> Any:
             title="Key figures",
             widths=[0.5, 0.17, 0.17, 0.16],
         )
-        group_ax = fig.add_axes((0.61, top - 0.56, 0.37, 0.16))
+        group_h = _ROW * len(proposed.groups)  # a header and one row per group (not "all")
+        group_top = key_top - _ROW * 11 - 0.06
+        group_ax = fig.add_axes((0.61, group_top - group_h, 0.37, group_h))
         _table(
             group_ax,
             _group_rows(current, proposed),
@@ -244,8 +269,10 @@ def scenario_figure(view: ScenarioView) -> Any:
             title="By customer group (today → proposed)",
             widths=[0.36, 0.16, 0.24, 0.24],
         )
-        site_ax = fig.add_axes((0.61, 0.085, 0.37, top - 0.67))
-        rows, more = _site_rows(proposed)
+        site_top = group_top - group_h - 0.06
+        room = int((site_top - bottom) / _ROW) - 1
+        rows, more = _site_rows(proposed, limit=max(room, 1))
+        site_ax = fig.add_axes((0.61, bottom, 0.37, max(site_top - bottom, 0.05)))
         _table(
             site_ax,
             rows,
@@ -254,17 +281,45 @@ def scenario_figure(view: ScenarioView) -> Any:
             + (f" (largest {len(rows)}; {more} more in sites.csv)" if more else ""),
             widths=[0.38, 0.14, 0.17, 0.16, 0.15],
         )
-        fig.text(
-            0.03, 0.012, _footer_text(view.summary), fontsize=6.3, va="bottom", color="#333333"
-        )
     return fig
 
 
-def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str) -> Any:
+def _status_legend(fig: Any, views: Sequence[ScenarioView], top: float) -> None:
+    """One legend for every map of the comparison page: site statuses that appear."""
+    from matplotlib.lines import Line2D
+
+    shown = {str(s) for v in views for s in v.proposed.sites["status"]} - {"candidate"}
+    handles, labels = [], []
+    for status in ("existing", "proposed", "closed"):
+        if status not in shown:
+            continue
+        st = STATUS_STYLE[status]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=st["radius"],
+                markerfacecolor=st["colour"],
+                markeredgecolor=st["stroke"],
+            )
+        )
+        labels.append(st["label"])
+    handles.append(Line2D([], [], linestyle="none", marker="s", markersize=9, color="#66c2a5"))
+    labels.append("Catchment (one colour per open site)")
+    fig.legend(handles, labels, loc="upper right", bbox_to_anchor=(0.97, top + 0.07), fontsize=7)
+
+
+def _extent(boundary: Any) -> float:
+    minx, miny, maxx, maxy = boundary.total_bounds
+    return float(max(maxx - minx, maxy - miny))
+
+
+def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str, span_m: float) -> Any:
     change = difference["change"].to_numpy(dtype=float)
-    finite = change[np.isfinite(change)]
-    span = float(np.max(np.abs(finite))) if finite.size else 1.0
-    span = max(nice_ticks(0.0, span if span > 0 else 1.0, count=2)[-1], span)
+    finite = np.abs(change[np.isfinite(change)])
+    top = nice_ceiling(float(finite.max())) if finite.size and finite.max() > 0 else 1.0
     mappable = draw_surface_map(
         ax,
         cells=difference,
@@ -272,9 +327,10 @@ def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str) -> An
         boundary=boundary,
         sites=None,
         cmap="RdBu_r",
-        vmin=-span,
-        vmax=span,
+        vmin=-top,
+        vmax=top,
         label="Journey-time change, minutes (blue: faster)",
+        span=span_m,
     )
     ax.set_title(short(title, 60), loc="left")
     return mappable
@@ -286,6 +342,7 @@ def comparison_figure(
     *,
     baseline: int = 0,
     difference: Any = None,
+    difference_label: str = "Journey-time change against the baseline",
 ) -> Any:
     """Draw the comparison page: one map per scenario and the aligned key figures.
 
@@ -301,6 +358,8 @@ def comparison_figure(
     difference
         Cells with a ``change`` column (journey-time change of a scenario against the
         baseline), drawn as one more map when the scenarios share an area; or None.
+    difference_label
+        Title of the difference map.
 
     Returns
     -------
@@ -312,36 +371,50 @@ def comparison_figure(
         fig = _new_figure()
         base = views[baseline]
         banners = list(dict.fromkeys(b for v in views for b in v.banners))
-        _header(
+        top = _header(
             fig,
-            "Comparison: " + " vs ".join(v.title for v in views),
-            f"Baseline: {base.title}. Each map shows the catchments with the proposed sites.",
+            f"Comparison of {len(views)} scenarios",
+            " vs ".join(v.title for v in views)
+            + f". Baseline: {base.title}. Maps at one scale show the catchments with the "
+            "proposed sites.",
             banners,
         )
-        top = 0.86 - 0.027 * max(0, min(len(banners), 3) - 1)
+        sources = list(dict.fromkeys(s for v in views for s in v.sources))
+        bottom = _footer(fig, {"sources": sources, "software": base.summary.get("software", {})})
+        rows, header = _comparison_rows(views, table, baseline)
+        table_h = 0.026 * (len(rows) + 1) + 0.035
+        map_bottom = bottom + table_h + 0.03
         panels = len(views) + (1 if difference is not None else 0)
         width = 0.94 / panels
-        map_h = (top - 0.1) * 0.58
+        span = max(_extent(v.boundary) for v in views)
         for k, v in enumerate(views):
-            ax = fig.add_axes((0.03 + k * width, top - map_h, width - 0.01, map_h - 0.02))
+            ax = fig.add_axes((0.03 + k * width, map_bottom, width - 0.01, top - map_bottom - 0.03))
             draw_catchment_map(
-                ax, proposed=v.proposed, current=v.current, boundary=v.boundary, legend=False
+                ax,
+                proposed=v.proposed,
+                current=v.current,
+                boundary=v.boundary,
+                legend=False,
+                span=span,
+                candidates=False,
             )
             ax.set_title(short(v.title, int(60 / panels) + 20), loc="left")
         if difference is not None:
-            ax = fig.add_axes((0.03 + len(views) * width, top - map_h, width - 0.01, map_h - 0.02))
-            mappable = _difference_panel(
-                ax,
-                difference,
-                base.boundary,
-                f"{views[1 - baseline if len(views) == 2 else -1].title} − {base.title}",
+            ax = fig.add_axes(
+                (
+                    0.03 + len(views) * width,
+                    map_bottom + 0.05,
+                    width - 0.01,
+                    top - map_bottom - 0.08,
+                )
             )
+            mappable = _difference_panel(ax, difference, base.boundary, difference_label, span)
             bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
             bar.set_label(mappable.gp_label, fontsize=7)
             bar.ax.tick_params(labelsize=6.5)
 
-        rows, header = _comparison_rows(views, table, baseline)
-        table_ax = fig.add_axes((0.03, 0.085, 0.94, top - map_h - 0.13))
+        _status_legend(fig, views, top)
+        table_ax = fig.add_axes((0.03, bottom, 0.94, table_h))
         n = len(header) - 1
         _table(
             table_ax,
@@ -350,9 +423,6 @@ def comparison_figure(
             title="All face-to-face visits: today → proposed, and against the baseline",
             widths=[0.28] + [0.72 / n] * n,
         )
-        sources = list(dict.fromkeys(s for v in views for s in v.sources))
-        summary = {"sources": sources, "software": views[0].summary.get("software", {})}
-        fig.text(0.03, 0.012, _footer_text(summary), fontsize=6.3, va="bottom", color="#333333")
     return fig
 
 

@@ -41,8 +41,11 @@ def footer_html(sources: Sequence[str]) -> str:
     """Return the page footer naming the data sources (escaped)."""
     if not sources:
         return ""
-    text = "; ".join(html.escape(s) for s in sources)
-    return f"<footer class='gp-footer'>Sources: {text}</footer>"
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+    return (
+        "<footer class='gp-footer'><details><summary>Sources and attributions</summary>"
+        f"<ul>{items}</ul></details></footer>"
+    )
 
 
 def map_html(

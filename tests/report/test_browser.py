@@ -40,6 +40,15 @@ def browser():
         instance.close()
 
 
+def wait_for(page, expression, timeout=10.0):
+    """Poll a JavaScript expression from Python (the pages' CSP forbids the eval that
+    Playwright's wait_for_function polls with)."""
+    end = time.perf_counter() + timeout
+    while not page.evaluate(expression):
+        assert time.perf_counter() < end, f"timed out waiting for {expression}"
+        page.wait_for_timeout(20)
+
+
 class Visit:
     """One page opened offline, with everything it logged."""
 
@@ -52,7 +61,7 @@ class Visit:
         self.page.route("**/*", self._route)
         start = time.perf_counter()
         self.page.goto(path.resolve().as_uri())
-        self.page.wait_for_function(ready, timeout=10_000)
+        wait_for(self.page, ready)
         self.seconds = time.perf_counter() - start
 
     def _route(self, route):
@@ -215,5 +224,32 @@ def test_comparison_page_moves_maps_together_offline(browser, tmp_path):
     assert XSS_SITE in tables.nth(1).inner_text()
     assert "Visits within 30 min" in tables.nth(0).inner_text()
     _save(page, "comparison", visit.seconds)
+    visit.check_clean()
+    page.close()
+
+
+def test_maps_of_different_areas_zoom_together(browser, tmp_path):
+    views = []
+    for name, x0 in (("near", 590_000), ("far", 450_000)):
+        current, proposed, groups, boundary = build_run(x0=x0)
+        views.append(ScenarioView(name, name, current, proposed, groups, boundary, SUMMARY, ()))
+    path = write_comparison_page(
+        tmp_path / "comparison.html", views, tables={"By group": comparison_table(views)}
+    )
+    visit = Visit(browser, path, "window.gpMaps && window.gpMaps.length === 2")
+    page = visit.page
+    zooms = "gpMaps.map(function (v) { return v.map.getZoom(); })"
+    assert len(set(page.evaluate(zooms))) == 1  # they start at one scale
+    box = page.locator("#map-1").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before = page.evaluate(zooms)
+    page.mouse.wheel(0, -300)  # a real wheel zoom on the second map
+    wait_for(page, f"gpMaps[1].map.getZoom() > {before[1]}")
+    page.wait_for_timeout(400)
+    after = page.evaluate(zooms)
+    assert after[0] == after[1] > before[0]
+    lng = "gpMaps.map(function (v) { return v.map.getCenter().lng; })"
+    near, far = page.evaluate(lng)
+    assert near - far > 1.5  # each map stays on its own area, 140 km apart
     visit.check_clean()
     page.close()

@@ -32,7 +32,7 @@ def test_map_is_self_contained_and_escaped(run, tmp_path):
     assert "<h1>Swale &lt;pilot&gt;</h1>" in text
     assert "<title>Swale &lt;pilot&gt;</title>" in text
     assert "Proxy network: journey times are estimated." in text
-    assert "Sources: Synthetic &amp; co" in text
+    assert "<li>Synthetic &amp; co</li>" in text
     assert text.count("<script>") == 3  # Leaflet, the viewer, the start-up call
 
 

@@ -221,6 +221,12 @@
   /* Keep several maps on the same view (same area) or at least the same zoom (other areas). */
   function synchronise(views, sameArea) {
     var busy = false;
+    // start at one scale: the smallest zoom that shows every area whole
+    var zoom = Math.min.apply(null, views.map(function (v) { return v.map.getZoom(); }));
+    views.forEach(function (v) {
+      if (sameArea) v.map.setView(views[0].map.getCenter(), zoom, { animate: false });
+      else v.map.setZoom(zoom, { animate: false });
+    });
     views.forEach(function (v) {
       v.map.on("move zoomend", function () {
         if (busy) return;
