@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from numbers import Real
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -123,33 +123,29 @@ def load_graph(
     if speeds:
         speed_table(mode, speeds)  # reject bad overrides before any reading
     area = _boundary_geometry(boundary, target)
-    boundary_wgs84 = None if area is None or source == "proxy" else _to_wgs84(area, target)
 
-    if source == "osm":
-        graph, provenance, label = _from_download(
-            mode, query=query, polygon=boundary_wgs84, bbox=bbox
-        )
-        kind, osm, crop = "osm", True, False
-    elif source == "proxy":
-        graph, provenance, label = _from_proxy(mode, cells, sites, boundary, proxy_params)
-        kind, osm, crop = "proxy", False, False
-    else:
-        file = _check_file(path, source)
-        fmt = "graphml" if source == "graphml" else _format(file)
-        graph, provenance, label = _from_file(file, fmt, mode, boundary_wgs84)
-        kind, osm, crop = ("graphml" if fmt == "graphml" else "file"), True, area is not None
-
-    file = Path(path) if kind in {"file", "graphml"} and path is not None else None
-    if kind == "osm":
-        ways = "always"  # osmnx filtered the query; the same rules again keep sources alike
-    else:
-        ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(provenance.get("format"), "never")
-    graph = _prepare(graph, mode, label=label, osm=osm, file=file, ways=ways)
+    read = _read(
+        source,
+        mode,
+        target=target,
+        area=area,
+        boundary=boundary,
+        path=path,
+        query=query,
+        bbox=bbox,
+        cells=cells,
+        sites=sites,
+        proxy_params=proxy_params,
+    )
+    graph = _prepare(
+        read.graph, mode, label=read.label, osm=read.kind != "proxy", file=read.file, ways=read.ways
+    )
     graph = _project(graph, target)
-    if crop:
-        _crop(graph, area, label=label, mode=mode)
-    if kind == "proxy":
-        _check_proxy_times(graph, label)
+    if read.file is not None and area is not None:
+        _crop(graph, area, label=read.label, mode=mode)
+    provenance = read.provenance
+    if read.kind == "proxy":
+        _check_proxy_times(graph, read.label)
     else:
         provenance["speeds_kph"] = add_speeds(graph, mode, speeds=speeds)
     provenance.update(
@@ -161,11 +157,53 @@ def load_graph(
     logger.info(
         "%s network from %s: %d nodes, %d edges",
         mode.value,
-        label,
+        read.label,
         graph.number_of_nodes(),
         graph.number_of_edges(),
     )
-    return Network(mode=mode, graph=graph, kind=kind, provenance=provenance)
+    return Network(mode=mode, graph=graph, kind=read.kind, provenance=provenance)
+
+
+class _Read(NamedTuple):
+    """A graph as read from its source, before the shared steps."""
+
+    graph: nx.MultiDiGraph
+    provenance: dict[str, Any]
+    label: str  # how messages name the source
+    kind: str  # {"osm", "file", "graphml", "proxy"}
+    ways: str  # when to filter by way tags: {"always", "if_tagged", "never"}
+    file: Path | None  # the input file, named by errors about it
+
+
+def _read(
+    source: str,
+    mode: Mode,
+    *,
+    target: pyproj.CRS,
+    area: Any,
+    boundary: Any,
+    path: str | Path | None,
+    query: str | None,
+    bbox: Sequence[float] | None,
+    cells: Any,
+    sites: Any,
+    proxy_params: Any,
+) -> _Read:
+    """Read or download the raw graph of ``source``."""
+    if source == "proxy":
+        graph, provenance, label = _from_proxy(mode, cells, sites, boundary, proxy_params)
+        return _Read(graph, provenance, label, "proxy", "never", None)
+    area_wgs84 = None if area is None else _to_wgs84(area, target)
+    if source == "osm":
+        graph, provenance, label = _from_download(mode, query=query, polygon=area_wgs84, bbox=bbox)
+        # osmnx filtered the query; the same rules again keep every source alike
+        return _Read(graph, provenance, label, "osm", "always", None)
+    file = _check_file(path, source)
+    fmt = "graphml" if source == "graphml" else _format(file)
+    graph, provenance, label = _from_file(file, fmt, mode, area_wgs84)
+    kind = "graphml" if fmt == "graphml" else "file"
+    ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(fmt, "never")  # pyrosm filtered pbf
+    return _Read(graph, provenance, label, kind, ways, file)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -441,7 +479,10 @@ def _prepare(
 
 
 def _no_ways(mode: Mode, label: str, file: Path | None) -> None:
-    msg = f"no highways usable for {mode.value} in {label}"
+    if label == "proxy network":
+        msg = f"the {mode.value} proxy network has no edges. Fix: check the proxy parameters"
+    else:
+        msg = f"no highways usable for {mode.value} in {label}"
     if file is not None:
         raise InputError(
             f"no highways usable for {mode.value} in this file",

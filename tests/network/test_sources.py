@@ -312,6 +312,23 @@ def test_proxy_with_bad_times(fake_proxy, monkeypatch):
         )
 
 
+def test_proxy_without_edges(monkeypatch):
+    module = types.ModuleType("gateway_planner.network.proxy")
+    module.build_proxy_graph = lambda *a, **k: make_graph([], {0: (0.0, 0.0)})
+    monkeypatch.setitem(sys.modules, "gateway_planner.network.proxy", module)
+    cells, sites, boundary = _proxy_inputs()
+    with pytest.raises(NetworkError, match=r"the walk proxy network has no edges"):
+        load_graph(
+            "proxy",
+            mode="walk",
+            crs=TINY_CRS,
+            cells=cells,
+            sites=sites,
+            boundary=boundary,
+            proxy_params={},
+        )
+
+
 def test_real_proxy_on_the_swale_pilot():
     pilot = pytest.importorskip("gateway_planner.pilot")
     area = pilot.load_pilot("swale")
