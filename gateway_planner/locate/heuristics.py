@@ -1,0 +1,398 @@
+"""Seeded greedy construction and fast vertex substitution for instances too big for exact models.
+
+All functions work on a dense ``(n_cells, m)`` matrix ``wcost`` of *weighted* costs (weight x
+minutes, or any assignment cost; unreachable pairs hold a large finite penalty) and a boolean
+mask of sites that must stay open. They are vectorised with numpy and deterministic: ties go to
+the lowest index and every random choice comes from ``numpy.random.default_rng(seed)``.
+
+- :func:`greedy_median` -- the greedy add heuristic (Kuehn & Hamburger 1963).
+- :func:`interchange_median` -- vertex substitution (Teitz & Bart 1968) with the fast swap
+  evaluation of Whitaker (1983) in the gain / loss / extra form of Resende & Werneck (2007):
+  every (close r, open j) swap is priced at once from the nearest and second-nearest open site of
+  each cell, in O(n m) per move.
+- :func:`vns_median` -- variable neighbourhood search around the interchange (Hansen &
+  Mladenović 1997): shake k random swaps, re-descend, keep improvements.
+- :func:`greedy_center` / :func:`interchange_center` -- the same moves for the p-center
+  objective (largest cost), pricing all swaps per closed site.
+- :func:`greedy_cover` -- Chvátal's (1979) greedy set cover (cost per newly covered demand) with
+  removal of redundant sites.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "greedy_center",
+    "greedy_cover",
+    "greedy_median",
+    "interchange_center",
+    "interchange_median",
+    "median_cost",
+    "vns_median",
+]
+
+
+def median_cost(wcost: np.ndarray, is_open: np.ndarray) -> float:
+    """Total cost when every cell uses its cheapest open site.
+
+    Parameters
+    ----------
+    wcost
+        Weighted costs, cells x sites.
+    is_open
+        Boolean mask of open sites.
+
+    Returns
+    -------
+    float
+        Sum over cells of the smallest cost among open sites.
+    """
+    return float(wcost[:, is_open].min(axis=1).sum())
+
+
+def greedy_median(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:
+    """Greedy add: start from the forced sites, open the site saving most until ``p`` are open.
+
+    Parameters
+    ----------
+    wcost
+        Weighted costs, cells x sites.
+    forced
+        Sites that are open from the start.
+    p
+        Total number of open sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of open sites.
+    """
+    is_open = forced.copy()
+    n = wcost.shape[0]
+    cur = wcost[:, is_open].min(axis=1) if is_open.any() else np.full(n, np.inf)
+    while int(is_open.sum()) < p:
+        if np.isinf(cur).any():
+            gain = np.where(
+                np.isinf(cur)[:, None], -wcost, np.maximum(cur[:, None] - wcost, 0.0)
+            ).sum(axis=0)
+        else:
+            gain = np.maximum(cur[:, None] - wcost, 0.0).sum(axis=0)
+        gain[is_open] = -np.inf
+        j = int(np.argmax(gain))
+        is_open[j] = True
+        cur = np.minimum(cur, wcost[:, j])
+    return is_open
+
+
+def _two_nearest(
+    wcost: np.ndarray, open_idx: np.ndarray, far: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sub = wcost[:, open_idx]
+    rows = np.arange(wcost.shape[0])
+    a = np.argmin(sub, axis=1)
+    d1 = sub[rows, a]
+    if open_idx.size > 1:
+        sub = sub.copy()
+        sub[rows, a] = np.inf
+        d2 = sub.min(axis=1)
+    else:
+        d2 = np.full(wcost.shape[0], far)
+    return open_idx[a], d1, d2
+
+
+def interchange_median(
+    wcost: np.ndarray,
+    is_open: np.ndarray,
+    forced: np.ndarray,
+    *,
+    max_moves: int = 100_000,
+    deadline: float | None = None,
+) -> tuple[np.ndarray, int]:
+    """Best-improvement vertex substitution with fast swap pricing.
+
+    For every cell with nearest open site ``a1`` (cost ``d1``) and second nearest cost ``d2``::
+
+        gain[j]     = sum_i max(0, d1_i - W_ij)                          (open j)
+        loss[r]     = sum_{i: a1_i = r} (d2_i - d1_i)                     (close r)
+        extra[r, j] = sum_{i: a1_i = r} max(0, d2_i - max(W_ij, d1_i))
+        profit[r, j] = gain[j] - loss[r] + extra[r, j]
+
+    and the best swap is made while its profit is positive (Whitaker 1983; Resende & Werneck
+    2007). ``extra`` is one sparse (open sites x cells) by dense (cells x sites) product.
+
+    Parameters
+    ----------
+    wcost
+        Weighted costs, cells x sites.
+    is_open
+        Starting open sites (not modified).
+    forced
+        Sites that may not close.
+    max_moves
+        Cap on swaps.
+    deadline
+        ``time.perf_counter()`` value after which the search stops early.
+
+    Returns
+    -------
+    tuple
+        The improved open mask and the number of swaps made.
+    """
+    is_open = is_open.copy()
+    n, m = wcost.shape
+    if n == 0 or bool(np.all(is_open | ~np.ones(m, dtype=bool))):
+        return is_open, 0
+    far = float(np.max(wcost)) * 2.0 + 1.0
+    rows = np.arange(n)
+    moves = 0
+    while moves < max_moves:
+        open_idx = np.flatnonzero(is_open)
+        removable = ~forced[open_idx]
+        if not removable.any() or open_idx.size == m:
+            break
+        a1, d1, d2 = _two_nearest(wcost, open_idx, far)
+        current = float(d1.sum())
+        gain = np.maximum(d1[:, None] - wcost, 0.0).sum(axis=0)
+        loss = np.bincount(a1, weights=d2 - d1, minlength=m)[open_idx]
+        slot = np.full(m, -1, dtype=np.int64)
+        slot[open_idx] = np.arange(open_idx.size)
+        member = sp.csr_array((np.ones(n), (slot[a1], rows)), shape=(open_idx.size, n))
+        extra = member @ np.maximum(d2[:, None] - np.maximum(wcost, d1[:, None]), 0.0)
+        profit = gain[None, :] - loss[:, None] + extra
+        profit[:, is_open] = -np.inf
+        profit[~removable, :] = -np.inf
+        best = int(np.argmax(profit))
+        r, j = divmod(best, m)
+        if not profit[r, j] > 1e-9 * max(1.0, abs(current)):
+            break
+        is_open[open_idx[r]] = False
+        is_open[j] = True
+        moves += 1
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    return is_open, moves
+
+
+def vns_median(
+    wcost: np.ndarray,
+    is_open: np.ndarray,
+    forced: np.ndarray,
+    *,
+    seed: int,
+    rounds: int,
+    k_max: int = 5,
+    deadline: float | None = None,
+) -> tuple[np.ndarray, int]:
+    """Variable neighbourhood search around :func:`interchange_median`.
+
+    Each round shakes the incumbent with ``k`` random swaps (k = 1, 2, ... ``k_max``, back to 1
+    after an improvement), descends with the interchange and keeps the result when it is better
+    (Hansen & Mladenović 1997). Seeded, so the result depends only on the inputs and ``seed``
+    (unless ``deadline`` stops it first).
+
+    Parameters
+    ----------
+    wcost
+        Weighted costs, cells x sites.
+    is_open
+        A local optimum to improve (not modified).
+    forced
+        Sites that may not close.
+    seed
+        Seed of the random generator.
+    rounds
+        Number of shakes.
+    k_max
+        Largest number of random swaps in one shake.
+    deadline
+        ``time.perf_counter()`` value after which the search stops.
+
+    Returns
+    -------
+    tuple
+        Best open mask found and the number of improving swaps made.
+    """
+    rng = np.random.default_rng(seed)
+    best = is_open.copy()
+    best_cost = median_cost(wcost, best)
+    moves = 0
+    k = 1
+    for _ in range(rounds):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        out_pool = np.flatnonzero(best & ~forced)
+        in_pool = np.flatnonzero(~best)
+        kk = min(k, out_pool.size, in_pool.size)
+        if kk == 0:
+            break
+        trial = best.copy()
+        trial[rng.choice(out_pool, size=kk, replace=False)] = False
+        trial[rng.choice(in_pool, size=kk, replace=False)] = True
+        trial, made = interchange_median(wcost, trial, forced, deadline=deadline)
+        cost = median_cost(wcost, trial)
+        if cost < best_cost - 1e-9 * max(1.0, abs(best_cost)):
+            best, best_cost = trial, cost
+            moves += made + kk
+            k = 1
+        else:
+            k = k + 1 if k < k_max else 1
+    return best, moves
+
+
+def greedy_center(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:
+    """Greedy add for the p-center objective (largest cost), sum of costs breaking ties.
+
+    Parameters
+    ----------
+    wcost
+        Costs, cells x sites (already weighted for the weighted p-center).
+    forced
+        Sites open from the start.
+    p
+        Total number of open sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of open sites.
+    """
+    is_open = forced.copy()
+    n = wcost.shape[0]
+    cur = wcost[:, is_open].min(axis=1) if is_open.any() else np.full(n, np.inf)
+    while int(is_open.sum()) < p:
+        new = np.minimum(cur[:, None], wcost)
+        worst = new.max(axis=0)
+        total = np.where(np.isinf(new), 0.0, new).sum(axis=0)
+        worst[is_open] = np.inf
+        cands = np.flatnonzero(worst == worst.min())
+        j = int(cands[np.argmin(total[cands])])
+        is_open[j] = True
+        cur = new[:, j]
+    return is_open
+
+
+def interchange_center(
+    wcost: np.ndarray,
+    is_open: np.ndarray,
+    forced: np.ndarray,
+    *,
+    max_moves: int = 10_000,
+    deadline: float | None = None,
+) -> tuple[np.ndarray, int]:
+    """Best-improvement swaps for the p-center objective, (largest cost, total cost) lexicographic.
+
+    Parameters
+    ----------
+    wcost
+        Costs, cells x sites.
+    is_open
+        Starting open sites (not modified).
+    forced
+        Sites that may not close.
+    max_moves
+        Cap on swaps.
+    deadline
+        ``time.perf_counter()`` value after which the search stops early.
+
+    Returns
+    -------
+    tuple
+        The improved open mask and the number of swaps made.
+    """
+    is_open = is_open.copy()
+    n, m = wcost.shape
+    far = np.inf
+    moves = 0
+    while moves < max_moves and n:
+        open_idx = np.flatnonzero(is_open)
+        removable = open_idx[~forced[open_idx]]
+        if removable.size == 0 or open_idx.size == m:
+            break
+        a1, d1, d2 = _two_nearest(wcost, open_idx, far)
+        cur_key = (float(d1.max()), float(d1.sum()))
+        best_key, best_move = cur_key, None
+        for r in removable:
+            base = np.where(a1 == r, d2, d1)
+            new = np.minimum(base[:, None], wcost)
+            worst = new.max(axis=0)
+            total = new.sum(axis=0)
+            worst[is_open] = np.inf
+            j_cands = np.flatnonzero(worst == worst.min())
+            j = int(j_cands[np.argmin(total[j_cands])])
+            key = (float(worst[j]), float(total[j]))
+            tol = 1e-9 * max(1.0, abs(best_key[1]))
+            if key[0] < best_key[0] - 1e-12 or (
+                key[0] <= best_key[0] and key[1] < best_key[1] - tol
+            ):
+                best_key, best_move = key, (int(r), j)
+        if best_move is None:
+            break
+        is_open[best_move[0]] = False
+        is_open[best_move[1]] = True
+        moves += 1
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+    return is_open, moves
+
+
+def greedy_cover(
+    cover: sp.csr_array,
+    site_cost: np.ndarray,
+    weight: np.ndarray,
+    forced: np.ndarray,
+    *,
+    target: float,
+) -> np.ndarray:
+    """Chvátal's greedy set cover on a cells x sites 0/1 matrix, then redundant sites removed.
+
+    Opens the site with the least cost per newly covered weight until the covered weight
+    reaches ``target``; then closes, in decreasing cost order, every non-forced site whose
+    removal keeps the target.
+
+    Parameters
+    ----------
+    cover
+        Cells x sites, 1 where the site covers the cell.
+    site_cost
+        Cost of opening each site (> 0; use 1 to count sites).
+    weight
+        Weight of each cell (use 1 to cover every cell).
+    forced
+        Sites open from the start.
+    target
+        Weight to cover.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of open sites.
+    """
+    csc = sp.csc_array(cover)
+    is_open = forced.copy()
+    covered = (cover @ is_open.astype(np.float64)) > 0
+    tol = 1e-9 * max(1.0, target)
+    while float(weight[covered].sum()) < target - tol:
+        new_w = csc.T @ np.where(covered, 0.0, weight)
+        ratio = np.where(
+            new_w > 0, np.maximum(site_cost, 1e-12) / np.maximum(new_w, 1e-300), np.inf
+        )
+        ratio[is_open] = np.inf
+        j = int(np.argmin(ratio))
+        if not np.isfinite(ratio[j]):
+            break
+        is_open[j] = True
+        covered |= csc[:, [j]].toarray().ravel() > 0
+    count = np.asarray(cover[:, is_open].sum(axis=1)).ravel()
+    for j in np.argsort(-site_cost, kind="stable"):
+        if not is_open[j] or forced[j]:
+            continue
+        col = csc[:, [j]].toarray().ravel() > 0
+        after = count - col
+        if float(weight[after > 0].sum()) >= target - tol:
+            is_open[j] = False
+            count = after
+    return is_open
