@@ -44,9 +44,9 @@ logger = logging.getLogger(__name__)
 _ROWS_PER_CHUNK = 1 << 16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TravelTimes:
-    """Journey times from cells to sites, in minutes.
+    """Journey times from cells to sites, in minutes (compared by identity: it holds arrays).
 
     Parameters
     ----------
