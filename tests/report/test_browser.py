@@ -253,3 +253,34 @@ def test_maps_of_different_areas_zoom_together(browser, tmp_path):
     assert near - far > 1.5  # each map stays on its own area, 140 km apart
     visit.check_clean()
     page.close()
+
+
+@pytest.mark.slow
+def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
+    from gateway_planner import run_scenario
+    from gateway_planner.scenario import demo_scenarios
+
+    sheerness = next(p for p in demo_scenarios() if p.stem == "sheerness")
+    result = run_scenario(sheerness, folder=tmp_path / "sheerness")
+    path = tmp_path / "sheerness" / "map.html"
+    size = path.stat().st_size
+    assert size < 5_000_000, f"map.html is {size / 1e6:.1f} MB"
+    assert {"briefing.pdf", "briefing.png", "catchments.gpkg", "summary.json"} <= {
+        p.name for p in path.parent.iterdir()
+    }
+    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpReady === '1'")
+    page = visit.page
+    shown = result.proposed.sites["status"].isin(["existing", "proposed", "closed"]).sum()
+    assert page.locator("path.gp-site").count() == shown
+    assert page.locator("path.gp-catchment").count() == len(result.proposed.catchments)
+    assert page.locator(".gp-banner", has_text="Proxy network").count() == 1
+    cells = len(result.area.cells)
+    page.locator("label", has_text="Journey time with the proposed sites").locator("input").click()
+    assert page.evaluate("gp.layers['minutes-proposed'].getLayers().length") == cells
+    _save(page, "swale_map", visit.seconds)
+    timings = json.loads((ARTIFACTS / "browser_timings.json").read_text())
+    timings["swale_map_bytes"] = size
+    timings["swale_cells"] = cells
+    (ARTIFACTS / "browser_timings.json").write_text(json.dumps(timings, indent=2, sort_keys=True))
+    visit.check_clean()
+    page.close()
