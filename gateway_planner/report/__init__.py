@@ -109,5 +109,5 @@ def write_report(
             summary=summary,
             banners=banners,
         )
-    logger.info("report of %r written to %s (%d files)", title, folder, len(written))
+    logger.info("report of %r: %s", title, ", ".join(p.name for p in written))
     return written

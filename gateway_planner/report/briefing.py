@@ -539,5 +539,5 @@ def write_briefing(
     )
     fig = scenario_figure(view)
     written = save_pages([fig], pdf=folder / "briefing.pdf", png=folder / "briefing.png")
-    logger.info("briefing written to %s", folder / "briefing.pdf")
+    logger.info("briefing.pdf and briefing.png of %r drawn", title)
     return written

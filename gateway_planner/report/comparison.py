@@ -245,5 +245,5 @@ def write_comparison_page(
     """
     text = comparison_html(views, tables=tables, baseline=baseline, changes=changes)
     out = write_text(path, text)
-    logger.info("comparison page written to %s (%.1f MB)", out, len(text.encode("utf-8")) / 1e6)
+    logger.info("%s: %.1f MB", out.name, len(text.encode("utf-8")) / 1e6)
     return out

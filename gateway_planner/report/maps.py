@@ -131,5 +131,5 @@ def write_map(
         sources=sources,
     )
     out = write_text(path, text)
-    logger.info("map written to %s (%.1f MB)", out, len(text.encode("utf-8")) / 1e6)
+    logger.info("%s of %r: %.1f MB", out.name, title, len(text.encode("utf-8")) / 1e6)
     return out
