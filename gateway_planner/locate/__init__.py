@@ -15,20 +15,30 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
 from __future__ import annotations
 
 from .base import LocationModel
+from .coverage import MaxCoverage, SetCover
+from .pcenter import PCenter
 from .pmedian import PMedian
 from .problem import Problem, Solution, validate_problem
 
 __all__ = [
     "MODEL_CLASSES",
     "LocationModel",
+    "MaxCoverage",
+    "PCenter",
     "PMedian",
     "Problem",
+    "SetCover",
     "Solution",
     "solve",
     "validate_problem",
 ]
 
-MODEL_CLASSES: dict[str, type[LocationModel]] = {"pmedian": PMedian}
+MODEL_CLASSES: dict[str, type[LocationModel]] = {
+    "pmedian": PMedian,
+    "max_coverage": MaxCoverage,
+    "set_cover": SetCover,
+    "pcenter": PCenter,
+}
 
 
 def solve(

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-__all__ = ["count_subsets", "enumerate_best"]
+__all__ = ["all_subsets", "count_subsets", "enumerate_best"]
 
 
 def count_subsets(n_free: int, k: int) -> int:
@@ -103,3 +103,51 @@ def _better(key: tuple[float, float], best: tuple[float, float]) -> bool:
     if key[0] < best[0] - tol0:
         return True
     return key[0] <= best[0] + tol0 and key[1] < best[1] - 1e-9 * max(1.0, abs(best[1]))
+
+
+def all_subsets(
+    wcost: np.ndarray, forced: np.ndarray, allowed: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every subset of ``k`` extra sites with its total cost, cheapest first (stable order).
+
+    Parameters
+    ----------
+    wcost
+        Weighted costs, cells x sites.
+    forced
+        Sites open in every subset.
+    allowed
+        Sites that may open.
+    k
+        Number of sites to add (>= 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(n_subsets, k)`` site indices and the total cost of each subset, sorted by cost.
+    """
+    n = wcost.shape[0]
+    free = np.flatnonzero(allowed & ~forced)
+    base = wcost[:, forced].min(axis=1) if forced.any() else np.full(n, np.inf)
+    sets: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for head in itertools.combinations(range(free.size), k - 1):
+        start = head[-1] + 1 if head else 0
+        if start >= free.size:
+            continue
+        cur = base
+        for h in head:
+            cur = np.minimum(cur, wcost[:, free[h]])
+        total = np.minimum(cur[:, None], wcost[:, free[start:]]).sum(axis=0)
+        tails = np.arange(start, free.size)
+        block = np.empty((tails.size, k), dtype=np.int64)
+        block[:, : k - 1] = np.asarray(head, dtype=np.int64)
+        block[:, k - 1] = tails
+        sets.append(free[block])
+        values.append(total)
+    if not sets:
+        return np.zeros((0, k), dtype=np.int64), np.zeros(0)
+    all_sets = np.concatenate(sets)
+    all_values = np.concatenate(values)
+    order = np.argsort(all_values, kind="stable")
+    return all_sets[order], all_values[order]

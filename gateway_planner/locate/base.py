@@ -44,6 +44,7 @@ class Outcome:
     iterations: int
     assignment: np.ndarray | None = None
     shares: sp.csr_array | None = None
+    objective: float | None = None
 
 
 class LocationModel(ABC):
@@ -187,7 +188,7 @@ class LocationModel(ABC):
 
     def _assemble(self, out: Outcome, seconds: float) -> Solution:
         data = self.data
-        objective = float(self.evaluate(out.is_open))
+        objective = float(self.evaluate(out.is_open) if out.objective is None else out.objective)
         bound = float(out.bound)
         if self.maximise:
             bound = max(bound, objective) if math.isfinite(bound) else bound

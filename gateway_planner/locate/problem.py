@@ -364,11 +364,12 @@ def _reach(problem: Problem, cand: np.ndarray, limit: float) -> np.ndarray:
     if sp.issparse(costs):
         csr = sp.csr_array(costs.tocsr())
         rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-        keep = np.isin(csr.indices, cand) & (csr.data <= limit)
+        keep = np.isin(csr.indices, cand) & np.isfinite(csr.data) & (csr.data <= limit)
         out = np.zeros(csr.shape[0], dtype=bool)
         out[rows[keep]] = True
         return out
-    return np.asarray(np.any(np.asarray(costs)[:, cand] <= limit, axis=1))
+    sub = np.asarray(costs)[:, cand]
+    return np.asarray(np.any(np.isfinite(sub) & (sub <= limit), axis=1))
 
 
 def _check_feasibility(problem: Problem, model: str, w: np.ndarray) -> None:

@@ -109,7 +109,9 @@ def test_unserved_cost_charges_cells_beyond_reach():
 def test_infeasible_when_no_p_sites_reach_every_cell():
     costs = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [np.inf, np.inf, 1.0]])
     problem = Problem(weights=np.ones(3), costs=costs, site_ids=("a", "b", "c"), p=2)
-    with pytest.raises(InfeasibleError, match=r"no choice of 2 site\(s\).*leaves 1 cell\(s\) unreachable: row 2"):
+    with pytest.raises(
+        InfeasibleError, match=r"no choice of 2 site\(s\).*leaves 1 cell\(s\) unreachable: row 2"
+    ):
         solve(problem, method="exact")
 
 

@@ -1,0 +1,344 @@
+"""Capacitated p-median: each site serves at most its capacity (single-source or split demand).
+
+Classical assignment formulation, with ``x_ij`` the share of cell ``i`` served by site ``j`` over
+reachable pairs only (binary when single-source)::
+
+    min  sum_ij w_i d_ij x_ij  (+ sum_i w_i U u_i with an unserved cost U)
+    s.t. sum_j x_ij (+ u_i) = 1               every cell of positive weight
+         sum_i w_i x_ij <= cap_j y_j          capacitated sites
+         x_ij <= y_j                          strong linking (aggregated when too many pairs)
+         sum_j y_j = p,   y binary
+
+When few sites are left to choose, subsets are scored in increasing order of their
+*uncapacitated* cost, which bounds their capacitated cost from below: each one gets a
+transportation (split) or generalised-assignment (single-source) solve, and the scan stops as
+soon as the next uncapacitated cost cannot beat the best capacitated one. That proves
+optimality without the big model.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InfeasibleError, SolverError
+from ._enumerate import all_subsets, count_subsets
+from .base import Outcome
+from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
+
+if TYPE_CHECKING:
+    from .pmedian import PMedian
+
+__all__ = ["solve_capacitated"]
+
+#: Largest number of subsets scanned in order of uncapacitated cost.
+SUBSET_LIMIT = 20_000
+#: Largest number of pairs given one strong linking row each.
+LINK_MAX = 300_000
+
+
+class _Capacitated:
+    """Pairs, capacities and model builders of a capacitated p-median."""
+
+    def __init__(self, model: PMedian) -> None:
+        self.owner = model
+        data = model.data
+        self.data = data
+        pr = model.problem
+        self.single = bool(pr.single_source)
+        cap = np.asarray(pr.capacities, dtype=np.float64)[data.cand]
+        self.cap = np.where(np.isnan(cap), np.inf, cap)
+        self.unserved = None if pr.unserved_cost is None else float(pr.unserved_cost)
+        pairs = data.pairs
+        active = data.w[pairs.rows] > 0
+        self.rows = pairs.rows[active]
+        self.pos = pairs.pos[active]
+        self.cost = pairs.cost[active]
+        self.cells = np.flatnonzero(data.w > 0)
+
+    def _build(
+        self, allowed: np.ndarray, forced: np.ndarray, k: int | None
+    ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
+        """MIP over open candidates ``allowed``; y columns only when ``k`` is given."""
+        data = self.data
+        w = data.w
+        keep = allowed[self.pos]
+        r, pos, cost = self.rows[keep], self.pos[keep], self.cost[keep]
+        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
+        cell_row[self.cells] = np.arange(self.cells.size)
+        n_x = r.size
+        free = np.flatnonzero(allowed & ~forced) if k is not None else np.zeros(0, dtype=np.int64)
+        ycol = np.full(data.m, -1, dtype=np.int64)
+        ycol[free] = n_x + np.arange(free.size)
+        n_u = self.cells.size if self.unserved is not None else 0
+        n_cols = n_x + free.size + n_u
+        obj = np.zeros(n_cols)
+        obj[:n_x] = w[r] * cost
+        if n_u:
+            obj[n_x + free.size :] = w[self.cells] * float(self.unserved or 0.0)
+        rb = RowBuilder()
+        first = rb.add_rows(1.0, 1.0, count=self.cells.size)
+        rb.add_entries(first + cell_row[r], np.arange(n_x), 1.0)
+        if n_u:
+            rb.add_entries(first + np.arange(n_u), n_x + free.size + np.arange(n_u), 1.0)
+        capped = np.flatnonzero(allowed & np.isfinite(self.cap))
+        if capped.size:
+            slot = np.full(data.m, -1, dtype=np.int64)
+            slot[capped] = np.arange(capped.size)
+            is_free = ycol[capped] >= 0
+            upper = np.where(is_free, 0.0, self.cap[capped])
+            crow = rb.add_rows(-np.inf, upper)
+            on = slot[pos] >= 0
+            rb.add_entries(crow + slot[pos[on]], np.flatnonzero(on), w[r[on]])
+            rb.add_entries(
+                crow + np.flatnonzero(is_free), ycol[capped[is_free]], -self.cap[capped[is_free]]
+            )
+        if free.size:
+            linked = ycol[pos] >= 0
+            idx = np.flatnonzero(linked)
+            if idx.size <= LINK_MAX:
+                lrow = rb.add_rows(-np.inf, 0.0, count=idx.size)
+                rb.add_entries(lrow + np.arange(idx.size), idx, 1.0)
+                rb.add_entries(lrow + np.arange(idx.size), ycol[pos[idx]], -1.0)
+            else:
+                slot = np.full(data.m, -1, dtype=np.int64)
+                slot[free] = np.arange(free.size)
+                counts = np.bincount(slot[pos[idx]], minlength=free.size).astype(np.float64)
+                lrow = rb.add_rows(-np.inf, 0.0, count=free.size)
+                rb.add_entries(lrow + slot[pos[idx]], idx, 1.0)
+                rb.add_entries(lrow + np.arange(free.size), ycol[free], -counts)
+            crow = rb.add_rows(float(k), float(k), count=1)
+            rb.add_entries(np.full(free.size, crow), ycol[free], 1.0)
+        integer = np.zeros(n_cols, dtype=bool)
+        integer[n_x : n_x + free.size] = True
+        if self.single:
+            integer[:n_x] = True
+        name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
+        model = MilpModel(
+            cost=obj,
+            lower=np.zeros(n_cols),
+            upper=np.ones(n_cols),
+            integer=integer,
+            rows=rb,
+            name=name if k is not None else f"{name} assignment",
+        )
+        return model, r, pos, free
+
+    def assign(
+        self, is_open: np.ndarray, *, deadline: float, seed: int
+    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
+        """Best capacitated assignment to a fixed open set (None when infeasible or out of time)."""
+        model, r, pos, _ = self._build(is_open, is_open, None)
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return None
+        result = run_highs(model, time_limit=remaining, seed=seed)
+        if result.x is None or result.status not in ("optimal", "gap_reached"):
+            return None
+        return (result.objective, *self._decode(result.x, r, pos), result.iterations)
+
+    def _decode(
+        self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
+    ) -> tuple[np.ndarray, sp.csr_array | None]:
+        data = self.data
+        share = np.clip(x[: r.size], 0.0, 1.0)
+        share[share < 1e-9] = 0.0
+        sites = data.cand[pos]
+        assignment = np.full(data.n_cells, -1, dtype=np.int64)
+        # largest share per cell, lowest site index on ties (pairs are in site order per cell)
+        order = np.lexsort((sites, -share, r))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = r[order][1:] != r[order][:-1]
+        pick = order[first & (share[order] > 0.5 if self.single else share[order] > 0)]
+        assignment[r[pick]] = sites[pick]
+        unassigned = np.flatnonzero(data.w <= 0)
+        if unassigned.size:
+            nearest = self.owner.assign(self._open_from(sites[share > 0]))
+            assignment[unassigned] = nearest[unassigned]
+        shares = None
+        if not self.single:
+            keep = share > 0
+            shares = sp.csr_array(
+                (share[keep], (r[keep], sites[keep])),
+                shape=(data.n_cells, self.owner.problem.n_sites),
+            )
+        return assignment, shares
+
+    def _open_from(self, sites: np.ndarray) -> np.ndarray:
+        return np.isin(self.data.cand, sites)
+
+
+def solve_capacitated(
+    owner: PMedian, *, method: str, deadline: float, gap: float, seed: int
+) -> Outcome:
+    """Solve a capacitated p-median (see the module docstring).
+
+    Parameters
+    ----------
+    owner
+        The p-median model (its problem has capacities).
+    method
+        {"auto", "exact", "heuristic"}
+    deadline
+        ``time.perf_counter()`` value by which to finish.
+    gap
+        Target relative gap.
+    seed
+        Seed of random choices.
+
+    Returns
+    -------
+    Outcome
+        Open sites, the capacitated assignment and objective, and a lower bound.
+    """
+    cap = _Capacitated(owner)
+    data = owner.data
+    core = owner._core
+    forced = data.forced
+    k = data.p - data.n_forced
+    n_free = int((~forced).sum())
+    label = cap._build(np.ones(data.m, dtype=bool), forced, k)[0].name
+    if k in (0, n_free):
+        is_open = forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
+        got = cap.assign(is_open, deadline=deadline, seed=seed)
+        if got is None:
+            msg = "the capacities of the only possible open sites cannot serve the demand"
+            raise SolverError(msg)
+        value, assignment, shares, its = got
+        return Outcome(
+            is_open,
+            value,
+            f"HiGHS {highs_version()} ({label})",
+            "exact",
+            "optimal",
+            its,
+            assignment,
+            shares,
+            value,
+        )
+    wcost = core.dense()
+    subsets = count_subsets(n_free, k)
+    if method != "heuristic" and subsets <= SUBSET_LIMIT:
+        return _scan(cap, wcost, k, deadline=deadline, seed=seed, label=label)
+    # heuristic incumbent: uncapacitated answer, else the largest capacities
+    from .pmedian import solve_median
+
+    first = solve_median(core, method="heuristic", deadline=deadline, gap=gap, seed=seed)
+    tries = [first.is_open]
+    order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
+    big = forced.copy()
+    big[[j for j in order if not forced[j]][:k]] = True
+    tries.append(big)
+    best = None
+    for is_open in tries:
+        got = cap.assign(is_open, deadline=deadline, seed=seed)
+        if got is not None and (best is None or got[0] < best[1][0]):
+            best = (is_open, got)
+    if method == "heuristic":
+        if best is None:
+            msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
+            raise SolverError(msg)
+        is_open, (value, assignment, shares, its) = best
+        solver = f"uncapacitated heuristic + HiGHS {highs_version()} assignment, Lagrangian bound of the uncapacitated problem"
+        return Outcome(
+            is_open,
+            first.bound,
+            solver,
+            "heuristic",
+            "local_optimum",
+            its,
+            assignment,
+            shares,
+            value,
+        )
+    model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), forced, k)
+    start = None
+    if best is not None:
+        start = (np.arange(r.size, r.size + free.size), best[0][free].astype(np.float64))
+    remaining = max(deadline - time.perf_counter(), 0.05)
+    result = run_highs(model, time_limit=remaining, gap=gap, seed=seed, start=start)
+    bound = max(result.bound, first.bound) if math.isfinite(result.bound) else first.bound
+    if result.x is None:
+        if best is None:
+            require_solution(result, f"the {label} problem")
+        is_open, (value, assignment, shares, _) = best
+        return Outcome(
+            is_open,
+            bound,
+            result.solver,
+            "exact",
+            result.status,
+            result.iterations,
+            assignment,
+            shares,
+            value,
+        )
+    x = result.x
+    is_open = forced.copy()
+    is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+    assignment, shares = cap._decode(x, r, pos)
+    value = float(result.objective)
+    if best is not None and best[1][0] < value:
+        is_open, (value, assignment, shares, _) = best
+    return Outcome(
+        is_open,
+        bound,
+        result.solver,
+        "exact",
+        result.status,
+        result.iterations,
+        assignment,
+        shares,
+        value,
+    )
+
+
+def _scan(
+    cap: _Capacitated, wcost: np.ndarray, k: int, *, deadline: float, seed: int, label: str
+) -> Outcome:
+    data = cap.data
+    forced = data.forced
+    sets, lower = all_subsets(wcost, forced, np.ones(data.m, dtype=bool), k)
+    best = None
+    iterations = 0
+    scanned = 0
+    stopped_at = None
+    for s, low in zip(sets, lower, strict=True):
+        if best is not None and low >= best[0] - 1e-9 * max(1.0, abs(best[0])):
+            break
+        if time.perf_counter() > deadline:
+            stopped_at = float(low)
+            break
+        is_open = forced.copy()
+        is_open[s] = True
+        got = cap.assign(is_open, deadline=deadline, seed=seed)
+        scanned += 1
+        if got is None:
+            if time.perf_counter() > deadline:
+                stopped_at = float(low)
+                break
+            continue
+        iterations += got[3]
+        if best is None or got[0] < best[0] - 1e-9 * max(1.0, abs(best[0])):
+            best = (got[0], is_open, got[1], got[2])
+    if best is None:
+        if stopped_at is not None:
+            msg = f"no capacity-feasible choice of sites found within the time limit ({scanned} subsets tried)"
+            raise SolverError(msg)
+        msg = (
+            f"no choice of {k} site(s) besides the {data.n_forced} kept open can serve the demand "
+            f"within the capacities (all {len(sets)} choices tried)"
+        )
+        raise InfeasibleError(msg)
+    value, is_open, assignment, shares = best
+    status = "optimal" if stopped_at is None else "time_limit"
+    bound = value if stopped_at is None else min(stopped_at, value)
+    solver = (
+        f"HiGHS {highs_version()} ({label}) on {scanned} of {len(sets)} subsets scanned in order of "
+        "uncapacitated cost"
+    )
+    return Outcome(is_open, bound, solver, "exact", status, iterations, assignment, shares, value)

@@ -1,0 +1,283 @@
+"""Coverage models: most demand within T minutes, and fewest sites putting demand within T.
+
+Maximal coverage (Church & ReVelle 1974, "The maximal covering location problem", Papers of
+the Regional Science Association 32) with p open sites, existing ones included::
+
+    max  sum_i w_i c_i
+    s.t. c_i <= sum_{j : d_ij <= T} y_j,   sum_j y_j = p,   y binary,   0 <= c_i <= 1
+
+With ``decay="linear"`` a cell earns credit ``f(d)`` = 1 up to ``decay_start`` minutes, falling
+linearly to 0 at T, from its best open site (gradual covering, Berman, Krass & Drezner 2003,
+"The gradual covering decay location problem on a network", EJOR 151). Both are solved as a
+p-median over costs ``1 - f(d)`` with "not covered" costing 1, so they share the radius
+formulation, the heuristics and the Lagrangian bound of :mod:`.pmedian`; with a step credit the
+radius model *is* the formulation above.
+
+Set cover (Toregas, Swain, ReVelle & Bergman 1971, "The location of emergency service
+facilities", Operations Research 19)::
+
+    min  sum_j f_j y_j
+    s.t. sum_{j : d_ij <= T} y_j >= 1   for every cell of positive weight
+
+or, with ``coverage_share`` = a < 1, ``sum_i w_i c_i >= a sum_i w_i`` with ``c_i`` as above.
+Existing sites kept open count in the objective (their ``site_costs`` included). The
+heuristic is Chvátal's greedy with redundant sites removed; its bound is the LP relaxation.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import replace
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import heuristics
+from .base import LocationModel, Outcome
+from .milp import MilpModel, RowBuilder, require_solution, run_highs
+from .pmedian import MedianCore, solve_median
+
+__all__ = ["EXACT_MAX_NNZ_COVER", "MaxCoverage", "SetCover", "credit"]
+
+logger = logging.getLogger(__name__)
+
+#: Largest set-cover model (stored entries) the automatic choice hands to HiGHS.
+EXACT_MAX_NNZ_COVER = 5_000_000
+
+
+def credit(
+    minutes: np.ndarray, *, limit: float, decay: str = "step", decay_start: float | None = None
+) -> np.ndarray:
+    """Coverage credit of a journey time: 1 within reach, 0 beyond, linear in between.
+
+    Parameters
+    ----------
+    minutes
+        Journey times.
+    limit
+        T minutes: no credit beyond.
+    decay
+        {"step", "linear"}
+    decay_start
+        Minutes of full credit under linear decay (0 when None).
+
+    Returns
+    -------
+    numpy.ndarray
+        Credit in [0, 1].
+    """
+    d = np.asarray(minutes, dtype=np.float64)
+    full = d <= limit
+    if decay == "step":
+        return full.astype(np.float64)
+    start = 0.0 if decay_start is None else float(decay_start)
+    if start >= limit:
+        return full.astype(np.float64)
+    out = np.clip((limit - d) / (limit - start), 0.0, 1.0)
+    out[d <= start] = 1.0
+    return out
+
+
+class MaxCoverage(LocationModel):
+    """Maximal coverage: most demand within ``limit`` minutes of p open sites.
+
+    The objective is the demand covered (weighted by the credit under linear decay); the bound
+    is an upper bound. Cells that no candidate reaches within the limit are reported in the log
+    and stay uncovered (assignment -1).
+    """
+
+    model = "max_coverage"
+    maximise = True
+
+    @cached_property
+    def _credit(self) -> np.ndarray:
+        pr = self.problem
+        return credit(
+            self.data.pairs.cost,
+            limit=float(pr.limit or 0.0),
+            decay=pr.decay,
+            decay_start=pr.decay_start,
+        )
+
+    @cached_property
+    def _core(self) -> MedianCore:
+        data = self.data
+        label = "maximal covering, Church & ReVelle 1974"
+        if self.problem.decay == "linear":
+            label = "gradual covering, Berman, Krass & Drezner 2003"
+        return MedianCore.build(data, 1.0 - self._credit, np.ones(data.n_cells), label=label)
+
+    @cached_property
+    def _total(self) -> float:
+        return float(self.data.w[self.data.w > 0].sum())
+
+    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+        core = self._core
+        reach = np.zeros(self.data.n_cells, dtype=bool)
+        reach[self.data.pairs.rows[self._credit > 0]] = True
+        lost = np.flatnonzero((self.data.w > 0) & ~reach)
+        if lost.size:
+            logger.info(
+                "%d cell(s) of positive weight (%.6g of %.6g demand) are beyond %g minutes of every candidate: %s",
+                lost.size,
+                self.data.w[lost].sum(),
+                self._total,
+                self.problem.limit,
+                ", ".join(self.problem.cell_name(int(i)) for i in lost[:10]),
+            )
+        out = solve_median(core, method=method, deadline=deadline, gap=gap, seed=seed)
+        return replace(out, bound=self._total - out.bound)
+
+    def evaluate(self, is_open: np.ndarray) -> float:
+        """Demand covered (credit-weighted) by the open sites.
+
+        Parameters
+        ----------
+        is_open
+            Boolean mask over candidate sites.
+
+        Returns
+        -------
+        float
+            Covered demand.
+        """
+        return self._total - self._core.objective(is_open)
+
+    def _assign_within(self) -> float:
+        return float(self.problem.limit or 0.0)
+
+
+class SetCover(LocationModel):
+    """Fewest (or least-cost) open sites so that demand lies within ``limit`` minutes.
+
+    Every cell of positive weight must be covered, or ``coverage_share`` of the total demand.
+    Existing sites kept open count in the objective.
+    """
+
+    model = "set_cover"
+
+    @cached_property
+    def _site_cost(self) -> np.ndarray:
+        pr = self.problem
+        if pr.site_costs is None:
+            return np.ones(self.data.m)
+        return np.asarray(pr.site_costs, dtype=np.float64)[self.data.cand]
+
+    @cached_property
+    def _cover(self) -> sp.csr_array:
+        """Cells x candidates, 1 where the candidate lies within the limit (cells of weight 0 empty)."""
+        data = self.data
+        pairs = data.pairs
+        ok = (pairs.cost <= float(self.problem.limit or 0.0)) & (data.w[pairs.rows] > 0)
+        return sp.csr_array(
+            (np.ones(int(ok.sum())), (pairs.rows[ok], pairs.pos[ok])), shape=(data.n_cells, data.m)
+        )
+
+    @cached_property
+    def _target(self) -> float:
+        w = self.data.w
+        total = float(w[w > 0].sum())
+        return total if self.problem.coverage_share >= 1 else self.problem.coverage_share * total
+
+    def evaluate(self, is_open: np.ndarray) -> float:
+        """Count (or cost) the open sites.
+
+        Parameters
+        ----------
+        is_open
+            Boolean mask over candidate sites.
+
+        Returns
+        -------
+        float
+            Sum of the site costs of the open sites.
+        """
+        return float(self._site_cost[is_open].sum())
+
+    def _assign_within(self) -> float:
+        return float(self.problem.limit or 0.0)
+
+    def _model(self) -> tuple[MilpModel, np.ndarray, bool]:
+        """Build the MIP; returns it, the candidate of each y column, and whether c columns exist."""
+        data = self.data
+        forced = data.forced
+        free = np.flatnonzero(~forced)
+        cover = self._cover
+        w = data.w
+        covered_by_forced = (cover @ forced.astype(np.float64)) > 0
+        rows = np.flatnonzero((w > 0) & ~covered_by_forced)
+        sub = sp.csr_array(cover[rows][:, free])
+        coo = sub.tocoo()
+        rb = RowBuilder()
+        partial = self.problem.coverage_share < 1
+        n_y = free.size
+        if not partial:
+            rb.add_rows(1.0, np.inf, count=rows.size)
+            rb.add_entries(coo.row, coo.col, 1.0)
+            n_cols = n_y
+        else:
+            # c_i - sum_j y_j <= 0, sum_i w_i c_i >= target - (demand already covered)
+            n_cols = n_y + rows.size
+            first = rb.add_rows(-np.inf, 0.0, count=rows.size)
+            rb.add_entries(first + np.arange(rows.size), n_y + np.arange(rows.size), 1.0)
+            rb.add_entries(first + coo.row, coo.col, -1.0)
+            need = self._target - float(w[covered_by_forced & (w > 0)].sum())
+            r = rb.add_rows(need - 1e-9 * max(1.0, self._target), np.inf, count=1)
+            rb.add_entries(np.full(rows.size, r), n_y + np.arange(rows.size), w[rows])
+        cost = np.zeros(n_cols)
+        cost[:n_y] = self._site_cost[free]
+        integer = np.zeros(n_cols, dtype=bool)
+        integer[:n_y] = True
+        name = "set cover, Toregas et al. 1971" if not partial else "partial set cover"
+        model = MilpModel(
+            cost=cost,
+            lower=np.zeros(n_cols),
+            upper=np.ones(n_cols),
+            integer=integer,
+            rows=rb,
+            offset=float(self._site_cost[forced].sum()),
+            name=name,
+        )
+        return model, free, partial
+
+    def _greedy(self) -> np.ndarray:
+        data = self.data
+        cost = np.where(self._site_cost > 0, self._site_cost, 1e-9)
+        weight = np.where(data.w > 0, data.w if self.problem.coverage_share < 1 else 1.0, 0.0)
+        target = self._target if self.problem.coverage_share < 1 else float((data.w > 0).sum())
+        return heuristics.greedy_cover(self._cover, cost, weight, data.forced, target=target)
+
+    def _integral_costs(self) -> bool:
+        return bool(np.all(self._site_cost == np.round(self._site_cost)))
+
+    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+        data = self.data
+        greedy = self._greedy()
+        model, free, _ = self._model()
+        if method == "auto" and model.nnz > EXACT_MAX_NNZ_COVER:
+            method = "heuristic"
+        remaining = max(deadline - time.perf_counter(), 0.05)
+        if method == "heuristic":
+            relaxed = run_highs(model, time_limit=remaining, seed=seed, relax=True)
+            bound = relaxed.objective if relaxed.status == "optimal" else -math.inf
+            if self._integral_costs() and math.isfinite(bound):
+                bound = math.ceil(bound - 1e-6)
+            solver = f"Chvátal greedy + redundancy removal, LP bound ({relaxed.solver})"
+            return Outcome(greedy, bound, solver, "heuristic", "local_optimum", relaxed.iterations)
+        start = (np.arange(free.size), greedy[free].astype(np.float64))
+        result = run_highs(model, time_limit=remaining, gap=gap, seed=seed, start=start)
+        if result.x is None and result.status != "infeasible":
+            return Outcome(
+                greedy, result.bound, result.solver, "exact", result.status, result.iterations
+            )
+        x = require_solution(result, "the set cover problem")
+        is_open = data.forced.copy()
+        is_open[free[x[: free.size] > 0.5]] = True
+        if self.evaluate(greedy) < self.evaluate(is_open):
+            is_open = greedy
+        return Outcome(
+            is_open, result.bound, result.solver, "exact", result.status, result.iterations
+        )

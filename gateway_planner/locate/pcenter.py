@@ -1,0 +1,263 @@
+"""p-center: open p sites (existing ones included) to make the worst journey as short as possible.
+
+The optimum is one of the distinct values ``r_1 < r_2 < ...`` taken by the (weighted) journey
+times, and "can p sites serve every cell within r?" is a set-covering question (Minieka 1970,
+"The m-center problem", SIAM Review 12). The exact method bisects over the radius levels
+between a lower bound (the largest distance from a cell to its nearest candidate) and the
+heuristic's value, answering each question with a small HiGHS set-covering MIP (greedy cover
+first, which often settles it). This is the decision form of the radius formulations of
+Elloumi, Labbé & Pochet (2004, "A new formulation and resolution method for the p-center
+problem", INFORMS J. Comput. 16) and Calik & Tansel (2013, "Double bound method for solving the
+p-center location problem", Computers & OR 40), whose level variables ``u_k`` ("the radius is at
+least r_k") are fixed one level at a time: with travel times in fractional minutes there are as
+many levels as pairs, so a model with one variable per level would be large, while the
+bisection needs about log2(levels) small covers. When few sites are left to choose every subset
+is scored instead.
+
+The open set that attains the optimum is then polished by swaps that keep the worst journey and
+shorten the total (lexicographic objective), so the other cells are not served arbitrarily.
+
+``weighted_center=True`` minimises the largest weight x minutes; otherwise the largest minutes
+over cells of positive weight.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import InfeasibleError
+from . import heuristics
+from ._enumerate import count_subsets, enumerate_best
+from .base import LocationModel, Outcome
+from .milp import MilpModel, RowBuilder, highs_version, run_highs
+
+__all__ = ["PCenter"]
+
+#: Largest enumeration (subsets x cells x sites per subset) tried before bisection.
+ENUMERATION_BUDGET = 3e8
+
+
+class PCenter(LocationModel):
+    """p-center: the shortest possible worst journey with p open sites.
+
+    Exact: bisection over radius levels with set-covering decisions (Minieka 1970; Calik &
+    Tansel 2013), or enumeration when few sites are left to choose. Heuristic: greedy +
+    swaps on (worst, total), with an LP-bisection lower bound.
+    """
+
+    model = "pcenter"
+
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        return np.flatnonzero(self.data.w > 0)
+
+    @cached_property
+    def _pair_value(self) -> np.ndarray:
+        data = self.data
+        cost = data.pairs.cost
+        if self.problem.weighted_center:
+            return data.w[data.pairs.rows] * cost
+        return cost.copy()
+
+    @cached_property
+    def _dense(self) -> np.ndarray:
+        data = self.data
+        finite = self._pair_value
+        big = 2.0 * float(finite.max(initial=0.0)) + 1.0
+        return data.dense(finite, big, rows=self._rows)
+
+    @cached_property
+    def _big(self) -> float:
+        return 2.0 * float(self._pair_value.max(initial=0.0)) + 1.0
+
+    def evaluate(self, is_open: np.ndarray) -> float:
+        """Largest (weighted) journey time to the nearest open site.
+
+        Parameters
+        ----------
+        is_open
+            Boolean mask over candidate sites.
+
+        Returns
+        -------
+        float
+            The worst value over cells of positive weight (inf when one is unreachable).
+        """
+        if self._rows.size == 0:
+            return 0.0
+        sub = self._dense[:, is_open]
+        worst = float(sub.min(axis=1).max()) if sub.shape[1] else math.inf
+        return math.inf if worst >= self._big else worst
+
+    def _levels(self) -> np.ndarray:
+        return np.unique(self._pair_value[self.data.w[self.data.pairs.rows] > 0])
+
+    def _lower(self) -> float:
+        """Largest value from a cell of positive weight to its nearest candidate."""
+        dense = self._dense
+        if dense.size == 0:
+            return 0.0
+        return float(dense.min(axis=1).max())
+
+    def _cover_model(self, radius: float, k: int) -> tuple[MilpModel, np.ndarray]:
+        data = self.data
+        forced = data.forced
+        free = np.flatnonzero(~forced)
+        dense = self._dense
+        near = dense <= radius
+        done = near[:, forced].any(axis=1) if forced.any() else np.zeros(dense.shape[0], dtype=bool)
+        cover = sp.csr_array(near[~done][:, free].astype(np.float64))
+        coo = cover.tocoo()
+        rb = RowBuilder()
+        rb.add_rows(1.0, np.inf, count=cover.shape[0])
+        rb.add_entries(coo.row, coo.col, 1.0)
+        r = rb.add_rows(-np.inf, float(k), count=1)
+        rb.add_entries(np.full(free.size, r), np.arange(free.size), 1.0)
+        n = free.size
+        model = MilpModel(
+            cost=np.ones(n),
+            lower=np.zeros(n),
+            upper=np.ones(n),
+            integer=np.ones(n, dtype=bool),
+            rows=rb,
+            name="set-cover decision",
+        )
+        return model, free
+
+    def _feasible(
+        self, radius: float, k: int, *, deadline: float, seed: int, relax: bool
+    ) -> tuple[bool | None, np.ndarray | None, int]:
+        """Can ``k`` more sites cover every cell within ``radius``? (None: undecided in time)."""
+        data = self.data
+        near = sp.csr_array((self._dense <= radius).astype(np.float64))
+        greedy = heuristics.greedy_cover(
+            near, np.ones(data.m), np.ones(near.shape[0]), data.forced, target=float(near.shape[0])
+        )
+        covered = (near @ greedy.astype(np.float64)) > 0
+        if covered.all() and int(greedy.sum()) - data.n_forced <= k:
+            return True, greedy, 0
+        model, free = self._cover_model(radius, k)
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            return None, None, 0
+        result = run_highs(
+            model, time_limit=remaining, seed=seed, relax=relax, stop_at_first=not relax
+        )
+        if result.status == "infeasible":
+            return False, None, result.iterations
+        if result.x is None:
+            return None, None, result.iterations
+        if relax:
+            return True, None, result.iterations
+        is_open = data.forced.copy()
+        is_open[free[result.x > 0.5]] = True
+        return True, is_open, result.iterations
+
+    def _bisect(
+        self,
+        levels: np.ndarray,
+        lo: int,
+        hi: int,
+        best: np.ndarray | None,
+        *,
+        k: int,
+        deadline: float,
+        seed: int,
+        relax: bool,
+    ) -> tuple[int, int, np.ndarray | None, int, bool]:
+        """Smallest feasible level index in [lo, hi] (hi known feasible unless best is None)."""
+        iterations = 0
+        finished = True
+        while lo < hi:
+            mid = (lo + hi) // 2
+            ok, sites, its = self._feasible(
+                float(levels[mid]), k, deadline=deadline, seed=seed, relax=relax
+            )
+            iterations += its
+            if ok is None:
+                finished = False
+                break
+            if ok:
+                hi = mid
+                if sites is not None:
+                    best = sites
+            else:
+                lo = mid + 1
+        return lo, hi, best, iterations, finished
+
+    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+        data = self.data
+        k = data.p - data.n_forced
+        free = int((~data.forced).sum())
+        if k == 0 or k == free:
+            is_open = data.forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
+            value = self.evaluate(is_open)
+            self._check_reached(is_open, value)
+            return Outcome(
+                is_open, value, "direct evaluation (no choice left)", "exact", "optimal", 0
+            )
+        dense = self._dense
+        if (
+            method != "heuristic"
+            and count_subsets(free, k) * dense.shape[0] * k <= ENUMERATION_BUDGET
+        ):
+            is_open, _, scored = enumerate_best(
+                dense, data.forced, np.ones(data.m, dtype=bool), k, aggregate="max"
+            )
+            value = self.evaluate(is_open)
+            self._check_reached(is_open, value, enumerated=True)
+            solver = f"exhaustive enumeration of {count_subsets(free, k)} subsets"
+            return Outcome(is_open, value, solver, "exact", "optimal", scored)
+        start = heuristics.greedy_center(dense, data.forced, data.p)
+        heur, moves = heuristics.interchange_center(dense, start, data.forced, deadline=deadline)
+        upper = self.evaluate(heur)
+        levels = self._levels()
+        lo = int(np.searchsorted(levels, self._lower() - 1e-12 * max(1.0, self._lower())))
+        best: np.ndarray | None = heur if math.isfinite(upper) else None
+        hi = int(np.searchsorted(levels, upper)) if best is not None else levels.size - 1
+        relax = method == "heuristic"
+        if best is None:
+            ok, sites, _ = self._feasible(
+                float(levels[-1]), k, deadline=deadline, seed=seed, relax=False
+            )
+            if ok is False:
+                msg = f"no {data.p} open sites ({data.n_forced} kept + {k} new) can reach every cell of positive weight"
+                raise InfeasibleError(msg)
+            best = sites
+        lo, hi, found, iterations, finished = self._bisect(
+            levels, lo, hi, best, k=k, deadline=deadline, seed=seed, relax=relax
+        )
+        if relax:
+            bound = float(levels[lo]) if finished else float(levels[min(lo, levels.size - 1)])
+            solver = f"greedy + swaps, LP-bisection bound (HiGHS {highs_version()} LP)"
+            return Outcome(
+                heur, min(bound, upper), solver, "heuristic", "local_optimum", moves + iterations
+            )
+        if found is None:
+            found = heur
+        polished, more = heuristics.interchange_center(dense, found, data.forced, deadline=deadline)
+        if self.evaluate(polished) <= self.evaluate(found):
+            found = polished
+        bound = float(levels[lo])
+        status = "optimal" if finished else "time_limit"
+        solver = f"HiGHS {highs_version()} MIP (set-cover bisection over radii, Minieka 1970 / Calik & Tansel 2013)"
+        return Outcome(found, bound, solver, "exact", status, iterations + moves + more)
+
+    def _check_reached(
+        self, is_open: np.ndarray, value: float, *, enumerated: bool = False
+    ) -> None:
+        if math.isfinite(value):
+            return
+        data = self.data
+        reached = self._dense[:, is_open].min(axis=1) < self._big
+        lost = self._rows[~reached]
+        names = ", ".join(self.problem.cell_name(int(i)) for i in lost[:10])
+        more = f" and {lost.size - 10} more" if lost.size > 10 else ""
+        what = f"no choice of {data.p} sites" if enumerated else "the only possible open sites"
+        msg = f"{what} reaches every cell of positive weight; {lost.size} cell(s) stay unreachable: {names}{more}"
+        raise InfeasibleError(msg)

@@ -1,0 +1,142 @@
+import numpy as np
+import pytest
+
+from gateway_planner.errors import InfeasibleError, InputError
+from gateway_planner.locate import MaxCoverage, Problem, SetCover, solve
+from gateway_planner.locate.coverage import credit
+
+
+def _covered(problem: Problem, sites: list[int]) -> float:
+    w = np.asarray(problem.weights)
+    d = np.asarray(problem.costs)[:, sites].min(axis=1)
+    f = credit(d, limit=problem.limit, decay=problem.decay, decay_start=problem.decay_start)
+    return float(w @ f)
+
+
+def test_credit_step_and_linear():
+    d = np.array([0.0, 5.0, 10.0, 15.0, 20.0, 25.0, np.inf])
+    assert credit(d, limit=20).tolist() == [1, 1, 1, 1, 1, 0, 0]
+    assert credit(d, limit=20, decay="linear", decay_start=10).tolist() == [1, 1, 1, 0.5, 0, 0, 0]
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic", "auto"])
+@pytest.mark.parametrize(
+    ("p", "fixed", "decay"),
+    [(1, (), "step"), (2, (), "step"), (3, (2,), "step"), (2, (), "linear")],
+)
+def test_max_coverage_matches_brute_force(problem_factory, brute_force, method, p, fixed, decay):
+    problem = problem_factory(
+        30, 9, seed=7, unreachable=0.1, fixed=fixed, p=p, limit=20.0, decay=decay, decay_start=8.0
+    )
+    best, sites = brute_force(9, p, fixed, lambda s: -_covered(problem, s))
+    sol = solve(problem, model="max_coverage", method=method, time_limit=20)
+    assert sol.objective == pytest.approx(-best)
+    assert sol.bound >= sol.objective - 1e-9
+    if method != "heuristic":
+        assert sol.status == "optimal"
+        assert sol.gap == 0.0
+        assert tuple(sol.open_index) == sites
+
+
+def test_max_coverage_assignment_marks_uncovered_cells():
+    costs = np.array([[5.0, 40.0], [40.0, 5.0], [35.0, 50.0]])
+    problem = Problem(
+        weights=np.array([3.0, 1.0, 2.0]), costs=costs, site_ids=("a", "b"), p=1, limit=30.0
+    )
+    sol = MaxCoverage.from_problem(problem).solve()
+    assert sol.open_sites == ("a",)
+    assert sol.objective == 3.0
+    assert sol.assignment.tolist() == [0, -1, -1]
+
+
+def test_max_coverage_needs_a_limit(problem_factory):
+    with pytest.raises(InputError, match=r"max_coverage needs limit"):
+        solve(problem_factory(p=2), model="max_coverage")
+
+
+def _cover_count(problem: Problem, sites: list[int], share: float = 1.0) -> float:
+    w = np.asarray(problem.weights)
+    ok = (np.asarray(problem.costs)[:, sites] <= problem.limit).any(axis=1)
+    need = w[w > 0].sum() * share
+    if w[ok & (w > 0)].sum() < need - 1e-9:
+        return np.inf
+    cost = (
+        np.ones(len(problem.site_ids))
+        if problem.site_costs is None
+        else np.asarray(problem.site_costs)
+    )
+    return float(cost[sites].sum())
+
+
+def _best_cover(problem, brute_force, share=1.0):
+    n = len(problem.site_ids)
+    return min(
+        (
+            brute_force(n, q, problem.fixed, lambda s: _cover_count(problem, s, share))
+            for q in range(len(problem.fixed) or 1, n + 1)
+        ),
+        key=lambda t: t[0],
+    )
+
+
+@pytest.mark.parametrize("method", ["exact", "heuristic", "auto"])
+@pytest.mark.parametrize("fixed", [(), (3,)])
+def test_set_cover_matches_brute_force(problem_factory, brute_force, method, fixed):
+    problem = problem_factory(30, 9, seed=2, fixed=fixed, limit=25.0)
+    best, _ = _best_cover(problem, brute_force)
+    sol = solve(problem, model="set_cover", method=method)
+    if method == "heuristic":
+        assert best <= sol.objective <= best + 1
+    else:
+        assert sol.objective == best
+    assert sol.bound <= best + 1e-9
+    w = np.asarray(problem.weights)
+    assert np.all(sol.assignment[w > 0] >= 0)
+    assert set(fixed) <= set(sol.open_index)
+
+
+def test_least_cost_set_cover(problem_factory, brute_force):
+    costs = np.array([3.0, 1.0, 2.0, 5.0, 1.0, 4.0, 2.0, 2.0, 3.0])
+    problem = problem_factory(30, 9, seed=2, limit=25.0, site_costs=costs)
+    best, _ = _best_cover(problem, brute_force)
+    sol = SetCover.from_problem(problem).solve(method="exact")
+    assert sol.objective == pytest.approx(best)
+    assert sol.status == "optimal"
+
+
+def test_partial_set_cover(problem_factory, brute_force):
+    problem = problem_factory(30, 9, seed=2, limit=15.0, coverage_share=0.6)
+    best, _ = _best_cover(problem, brute_force, share=0.6)
+    sol = solve(problem, model="set_cover", method="exact")
+    assert sol.objective == best
+    w = np.asarray(problem.weights)
+    assert w[sol.assignment >= 0].sum() >= 0.6 * w.sum() - 1e-9
+
+
+def test_set_cover_reports_unreachable_cells():
+    costs = np.array([[5.0, 40.0], [40.0, 5.0], [35.0, 50.0], [31.0, 31.0]])
+    problem = Problem(
+        weights=np.array([1.0, 1.0, 2.0, 0.0]),
+        costs=costs,
+        site_ids=("a", "b"),
+        limit=30.0,
+        cell_ids=("c1", "c2", "c3", "c4"),
+    )
+    with pytest.raises(
+        InputError,
+        match=r"1 cell\(s\) of positive weight \(2 of 4 demand\) are beyond 30 minutes.*: c3",
+    ):
+        solve(problem, model="set_cover")
+
+
+def test_set_cover_share_out_of_reach_is_infeasible():
+    costs = np.array([[5.0, 40.0], [40.0, 5.0], [35.0, 50.0]])
+    problem = Problem(
+        weights=np.array([1.0, 1.0, 2.0]),
+        costs=costs,
+        site_ids=("a", "b"),
+        limit=30.0,
+        coverage_share=0.9,
+    )
+    with pytest.raises(InfeasibleError, match=r"coverage target 0.9 .* reach 2 of 4 \(50.0000%\)"):
+        solve(problem, model="set_cover")

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+
+from gateway_planner.errors import InfeasibleError
+from gateway_planner.locate.milp import (
+    MilpModel,
+    RowBuilder,
+    relative_gap,
+    require_solution,
+    run_highs,
+)
+
+
+def _knapsack(capacity: float) -> MilpModel:
+    # max 5a + 4b + 3c  s.t. 2a + 3b + c <= capacity, binary (as a minimisation)
+    rb = RowBuilder()
+    r = rb.add_rows(-np.inf, capacity, count=1)
+    rb.add_entries(np.full(3, r), np.arange(3), np.array([2.0, 3.0, 1.0]))
+    return MilpModel(
+        cost=-np.array([5.0, 4.0, 3.0]),
+        lower=np.zeros(3),
+        upper=np.ones(3),
+        integer=np.ones(3, dtype=bool),
+        rows=rb,
+        name="knapsack",
+    )
+
+
+def test_run_highs_solves_silently(capfd):
+    result = run_highs(_knapsack(3.0), time_limit=10)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(-8.0)
+    assert result.x.round().tolist() == [1.0, 0.0, 1.0]
+    assert result.solver.startswith("HiGHS ") and "MIP (knapsack)" in result.solver
+    out, _ = capfd.readouterr()
+    assert out == ""
+
+
+def test_lp_relaxation_and_infeasible():
+    relaxed = run_highs(_knapsack(4.0), time_limit=10, relax=True)
+    assert relaxed.objective == pytest.approx(-8.0 - 4.0 / 3.0)
+    assert run_highs(_knapsack(4.0), time_limit=10).objective == pytest.approx(-8.0)
+    model = _knapsack(3.0)
+    model.rows.add_rows(4.0, np.inf, count=1)
+    model.rows.add_entries(np.array([1, 1]), np.array([0, 1]), 1.0)
+    result = run_highs(model, time_limit=10)
+    with pytest.raises(InfeasibleError, match="proved it infeasible"):
+        require_solution(result, "the knapsack problem")
+
+
+def test_relative_gap():
+    assert relative_gap(100.0, 100.0) == 0.0
+    assert relative_gap(100.0, 99.0) == pytest.approx(0.01)
+    assert relative_gap(100.0, -np.inf) == np.inf

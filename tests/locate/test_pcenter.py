@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from gateway_planner.errors import InfeasibleError
+from gateway_planner.locate import PCenter, Problem, solve
+from gateway_planner.locate import pcenter as pcenter_module
+
+
+def _worst(problem: Problem, sites: list[int]) -> float:
+    w = np.asarray(problem.weights)
+    d = np.asarray(problem.costs)[:, sites].min(axis=1)
+    if problem.weighted_center:
+        d = d * w
+    return float(d[w > 0].max())
+
+
+@pytest.mark.parametrize("enumerate_first", [True, False])
+@pytest.mark.parametrize(
+    ("p", "fixed", "weighted"), [(1, (), False), (2, (), False), (3, (1,), False), (3, (), True)]
+)
+def test_pcenter_matches_brute_force(
+    problem_factory, brute_force, monkeypatch, enumerate_first, p, fixed, weighted
+):
+    if not enumerate_first:
+        monkeypatch.setattr(pcenter_module, "ENUMERATION_BUDGET", 0)
+    problem = problem_factory(
+        40,
+        10,
+        seed=4,
+        unreachable=0.1 if p > 1 else 0.0,
+        fixed=fixed,
+        p=p,
+        weighted_center=weighted,
+    )
+    best, _ = brute_force(10, p, fixed, lambda s: _worst(problem, s))
+    sol = solve(problem, model="pcenter", method="exact")
+    assert sol.objective == pytest.approx(best)
+    assert sol.status == "optimal"
+    assert sol.gap == 0.0
+    assert set(fixed) <= set(sol.open_index)
+
+
+def test_pcenter_heuristic_reports_a_valid_bound(problem_factory, brute_force):
+    problem = problem_factory(40, 10, seed=9, p=3)
+    best, _ = brute_force(10, 3, (), lambda s: _worst(problem, s))
+    sol = PCenter.from_problem(problem).solve(method="heuristic")
+    assert sol.bound <= best + 1e-9 <= sol.objective + 1e-9
+    assert sol.method == "heuristic"
+
+
+def test_pcenter_bisection_polishes_the_total(monkeypatch):
+    monkeypatch.setattr(pcenter_module, "ENUMERATION_BUDGET", 0)
+    # the worst cell (row 0) fixes the radius at 10 whatever else opens; the second site
+    # should then serve the others best (site 2, not site 3)
+    costs = np.array(
+        [
+            [10.0, 50.0, 50.0, 50.0],
+            [50.0, 9.0, 1.0, 8.0],
+            [50.0, 9.0, 1.0, 8.0],
+            [50.0, 50.0, 50.0, 50.0 - 45.0],
+        ]
+    )
+    problem = Problem(weights=np.ones(4), costs=costs, site_ids=("a", "b", "c", "d"), p=3)
+    sol = solve(problem, model="pcenter", method="exact")
+    assert sol.objective == 10.0
+    assert sol.open_sites == ("a", "c", "d")
+
+
+def test_pcenter_infeasible_when_cells_cannot_all_be_reached():
+    costs = np.array([[1.0, np.inf, np.inf], [np.inf, 1.0, np.inf], [np.inf, np.inf, 1.0]])
+    problem = Problem(weights=np.ones(3), costs=costs, site_ids=("a", "b", "c"), p=2)
+    with pytest.raises(
+        InfeasibleError,
+        match=r"no choice of 2 sites reaches every cell.*1 cell\(s\) stay unreachable",
+    ):
+        solve(problem, model="pcenter")
