@@ -64,7 +64,7 @@ def clip_to(geoms: np.ndarray, outline: BaseGeometry) -> np.ndarray:
     """
     shapely.prepare(outline)
     out = np.asarray(geoms, dtype=object).copy()
-    edge = np.flatnonzero(~shapely.contains_properly(outline, out))
+    edge = np.flatnonzero(~shapely.contains(outline, out))
     if edge.size:
         clipped = shapely.intersection(out[edge], outline)
         polygonal = shapely.get_type_id(clipped)

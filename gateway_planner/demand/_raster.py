@@ -145,28 +145,34 @@ def read_raster(
     population_read = float(pop.sum())
     same_crs = src_crs.equals(crs, ignore_axis_order=True)
     axis_aligned = transform.b == 0 and transform.d == 0
+    # cell centres first, so that geometry is built only for the cells kept
     if cell_size is not None:
         x, y = _centres(transform, cols, rows, src_crs, crs)
         x0, y0, pop = aggregate(x, y, pop, cell_size)
-        geoms = shapely.box(x0, y0, x0 + cell_size, y0 + cell_size)
         cx, cy = x0 + cell_size / 2, y0 + cell_size / 2
+    else:
+        cx, cy = _centres(transform, cols, rows, src_crs, crs)
+    if outline is not None:
+        inside = centre_inside(outline, cx, cy)
+        dropped["outside"] = Dropped(int((~inside).sum()), float(pop[~inside].sum()))
+        pop = pop[inside]
+        if cell_size is not None:
+            x0, y0 = x0[inside], y0[inside]
+        else:
+            cols, rows, cx, cy = cols[inside], rows[inside], cx[inside], cy[inside]
+    if cell_size is not None:
+        geoms = shapely.box(x0, y0, x0 + cell_size, y0 + cell_size)
     elif same_crs and axis_aligned:
-        xa = transform.c + transform.a * cols
-        ya = transform.f + transform.e * rows
+        xa, ya = _apply(transform, cols, rows)
         x0, x1 = np.minimum(xa, xa + transform.a), np.maximum(xa, xa + transform.a)
         y0, y1 = np.minimum(ya, ya + transform.e), np.maximum(ya, ya + transform.e)
         geoms = shapely.box(x0, y0, x1, y1)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     else:
-        geoms, cx, cy = _warped_pixels(transform, cols, rows, src_crs, crs)
+        geoms = _warped_pixels(transform, cols, rows, src_crs, crs)
         bounds = shapely.bounds(geoms)
         x0, y0 = bounds[:, 0], bounds[:, 1]
     cells = gpd.GeoDataFrame({"population": pop}, geometry=geoms, index=cell_ids(x0, y0), crs=crs)
     cells.index.name = "cell_id"
-    if outline is not None:
-        inside = centre_inside(outline, cx, cy)
-        dropped["outside"] = Dropped(int((~inside).sum()), float(pop[~inside].sum()))
-        cells = cells[inside]
     return ReadCells(
         cells=cells, population_read=population_read, dropped=dropped, cell_size=cell_size
     )
@@ -193,13 +199,10 @@ def _centres(transform, cols, rows, src_crs, crs):  # type: ignore[no-untyped-de
 
 
 def _warped_pixels(transform, cols, rows, src_crs, crs):  # type: ignore[no-untyped-def]
-    """Pixel quadrilaterals with their four corners reprojected, and their reprojected centres."""
+    """Pixel quadrilaterals with their four corners reprojected."""
     to_run = pyproj.Transformer.from_crs(src_crs, crs, always_xy=True)
     ring = []
     for dc, dr in ((0, 0), (1, 0), (1, 1), (0, 1), (0, 0)):
         x, y = _apply(transform, cols + dc, rows + dr)
         ring.append(np.column_stack(to_run.transform(x, y)))
-    coords = np.stack(ring, axis=1)  # (n, 5, 2)
-    geoms = shapely.polygons(coords)
-    cx, cy = _centres(transform, cols, rows, src_crs, crs)
-    return geoms, cx, cy
+    return shapely.polygons(np.stack(ring, axis=1))  # (n, 5, 2) rings

@@ -73,7 +73,7 @@ def _geometry_problems(cells: gpd.GeoDataFrame) -> list[str]:
     elif not pyproj.CRS.from_user_input(cells.crs).is_projected:
         problems.append(f"cells are in {cells.crs.to_string()}, not a projected CRS in metres")
     ids = pd.Index(cells.index)
-    if not all(isinstance(i, str) and i for i in ids):
+    if len(ids) and (ids.inferred_type != "string" or (ids.str.len() == 0).any()):
         problems.append("cell ids (the index) must be non-empty strings")
     dup = ids[ids.duplicated()]
     if len(dup):

@@ -17,8 +17,8 @@ long
 
 Every group of ``groups.toml`` needs shares, every group id must be known, and each row must sum
 to 1 (within 1e-6). Shares by zone reach the cells by area: a cell's share of a group is the
-area-weighted mean over the zones it overlaps (tobler's intensive interpolation); a zone that
-holds the larger part of some cell must have shares. Keys absent from the zones are ignored with
+area-weighted mean over the zones it overlaps (tobler's intensive estimate, as a sparse product);
+a zone that holds the larger part of some cell must have shares. Keys absent from the zones are ignored with
 a :class:`GatewayPlannerWarning` giving their count.
 """
 
@@ -33,11 +33,10 @@ from typing import Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from ..errors import GatewayPlannerWarning, InputError
 from ._files import label, read_table, unique_ids
-from ._overlay import area_table, interpolate_intensive
+from ._overlay import area_table, main_source, weighted_mean
 from .contract import SHARE_PREFIX, SHARE_TOLERANCE, share_columns
 from .groups import CustomerGroup
 
@@ -300,10 +299,8 @@ def _by_zone(
         _warn_unknown(shares.index, zones.index, file=file, what=f"zones of {zones_file}")
     has = zones.index.isin(shares.index)
     table = area_table(zones.geometry.to_numpy(), cells.geometry.to_numpy())
-    by_cell = sparse.csr_array(table.T)
-    overlap = np.asarray(by_cell.sum(axis=1)).ravel()
-    main = np.asarray(by_cell.argmax(axis=1)).ravel()
-    lacking_zone = (overlap > 0) & ~has[main]
+    covered, main = main_source(table)
+    lacking_zone = (main >= 0) & ~has[np.maximum(main, 0)]
     if lacking_zone.any():
         missing = pd.unique(zones.index[main[lacking_zone]])
         examples = ", ".join(repr(z) for z in missing[:3])
@@ -314,7 +311,9 @@ def _by_zone(
         raise InputError(
             msg, file=file, field=str(shares.index.name), fix="add a row of shares for every zone"
         )
-    covered = np.asarray(by_cell[:, np.flatnonzero(has)].sum(axis=1)).ravel() > 0
+    rows = np.flatnonzero(has)
+    with_shares = table[rows]
+    covered = np.asarray(with_shares.sum(axis=0)).ravel() > 0
     if not covered.all():
         people = float(cells["population"].to_numpy()[~covered].sum())
         msg = (
@@ -327,11 +326,5 @@ def _by_zone(
             field="demand.zones",
             fix="give zones (and shares) that cover the whole study area",
         )
-    source = gpd.GeoDataFrame(
-        shares.loc[zones.index[has], cols].to_numpy(dtype=float),
-        columns=cols,
-        geometry=zones.geometry.to_numpy()[has],
-        crs=cells.crs,
-    )
-    out = interpolate_intensive(source, cells, cols, table[np.flatnonzero(has)])
-    return out.to_numpy(dtype=float)
+    values = shares.loc[zones.index[rows], cols].to_numpy(dtype=float)
+    return weighted_mean(with_shares, values)
