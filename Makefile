@@ -43,9 +43,9 @@ demo: $(STAMP)-report
 
 # Browser tests need Debian's chromium: apt when root, else Playwright's own download.
 browser: $(STAMP)-test
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	else $(PY) -m playwright install chromium; fi
 
 test: $(STAMP)-test browser

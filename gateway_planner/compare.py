@@ -25,7 +25,7 @@ from .errors import InputError
 from .evaluate import Evaluation
 from .report import ScenarioView
 from .report.exports import frame_to_csv
-from .scenario import RunResult, _banners, run_scenario, write_outputs
+from .scenario import RunResult, banners, run_scenario, write_outputs
 
 __all__ = [
     "COMPARED_FIGURES",
@@ -78,7 +78,7 @@ def _as_view(item: Compared) -> ScenarioView:
         groups=item.area.groups,
         boundary=item.area.boundary,
         summary=item.summary,
-        banners=tuple(_banners(item.summary)) if item.summary else (),
+        banners=tuple(banners(item.summary)) if item.summary else (),
     )
 
 

@@ -31,6 +31,7 @@ from .network import Network, TravelTimes, load_graph, travel_times
 
 __all__ = [
     "DEMO_SCENARIOS",
+    "banners",
     "RunResult",
     "build_networks",
     "build_problem",
@@ -365,7 +366,8 @@ def _summary(
     }
 
 
-def _banners(summary: Mapping[str, Any]) -> list[str]:
+def banners(summary: Mapping[str, Any]) -> list[str]:
+    """Notices every page of a run carries: proxy network, assumed data."""
     out = []
     if summary["network"]["kind"] in {"proxy", "mixed"}:
         out.append(
@@ -496,5 +498,5 @@ def write_outputs(
         boundary=area.boundary,
         title=title,
         summary=summary,
-        banners=_banners(summary),
+        banners=banners(summary),
     )
