@@ -42,7 +42,8 @@ class RoutingGraph:
     Parameters
     ----------
     node_ids
-        Graph node ids in graph order (index ``i`` of every array is node ``node_ids[i]``).
+        Graph node ids in routing order, a Z-order curve over their coordinates (index ``i``
+        of every array is node ``node_ids[i]``).
     xy
         Node coordinates ``(n, 2)`` in ``crs``.
     reverse
@@ -80,14 +81,20 @@ class RoutingGraph:
         """
         node_ids = list(graph.nodes)
         n = len(node_ids)
-        index = {node: i for i, node in enumerate(node_ids)}
         try:
             xy = np.empty((n, 2), dtype=np.float64)
             xy[:, 0] = np.fromiter((d["x"] for _, d in graph.nodes(data=True)), np.float64, n)
             xy[:, 1] = np.fromiter((d["y"] for _, d in graph.nodes(data=True)), np.float64, n)
-        except KeyError as exc:
-            msg = f"a graph node has no {exc.args[0]!r} coordinate; nodes need x and y"
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"graph nodes need numeric x and y coordinates ({type(exc).__name__}: {exc})"
             raise NetworkError(msg) from None
+        if not np.isfinite(xy).all():
+            msg = f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} graph nodes have no finite x/y"
+            raise NetworkError(msg)
+        order = _spatial_order(xy)  # nearby nodes near in memory: searches stay in cache
+        node_ids = [node_ids[i] for i in order]
+        xy = xy[order]
+        index = {node: i for i, node in enumerate(node_ids)}
         # one pass over the adjacency: several times faster than the edge views
         tails: list[int] = []
         heads: list[int] = []
@@ -169,6 +176,28 @@ class RoutingGraph:
     def n_nodes(self) -> int:
         """Number of nodes."""
         return int(self.node_ids.size)
+
+
+def _spatial_order(xy: np.ndarray) -> np.ndarray:
+    """Return node positions sorted along a Z-order (Morton) curve of their coordinates.
+
+    Dijkstra on a large graph whose nodes are numbered at random runs about twice as slowly
+    as on the same graph numbered so that neighbours are close in memory.
+    """
+    if xy.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    low = xy.min(axis=0)
+    span = max(float(np.ptp(xy, axis=0).max()), 1e-9)
+    cells = np.floor((xy - low) / span * 65535.0).astype(np.uint64)
+
+    def spread(a: np.ndarray) -> np.ndarray:
+        a = a & np.uint64(0xFFFF)
+        for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+            a = (a | (a << np.uint64(shift))) & np.uint64(mask)
+        return a
+
+    code = spread(cells[:, 0]) | (spread(cells[:, 1]) << np.uint64(1))
+    return np.argsort(code, kind="stable")
 
 
 def _number(value: Any) -> float:
