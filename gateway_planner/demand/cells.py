@@ -119,28 +119,26 @@ def load_cells(
         raise InputError(msg, field="demand.shares_by", fix="use 'zone' or 'cell'")
     key = shares_key or (zone_id_column if shares_by == "zone" else cell_id_column or "cell_id")
     table = None if shares is None else read_shares(shares, groups, key=key)
-    on_zones = False
+    # zone codes with no zones of their own refer to the population zones: the shares then
+    # travel with the people as group counts (exact group totals)
+    on_zones = (
+        not isinstance(population, gpd.GeoDataFrame)
+        and population_kind(population, kind) == "zones"
+        and table is not None
+        and shares_by == "zone"
+        and zones is None
+        and not isinstance(table, gpd.GeoDataFrame)
+    )
     if isinstance(population, gpd.GeoDataFrame):
         kind_read, source = ("cells" if kind == "auto" else kind), label or "cells"
-        read = ReadCells(
-            cells=population.to_crs(crs), population_read=float(population["population"].sum())
-        )
+        read = _ready(population, crs)
     else:
-        kind_read, source = population_kind(population, kind), str(population)
-        # zone codes with no zones of their own refer to the population zones: shares then
-        # travel as group counts with the people (exact group totals)
-        on_zones = (
-            kind_read == "zones"
-            and table is not None
-            and shares_by == "zone"
-            and zones is None
-            and not isinstance(table, gpd.GeoDataFrame)
-        )
+        source = str(population)
         kind_read, read = _read_population(
             population,
             crs=crs,
             boundary=boundary,
-            kind=kind_read,
+            kind=kind,
             population_column=population_column,
             id_column=cell_id_column,
             zone_id_column=zone_id_column,
@@ -179,6 +177,14 @@ def load_cells(
     )
     logger.info("demand: %s", summary.describe())
     return DemandCells(cells=cells, summary=summary)
+
+
+def _ready(cells: gpd.GeoDataFrame, crs: pyproj.CRS) -> ReadCells:
+    """Cells given as a GeoDataFrame (the pilot's): taken as they are, in the run's CRS."""
+    if cells.crs is not None:
+        cells = cells.to_crs(crs)
+    pop = pd.to_numeric(cells.get("population", pd.Series(dtype=float)), errors="coerce")
+    return ReadCells(cells=cells, population_read=float(pop.sum()))
 
 
 def _settle_shares(
@@ -235,5 +241,6 @@ def _ordered(cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup]) -> gpd.Ge
     shares += sorted(
         c for c in cells.columns if str(c).startswith(SHARE_PREFIX) and c not in wanted
     )
-    rest = [c for c in cells.columns if c not in {"population", "geometry", *shares}]
-    return cells[["population", *shares, *rest, "geometry"]].rename_axis("cell_id")
+    first = [c for c in ("population", *shares) if c in cells.columns]
+    rest = [c for c in cells.columns if c not in {"geometry", *first}]
+    return cells[[*first, *rest, "geometry"]].rename_axis("cell_id")

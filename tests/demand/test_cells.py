@@ -217,3 +217,14 @@ def test_zones_option_reads_the_zone_code_column(tmp_path, write_raster, write_s
         match=r"lsoa\.gpkg: zone_code: column 'zone_code' is missing \(columns: \['LSOA21CD'\]\)",
     ):
         load_cells(write_raster(), groups, crs=BNG, shares=shares, shares_key="lsoa", zones=zones)
+
+
+def test_ready_cells_without_population_are_reported(groups):
+    cells = gpd.GeoDataFrame(
+        {"share__older": [1.0], "share__online": [0.0]},
+        geometry=[shapely.box(0, 0, 1, 1)],
+        index=pd.Index(["a"], name="cell_id"),
+        crs=BNG,
+    )
+    with pytest.raises(InputError, match=r"mine: cells: column 'population' is missing"):
+        load_cells(cells, groups, crs=BNG, label="mine")
