@@ -1,10 +1,38 @@
-"""gateway-planner: site one-stop public service points where face-to-face customers reach them fastest."""
+"""gateway-planner: site one-stop public service points where face-to-face customers reach them fastest.
+
+The public API is small: load or validate a scenario, run it, compare runs.
+
+>>> import gateway_planner as gp
+>>> result = gp.run_scenario("scenarios/sheerness.toml", write=False)  # doctest: +SKIP
+>>> result.solution.open_sites  # doctest: +SKIP
+
+Importing the package loads no folium, matplotlib, osmnx or dask: those are imported by the
+functions that need them (extras ``report``, ``osm``, ``dask``).
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("gateway-planner")
-except PackageNotFoundError:  # running from a source tree without installation
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+from . import errors
+from .compare import compare
+from .config import Scenario, load_scenario
+from .locate import Solution
+from .network import TravelTimes
+from .scenario import RunResult, run_scenario, validate_scenario
+
+__all__ = [
+    "RunResult",
+    "Scenario",
+    "Solution",
+    "TravelTimes",
+    "__version__",
+    "compare",
+    "errors",
+    "load_scenario",
+    "run_scenario",
+    "validate_scenario",
+]

@@ -1,0 +1,148 @@
+"""The command line: exit codes, one-line errors, nothing written on failure."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gateway_planner import __version__
+from gateway_planner.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def pilot_scenario(tmp_path: Path, extra: str = "", name: str = "sheerness") -> Path:
+    """A copy of a pilot scenario writing into tmp_path/out, with extra TOML appended."""
+    text = (ROOT / "scenarios" / f"{name}.toml").read_text()
+    text = text.replace('folder = "../outputs/', 'folder = "out/')
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text + extra)
+    return path
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"gateway-planner {__version__}"
+
+
+def test_validate_ok():
+    result = runner.invoke(app, ["validate", str(ROOT / "scenarios" / "sheerness.toml")])
+    assert result.exit_code == 0, result.output
+    assert "valid scenario 'sheerness'" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("edit", "pattern"),
+    [
+        (
+            ("new_sites = 1", "new_sitez = 1"),
+            r"sheerness\.toml: objective\.new_sitez: unknown key\. Fix: remove it",
+        ),
+        (
+            ("new_sites = 1", "new_sites = -1"),
+            r"sheerness\.toml: objective\.new_sites: .*-1.*Fix: use a number >= 0",
+        ),
+        (
+            ("[network]", '[sites]\nfile = "missing.csv"\n\n[network]'),
+            r"sheerness\.toml: sites\.file: input file .*missing\.csv not found\. Fix: correct the path",
+        ),
+    ],
+)
+def test_bad_scenarios_exit_2_with_one_line_and_write_nothing(tmp_path, command, edit, pattern):
+    path = pilot_scenario(tmp_path)
+    text = path.read_text()
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1))
+    result = runner.invoke(app, [command, str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert re.search(pattern, lines[0]), lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_pilot_area(tmp_path):
+    path = pilot_scenario(tmp_path)
+    path.write_text(path.read_text().replace('pilot = "swale"', 'pilot = "kent"'))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert (
+        "area.pilot: unknown pilot area 'kent'. Fix: use one of swale, saint-omer" in result.stderr
+    )
+
+
+def test_missing_scenario_file(tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path / "nope.toml")])
+    assert result.exit_code == 2
+    assert "nope.toml: scenario file not found" in result.stderr
+
+
+def test_run_writes_outputs(tmp_path):
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["-q", "run", str(path)])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out" / "sheerness"
+    expected = {
+        "briefing.pdf",
+        "briefing.png",
+        "catchments.gpkg",
+        "map.html",
+        "sites.csv",
+        "summary.json",
+        "tables.csv",
+    }
+    assert {p.name for p in out.iterdir()} == expected
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["network"]["kind"] == "proxy"
+    assert summary["sites"]["existing"][0]["id"] in summary["sites"]["open"]
+    assert len(summary["sites"]["proposed"]) == 1
+    assert "sheerness: proposed" in result.stdout
+    # no staging folders left behind
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sheerness"]
+
+
+def test_run_that_fails_halfway_leaves_nothing(tmp_path, monkeypatch):
+    import gateway_planner.report as report
+
+    def broken(folder, **_kwargs):
+        (Path(folder) / "summary.json").write_text("{}")  # half the outputs, then a failure
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report, "write_report", broken)
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["run", str(path)])
+    assert result.exit_code != 0
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_compare_writes_comparison(tmp_path):
+    a = pilot_scenario(tmp_path, name="sheerness")
+    b = pilot_scenario(tmp_path, name="fauquembergues")
+    result = runner.invoke(app, ["-q", "compare", str(a), str(b), "-o", str(tmp_path / "cmp")])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in (tmp_path / "cmp").iterdir())
+    assert {"comparison.csv", "comparison.html", "sheerness", "fauquembergues"} <= set(names)
+    shutil.rmtree(tmp_path / "cmp")
+
+
+def test_network_override_is_validated(tmp_path):
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["run", str(path), "--network", "road"])
+    assert result.exit_code == 2
+    assert "network.source: Input should be 'proxy', 'osm' or 'file' (got 'road')" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_network_command_prints_sizes():
+    result = runner.invoke(app, ["-q", "network", str(ROOT / "scenarios" / "sheerness.toml")])
+    assert result.exit_code == 0, result.output
+    assert "drive: mode drive, kind proxy" in result.stdout
+    assert "walk snapping:" in result.stdout and "cells_unreachable 0" in result.stdout
