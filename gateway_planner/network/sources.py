@@ -98,8 +98,9 @@ def load_graph(
     bbox
         ``(left, bottom, right, top)`` in degrees (EPSG:4326) for ``"osm"``.
     speeds
-        Overrides of the mode's speed table, km/h by ``highway`` class (and ``"default"``).
-        Not used by the proxy, which sets its own speeds.
+        Overrides of the mode's speed table, km/h by ``highway`` class (and ``"default"``),
+        or such tables by mode (``{"drive": {...}, "walk": {...}}``: only this mode's is
+        used). Not used by the proxy, which sets its own speeds.
     cells, sites, proxy_params
         Inputs of the proxy builder (``"proxy"`` only).
 
@@ -120,6 +121,7 @@ def load_graph(
     mode = Mode.parse(mode)
     source = _check_source(source)
     target = _check_crs(crs)
+    speeds = _speeds_for(mode, speeds)
     if speeds:
         speed_table(mode, speeds)  # reject bad overrides before any reading
     area = _boundary_geometry(boundary, target)
@@ -207,6 +209,24 @@ def _read(
 
 
 # ---------------------------------------------------------------------------- arguments
+
+
+def _speeds_for(mode: Mode, speeds: Mapping[str, Any] | None) -> Mapping[str, float] | None:
+    """Return this mode's speed overrides from a flat table or a table of tables by mode."""
+    if not speeds:
+        return None
+    nested = [isinstance(v, Mapping) for v in speeds.values()]
+    if not any(nested):
+        return speeds
+    if not all(nested):
+        msg = "speeds mixes km/h values and tables by mode"
+        raise InputError(
+            msg, field="speeds", fix="give either { residential = 25, ... } or { drive = { ... } }"
+        )
+    by_mode = {str(k).strip().lower(): v for k, v in speeds.items()}
+    for key in by_mode:
+        Mode.parse(key, field="speeds")
+    return by_mode.get(mode.value)
 
 
 def _check_source(source: str) -> str:

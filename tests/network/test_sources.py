@@ -113,6 +113,24 @@ def test_walk_speed_overrides(helsinki_walk, helsinki_pbf):
         pytest.fail("no footway")
 
 
+def test_speed_tables_by_mode(osm_xml):
+    speeds = {"Drive": {"residential": 20.0}, "walk": {"default": 4.0}}
+    drive = load_graph("file", mode="drive", crs=HELSINKI_CRS, path=osm_xml, speeds=speeds)
+    walk = load_graph("file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds=speeds)
+    assert drive.graph.edges[2, 3, 0]["speed_kph"] == 20.0
+    assert drive.graph.edges[1, 2, 0]["speed_kph"] == 30.0  # tagged maxspeed wins
+    assert {s for *_, s in walk.graph.edges(data="speed_kph")} == {4.0}
+    assert drive.provenance["speeds_kph"]["residential"] == 20.0
+    with pytest.raises(InputError, match=r"speeds: speeds mixes km/h values and tables by mode"):
+        load_graph(
+            "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"drive": {}, "steps": 3.0}
+        )
+    with pytest.raises(InputError, match=r"speeds: unknown travel mode 'bus'"):
+        load_graph(
+            "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"bus": {"default": 20}}
+        )
+
+
 def test_not_a_pbf(tmp_path):
     bad = tmp_path / "bad.osm.pbf"
     bad.write_bytes(b"definitely not protobuf")
