@@ -189,18 +189,8 @@ def _apply_site_options(
     return sites
 
 
-def _path(scenario: Scenario, path: Path | None) -> Path | None:
-    """Resolve a relative path against the scenario's folder (config resolves the older keys)."""
-    if path is None or path.is_absolute() or scenario.source_path is None:
-        return path
-    return (Path(scenario.source_path).resolve().parent / path).resolve()
-
-
 def _demand_inputs(scenario: Scenario) -> dict[str, Path]:
-    files = {
-        "demand.shares": _path(scenario, scenario.demand.shares),
-        "demand.zones": _path(scenario, scenario.demand.zones),
-    }
+    files = {"demand.shares": scenario.demand.shares, "demand.zones": scenario.demand.zones}
     return {k: v for k, v in files.items() if v is not None}
 
 
@@ -216,10 +206,10 @@ def _cells(
 ) -> tuple[gpd.GeoDataFrame, DemandSummary]:
     """Build the scenario's cells from its population file, or from ``default`` (the pilot's)."""
     d = scenario.demand
-    population: Path | gpd.GeoDataFrame | None = _path(scenario, d.population)
+    population: Path | gpd.GeoDataFrame | None = d.population
     if population is None:
         population = default
-    zones: Path | gpd.GeoDataFrame | None = _path(scenario, d.zones)
+    zones: Path | gpd.GeoDataFrame | None = d.zones
     zone_id_column = d.zone_id_column
     shares_key = d.shares_key
     if (
@@ -243,7 +233,7 @@ def _cells(
         cell_id_column=d.cell_id_column,
         zone_id_column=zone_id_column,
         cell_size=d.cell_size,
-        shares=_path(scenario, d.shares),
+        shares=d.shares,
         shares_key=shares_key,
         shares_by=d.shares_by,
         zones=zones,

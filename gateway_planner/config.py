@@ -288,6 +288,8 @@ class Scenario(_Strict):
             "area.boundary": self.area.boundary,
             "demand.population": self.demand.population,
             "demand.groups": self.demand.groups,
+            "demand.shares": self.demand.shares,
+            "demand.zones": self.demand.zones,
             "sites.file": self.sites.file,
             "network.path": self.network.path,
         }
@@ -384,6 +386,8 @@ def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) 
                 update={
                     "population": _resolve(scenario.demand.population, base),
                     "groups": _resolve(scenario.demand.groups, base),
+                    "shares": _resolve(scenario.demand.shares, base),
+                    "zones": _resolve(scenario.demand.zones, base),
                 }
             ),
             "sites": scenario.sites.model_copy(

@@ -31,8 +31,8 @@ from .network import Network, TravelTimes, load_graph, travel_times
 
 __all__ = [
     "DEMO_SCENARIOS",
-    "banners",
     "RunResult",
+    "banners",
     "build_networks",
     "build_problem",
     "demo_scenarios",
@@ -312,6 +312,7 @@ def _summary(
             "candidates": int((area.sites["status"] == "candidate").sum()),
             "boundary_units": len(area.boundary),
         },
+        "demand": None if area.demand is None else area.demand.to_dict(),
         "inputs": {
             role: {"path": _relpath(Path(p), base), "digest": file_digest(p)}
             for role, p in sorted(area.inputs.items())
