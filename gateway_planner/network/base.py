@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
 from .modes import Mode
+
+if TYPE_CHECKING:
+    from ._routing import RoutingGraph
 
 __all__ = ["NETWORK_KINDS", "Network", "NetworkKind", "describe_network"]
 
@@ -42,7 +45,7 @@ class Network:
     provenance: Mapping[str, Any]
 
     @cached_property
-    def routing(self) -> Any:
+    def routing(self) -> RoutingGraph:
         """Routing arrays (reversed CSR, node coordinates, components), built on first use."""
         from ._routing import RoutingGraph
 
