@@ -178,18 +178,26 @@ class NetworkConfig(_Strict):
     )
     walk_speed_kmh: float = Field(default=4.8, gt=0)
     max_snap_m: float = Field(default=2000.0, gt=0)
-    speeds: dict[str, float] = Field(
-        default_factory=dict, description="km/h by highway class, overriding defaults."
+    speeds: dict[Literal["drive", "walk"], dict[str, float]] = Field(
+        default_factory=dict,
+        description="km/h by OSM highway class (and 'default') per mode, overriding the defaults, "
+        "e.g. { drive = { primary = 50, residential = 25 } }.",
     )
 
     @field_validator("speeds")
     @classmethod
-    def _positive_speeds(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = {k: v for k, v in value.items() if not v > 0}
+    def _positive_speeds(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        bad = {f"{m}.{k}": v for m, table in value.items() for k, v in table.items() if not v > 0}
         if bad:
             msg = f"speeds must be positive km/h, got {bad}"
             raise ValueError(msg)
         return value
+
+    def speed_tables(self) -> dict[str, dict[str, float]]:
+        """Speed overrides per mode for the network builder; walking defaults to walk_speed_kmh."""
+        tables = {mode: dict(table) for mode, table in self.speeds.items()}
+        tables["walk"] = {"default": self.walk_speed_kmh, **tables.get("walk", {})}
+        return tables
 
     @model_validator(mode="after")
     def _file_needs_path(self) -> NetworkConfig:
@@ -340,7 +348,7 @@ _FIXES = {
 def _translate(exc: ValidationError, *, file: Path | None) -> InputError:
     """Turn the first pydantic error into an InputError naming file, field and fix."""
     err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+    loc = ".".join(str(x) for x in err["loc"] if x != "[key]") or "(top level)"
     kind = err["type"]
     message = err["msg"]
     if kind == "extra_forbidden":

@@ -39,9 +39,10 @@ def test_defaults_and_relative_paths(tmp_path):
             r"s\.toml: objectiv: unknown key\. Fix: remove it",
         ),
         (
-            MINIMAL + "[network]\nspeeds = { primary = 0 }\n",
-            r"network\.speeds: speeds must be positive.*primary",
+            MINIMAL + "[network]\nspeeds = { drive = { primary = 0 } }\n",
+            r"network\.speeds: speeds must be positive.*drive\.primary",
         ),
+        (MINIMAL + "[network]\nspeeds = { primary = 30 }\n", r"network\.speeds\.primary: .*Fix:"),
         (
             MINIMAL + '[objective]\nmodel = "max_coverage"\n',
             r"objective: model 'max_coverage' needs objective\.limit_minutes",
@@ -82,3 +83,14 @@ def test_with_updates_revalidates():
         s.with_updates({"objective.p": 3})
     with pytest.raises(InputError, match=r"objective\.new_sites"):
         s.with_updates({"objective.new_sites": -2})
+
+
+def test_speed_tables_carry_the_walking_speed():
+    s = scenario_from_dict(
+        {
+            "name": "t",
+            "area": {"pilot": "swale"},
+            "network": {"walk_speed_kmh": 4.0, "speeds": {"drive": {"primary": 50}}},
+        }
+    )
+    assert s.network.speed_tables() == {"drive": {"primary": 50.0}, "walk": {"default": 4.0}}
