@@ -1,4 +1,4 @@
-"""Lower bounds that turn a heuristic answer into a reported gap.
+"""Lower bounds that turn a heuristic answer into a reported gap, and fixings they imply.
 
 - :func:`lagrangian_median` -- Lagrangian relaxation of the assignment constraints of the
   p-median (Cornuejols, Fisher & Nemhauser 1977; subgradient optimisation as in Beasley 1993).
@@ -7,8 +7,14 @@
       L(lambda) = sum_i lambda_i + min_{|S| = p, S ⊇ F} sum_{j in S} rho_j,
       rho_j = sum_i min(0, W_ij - lambda_i)
 
-  so each evaluation is one pass over the dense matrix and a partial sort; every value is a
-  valid lower bound and the best one is kept. It converges towards the LP-relaxation bound.
+  Every value is a valid lower bound and the best one is kept; it converges towards the
+  LP-relaxation bound. Only the pairs cheaper than ``lambda_i`` contribute, and with each row
+  of costs sorted once (:class:`SortedCosts`) they form a prefix whose length moves little
+  between steps, so a step costs O(cells + contributing pairs), not O(cells x sites).
+- :func:`lagrangian_fixing` -- reduced-cost fixing: sites that are closed (or open) in every
+  solution better than the incumbent.
+- :func:`lagrangian_probing` -- the same question answered by re-optimising the multipliers
+  with each site forced open (or shut): slower, much stronger.
 - :func:`lp_bound` -- the LP relaxation of any model built in :mod:`.milp`, solved by HiGHS.
 """
 
@@ -20,24 +26,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._sorted import SortedCosts, prefix_entries, prefix_lengths
 from .milp import MilpModel, run_highs
 
-__all__ = ["Lagrangian", "lagrangian_fixing", "lagrangian_median", "lagrangian_probing", "lp_bound"]
-
-
-def _relaxed(
-    wcost: np.ndarray, lam: np.ndarray, forced: np.ndarray, p: int
-) -> tuple[float, np.ndarray]:
-    reduced = np.minimum(wcost - lam[:, None], 0.0)
-    rho = reduced.sum(axis=0)
-    chosen = forced.copy()
-    free = np.flatnonzero(~forced)
-    k = p - int(forced.sum())
-    if k > 0:
-        order = np.argsort(rho[free], kind="stable")
-        chosen[free[order[:k]]] = True
-    value = float(lam.sum() + rho[chosen].sum())
-    return value, chosen
+__all__ = [
+    "Lagrangian",
+    "SortedCosts",
+    "lagrangian_fixing",
+    "lagrangian_median",
+    "lagrangian_probing",
+    "lp_bound",
+]
 
 
 @dataclass(frozen=True)
@@ -65,28 +64,68 @@ class Lagrangian:
     integral: bool
 
 
+@dataclass(frozen=True)
+class _Relaxed:
+    value: float
+    chosen: np.ndarray
+    rho: np.ndarray
+    served: np.ndarray
+
+
+def _relaxed(
+    sc: SortedCosts,
+    lam: np.ndarray,
+    count: np.ndarray,
+    forced: np.ndarray,
+    allowed: np.ndarray,
+    p: int,
+) -> _Relaxed:
+    n, m = sc.shape
+    rows, cols, vals = prefix_entries(sc, count)
+    rho = np.bincount(cols, weights=vals - lam[rows], minlength=m)
+    chosen = forced.copy()
+    free = np.flatnonzero(allowed & ~forced)
+    k = p - int(forced.sum())
+    if k > 0:
+        order = np.argsort(rho[free], kind="stable")
+        chosen[free[order[:k]]] = True
+    value = float(lam.sum() + rho[chosen].sum())
+    served = np.bincount(rows, weights=chosen[cols], minlength=n)
+    return _Relaxed(value, chosen, rho, served)
+
+
+def _improvement_target(upper: float, integral: bool) -> float:
+    """Bound above which no solution better than ``upper`` can exist."""
+    if integral:
+        return upper - 1.0 + 1e-6
+    return upper - 1e-9 * max(1.0, abs(upper))
+
+
 def lagrangian_median(
-    wcost: np.ndarray,
+    sc: SortedCosts,
     forced: np.ndarray,
     p: int,
     *,
     upper: float,
+    allowed: np.ndarray | None = None,
     start: np.ndarray | None = None,
-    max_iter: int = 300,
+    max_iter: int = 1000,
     deadline: float | None = None,
 ) -> Lagrangian:
-    """Best Lagrangian lower bound of the p-median on weighted costs ``wcost``.
+    """Best Lagrangian lower bound of the p-median on sorted weighted costs.
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites (finite; unreachable pairs hold a large penalty).
+    sc
+        The weighted costs, sorted by row (unreachable pairs hold a large penalty).
     forced
         Sites that must be open.
     p
         Total number of open sites.
     upper
         Objective of a known solution (Polyak step size and early stop).
+    allowed
+        Sites that may open (all when None).
     start
         Starting multipliers (for example each cell's cost in the known solution).
     max_iter
@@ -99,52 +138,46 @@ def lagrangian_median(
     Lagrangian
         Bound, multipliers and step count.
     """
-    n = wcost.shape[0]
-    integral = bool(np.all(np.round(wcost) == wcost))
+    n, m = sc.shape
+    allowed = np.ones(m, dtype=bool) if allowed is None else allowed
     if n == 0:
-        return Lagrangian(0.0, 0.0, np.zeros(0), 0, integral)
-    lam = (
-        np.sort(wcost, axis=1)[:, min(1, wcost.shape[1] - 1)] if start is None else start
-    ).astype(np.float64)
+        return Lagrangian(0.0, 0.0, np.zeros(0), 0, sc.integral)
+    lam = (sc.values[:, min(1, m - 1)] if start is None else start).astype(np.float64).copy()
+    count = prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64))
     best, best_lam = -math.inf, lam.copy()
-    target = _improvement_target(upper, integral)
+    target = _improvement_target(upper, sc.integral)
     mu = 2.0
     stall = 0
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
-        value, chosen = _relaxed(wcost, lam, forced, p)
-        if value > best and (best == -math.inf or value - best > 1e-12 * max(1.0, abs(best))):
-            best, best_lam = value, lam.copy()
+        rel = _relaxed(sc, lam, count, forced, allowed, p)
+        if rel.value > best and (
+            best == -math.inf or rel.value - best > 1e-12 * max(1.0, abs(best))
+        ):
+            best, best_lam = rel.value, lam.copy()
             stall = 0
         else:
             stall += 1
             if stall >= 20:
                 mu /= 2.0
                 stall = 0
-        if best > target or mu < 1e-5:
+        if best > target or mu < 1e-4:
             break
-        served = (wcost[:, chosen] < lam[:, None]).sum(axis=1)
-        g = 1.0 - served
+        g = 1.0 - rel.served
         norm = float(g @ g)
         if norm == 0.0:
             break
-        lam = lam + mu * (upper - value) / norm * g
+        lam = lam + mu * (upper - rel.value) / norm * g
+        count = prefix_lengths(sc, lam, count)
         if deadline is not None and time.perf_counter() > deadline:
             break
     raw = min(best, upper)
-    bound = min(math.ceil(raw - 1e-6), upper) if integral else raw
-    return Lagrangian(float(bound), float(raw), best_lam, it, integral)
-
-
-def _improvement_target(upper: float, integral: bool) -> float:
-    """Bound above which no solution better than ``upper`` can exist."""
-    if integral:
-        return upper - 1.0 + 1e-6
-    return upper - 1e-9 * max(1.0, abs(upper))
+    bound = min(math.ceil(raw - 1e-6), upper) if sc.integral else raw
+    return Lagrangian(float(bound), float(raw), best_lam, it, sc.integral)
 
 
 def lagrangian_fixing(
-    wcost: np.ndarray,
+    sc: SortedCosts,
     forced: np.ndarray,
     p: int,
     lag: Lagrangian,
@@ -160,8 +193,8 @@ def lagrangian_fixing(
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        The sorted weighted costs.
     forced
         Sites that must be open.
     p
@@ -176,27 +209,35 @@ def lagrangian_fixing(
     tuple of numpy.ndarray
         Boolean masks: sites fixed closed, sites fixed open (forced sites excluded).
     """
-    m = wcost.shape[1]
+    n, m = sc.shape
     closed = np.zeros(m, dtype=bool)
     opened = np.zeros(m, dtype=bool)
     free = np.flatnonzero(~forced)
     k = p - int(forced.sum())
-    if k <= 0 or k >= free.size or wcost.shape[0] == 0:
+    if k <= 0 or k >= free.size or n == 0:
         return closed, opened
-    value, chosen = _relaxed(wcost, lag.multipliers, forced, p)
-    rho = np.minimum(wcost - lag.multipliers[:, None], 0.0).sum(axis=0)
+    lam = lag.multipliers
+    rel = _relaxed(
+        sc,
+        lam,
+        prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64)),
+        forced,
+        np.ones(m, dtype=bool),
+        p,
+    )
+    rho = rel.rho
     order = free[np.argsort(rho[free], kind="stable")]
     kth, nxt = rho[order[k - 1]], rho[order[k]]
     target = _improvement_target(upper, lag.integral)
-    out = ~chosen & ~forced
-    closed[out] = value + rho[out] - kth > target
-    inn = chosen & ~forced
-    opened[inn] = value - rho[inn] + nxt > target
+    out = ~rel.chosen & ~forced
+    closed[out] = rel.value + rho[out] - kth > target
+    inn = rel.chosen & ~forced
+    opened[inn] = rel.value - rho[inn] + nxt > target
     return closed, opened
 
 
 def lagrangian_probing(
-    wcost: np.ndarray,
+    sc: SortedCosts,
     forced: np.ndarray,
     p: int,
     lag: Lagrangian,
@@ -204,7 +245,8 @@ def lagrangian_probing(
     upper: float,
     is_open: np.ndarray,
     closed: np.ndarray,
-    max_iter: int = 100,
+    max_iter: int = 50,
+    budget: float = math.inf,
     deadline: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Probing: re-optimise the Lagrangian with each remaining site forced open (or shut).
@@ -212,13 +254,15 @@ def lagrangian_probing(
     A site the incumbent leaves closed is fixed closed when the bound with it forced open
     cannot beat ``upper``; a site the incumbent opens is fixed open when the bound without it
     cannot beat ``upper``. Each probe warm-starts from the best multipliers and runs at most
-    ``max_iter`` subgradient steps. Every fixing holds in every solution better than
-    ``upper``, so they may be applied together.
+    ``max_iter`` subgradient steps. Sites are probed in decreasing order of their reduced-cost
+    penalty (the most promising first) until ``budget`` work units (steps x (cells + pairs in
+    play)) are spent, so the result does not depend on the machine's speed. Every fixing holds
+    in every solution better than ``upper``, so they may be applied together.
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        The sorted weighted costs.
     forced
         Sites that must be open.
     p
@@ -233,6 +277,8 @@ def lagrangian_probing(
         Sites already fixed closed (left out of every probe).
     max_iter
         Subgradient steps per probe.
+    budget
+        Work units probing may spend.
     deadline
         ``time.perf_counter()`` value after which probing stops.
 
@@ -241,33 +287,44 @@ def lagrangian_probing(
     tuple of numpy.ndarray
         Boolean masks of sites newly fixed closed and fixed open.
     """
-    m = wcost.shape[1]
+    n, m = sc.shape
     new_closed = np.zeros(m, dtype=bool)
     new_open = np.zeros(m, dtype=bool)
-    cols = np.flatnonzero(~closed)
-    sub = wcost[:, cols]
-    f_sub = forced[cols]
+    allowed = ~closed
     k = p - int(forced.sum())
+    n_free = int((allowed & ~forced).sum())
     target = _improvement_target(upper, lag.integral)
-    for jj, j in enumerate(cols):
-        if forced[j]:
-            continue
-        if deadline is not None and time.perf_counter() > deadline:
+    lam = lag.multipliers
+    count = prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64))
+    rel = _relaxed(sc, lam, count, forced, allowed, p)
+    free = np.flatnonzero(allowed & ~forced)
+    if k <= 0 or k >= free.size:
+        return new_closed, new_open
+    order = free[np.argsort(rel.rho[free], kind="stable")]
+    kth, nxt = rel.rho[order[k - 1]], rel.rho[order[k]]
+    penalty = np.where(rel.chosen, nxt - rel.rho, rel.rho - kth)
+    unit = float(n + count.sum())
+    spent = 0.0
+    for j in free[np.argsort(-penalty[free], kind="stable")]:
+        if spent >= budget or (deadline is not None and time.perf_counter() > deadline):
             break
         if not is_open[j]:
-            fr = f_sub.copy()
-            fr[jj] = True
+            fr = forced.copy()
+            fr[j] = True
             probe = lagrangian_median(
-                sub, fr, p, upper=upper, start=lag.multipliers, max_iter=max_iter
+                sc, fr, p, upper=upper, allowed=allowed, start=lam, max_iter=max_iter
             )
             new_closed[j] = probe.raw > target
-        elif int((~f_sub).sum()) - 1 > k:
-            keep = np.ones(cols.size, dtype=bool)
-            keep[jj] = False
+        elif n_free - 1 > k:
+            without = allowed.copy()
+            without[j] = False
             probe = lagrangian_median(
-                sub[:, keep], f_sub[keep], p, upper=upper, start=lag.multipliers, max_iter=max_iter
+                sc, forced, p, upper=upper, allowed=without, start=lam, max_iter=max_iter
             )
             new_open[j] = probe.raw > target
+        else:
+            continue
+        spent += probe.steps * unit
     return new_closed, new_open
 
 

@@ -338,6 +338,8 @@ def run_highs(
     h.setOptionValue("time_limit", max(float(time_limit), 0.01))
     h.setOptionValue("mip_rel_gap", max(float(gap), 0.0))
     h.setOptionValue("mip_abs_gap", 1e-6)
+    # feasibility jump ignores the time limit on large models; our models come with a start
+    h.setOptionValue("mip_heuristic_run_feasibility_jump", False)
     if not presolve:
         h.setOptionValue("presolve", "off")
     if heuristic_effort is not None:

@@ -45,7 +45,13 @@ from . import heuristics
 from ._data import Prepared
 from ._enumerate import count_subsets, enumerate_best
 from .base import LocationModel, Outcome
-from .bounds import Lagrangian, lagrangian_fixing, lagrangian_median, lagrangian_probing
+from .bounds import (
+    Lagrangian,
+    SortedCosts,
+    lagrangian_fixing,
+    lagrangian_median,
+    lagrangian_probing,
+)
 from .milp import MilpModel, RowBuilder, require_solution, run_highs
 
 __all__ = ["EXACT_MAX_NNZ", "MedianCore", "PMedian", "solve_median"]
@@ -54,9 +60,14 @@ logger = logging.getLogger(__name__)
 
 #: Largest radius model (stored entries) the automatic choice hands to HiGHS.
 EXACT_MAX_NNZ = 3_000_000
-#: Subgradient steps per probe, and the work (cells x free sites^2 x steps) probing may take.
-PROBE_STEPS = 100
-PROBE_BUDGET = 1e9
+#: Seconds that must be left for the automatic choice to start HiGHS after the heuristic.
+MIN_MIP_SECONDS = 0.5
+#: Probing runs when at most this many sites are to be chosen (the LP gap is then largest and
+#: the heuristic incumbent most reliable), with this many subgradient steps per probe and this
+#: much work in all (steps x (cells + pairs in play)).
+PROBE_MAX_K = 20
+PROBE_STEPS = 50
+PROBE_BUDGET = 4e8
 #: Largest enumeration (subsets x cells x sites per subset) tried before any model.
 ENUMERATION_BUDGET = 3e8
 
@@ -377,7 +388,7 @@ def _vns_rounds(core: MedianCore, *, thorough: bool) -> int:
     k = core.p - int(core.forced.sum())
     if thorough:
         return int(min(300, max(30, 3 * k)))
-    return int(min(60, max(10, k)))
+    return int(min(100, max(20, 2 * k)))
 
 
 @dataclass
@@ -387,37 +398,66 @@ class _Search:
     is_open: np.ndarray
     upper: float
     moves: int
+    sorted: SortedCosts
     lag: Lagrangian
+
+    @property
+    def proven(self) -> bool:
+        return self.lag.bound >= self.upper - 1e-9 * max(1.0, abs(self.upper))
 
 
 def _search(
     core: MedianCore, wcost: np.ndarray, *, seed: int, deadline: float, thorough: bool
 ) -> _Search | None:
     forced = core.forced
+    sc = SortedCosts.of(wcost)
     start = heuristics.greedy_median(wcost, forced, core.p)
-    is_open, moves = heuristics.interchange_median(wcost, start, forced, deadline=deadline)
+    is_open, moves = heuristics.interchange_median(
+        wcost, start, forced, sorted_costs=sc, deadline=deadline
+    )
     is_open, more = heuristics.vns_median(
         wcost,
         is_open,
         forced,
         seed=seed,
         rounds=_vns_rounds(core, thorough=thorough),
+        sorted_costs=sc,
         deadline=deadline,
     )
     upper = core.objective(is_open)
     if not math.isfinite(upper):
         return None
-    served = np.sort(wcost[:, is_open], axis=1)[:, 0]
-    lag = lagrangian_median(
-        wcost,
-        forced,
-        core.p,
-        upper=upper,
-        start=served,
-        max_iter=1000 if not thorough else 600,
-        deadline=deadline,
+    served = wcost[:, is_open].min(axis=1)
+    lag = lagrangian_median(sc, forced, core.p, upper=upper, start=served, deadline=deadline)
+    return _Search(is_open, upper, moves + more, sc, lag)
+
+
+def _reduce(core: MedianCore, found: _Search, deadline: float) -> tuple[MedianCore, str]:
+    """Fix sites by reduced costs, then by probing when few sites are to be chosen."""
+    sc = found.sorted
+    closed, opened = lagrangian_fixing(sc, core.forced, core.p, found.lag, upper=found.upper)
+    how = "reduced costs"
+    k = core.p - int(core.forced.sum())
+    if k <= PROBE_MAX_K:
+        more_closed, more_open = lagrangian_probing(
+            sc,
+            core.forced | opened,
+            core.p,
+            found.lag,
+            upper=found.upper,
+            is_open=found.is_open,
+            closed=closed,
+            max_iter=PROBE_STEPS,
+            budget=PROBE_BUDGET,
+            deadline=deadline,
+        )
+        closed |= more_closed
+        opened |= more_open
+        how = "reduced costs and probing"
+    label = (
+        f"{int(closed.sum())} sites fixed closed and {int(opened.sum())} open by Lagrangian {how}"
     )
-    return _Search(is_open, upper, moves + more, lag)
+    return core.restrict(closed, opened), label
 
 
 HEURISTIC_LABEL = "greedy + fast interchange + VNS, Lagrangian bound"
@@ -428,10 +468,12 @@ def solve_median(
 ) -> Outcome:
     """Solve an assignment-type core exactly (radius MIP), heuristically, or by automatic choice.
 
-    The exact path first runs the heuristic and the Lagrangian bound; when they meet the answer
-    is proven optimal at once, otherwise sites that cannot be open (or closed) in any better
-    solution are fixed (reduced-cost fixing) and HiGHS solves the smaller radius model, started
-    from the heuristic solution. The reported bound is valid for the full problem.
+    The exact path enumerates when few sites are left to choose; otherwise it runs the heuristic
+    and the Lagrangian bound, and when they meet the answer is proven optimal at once. Else
+    sites that cannot be open (or closed) in any better solution are fixed (reduced costs, then
+    probing) and HiGHS solves the smaller radius model, started from the heuristic solution.
+    The reported bound is valid for the full problem. ``"auto"`` keeps the heuristic answer
+    when the radius model is too big for HiGHS in the time left.
 
     Parameters
     ----------
@@ -476,95 +518,79 @@ def solve_median(
             "try method='exact' (which can prove infeasibility) or set unserved_cost"
         )
         raise SolverError(msg)
+    if found is not None and (method == "heuristic" or found.proven):
+        solver = HEURISTIC_LABEL + (" (bound meets the solution)" if found.proven else "")
+        status = "optimal" if found.proven else "local_optimum"
+        how = "exact" if found.proven and method != "heuristic" else "heuristic"
+        its = found.moves + found.lag.steps
+        return Outcome(found.is_open, found.lag.bound, solver, how, status, its)
+    reduced, label = core, ""
     if found is not None:
-        proven = found.lag.bound >= found.upper - 1e-9 * max(1.0, abs(found.upper))
-        if method == "heuristic" or proven:
-            solver = HEURISTIC_LABEL + (" (bound meets the solution)" if proven else "")
-            status = "optimal" if proven else "local_optimum"
-            how = "exact" if proven and method != "heuristic" else "heuristic"
-            return Outcome(
-                found.is_open, found.lag.bound, solver, how, status, found.moves + found.lag.steps
-            )
-    reduced = core
-    label = ""
-    if found is not None:
-        closed, opened = lagrangian_fixing(wcost, core.forced, core.p, found.lag, upper=found.upper)
-        n_free = int((~closed & ~opened & ~core.forced).sum())
-        if n_free * n_free * core.n * PROBE_STEPS <= PROBE_BUDGET:
-            more_closed, more_open = lagrangian_probing(
-                wcost,
-                core.forced | opened,
-                core.p,
-                found.lag,
-                upper=found.upper,
-                is_open=found.is_open,
-                closed=closed,
-                max_iter=PROBE_STEPS,
-                deadline=deadline,
-            )
-            closed |= more_closed
-            opened |= more_open
-        reduced = core.restrict(closed, opened)
+        reduced, label = _reduce(core, found, deadline)
         left = _trivial(reduced)
         if left is not None:
             value = reduced.objective(left)
             best = left if value < found.upper else found.is_open
-            bound = min(value, found.upper)
-            solver = HEURISTIC_LABEL + " + Lagrangian fixing and probing (proved optimal)"
-            return Outcome(best, bound, solver, "exact", "optimal", found.moves + found.lag.steps)
-        label = f"; {int(closed.sum())} sites fixed closed, {int(opened.sum())} open by Lagrangian reduced costs"
+            solver = f"{HEURISTIC_LABEL}; {label} (proved optimal)"
+            its = found.moves + found.lag.steps
+            return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its)
+    return _radius_mip(reduced, found, label, method=method, deadline=deadline, gap=gap, seed=seed)
+
+
+def _radius_mip(
+    reduced: MedianCore,
+    found: _Search | None,
+    label: str,
+    *,
+    method: str,
+    deadline: float,
+    gap: float,
+    seed: int,
+) -> Outcome:
     model, free = reduced.radius_model()
-    if method == "auto" and model.nnz > EXACT_MAX_NNZ and found is not None:
+    remaining = deadline - time.perf_counter()
+    if (
+        method == "auto"
+        and found is not None
+        and (model.nnz > EXACT_MAX_NNZ or remaining < MIN_MIP_SECONDS)
+    ):
         logger.info(
-            "radius model has %d entries (> %d): keeping the heuristic", model.nnz, EXACT_MAX_NNZ
+            "radius model has %d entries with %.1f s left: keeping the heuristic",
+            model.nnz,
+            remaining,
         )
+        solver = f"{HEURISTIC_LABEL}; {label}"
         return Outcome(
-            found.is_open,
-            found.lag.bound,
-            HEURISTIC_LABEL,
-            "heuristic",
-            "local_optimum",
-            found.moves,
+            found.is_open, found.lag.bound, solver, "heuristic", "local_optimum", found.moves
         )
     start = None
-    if (
-        found is not None
-        and bool(np.all(reduced.allowed[found.is_open]))
-        and bool(np.all(found.is_open[reduced.forced]))
-    ):
+    compatible = found is not None and bool(np.all(reduced.allowed[found.is_open]))
+    if compatible and bool(np.all(found.is_open[reduced.forced])):
         start = (np.arange(free.size), found.is_open[free].astype(np.float64))
-    remaining = max(deadline - time.perf_counter(), 0.05)
     result = run_highs(
         model,
-        time_limit=remaining,
+        time_limit=max(remaining, 0.05),
         gap=gap,
         seed=seed,
         start=start,
         presolve=False,
         heuristic_effort=0.01 if start is not None else None,
     )
-    solver = result.solver.rstrip(")") + label + ")"
+    solver = result.solver if not label else f"{result.solver.rstrip(')')}; {label})"
     lower = found.lag.bound if found is not None else -math.inf
     upper = found.upper if found is not None else math.inf
+    bound = max(lower, min(upper, result.bound))
     if result.x is None:
         if result.status == "infeasible" and found is not None:
-            # every better solution was excluded: the heuristic solution is optimal
+            # every better solution was excluded by the fixings: the incumbent is optimal
             return Outcome(found.is_open, upper, solver, "exact", "optimal", result.iterations)
         if found is not None:
-            return Outcome(
-                found.is_open,
-                max(lower, min(upper, result.bound)),
-                solver,
-                "exact",
-                result.status,
-                result.iterations,
-            )
-        require_solution(result, f"the {core.label} problem")
+            return Outcome(found.is_open, bound, solver, "exact", result.status, result.iterations)
+        require_solution(result, f"the {reduced.label} problem")
     x = result.x
     is_open = reduced.forced.copy()
     is_open[free[x[: free.size] > 0.5]] = True
-    bound = max(lower, min(upper, result.bound))
-    if found is not None and found.upper <= core.objective(is_open):
+    if found is not None and found.upper <= reduced.objective(is_open):
         is_open = found.is_open
     return Outcome(is_open, bound, solver, "exact", result.status, result.iterations)
 

@@ -1,8 +1,14 @@
 import itertools
 
 import numpy as np
+import pytest
 
-from gateway_planner.locate.bounds import lagrangian_fixing, lagrangian_median
+from gateway_planner.locate.bounds import (
+    SortedCosts,
+    lagrangian_fixing,
+    lagrangian_median,
+    lagrangian_probing,
+)
 
 
 def test_lagrangian_bound_is_below_the_optimum_and_fixing_keeps_it():
@@ -13,10 +19,30 @@ def test_lagrangian_bound_is_below_the_optimum_and_fixing_keeps_it():
     best_set = min(values, key=values.get)
     best = values[best_set]
     upper = best + 25.0
-    lag = lagrangian_median(wcost, forced, 3, upper=upper, max_iter=500)
+    sc = SortedCosts.of(wcost)
+    lag = lagrangian_median(sc, forced, 3, upper=upper, max_iter=500)
     assert lag.integral
     assert lag.bound <= best
     assert lag.bound > 0.8 * best
-    closed, opened = lagrangian_fixing(wcost, forced, 3, lag, upper=upper)
+    closed, opened = lagrangian_fixing(sc, forced, 3, lag, upper=upper)
     assert not closed[list(best_set)].any()
     assert set(np.flatnonzero(opened)) <= set(best_set)
+    incumbent = np.zeros(10, dtype=bool)
+    incumbent[list(best_set)] = True
+    more_closed, _ = lagrangian_probing(
+        sc, forced | opened, 3, lag, upper=best, is_open=incumbent, closed=closed
+    )
+    # probing against the optimum itself may only remove sites of no better solution
+    assert more_closed.sum() >= 0
+    assert not (more_closed & incumbent).any()
+
+
+def test_lagrangian_matches_dense_evaluation():
+    rng = np.random.default_rng(7)
+    wcost = rng.random((25, 8)) * 10
+    sc = SortedCosts.of(wcost)
+    forced = np.zeros(8, dtype=bool)
+    lam = np.sort(wcost, axis=1)[:, 2]
+    lag = lagrangian_median(sc, forced, 2, upper=1e9, start=lam, max_iter=1)
+    rho = np.minimum(wcost - lam[:, None], 0).sum(axis=0)
+    assert lag.raw == pytest.approx(lam.sum() + np.sort(rho)[:2].sum())

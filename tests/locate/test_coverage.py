@@ -140,3 +140,48 @@ def test_set_cover_share_out_of_reach_is_infeasible():
     )
     with pytest.raises(InfeasibleError, match=r"coverage target 0.9 .* reach 2 of 4 \(50.0000%\)"):
         solve(problem, model="set_cover")
+
+
+def _sparse_cutoff(costs: np.ndarray, cutoff: float):
+    import scipy.sparse as sp
+
+    rows, cols = np.nonzero(costs <= cutoff)
+    return sp.csr_array((costs[rows, cols], (rows, cols)), shape=costs.shape)
+
+
+@pytest.mark.parametrize("model", ["max_coverage", "set_cover"])
+def test_sparse_cutoff_gives_the_same_answer(problem_factory, model):
+    dense = problem_factory(40, 10, seed=6, p=3, limit=20.0, coverage_share=0.9)
+    sparse = Problem(
+        weights=dense.weights,
+        costs=_sparse_cutoff(dense.costs, 25.0),
+        site_ids=dense.site_ids,
+        p=3,
+        limit=20.0,
+        coverage_share=0.9,
+    )
+    a = solve(dense, model=model, method="exact")
+    b = solve(sparse, model=model, method="exact")
+    assert a.open_sites == b.open_sites
+    assert a.objective == pytest.approx(b.objective)
+    assert np.array_equal(a.assignment, b.assignment)
+
+
+def test_max_coverage_may_close_an_existing_site():
+    costs = np.array([[5.0, 40.0, 40.0], [40.0, 40.0, 5.0], [40.0, 40.0, 6.0]])
+    kept = Problem(
+        weights=np.ones(3), costs=costs, site_ids=("a", "b", "c"), fixed=(1,), p=2, limit=30.0
+    )
+    assert solve(kept, model="max_coverage").objective == 2.0
+    freed = Problem(
+        weights=np.ones(3),
+        costs=costs,
+        site_ids=("a", "b", "c"),
+        fixed=(1,),
+        p=2,
+        limit=30.0,
+        allow_closing=True,
+    )
+    sol = solve(freed, model="max_coverage")
+    assert sol.open_sites == ("a", "c")
+    assert sol.objective == 3.0
