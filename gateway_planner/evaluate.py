@@ -4,16 +4,21 @@ Every cell's face-to-face visits of each customer group go to the open site that
 fastest (its expected time over its mode mix). Catchments dissolve the cells by the site that
 serves most of their visits. Figures are weighted by face-to-face visits (the people who need
 face-to-face help), with population alongside.
+
+Travel times may be dense (``inf`` = unreachable) or scipy sparse (only reachable pairs stored,
+explicit zeros being journeys of 0 minutes); both give the same figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .demand.groups import CustomerGroup
 from .errors import InputError
@@ -161,7 +166,7 @@ def _check(
     sites: gpd.GeoDataFrame,
     groups: Sequence[CustomerGroup],
     weights: np.ndarray,
-    times: Mapping[str, np.ndarray],
+    times: Mapping[str, Any],
     open_sites: Sequence[str],
 ) -> None:
     problems = []
@@ -187,8 +192,19 @@ def _check(
         )
 
 
+def _open_columns(times: Any, open_idx: np.ndarray) -> np.ndarray:
+    """float64 minutes to the open sites, ``inf`` where unreachable, from a dense or sparse matrix."""
+    if not sp.issparse(times):
+        return np.asarray(times)[:, open_idx].astype(np.float64)
+    sub = sp.csr_array(times)[:, open_idx]  # keeps stored zeros
+    out = np.full(sub.shape, np.inf)
+    rows = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
+    out[rows, sub.indices] = sub.data
+    return out
+
+
 def _allocate(
-    times: Mapping[str, np.ndarray], groups: Sequence[CustomerGroup], open_idx: np.ndarray
+    times: Mapping[str, Any], groups: Sequence[CustomerGroup], open_idx: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest open site (position in ``open_idx``, -1 if none) and its minutes, per cell and group.
 
@@ -196,7 +212,7 @@ def _allocate(
     """
     best_pos, best_min = [], []
     for g in groups:
-        t = np.asarray(times[g.id], dtype=np.float64)[:, open_idx]
+        t = _open_columns(times[g.id], open_idx)
         best = np.argmin(t, axis=1)
         best_t = t[np.arange(len(t)), best]
         best_pos.append(np.where(np.isfinite(best_t), best, -1))
@@ -261,7 +277,7 @@ def evaluate(
     sites: gpd.GeoDataFrame,
     groups: Sequence[CustomerGroup],
     weights: np.ndarray,
-    times: Mapping[str, np.ndarray],
+    times: Mapping[str, Any],
     open_sites: Sequence[str],
     *,
     existing: Sequence[str] = (),
@@ -280,7 +296,9 @@ def evaluate(
     weights
         Face-to-face visits per year, shape (n_cells, n_groups).
     times
-        Minutes per group id, each (n_cells, n_sites) in ``sites`` order; ``inf`` = unreachable.
+        Minutes per group id, each (n_cells, n_sites) in ``sites`` order: a numpy array with
+        ``inf`` where unreachable, or a scipy sparse matrix (e.g. CSR from a time limit) whose
+        missing entries are unreachable and whose stored zeros are journeys of 0 minutes.
     open_sites
         Ids of the open sites.
     existing

@@ -14,13 +14,13 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import __version__
+from . import __version__, settings
 from ._io import file_digest, staged_directory
 from .area import Area, load_area
 from .config import Scenario, load_scenario
@@ -28,6 +28,7 @@ from .demand import face_to_face_weights
 from .evaluate import Evaluation, evaluate
 from .locate import Problem, Solution, solve
 from .network import Network, TravelTimes, load_graph, travel_times
+from .network.distributed import dask_client
 
 __all__ = [
     "DEMO_SCENARIOS",
@@ -162,19 +163,29 @@ def validate_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario
 
 
-def _group_costs(weights: np.ndarray, times: TravelTimes, group_ids: list[str]) -> np.ndarray:
-    """Visit-weighted mean minutes over groups, per cell and site (the p-median cost)."""
+def _group_costs(weights: np.ndarray, times: TravelTimes, group_ids: list[str]) -> Any:
+    """Visit-weighted mean minutes over groups, per cell and site (the p-median cost).
+
+    float64, in the form of the travel times: dense with ``inf`` where unreachable, or a CSR
+    array of the reachable pairs. A pair is reachable when every group with visits in the cell
+    reaches it (every group, for a cell without visits, whose cost is then the plain mean).
+    """
     total = weights.sum(axis=1)
-    n_cells, n_sites = len(times.cell_ids), len(times.site_ids)
-    acc = np.zeros((n_cells, n_sites))
-    fallback = np.zeros((n_cells, n_sites))
-    for gi, gid in enumerate(group_ids):
-        t = np.asarray(times.by_group[gid], dtype=np.float64)
-        w = weights[:, gi][:, None]
-        acc += np.where(w > 0, w * t, 0.0)
-        fallback += t / len(group_ids)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total[:, None] > 0, acc / np.maximum(total, 1e-300)[:, None], fallback)
+    n_groups, n_sites = len(group_ids), len(times.site_ids)
+
+    def mean(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
+        shape = (rows.stop - rows.start, n_sites)
+        acc, fallback = np.zeros(shape), np.zeros(shape)
+        with np.errstate(invalid="ignore"):  # 0 visits x inf minutes: that group does not count
+            for gi, t in enumerate(chunks):
+                w = weights[rows, gi][:, None]
+                acc += np.where(w > 0, w * t, 0.0)
+                fallback += t / n_groups
+        part = total[rows][:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(part > 0, acc / np.maximum(part, 1e-300), fallback)
+
+    return times.combine_groups(group_ids, mean)
 
 
 def build_problem(
@@ -191,8 +202,9 @@ def build_problem(
     -------
     Problem
         Weights = face-to-face visits per cell (all groups), costs = visit-weighted mean minutes
-        over the groups' mode mixes, existing sites fixed (unless the scenario frees them),
-        ``p`` = existing + new sites.
+        over the groups' mode mixes (a float64 CSR array of the reachable pairs when the travel
+        times are sparse, dense otherwise), existing sites fixed (unless the scenario frees
+        them), ``p`` = existing + new sites.
     """
     site_ids = tuple(str(s) for s in area.sites.index)
     existing = set(area.existing)
@@ -212,7 +224,9 @@ def build_problem(
     )
 
 
-def build_networks(scenario: Scenario, area: Area) -> tuple[dict[str, Network], TravelTimes]:
+def build_networks(
+    scenario: Scenario, area: Area, *, client: Any = None
+) -> tuple[dict[str, Network], TravelTimes]:
     """Build (or read from the cache) each mode's network and the cells x sites travel times.
 
     Parameters
@@ -221,14 +235,22 @@ def build_networks(scenario: Scenario, area: Area) -> tuple[dict[str, Network], 
         The run's scenario (its ``[network]`` table).
     area
         The study area (cells, sites, boundary, proxy parameters).
+    client
+        A connected ``dask.distributed.Client`` whose workers search the blocks of sites;
+        None searches them in this process. The times are identical either way.
 
     Returns
     -------
     tuple of (dict of str to Network, TravelTimes)
+        The times are sparse (pairs within ``network.limit_minutes``) when dense matrices would
+        pass ``settings.dense_budget_bytes``.
     """
     net = scenario.network
     networks: dict[str, Network] = {}
-    for mode in net.modes:
+    tick = settings.progress
+    for done, mode in enumerate(net.modes):
+        if tick is not None:
+            tick("networks", done, len(net.modes))
         with _stage(f"{mode} network ({net.source})"):
             networks[mode] = load_graph(
                 net.source,
@@ -242,6 +264,8 @@ def build_networks(scenario: Scenario, area: Area) -> tuple[dict[str, Network], 
                 sites=area.sites,
                 proxy_params=area.proxy_params,
             )
+    if tick is not None:
+        tick("networks", len(net.modes), len(net.modes))
     with _stage("travel times"):
         times = travel_times(
             networks,
@@ -251,6 +275,7 @@ def build_networks(scenario: Scenario, area: Area) -> tuple[dict[str, Network], 
             limit_minutes=net.limit_minutes,
             walk_speed_kmh=net.walk_speed_kmh,
             max_snap_m=net.max_snap_m,
+            client=client,
         )
     return networks, times
 
@@ -381,11 +406,23 @@ def banners(summary: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _shared_inputs(scenario: Scenario) -> dict[str, Any]:
+    """Return the scenario keys that decide its area, networks and travel times."""
+    data = scenario.model_dump(
+        mode="json", exclude={"name", "title", "description", "objective", "output"}
+    )
+    data["demand"].pop("channel_shift", None)
+    return data
+
+
 def run_scenario(
     scenario: Scenario | str | Path,
     *,
     folder: str | Path | None = None,
     write: bool = True,
+    workers: int = 1,
+    scheduler: Any = None,
+    reuse: RunResult | None = None,
 ) -> RunResult:
     """Run one scenario and write its outputs.
 
@@ -397,30 +434,72 @@ def run_scenario(
         Output folder; the scenario's ``output.folder`` (or ``outputs/<name>``) when None.
     write
         Write ``map.html``, ``summary.json``, ``catchments.gpkg``, ``tables.csv`` and ``sites.csv``.
+    workers
+        Worker processes of a local Dask cluster started for the run (needs the ``dask``
+        extra; without it the run stays in one process); 1 runs in this process.
+    scheduler
+        Address of an existing Dask scheduler (``tcp://host:port``), or a connected
+        ``dask.distributed.Client``. With a cluster, the blocks of travel-time searches and the
+        solve run on its workers; the outputs are identical to a single-process run.
+    reuse
+        An earlier run whose study area, networks and travel times this one takes as they are
+        (a sweep of ``objective`` or ``demand.channel_shift`` values needs no new matrix).
+        Every other scenario key must be the same.
 
     Returns
     -------
     RunResult
+
+    Raises
+    ------
+    InputError
+        For a bad scenario or input, or a ``reuse`` run whose inputs differ.
     """
+    from .errors import InputError
+
     scenario = validate_scenario(scenario)
-    with _stage("study area"):
-        area = load_area(scenario)
-    with _stage("face-to-face demand"):
-        weights = face_to_face_weights(
-            area.cells, area.groups, channel_shift=scenario.demand.channel_shift, source=area.id
+    if reuse is not None and _shared_inputs(reuse.scenario) != _shared_inputs(scenario):
+        msg = (
+            f"run {reuse.scenario.name!r} cannot be reused for {scenario.name!r}: their area, "
+            "demand, sites or network keys differ"
         )
-    networks, times = build_networks(scenario, area)
-    problem = build_problem(scenario, area, weights, times)
-    obj = scenario.objective
-    with _stage(f"{obj.model} ({obj.method})"):
-        solution = solve(
-            problem,
-            model=obj.model,
-            method=obj.method,
-            time_limit=obj.time_limit,
-            gap=obj.gap,
-            seed=obj.seed,
+        raise InputError(
+            msg,
+            file=scenario.source_path,
+            field="reuse",
+            fix="reuse only runs that differ in objective and demand.channel_shift",
         )
+    with dask_client(workers=workers, scheduler=scheduler) as client:
+        if reuse is not None:
+            area = replace(reuse.area, id=scenario.name)
+        else:
+            with _stage("study area"):
+                area = load_area(scenario)
+        with _stage("face-to-face demand"):
+            weights = face_to_face_weights(
+                area.cells,
+                area.groups,
+                channel_shift=scenario.demand.channel_shift,
+                source=area.id,
+            )
+        if reuse is not None:
+            networks, times = dict(reuse.networks), reuse.times
+        else:
+            networks, times = build_networks(scenario, area, client=client)
+        problem = build_problem(scenario, area, weights, times)
+        obj = scenario.objective
+        options = {
+            "model": obj.model,
+            "method": obj.method,
+            "time_limit": obj.time_limit,
+            "gap": obj.gap,
+            "seed": obj.seed,
+        }
+        with _stage(f"{obj.model} ({obj.method})"):
+            if client is None:
+                solution = solve(problem, **options)
+            else:
+                solution = client.submit(solve, problem, **options, pure=False).result()
     logger.info(
         "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
         obj.model,

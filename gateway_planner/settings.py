@@ -22,11 +22,18 @@ dense_budget_bytes : int
 default_scheduler : str | None
     Dask scheduler address (``tcp://host:port``) used when a run asks for distributed work
     without naming one; None starts a local cluster.
+progress : Callable[[str, int, int], None] | None
+    Called by the long steps as ``progress(task, done, total)`` (network builds, blocks of
+    travel-time searches, sweep variants) so that a front end can draw progress bars; the
+    library itself never prints. ``task`` names the step (the same text for every call of
+    one step), ``done`` counts up to ``total``. None (the default) reports nothing. The
+    command line sets it to tqdm bars.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 cache_dir: str = os.environ.get(
@@ -37,3 +44,4 @@ osm_requests_timeout: int = 180
 osm_overpass_url: str | None = None
 dense_budget_bytes: int = 1_000_000_000
 default_scheduler: str | None = None
+progress: Callable[[str, int, int], None] | None = None

@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
 
-__all__ = ["RoutingGraph", "shortest_times"]
+__all__ = ["RoutingGraph", "search_rows", "shortest_times"]
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +234,7 @@ def shortest_times(
     limit_seconds: float | None = None,
     block_bytes: int | None = None,
     workers: int = 1,
+    client: Any = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield network seconds from every target node to blocks of source nodes.
 
@@ -252,6 +253,10 @@ def shortest_times(
     workers
         Processes searching blocks at once (scipy holds the GIL, so threads would not help).
         Results are identical and come in the same order whatever the number.
+    client
+        A connected ``dask.distributed.Client``: the blocks are searched on its workers (the
+        graph is scattered to them once), ``workers`` is then ignored. Results are identical
+        and come in the same order.
 
     Yields
     ------
@@ -266,14 +271,47 @@ def shortest_times(
     limit = np.inf if limit_seconds is None else float(limit_seconds)
     starts = list(range(0, len(sources), block))
     chunks = [np.asarray(sources[start : start + block]) for start in starts]
+    if client is not None:
+        from .distributed import search_blocks
+
+        blocks = search_blocks(client, routing.reverse, np.asarray(targets), chunks, limit)
+        yield from zip(starts, blocks, strict=True)
+        return
     if workers <= 1 or len(chunks) <= 1:
         for start, chunk in zip(starts, chunks, strict=True):
-            rows = dijkstra(routing.reverse, directed=True, indices=chunk, limit=limit)
-            yield start, rows[:, targets].astype(np.float32)
+            yield start, search_rows(routing.reverse, chunk, targets, limit)
         return
     yield from zip(
         starts, _in_processes(routing.reverse, targets, chunks, limit, workers), strict=True
     )
+
+
+def search_rows(
+    reverse: sp.csr_matrix, chunk: np.ndarray, targets: np.ndarray, limit: float
+) -> np.ndarray:
+    """Run one block of searches: float32 seconds ``(len(chunk), len(targets))``.
+
+    Every way of running the blocks (this process, worker processes, a Dask cluster) calls
+    this function, so they give the same numbers.
+
+    Parameters
+    ----------
+    reverse
+        The reversed graph's CSR matrix of seconds.
+    chunk
+        Source node indices of the block.
+    targets
+        Node indices whose times are kept.
+    limit
+        Seconds past which a search stops (``inf`` for none).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 seconds, ``inf`` where unreachable within ``limit``.
+    """
+    rows = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
+    return rows[:, targets].astype(np.float32)
 
 
 # ---------------------------------------------------------------------------- worker processes
@@ -295,8 +333,7 @@ def _init_worker(
 
 
 def _search(chunk: np.ndarray) -> np.ndarray:
-    rows = dijkstra(_WORKER["graph"], directed=True, indices=chunk, limit=_WORKER["limit"])
-    return rows[:, _WORKER["targets"]].astype(np.float32)
+    return search_rows(_WORKER["graph"], chunk, _WORKER["targets"], _WORKER["limit"])
 
 
 def _in_processes(

@@ -8,8 +8,13 @@ sites sharing a node are searched once. A cell's time to a site is::
         + egress (walk, site's node → site)
 
 in float32 minutes, ``inf`` where the site cannot be reached (or only past ``limit_minutes``).
-A group's time is the expected value over its mode mix. Matrices are dense here; a blocked
-sparse variant (cutoff) can live behind the same :class:`TravelTimes` later.
+A group's time is the expected value over its mode mix.
+
+Matrices are dense while they fit ``settings.dense_budget_bytes``. Past it, with a time limit,
+they are kept sparse: scipy CSR arrays (cells x sites, float32 minutes) holding only the pairs
+within the limit; a missing entry is unreachable and a stored zero is a journey of 0 minutes.
+Both forms hold the same numbers. The blocks of site searches run in this process, in worker
+processes (``workers``) or on a Dask cluster (``client``), with identical results.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from __future__ import annotations
 import logging
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyproj
+import scipy.sparse as sp
 import shapely
 
 from .. import settings
@@ -41,7 +47,11 @@ __all__ = ["TravelTimes", "travel_times"]
 
 logger = logging.getLogger(__name__)
 
-_ROWS_PER_CHUNK = 1 << 16
+#: memory one row chunk of float64 minutes may take when matrices are combined
+_CHUNK_BYTES = 64 * 1024 * 1024
+
+#: a cells x sites matrix of minutes: dense (``inf`` = unreachable) or CSR (missing = unreachable)
+Minutes: TypeAlias = "np.ndarray | sp.csr_array"
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,9 +65,11 @@ class TravelTimes:
     site_ids
         Column labels.
     by_mode
-        Mode name → float32 array ``(n_cells, n_sites)``, ``inf`` where unreachable.
+        Mode name → float32 minutes ``(n_cells, n_sites)``: a numpy array with ``inf`` where
+        unreachable, or (sparse) a scipy CSR array holding only the reachable pairs (explicit
+        zeros are journeys of 0 minutes).
     by_group
-        Group id → float32 array: expected minutes over the group's mode mix.
+        Group id → float32 minutes, same form: expected minutes over the group's mode mix.
     kind
         Network kind the times came from ({"osm", "file", "graphml", "proxy"}), or
         ``"mixed"`` when the modes' networks differ.
@@ -71,8 +83,8 @@ class TravelTimes:
 
     cell_ids: tuple[str, ...]
     site_ids: tuple[str, ...]
-    by_mode: Mapping[str, np.ndarray]
-    by_group: Mapping[str, np.ndarray]
+    by_mode: Mapping[str, Minutes]
+    by_group: Mapping[str, Minutes]
     kind: str
     snapping: Mapping[str, Mapping[str, Any]]
     limit_minutes: float | None = None
@@ -83,7 +95,12 @@ class TravelTimes:
         """``(n_cells, n_sites)``."""
         return len(self.cell_ids), len(self.site_ids)
 
-    def for_group(self, group_id: str) -> np.ndarray:
+    @property
+    def is_sparse(self) -> bool:
+        """True when the matrices are scipy CSR arrays of the pairs within the limit."""
+        return any(sp.issparse(m) for m in (*self.by_mode.values(), *self.by_group.values()))
+
+    def for_group(self, group_id: str) -> Minutes:
         """Return the expected-minutes matrix of one customer group.
 
         Parameters
@@ -93,8 +110,9 @@ class TravelTimes:
 
         Returns
         -------
-        numpy.ndarray
-            float32 ``(n_cells, n_sites)``, read-only.
+        numpy.ndarray or scipy.sparse.csr_array
+            float32 ``(n_cells, n_sites)``, read-only: dense with ``inf`` where unreachable,
+            or (when :attr:`is_sparse`) CSR holding the reachable pairs only.
         """
         try:
             return self.by_group[group_id]
@@ -104,7 +122,7 @@ class TravelTimes:
                 msg, field="group", fix="pass the group to travel_times(groups=...)"
             ) from None
 
-    def for_mode(self, mode: Mode | str) -> np.ndarray:
+    def for_mode(self, mode: Mode | str) -> Minutes:
         """Return the minutes matrix of one mode.
 
         Parameters
@@ -114,8 +132,8 @@ class TravelTimes:
 
         Returns
         -------
-        numpy.ndarray
-            float32 ``(n_cells, n_sites)``, read-only.
+        numpy.ndarray or scipy.sparse.csr_array
+            float32 ``(n_cells, n_sites)``, read-only, in the form of :meth:`for_group`.
         """
         key = Mode.parse(mode).value
         try:
@@ -123,6 +141,31 @@ class TravelTimes:
         except KeyError:
             msg = f"no travel times for mode {key!r} (have {sorted(self.by_mode)})"
             raise InputError(msg, field="mode", fix="load a network for that mode") from None
+
+    def combine_groups(
+        self,
+        group_ids: Sequence[str],
+        func: Callable[[list[np.ndarray], slice], np.ndarray],
+    ) -> Minutes:
+        """Combine the groups' minutes row chunk by row chunk, keeping the matrices' form.
+
+        Parameters
+        ----------
+        group_ids
+            Groups whose matrices ``func`` receives, in this order.
+        func
+            Called with one float64 array per group (rows ``rows`` of its minutes, ``inf``
+            where unreachable, whatever the stored form) and the ``slice`` of rows; returns
+            the combined rows, ``inf`` (or NaN) where the result is unreachable.
+
+        Returns
+        -------
+        numpy.ndarray or scipy.sparse.csr_array
+            ``(n_cells, n_sites)`` in the dtype ``func`` returns: dense, or (when
+            :attr:`is_sparse`) CSR keeping the finite results (zeros included).
+        """
+        matrices = [self.for_group(gid) for gid in group_ids]
+        return _combine(matrices, func, shape=self.shape, sparse=self.is_sparse)
 
 
 def travel_times(
@@ -135,6 +178,8 @@ def travel_times(
     walk_speed_kmh: float = 4.8,
     max_snap_m: float = 2000.0,
     workers: int = 1,
+    client: Any = None,
+    sparse: bool | None = None,
 ) -> TravelTimes:
     """Compute cells x sites journey times for every mode and customer group.
 
@@ -158,6 +203,15 @@ def travel_times(
     workers
         Processes running the site searches at once (1: in this process). Worth it for
         county-scale graphs with hundreds of sites; results are identical either way.
+    client
+        A connected ``dask.distributed.Client`` (see
+        :func:`gateway_planner.network.distributed.dask_client`): the blocks of site searches
+        run on its workers, the graph's routing arrays scattered to them once per mode;
+        ``workers`` is then ignored. Results are identical.
+    sparse
+        Keep the matrices as CSR arrays of the pairs within ``limit_minutes`` (True), dense
+        (False), or decide by size (None): sparse when the dense matrices would take more
+        than ``settings.dense_budget_bytes`` and a limit is given.
 
     Returns
     -------
@@ -180,14 +234,18 @@ def travel_times(
         walk_speed_kmh=walk_speed_kmh,
         max_snap_m=max_snap_m,
         workers=workers,
+        sparse=sparse,
     )
     cell_ids, cell_xy, crs = _points(cells, what="cells")
     site_ids, site_xy, _ = _points(sites, what="sites", to_crs=crs)
     groups = list(groups or [])
     mixes = _check_groups(groups, by_key)
-    _check_budget(len(cell_ids), len(site_ids), len(by_key) + len(groups))
+    n_matrices = len(by_key) + sum(not _single_mode(mix) for mix in mixes.values())
+    keep_sparse = _choose_sparse(
+        sparse, len(cell_ids), len(site_ids), n_matrices, limit_minutes=limit_minutes
+    )
 
-    by_mode: dict[str, np.ndarray] = {}
+    by_mode: dict[str, Minutes] = {}
     snapping: dict[str, dict[str, Any]] = {}
     for key, network in by_key.items():
         routing: RoutingGraph = network.routing
@@ -201,8 +259,11 @@ def travel_times(
             walk_speed_kmh=walk_speed_kmh,
             limit_minutes=limit_minutes,
             workers=workers,
+            client=client,
+            sparse=keep_sparse,
+            label=f"travel times ({key})",
         )
-        matrix.flags.writeable = False
+        _read_only(matrix)
         by_mode[key] = matrix
         snapping[key] = snap_summary(
             routing,
@@ -212,20 +273,26 @@ def travel_times(
             site_ids=site_ids,
             max_snap_m=max_snap_m,
         )
-        reached = np.isfinite(matrix)
+        pairs = len(cell_ids) * len(site_ids)
+        reached = matrix.nnz if sp.issparse(matrix) else int(np.isfinite(matrix).sum())
         logger.info(
-            "%s: %d cells x %d sites on %d nodes; %.1f%% of pairs reachable; "
+            "%s: %d cells x %d sites on %d nodes; %.1f%% of pairs reachable (%s, %.0f MB); "
             "%d cells and %d sites off the network",
             key,
             len(cell_ids),
             len(site_ids),
             routing.n_nodes,
-            100.0 * reached.mean() if reached.size else 0.0,
+            100.0 * reached / pairs if pairs else 0.0,
+            "sparse" if sp.issparse(matrix) else "dense",
+            _nbytes(matrix) / 1e6,
             snapping[key]["cells_unreachable"],
             snapping[key]["sites_unreachable"],
         )
 
-    by_group = {gid: _expected(mix, by_mode) for gid, mix in mixes.items()}
+    shape = (len(cell_ids), len(site_ids))
+    by_group = {
+        gid: _expected(mix, by_mode, shape=shape, sparse=keep_sparse) for gid, mix in mixes.items()
+    }
     kinds = sorted({network.kind for network in by_key.values()})
     return TravelTimes(
         cell_ids=cell_ids,
@@ -259,7 +326,12 @@ def _check_networks(networks: Mapping[Mode | str, Network]) -> dict[str, Network
 
 
 def _check_options(
-    *, limit_minutes: float | None, walk_speed_kmh: float, max_snap_m: float, workers: int
+    *,
+    limit_minutes: float | None,
+    walk_speed_kmh: float,
+    max_snap_m: float,
+    workers: int,
+    sparse: bool | None,
 ) -> None:
     if limit_minutes is not None and not (limit_minutes > 0 and math.isfinite(limit_minutes)):
         msg = f"limit_minutes is {limit_minutes!r}"
@@ -277,6 +349,9 @@ def _check_options(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         msg = f"workers is {workers!r}"
         raise InputError(msg, field="workers", fix="give a whole number of processes, 1 or more")
+    if sparse is not None and not isinstance(sparse, bool):
+        msg = f"sparse is {sparse!r}"
+        raise InputError(msg, field="sparse", fix="give True, False or None (decide by size)")
 
 
 def _points(
@@ -353,15 +428,61 @@ def _check_groups(
     return mixes
 
 
-def _check_budget(n_cells: int, n_sites: int, n_matrices: int) -> None:
+def _single_mode(mix: Mapping[str, float]) -> bool:
+    """Tell whether a mode mix is one mode at share 1 (the group's matrix is that mode's)."""
+    return len(mix) == 1 and math.isclose(next(iter(mix.values())), 1.0)
+
+
+def _choose_sparse(
+    sparse: bool | None,
+    n_cells: int,
+    n_sites: int,
+    n_matrices: int,
+    *,
+    limit_minutes: float | None,
+) -> bool:
+    """Decide the matrices' form: as asked, else sparse past the dense budget with a limit."""
     need = n_cells * n_sites * 4 * max(n_matrices, 1)
-    if need > settings.dense_budget_bytes:
+    budget = settings.dense_budget_bytes
+    if sparse is not None:
+        if sparse and limit_minutes is None:
+            logger.warning(
+                "sparse travel times without limit_minutes keep every reachable pair "
+                "(8 bytes each against 4 in a dense matrix)"
+            )
+        return sparse
+    if need <= budget:
+        return False
+    if limit_minutes is None:
         logger.warning(
             "dense travel-time matrices need %.0f MB (budget %.0f MB in "
-            "gateway_planner.settings.dense_budget_bytes); computing them anyway",
+            "gateway_planner.settings.dense_budget_bytes); computing them dense because no "
+            "time limit is set (set network.limit_minutes to keep only the pairs within it)",
             need / 1e6,
-            settings.dense_budget_bytes / 1e6,
+            budget / 1e6,
         )
+        return False
+    logger.info(
+        "dense travel-time matrices would need %.0f MB (budget %.0f MB): keeping the pairs "
+        "within %g minutes, sparse",
+        need / 1e6,
+        budget / 1e6,
+        limit_minutes,
+    )
+    return True
+
+
+def _nbytes(matrix: Minutes) -> int:
+    if sp.issparse(matrix):
+        return int(matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes)
+    return int(matrix.nbytes)
+
+
+def _read_only(matrix: Minutes) -> None:
+    """Freeze a matrix's arrays (a sparse one's data, indices and pointers)."""
+    arrays = (matrix.data, matrix.indices, matrix.indptr) if sp.issparse(matrix) else (matrix,)
+    for array in arrays:
+        array.flags.writeable = False
 
 
 def _warn_unsnapped(mode: str, cells: Snap, sites: Snap, *, max_snap_m: float) -> None:
@@ -386,24 +507,69 @@ def _mode_matrix(
     walk_speed_kmh: float,
     limit_minutes: float | None,
     workers: int = 1,
-) -> np.ndarray:
-    """float32 minutes ``(n_cells, n_sites)`` for one mode."""
-    walk_mps = walk_speed_kmh / 3.6
+    client: Any = None,
+    sparse: bool = False,
+    label: str = "travel times",
+) -> Minutes:
+    """float32 minutes ``(n_cells, n_sites)`` for one mode, dense or CSR."""
     n_cells, n_sites = cells.node.size, sites.node.size
+    ok_cells = np.flatnonzero(cells.snapped)
+    blocks = _minute_blocks(
+        routing,
+        cells,
+        sites,
+        walk_speed_kmh=walk_speed_kmh,
+        limit_minutes=limit_minutes,
+        workers=workers,
+        client=client,
+        label=label,
+    )
+    if sparse:
+        return _sparse_from_blocks(blocks, ok_cells, (n_cells, n_sites))
     out = np.full((n_cells, n_sites), np.inf, dtype=np.float32)
+    all_cells = ok_cells.size == n_cells
+    for columns, minutes in blocks:
+        if all_cells:
+            out[:, columns] = minutes.T
+        else:
+            out[np.ix_(ok_cells, columns)] = minutes.T
+    return out
+
+
+def _minute_blocks(
+    routing: RoutingGraph,
+    cells: Snap,
+    sites: Snap,
+    *,
+    walk_speed_kmh: float,
+    limit_minutes: float | None,
+    workers: int,
+    client: Any,
+    label: str,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(site columns, float32 minutes (len(columns), snapped cells))`` per block.
+
+    Minutes are ``inf`` past ``limit_minutes``; every site that snapped is in one block.
+    """
+    walk_mps = walk_speed_kmh / 3.6
     ok_cells = np.flatnonzero(cells.snapped)
     ok_sites = np.flatnonzero(sites.snapped)
     if ok_cells.size == 0 or ok_sites.size == 0:
-        return out
+        return
     # float32 throughout, in place: the result is float32 and a float32 ulp at an hour is 0.2 ms
     access = (cells.distance_m[ok_cells] / walk_mps / 60.0).astype(np.float32)
     egress = (sites.distance_m[ok_sites] / walk_mps / 60.0).astype(np.float32)
     sources, inverse = np.unique(sites.node[ok_sites], return_inverse=True)
-    all_cells = ok_cells.size == n_cells
     limit_s = None if limit_minutes is None else limit_minutes * 60.0
     per_second = np.float32(1.0 / 60.0)
+    tick = settings.progress
     for start, rows in shortest_times(
-        routing, sources, cells.node[ok_cells], limit_seconds=limit_s, workers=workers
+        routing,
+        sources,
+        cells.node[ok_cells],
+        limit_seconds=limit_s,
+        workers=workers,
+        client=client,
     ):
         in_block = (inverse >= start) & (inverse < start + rows.shape[0])
         local = inverse[in_block] - start
@@ -418,28 +584,134 @@ def _mode_matrix(
         minutes += access[None, :]
         if limit_minutes is not None:
             minutes[minutes > limit_minutes] = np.inf
-        columns = ok_sites[in_block]
-        if all_cells:
-            out[:, columns] = minutes.T
-        else:
-            out[np.ix_(ok_cells, columns)] = minutes.T
+        yield ok_sites[in_block], minutes
+        if tick is not None:
+            tick(label, start + rows.shape[0], sources.size)
+
+
+def _index_dtype(*sizes: int) -> type[np.signedinteger[Any]]:
+    return np.int32 if max(sizes, default=0) < np.iinfo(np.int32).max else np.int64
+
+
+def _sparse_from_blocks(
+    blocks: Iterator[tuple[np.ndarray, np.ndarray]],
+    ok_cells: np.ndarray,
+    shape: tuple[int, int],
+) -> sp.csr_array:
+    """Assemble site blocks into a CSR array of the finite minutes (zeros kept as entries).
+
+    The blocks are columns, so they are laid out as CSC (each site's cells, in cell order) and
+    transposed to CSR once, in O(entries); stored zeros survive both steps.
+    """
+    n_cells, n_sites = shape
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    counts = np.zeros(n_sites, dtype=np.int64)
+    for columns, minutes in blocks:
+        finite = np.isfinite(minutes)
+        per_site = finite.sum(axis=1)
+        row, col = np.nonzero(finite)  # row-major: site by site, cells ascending
+        pieces.append((columns, per_site, ok_cells[col], minutes[row, col]))
+        counts[columns] = per_site
+    nnz = int(counts.sum())
+    dtype = _index_dtype(nnz, n_cells, n_sites)
+    indptr = np.zeros(n_sites + 1, dtype=dtype)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.empty(nnz, dtype=dtype)
+    data = np.empty(nnz, dtype=np.float32)
+    while pieces:
+        columns, per_site, cell_index, values = pieces.pop()
+        offset = 0
+        for column, count in zip(columns.tolist(), per_site.tolist(), strict=True):
+            lo = int(indptr[column])
+            indices[lo : lo + count] = cell_index[offset : offset + count]
+            data[lo : lo + count] = values[offset : offset + count]
+            offset += count
+    by_site = sp.csc_array((data, indices, indptr), shape=shape)
+    out = by_site.tocsr()
+    out.has_sorted_indices = True  # the transpose of sorted columns lists each row in order
     return out
 
 
-def _expected(mix: Mapping[str, float], by_mode: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Return expected minutes over a mode mix (float64 sums in row chunks, float32 result)."""
-    if len(mix) == 1 and math.isclose(next(iter(mix.values())), 1.0):
+def _dense_rows(matrix: Minutes, rows: slice, n_cols: int) -> np.ndarray:
+    """float64 minutes of a row range, ``inf`` where unreachable, from either form."""
+    if not sp.issparse(matrix):
+        return np.asarray(matrix[rows], dtype=np.float64)
+    lo, hi = rows.start, rows.stop
+    a, b = int(matrix.indptr[lo]), int(matrix.indptr[hi])
+    out = np.full((hi - lo, n_cols), np.inf)
+    local = np.repeat(np.arange(hi - lo), np.diff(matrix.indptr[lo : hi + 1]))
+    out[local, matrix.indices[a:b]] = matrix.data[a:b]
+    return out
+
+
+def _combine(
+    matrices: Sequence[Minutes],
+    func: Callable[[list[np.ndarray], slice], np.ndarray],
+    *,
+    shape: tuple[int, int],
+    sparse: bool,
+) -> Minutes:
+    """Apply ``func`` to row chunks of float64 minutes; collect dense, or CSR of the finite."""
+    n_rows, n_cols = shape
+    step = max(1, _CHUNK_BYTES // (8 * max(n_cols, 1) * max(len(matrices), 1)))
+    dense: np.ndarray | None = None
+    counts: list[np.ndarray] = []
+    indices: list[np.ndarray] = []
+    data: list[np.ndarray] = []
+    for lo in range(0, n_rows, step):
+        rows = slice(lo, min(lo + step, n_rows))
+        chunk = func([_dense_rows(m, rows, n_cols) for m in matrices], rows)
+        if not sparse:
+            if dense is None:
+                dense = np.empty(shape, dtype=chunk.dtype)
+            dense[rows] = chunk
+            continue
+        finite = np.isfinite(chunk)
+        row, col = np.nonzero(finite)
+        counts.append(finite.sum(axis=1))
+        indices.append(col)
+        data.append(chunk[row, col])
+    if not sparse:
+        if dense is None:  # no rows
+            dense = func([np.zeros((0, n_cols)) for _ in matrices], slice(0, 0))
+            dense = np.empty(shape, dtype=dense.dtype)
+        return dense
+    if not data:
+        dtype = func([np.zeros((0, n_cols)) for _ in matrices], slice(0, 0)).dtype
+        return sp.csr_array(shape, dtype=dtype)
+    all_data = np.concatenate(data)
+    index_dtype = _index_dtype(all_data.size, n_rows, n_cols)
+    indptr = np.zeros(n_rows + 1, dtype=index_dtype)
+    np.cumsum(np.concatenate(counts), out=indptr[1:])
+    out = sp.csr_array((all_data, np.concatenate(indices).astype(index_dtype), indptr), shape=shape)
+    out.has_sorted_indices = True
+    return out
+
+
+def _expected(
+    mix: Mapping[str, float],
+    by_mode: Mapping[str, Minutes],
+    *,
+    shape: tuple[int, int],
+    sparse: bool,
+) -> Minutes:
+    """Return expected minutes over a mode mix (float64 sums in row chunks, float32 result).
+
+    A pair is reachable when every mode of the mix reaches it (``share x inf`` is ``inf``).
+    """
+    if _single_mode(mix):
         return by_mode[next(iter(mix))]
-    first = next(iter(by_mode.values()))
-    out = np.empty(first.shape, dtype=np.float32)
-    if not mix:
-        out.fill(np.inf)
-    for lo in range(0, first.shape[0], _ROWS_PER_CHUNK):
-        hi = min(lo + _ROWS_PER_CHUNK, first.shape[0])
-        acc = np.zeros((hi - lo, first.shape[1]), dtype=np.float64)
-        for key, share in mix.items():
-            acc += share * by_mode[key][lo:hi].astype(np.float64)
-        if mix:
-            out[lo:hi] = acc
-    out.flags.writeable = False
+    keys = list(mix)
+    shares = [mix[key] for key in keys]
+
+    def expected(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
+        acc = np.zeros((rows.stop - rows.start, shape[1]), dtype=np.float64)
+        for share, minutes in zip(shares, chunks, strict=True):
+            acc += share * minutes
+        if not keys:
+            acc.fill(np.inf)
+        return acc.astype(np.float32)
+
+    out = _combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
+    _read_only(out)
     return out
