@@ -346,7 +346,9 @@ def run_highs(
         h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
     if stop_at_first:
         h.setOptionValue("mip_max_improving_sols", 1)
-    if start is not None and is_mip:
+    if start is not None and is_mip and not presolve:
+        # with presolve on, HiGHS 1.16 may hand back the start as the solution while reporting
+        # the better objective it found: starts are only passed with presolve off
         idx, val = start
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=np.float64))
     h.run()
@@ -354,8 +356,17 @@ def run_highs(
     raw = h.getModelStatus()
     has_x = info.primal_solution_status == hp.SolutionStatus.kSolutionStatusFeasible
     x = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_x else None
+    if has_x and x is not None:
+        recomputed = float(model.cost @ x + model.offset)
+        reported = float(info.objective_function_value)
+        if abs(recomputed - reported) > 1e-6 * max(1.0, abs(reported)):
+            logger.warning(
+                "HiGHS reported objective %.9g but its solution costs %.9g; using the solution",
+                reported,
+                recomputed,
+            )
     if is_mip:
-        obj = float(info.objective_function_value) if has_x else math.inf
+        obj = float(model.cost @ x + model.offset) if has_x and x is not None else math.inf
         bound = float(info.mip_dual_bound)
         iterations = int(max(info.simplex_iteration_count, 0))
         nodes = int(max(info.mip_node_count, 0))

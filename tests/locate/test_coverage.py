@@ -185,3 +185,24 @@ def test_max_coverage_may_close_an_existing_site():
     sol = solve(freed, model="max_coverage")
     assert sol.open_sites == ("a", "c")
     assert sol.objective == 3.0
+
+
+def test_set_cover_beats_greedy_when_greedy_is_wrong():
+    # greedy takes c (8 cells), then d, then e; the optimum is a and b
+    near, far = 10.0, 60.0
+    covers = {
+        "a": set(range(7)),
+        "b": set(range(7, 14)),
+        "c": {0, 1, 2, 3, 7, 8, 9, 10},
+        "d": {4, 5, 11, 12},
+        "e": {6, 13},
+    }
+    costs = np.array([[near if i in covers[s] else far for s in "abcde"] for i in range(14)])
+    problem = Problem(weights=np.ones(14), costs=costs, site_ids=tuple("abcde"), limit=30.0)
+    greedy = solve(problem, model="set_cover", method="heuristic")
+    assert greedy.objective == 3.0
+    assert greedy.bound == 2.0
+    exact = solve(problem, model="set_cover", method="exact")
+    assert exact.open_sites == ("a", "b")
+    assert exact.objective == 2.0
+    assert exact.status == "optimal"
