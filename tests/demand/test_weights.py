@@ -2,19 +2,9 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from demand_files import make_group
 
-from gateway_planner.demand import CustomerGroup, face_to_face_weights
-
-
-def group(gid, f2f, visits):
-    return CustomerGroup(
-        id=gid,
-        name=gid,
-        description="",
-        channels={"face_to_face": f2f, "phone": 1 - f2f, "web": 0.0},
-        visits_per_person_year=visits,
-        modes={"walk": 1.0},
-    )
+from gateway_planner.demand import face_to_face_weights
 
 
 @pytest.fixture
@@ -28,12 +18,12 @@ def cells():
 
 
 def test_weights_are_population_share_channel_visits(cells):
-    w = face_to_face_weights(cells, [group("a", 0.5, 2.0), group("b", 0.1, 4.0)])
+    w = face_to_face_weights(cells, [make_group("a", 0.5, 2.0), make_group("b", 0.1, 4.0)])
     np.testing.assert_allclose(w, [[100 * 0.25 * 0.5 * 2, 100 * 0.75 * 0.1 * 4], [50 * 1.0, 0.0]])
 
 
 def test_channel_shift_scales_face_to_face_and_caps_at_one(cells):
-    groups = [group("a", 0.5, 2.0), group("b", 0.8, 1.0)]
+    groups = [make_group("a", 0.5, 2.0), make_group("b", 0.8, 1.0)]
     base = face_to_face_weights(cells, groups)
     down = face_to_face_weights(cells, groups, channel_shift=-0.2)
     np.testing.assert_allclose(down, base * 0.8)
@@ -49,9 +39,11 @@ def test_bad_cells_are_reported_together(cells):
     with pytest.raises(
         ValueError, match=r"pilot: cells: 1 cells have a negative.*do not sum to 1 in 1 cells.*Fix:"
     ):
-        face_to_face_weights(cells, [group("a", 0.5, 2.0), group("b", 0.1, 4.0)], source="pilot")
+        face_to_face_weights(
+            cells, [make_group("a", 0.5, 2.0), make_group("b", 0.1, 4.0)], source="pilot"
+        )
 
 
 def test_missing_share_column(cells):
     with pytest.raises(ValueError, match=r"share columns \['share__c'\] are missing"):
-        face_to_face_weights(cells, [group("a", 0.5, 2.0), group("c", 0.1, 4.0)])
+        face_to_face_weights(cells, [make_group("a", 0.5, 2.0), make_group("c", 0.1, 4.0)])
