@@ -253,9 +253,58 @@ class SetCover(LocationModel):
     def _integral_costs(self) -> bool:
         return bool(np.all(self._site_cost == np.round(self._site_cost)))
 
+    def _by_max_coverage(self, lower: float, *, deadline: float, seed: int) -> Outcome | None:
+        """Find the fewest q sites whose maximal coverage meets the target (unit costs, share < 1).
+
+        Counts q from the LP bound up, solving maximal coverage with q sites each time (its
+        upper bound below the target proves q too few; a solution meeting it proves q enough).
+        Returns None when a step cannot be decided in time.
+        """
+        data = self.data
+        target = self._target
+        tol = 1e-9 * max(1.0, target)
+        q = max(math.ceil(lower - 1e-6), data.n_forced, 1)
+        iterations = 0
+        while q <= data.m:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return None
+            sub = MaxCoverage.from_problem(
+                replace(self.problem, p=q, decay="step", decay_start=None, coverage_share=1.0)
+            )
+            sol = sub.solve(method="auto", time_limit=remaining, seed=seed)
+            iterations += sol.iterations
+            if sol.objective >= target - tol:
+                is_open = np.isin(data.cand, sol.open_index)
+                solver = f"fewest sites by maximal coverage with q = {q} ({sol.solver})"
+                return Outcome(is_open, float(q), solver, "exact", "optimal", iterations)
+            if sol.bound >= target - tol:
+                return None
+            q += 1
+        return None
+
     def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
         data = self.data
         greedy = self._greedy()
+        unit = bool(np.all(self._site_cost == self._site_cost[0])) if self._site_cost.size else True
+        if (
+            method != "heuristic"
+            and self.problem.coverage_share < 1
+            and unit
+            and self._site_cost.size
+        ):
+            model, _, _ = self._model()
+            relaxed = run_highs(
+                model, time_limit=max(deadline - time.perf_counter(), 0.05), seed=seed, relax=True
+            )
+            if relaxed.status == "optimal":
+                scale = float(self._site_cost[0]) if self._site_cost[0] > 0 else 1.0
+                done = self._by_max_coverage(
+                    relaxed.objective / scale, deadline=deadline, seed=seed
+                )
+                if done is not None:
+                    value = self.evaluate(done.is_open)
+                    return replace(done, bound=value)
         model, free, _ = self._model()
         if method == "auto" and model.nnz > EXACT_MAX_NNZ_COVER:
             method = "heuristic"

@@ -62,12 +62,19 @@ logger = logging.getLogger(__name__)
 EXACT_MAX_NNZ = 3_000_000
 #: Seconds that must be left for the automatic choice to start HiGHS after the heuristic.
 MIN_MIP_SECONDS = 0.5
+#: Subgradient steps for the reported bound (heuristic) or before fixing (exact path).
+LAGRANGIAN_STEPS_HEURISTIC = 1000
+LAGRANGIAN_STEPS_EXACT = 400
 #: Probing runs when at most this many sites are to be chosen (the LP gap is then largest and
 #: the heuristic incumbent most reliable), with this many subgradient steps per probe and this
 #: much work in all (steps x (cells + pairs in play)).
 PROBE_MAX_K = 20
 PROBE_STEPS = 50
 PROBE_BUDGET = 4e8
+#: Before probing, HiGHS gets this share of the time left when the model has at most this
+#: many entries (small coverage models often solve at the root).
+QUICK_SHARE = 0.25
+QUICK_MIP_NNZ = 60_000
 #: Largest enumeration (subsets x cells x sites per subset) tried before any model.
 ENUMERATION_BUDGET = 3e8
 
@@ -428,36 +435,47 @@ def _search(
     if not math.isfinite(upper):
         return None
     served = wcost[:, is_open].min(axis=1)
-    lag = lagrangian_median(sc, forced, core.p, upper=upper, start=served, deadline=deadline)
+    steps = LAGRANGIAN_STEPS_HEURISTIC if thorough else LAGRANGIAN_STEPS_EXACT
+    lag = lagrangian_median(
+        sc, forced, core.p, upper=upper, start=served, max_iter=steps, deadline=deadline
+    )
     return _Search(is_open, upper, moves + more, sc, lag)
 
 
-def _reduce(core: MedianCore, found: _Search, deadline: float) -> tuple[MedianCore, str]:
-    """Fix sites by reduced costs, then by probing when few sites are to be chosen."""
-    sc = found.sorted
-    closed, opened = lagrangian_fixing(sc, core.forced, core.p, found.lag, upper=found.upper)
-    how = "reduced costs"
-    k = core.p - int(core.forced.sum())
-    if k <= PROBE_MAX_K:
-        more_closed, more_open = lagrangian_probing(
-            sc,
-            core.forced | opened,
-            core.p,
-            found.lag,
-            upper=found.upper,
-            is_open=found.is_open,
-            closed=closed,
-            max_iter=PROBE_STEPS,
-            budget=PROBE_BUDGET,
-            deadline=deadline,
-        )
-        closed |= more_closed
-        opened |= more_open
-        how = "reduced costs and probing"
-    label = (
+def _probe(
+    core: MedianCore, found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: float
+) -> tuple[np.ndarray, np.ndarray]:
+    more_closed, more_open = lagrangian_probing(
+        found.sorted,
+        core.forced | opened,
+        core.p,
+        found.lag,
+        upper=found.upper,
+        is_open=found.is_open,
+        closed=closed,
+        max_iter=PROBE_STEPS,
+        budget=PROBE_BUDGET,
+        deadline=deadline,
+    )
+    return closed | more_closed, opened | more_open
+
+
+def _fixed_label(closed: np.ndarray, opened: np.ndarray, how: str) -> str:
+    return (
         f"{int(closed.sum())} sites fixed closed and {int(opened.sum())} open by Lagrangian {how}"
     )
-    return core.restrict(closed, opened), label
+
+
+def _settled(reduced: MedianCore, found: _Search, label: str) -> Outcome | None:
+    """When the fixings leave no choice, compare the only remaining set with the incumbent."""
+    left = _trivial(reduced)
+    if left is None:
+        return None
+    value = reduced.objective(left)
+    best = left if value < found.upper else found.is_open
+    solver = f"{HEURISTIC_LABEL}; {label} (proved optimal)"
+    its = found.moves + found.lag.steps
+    return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its)
 
 
 HEURISTIC_LABEL = "greedy + fast interchange + VNS, Lagrangian bound"
@@ -524,17 +542,37 @@ def solve_median(
         how = "exact" if found.proven and method != "heuristic" else "heuristic"
         its = found.moves + found.lag.steps
         return Outcome(found.is_open, found.lag.bound, solver, how, status, its)
-    reduced, label = core, ""
-    if found is not None:
-        reduced, label = _reduce(core, found, deadline)
-        left = _trivial(reduced)
-        if left is not None:
-            value = reduced.objective(left)
-            best = left if value < found.upper else found.is_open
-            solver = f"{HEURISTIC_LABEL}; {label} (proved optimal)"
-            its = found.moves + found.lag.steps
-            return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its)
-    return _radius_mip(reduced, found, label, method=method, deadline=deadline, gap=gap, seed=seed)
+    if found is None:
+        return _radius_mip(core, None, "", method=method, deadline=deadline, gap=gap, seed=seed)[0]
+    closed, opened = lagrangian_fixing(
+        found.sorted, core.forced, core.p, found.lag, upper=found.upper
+    )
+    reduced = core.restrict(closed, opened)
+    label = _fixed_label(closed, opened, "reduced costs")
+    done = _settled(reduced, found, label)
+    if done is not None:
+        return done
+    if core.p - int(core.forced.sum()) <= PROBE_MAX_K:
+        # small p: the LP gap is largest; try HiGHS briefly, then probe and try again
+        if reduced.radius_model()[0].nnz <= QUICK_MIP_NNZ:
+            quick_deadline = time.perf_counter() + QUICK_SHARE * (deadline - time.perf_counter())
+            out, finished = _radius_mip(
+                reduced, found, label, method="exact", deadline=quick_deadline, gap=gap, seed=seed
+            )
+            if finished:
+                return out
+            value = core.objective(out.is_open)
+            if value < found.upper:
+                found = replace(found, is_open=out.is_open, upper=value)
+        closed, opened = _probe(core, found, closed, opened, deadline)
+        reduced = core.restrict(closed, opened)
+        label = _fixed_label(closed, opened, "reduced costs and probing")
+        done = _settled(reduced, found, label)
+        if done is not None:
+            return done
+    return _radius_mip(reduced, found, label, method=method, deadline=deadline, gap=gap, seed=seed)[
+        0
+    ]
 
 
 def _radius_mip(
@@ -546,23 +584,22 @@ def _radius_mip(
     deadline: float,
     gap: float,
     seed: int,
-) -> Outcome:
+) -> tuple[Outcome, bool]:
+    """Solve the radius model of a (reduced) core; also say whether HiGHS finished."""
     model, free = reduced.radius_model()
     remaining = deadline - time.perf_counter()
-    if (
-        method == "auto"
-        and found is not None
-        and (model.nnz > EXACT_MAX_NNZ or remaining < MIN_MIP_SECONDS)
-    ):
+    too_big = model.nnz > EXACT_MAX_NNZ or remaining < MIN_MIP_SECONDS
+    if method == "auto" and found is not None and too_big:
         logger.info(
             "radius model has %d entries with %.1f s left: keeping the heuristic",
             model.nnz,
             remaining,
         )
         solver = f"{HEURISTIC_LABEL}; {label}"
-        return Outcome(
+        out = Outcome(
             found.is_open, found.lag.bound, solver, "heuristic", "local_optimum", found.moves
         )
+        return out, False
     start = None
     compatible = found is not None and bool(np.all(reduced.allowed[found.is_open]))
     if compatible and bool(np.all(found.is_open[reduced.forced])):
@@ -576,6 +613,7 @@ def _radius_mip(
         presolve=False,
         heuristic_effort=0.01 if start is not None else None,
     )
+    finished = result.status in ("optimal", "gap_reached", "infeasible")
     solver = result.solver if not label else f"{result.solver.rstrip(')')}; {label})"
     lower = found.lag.bound if found is not None else -math.inf
     upper = found.upper if found is not None else math.inf
@@ -583,16 +621,19 @@ def _radius_mip(
     if result.x is None:
         if result.status == "infeasible" and found is not None:
             # every better solution was excluded by the fixings: the incumbent is optimal
-            return Outcome(found.is_open, upper, solver, "exact", "optimal", result.iterations)
+            return Outcome(
+                found.is_open, upper, solver, "exact", "optimal", result.iterations
+            ), True
         if found is not None:
-            return Outcome(found.is_open, bound, solver, "exact", result.status, result.iterations)
+            out = Outcome(found.is_open, bound, solver, "exact", result.status, result.iterations)
+            return out, finished
         require_solution(result, f"the {reduced.label} problem")
     x = result.x
     is_open = reduced.forced.copy()
     is_open[free[x[: free.size] > 0.5]] = True
     if found is not None and found.upper <= reduced.objective(is_open):
         is_open = found.is_open
-    return Outcome(is_open, bound, solver, "exact", result.status, result.iterations)
+    return Outcome(is_open, bound, solver, "exact", result.status, result.iterations), finished
 
 
 class PMedian(LocationModel):

@@ -206,3 +206,12 @@ def test_set_cover_beats_greedy_when_greedy_is_wrong():
     assert exact.open_sites == ("a", "b")
     assert exact.objective == 2.0
     assert exact.status == "optimal"
+
+
+def test_least_cost_partial_set_cover(problem_factory, brute_force):
+    costs = np.array([3.0, 1.0, 2.0, 5.0, 1.0, 4.0, 2.0, 2.0, 3.0])
+    problem = problem_factory(30, 9, seed=2, limit=15.0, coverage_share=0.7, site_costs=costs)
+    best, _ = _best_cover(problem, brute_force, share=0.7)
+    sol = solve(problem, model="set_cover", method="exact")
+    assert sol.objective == pytest.approx(best)
+    assert "partial set cover" in sol.solver
