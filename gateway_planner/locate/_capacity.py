@@ -37,6 +37,8 @@ __all__ = ["solve_capacitated"]
 
 #: Largest number of subsets scanned in order of uncapacitated cost.
 SUBSET_LIMIT = 20_000
+#: Share of the time the uncapacitated problem (incumbent and bound) may take.
+UNCAPACITATED_SHARE = 0.3
 #: Largest number of pairs given one strong linking row each.
 LINK_MAX = 300_000
 
@@ -227,7 +229,15 @@ def solve_capacitated(
     # heuristic incumbent: uncapacitated answer, else the largest capacities
     from .pmedian import solve_median
 
-    first = solve_median(core, method="heuristic", deadline=deadline, gap=gap, seed=seed)
+    # the uncapacitated optimum bounds the capacitated one from below (and often meets it)
+    uncap_deadline = time.perf_counter() + UNCAPACITATED_SHARE * (deadline - time.perf_counter())
+    first = solve_median(
+        core,
+        method="heuristic" if method == "heuristic" else "auto",
+        deadline=uncap_deadline,
+        gap=gap,
+        seed=seed,
+    )
     tries = [first.is_open]
     order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
     big = forced.copy()
@@ -254,6 +264,13 @@ def solve_capacitated(
             assignment,
             shares,
             value,
+        )
+    if best is not None and best[1][0] <= first.bound + 1e-9 * max(1.0, abs(first.bound)):
+        # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
+        is_open, (value, assignment, shares, its) = best
+        solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
+        return Outcome(
+            is_open, first.bound, solver, "exact", "optimal", its, assignment, shares, value
         )
     model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), forced, k)
     start = None

@@ -73,7 +73,7 @@ PROBE_STEPS = 50
 PROBE_BUDGET = 4e8
 #: Before probing, HiGHS gets this share of the time left when the model has at most this
 #: many entries (small coverage models often solve at the root).
-QUICK_SHARE = 0.25
+QUICK_SHARE = 0.15
 QUICK_MIP_NNZ = 60_000
 #: Largest enumeration (subsets x cells x sites per subset) tried before any model.
 ENUMERATION_BUDGET = 3e8

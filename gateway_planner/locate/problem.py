@@ -163,7 +163,8 @@ class Solution:
     status
         {"optimal", "gap_reached", "time_limit", "local_optimum"}
     iterations
-        Simplex iterations of HiGHS, or improving moves of a heuristic.
+        Work done: HiGHS simplex iterations, heuristic moves plus subgradient steps, or subsets
+        scored by enumeration (comparable only between runs of the same method).
     seconds
         Wall time (informative only; not reproducible).
     shares
