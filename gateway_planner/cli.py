@@ -1,16 +1,19 @@
 """Command-line interface: a thin shell over the Python API.
 
-The library only logs; this module configures logging (``-v``/``-q``), shows stage progress, and
-turns a :class:`~gateway_planner.errors.GatewayPlannerError` into one line on stderr and a
-non-zero exit code (2 for bad input, 3 for network or solver failures).
+The library only logs; this module configures logging (``-v``/``-q``), shows stage progress (and
+progress bars on a terminal, fed by ``gateway_planner.settings.progress``), and turns a
+:class:`~gateway_planner.errors.GatewayPlannerError` into one line on stderr and a non-zero exit
+code (2 for bad input, 3 for network or solver failures).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -121,6 +124,81 @@ ScenarioArg = Annotated[
 ]
 
 
+def _scheduler_address(value: str | None) -> str | None:
+    """Check --scheduler at the boundary, with an example of a correct address."""
+    if value is None:
+        return None
+    from .errors import InputError
+    from .network.distributed import check_scheduler
+
+    try:
+        return check_scheduler(value)
+    except InputError:
+        msg = f"{value!r} is not a scheduler address; give protocol://host:port, e.g. tcp://10.0.0.5:8786"
+        raise typer.BadParameter(msg) from None
+
+
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Start a local Dask cluster of N worker processes for the travel times and the "
+        "solve (needs the dask extra); 1 runs in this process.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        callback=_scheduler_address,
+        help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers need "
+        "gateway-planner installed).",
+    ),
+]
+
+
+@contextmanager
+def _progress_bars() -> Iterator[None]:
+    """Draw tqdm bars for the library's progress reports (on a terminal, not with -q)."""
+    from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from . import settings
+
+    bars: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def report(task: str, done: int, total: int) -> None:
+        with lock:
+            bar = bars.get(task)
+            if bar is None:
+                bar = bars[task] = tqdm(
+                    total=total, desc=task, leave=False, disable=None, file=sys.stderr
+                )
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+            if done >= total:
+                bars.pop(task).close()
+
+    previous = settings.progress
+    settings.progress = report if _state["verbosity"] >= 0 else None
+    try:
+        with logging_redirect_tqdm(loggers=[logging.getLogger("gateway_planner")]):
+            yield
+    finally:
+        settings.progress = previous
+        for bar in bars.values():
+            bar.close()
+
+
+def _with_progress(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call the API with progress bars (inside :func:`_run`, once logging is configured)."""
+    with _progress_bars():
+        return func(*args, **kwargs)
+
+
 @app.command()
 def run(
     scenario: ScenarioArg,
@@ -131,13 +209,91 @@ def run(
         ),
     ] = None,
     network: NetworkOpt = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run one scenario and write map.html, summary.json, catchments.gpkg and tables."""
     from .scenario import run_scenario
 
     loaded = _run(_load, [scenario], network)[0]
-    result = _run(run_scenario, loaded, folder=output)
+    result = _run(
+        _with_progress,
+        run_scenario,
+        loaded,
+        folder=output,
+        workers=workers,
+        scheduler=scheduler,
+    )
     _print_result(result)
+
+
+def _sweep_params(values: list[str]) -> dict[str, list[Any]]:
+    from .errors import InputError
+    from .sweep import parse_param
+
+    params: dict[str, list[Any]] = {}
+    for text in values:
+        key, parsed = parse_param(text)
+        if key in params:
+            msg = f"sweep parameter {key!r} is given twice"
+            raise InputError(
+                msg,
+                field=key,
+                fix="give all its values once, e.g. --param objective.new_sites=1,2,3",
+            )
+        params[key] = parsed
+    return params
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    param: Annotated[
+        list[str],
+        typer.Option(
+            "--param",
+            "-p",
+            help="KEY=V1,V2,... to vary, e.g. objective.new_sites=1,2,3; repeat for a grid, "
+            "e.g. -p demand.channel_shift=0,-0.2.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Output folder (default: the scenario's output folder + -sweep)."
+        ),
+    ] = None,
+    baseline: Annotated[
+        int,
+        typer.Option(
+            help="Position (from 0, grid order) of the variant the others are compared with."
+        ),
+    ] = 0,
+    network: NetworkOpt = None,
+    workers: WorkersOpt = 1,
+    scheduler: SchedulerOpt = None,
+) -> None:
+    """Run a grid of variants of one scenario and write one comparison over them."""
+    from .sweep import sweep as sweep_api
+    from .sweep import sweep_folder
+
+    loaded = _run(_load, [scenario], network)[0]
+    params = _run(_sweep_params, param)
+    folder = output if output is not None else sweep_folder(loaded)
+    _table, results = _run(
+        _with_progress,
+        sweep_api,
+        loaded,
+        params,
+        folder=folder,
+        baseline=baseline,
+        workers=workers,
+        scheduler=scheduler,
+    )
+    for r in results:
+        _print_result(r)
+    typer.echo(f"sweep of {len(results)} variants written to {folder} (open comparison.html)")
 
 
 @app.command()

@@ -470,8 +470,8 @@ def run_scenario(
             fix="reuse only runs that differ in objective and demand.channel_shift",
         )
     with dask_client(workers=workers, scheduler=scheduler) as client:
-        if reuse is not None:
-            area = replace(reuse.area, id=scenario.name)
+        if reuse is not None:  # load_area names a user's own area after its scenario
+            area = reuse.area if scenario.area.pilot else replace(reuse.area, id=scenario.name)
         else:
             with _stage("study area"):
                 area = load_area(scenario)
@@ -499,7 +499,8 @@ def run_scenario(
             if client is None:
                 solution = solve(problem, **options)
             else:
-                solution = client.submit(solve, problem, **options, pure=False).result()
+                shipped = client.scatter(problem, hash=False)  # large costs: not in the graph
+                solution = client.submit(solve, shipped, **options, pure=False).result()
     logger.info(
         "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
         obj.model,

@@ -189,3 +189,37 @@ def test_cells_without_visits_still_get_a_site_and_a_time(grid):
     assert ev.cells.loc["11", "minutes"] == 20
     assert ev.catchments["cells"].sum() == 9
     assert ev.groups.loc["g", "visits"] == 800
+
+
+def _sparse(t: np.ndarray, kind: str = "csr_array"):
+    """The finite minutes of ``t`` as a scipy sparse matrix (zeros stored, inf left out)."""
+    import scipy.sparse as sp
+
+    rows, cols = np.nonzero(np.isfinite(t))
+    return getattr(sp, kind)((t[rows, cols], (rows, cols)), shape=t.shape)
+
+
+@pytest.mark.parametrize("kind", ["csr_array", "csr_matrix"])
+@pytest.mark.parametrize("open_sites", [["A"], ["A", "B"]])
+def test_sparse_times_give_the_same_figures(grid, kind, open_sites):
+    import pandas as pd
+
+    cells, sites, times = grid
+    cells = cells.assign(share__g=0.5, share__w=0.5)
+    drive = times["g"].copy()
+    drive[8, 0] = np.inf  # cell 22 cannot reach A by car
+    walk = times["g"] + 5.0
+    walk[4, :] = np.inf  # cell 11 reaches no site on foot
+    walk[0, 0] = 0.0
+    dense = {"g": drive, "w": walk}
+    sparse = {gid: _sparse(t, kind) for gid, t in dense.items()}
+    assert sparse["g"].nnz == 17 and (sparse["g"].data == 0).sum() == 2  # zeros are journeys
+    args = (cells, sites, [_group("g"), _group("w")], np.full((9, 2), 50.0))
+    a = evaluate(*args, dense, open_sites, existing=["A"])
+    b = evaluate(*args, sparse, open_sites, existing=["A"])
+    pd.testing.assert_frame_equal(a.groups, b.groups)
+    pd.testing.assert_frame_equal(a.sites, b.sites)
+    pd.testing.assert_frame_equal(a.cells, b.cells)
+    pd.testing.assert_frame_equal(a.catchments, b.catchments)
+    assert b.cells.loc["00", "minutes__g"] == 0.0 and b.cells.loc["00", "site__g"] == "A"
+    assert b.cells.loc["11", "site__w"] == "" and b.groups.loc["w", "unreachable_people"] == 50

@@ -1,0 +1,177 @@
+"""Site searches and runs on a real Dask cluster give the single-process numbers."""
+
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from network_helpers import HELSINKI_CRS, make_points
+
+import gateway_planner.network.distributed as gpd_distributed
+import gateway_planner.settings as gps
+from gateway_planner.demand.groups import CustomerGroup
+from gateway_planner.errors import InputError
+from gateway_planner.network import travel_times
+from gateway_planner.network.distributed import dask_client
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parents[2]
+#: the scheduler's HTTP server on a free loopback port, without a dashboard
+QUIET_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two single-thread workers in this process, on the loopback interface."""
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        host="127.0.0.1",
+        protocol="tcp",
+        dashboard_address=None,
+        scheduler_kwargs=QUIET_SCHEDULER,
+    ) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with distributed.Client(cluster, set_as_default=False) as connected:
+        yield connected
+
+
+def _group(gid, modes):
+    channels = {"face_to_face": 1.0, "phone": 0.0, "web": 0.0}
+    return CustomerGroup(
+        id=gid, name=gid, description="", channels=channels, visits_per_person_year=1.0, modes=modes
+    )
+
+
+@pytest.fixture
+def case(helsinki_drive, helsinki_walk, monkeypatch):
+    import gateway_planner.network._routing as routing_module
+
+    xy = helsinki_drive.routing.xy
+    cells = make_points(xy[::11], prefix="c", crs=HELSINKI_CRS, square_m=40)
+    sites = make_points(xy[::83] + 5.0, prefix="s", crs=HELSINKI_CRS)
+    n = helsinki_walk.routing.n_nodes
+    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * n * 4)  # four sites a block
+    networks = {"drive": helsinki_drive, "walk": helsinki_walk}
+    groups = [_group("mixed", {"drive": 0.5, "walk": 0.5})]
+    return networks, cells, sites, groups
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_blocks_on_the_cluster_give_the_same_matrix(case, client, monkeypatch, sparse):
+    networks, cells, sites, groups = case
+    options = {"groups": groups, "limit_minutes": 10.0, "sparse": sparse}
+    one = travel_times(networks, cells, sites, **options)
+    shipped, submitted = [], []
+    scatter, submit = client.scatter, client.submit
+
+    def spy_scatter(data, **kwargs):
+        shipped.append((data, kwargs))
+        return scatter(data, **kwargs)
+
+    def spy_submit(func, *args, **kwargs):
+        submitted.append(func.__name__)
+        return submit(func, *args, **kwargs)
+
+    monkeypatch.setattr(client, "scatter", spy_scatter)
+    monkeypatch.setattr(client, "submit", spy_submit)
+    many = travel_times(networks, cells, sites, client=client, **options)
+    for key in ("drive", "walk"):
+        a, b = one.for_mode(key), many.for_mode(key)
+        if sparse:
+            assert isinstance(b, sp.csr_array)
+            a, b = a.toarray(), b.toarray()
+        assert np.array_equal(a, b)
+    g1, g2 = one.for_group("mixed"), many.for_group("mixed")
+    if sparse:
+        assert np.array_equal(g1.indptr, g2.indptr) and np.array_equal(g1.indices, g2.indices)
+        g1, g2 = g1.data, g2.data
+    assert np.array_equal(g1, g2)
+    # the routing arrays went once per mode to every worker, then one task per block of sites
+    assert len(shipped) == 2
+    for data, kwargs in shipped:
+        assert isinstance(data.reverse, sp.csr_matrix) and kwargs["broadcast"] is True
+    assert set(submitted) == {"_search_block"} and len(submitted) >= 2 * 3
+
+
+def test_a_run_on_the_cluster_equals_the_single_process_run(cluster):
+    from gateway_planner._io import json_dumps
+    from gateway_planner.scenario import run_scenario
+
+    path = ROOT / "scenarios" / "sheerness.toml"
+    alone = run_scenario(path, write=False)
+    shared = run_scenario(path, write=False, scheduler=cluster.scheduler_address)
+    assert shared.solution.open_sites == alone.solution.open_sites
+    assert np.array_equal(shared.solution.assignment, alone.solution.assignment)
+    for key in alone.times.by_group:
+        assert np.array_equal(shared.times.for_group(key), alone.times.for_group(key))
+    assert json_dumps(shared.summary) == json_dumps(alone.summary)
+
+
+def test_dask_client_choices(cluster, client, monkeypatch):
+    with dask_client() as none:
+        assert none is None
+    with dask_client(scheduler=client) as same:
+        assert same is client
+    with dask_client(scheduler=cluster.scheduler_address) as connected:
+        assert connected.scheduler.address == cluster.scheduler_address
+        assert connected is not client
+    monkeypatch.setattr(gps, "default_scheduler", cluster.scheduler_address)
+    with dask_client(workers=2) as default:
+        assert default.scheduler.address == cluster.scheduler_address
+    with dask_client(workers=1) as none:
+        assert none is None  # one worker asks for no cluster
+
+
+@pytest.mark.parametrize(
+    ("options", "pattern"),
+    [
+        ({"scheduler": "localhost:8786"}, r"scheduler: scheduler address 'localhost:8786' is not"),
+        ({"scheduler": "tcp://10.0.0.5"}, r"not protocol://host:port. Fix: .*tcp://10.0.0.5:8786"),
+        ({"workers": 0}, r"workers: workers is 0"),
+    ],
+)
+def test_bad_cluster_options(options, pattern):
+    with pytest.raises(InputError, match=pattern), dask_client(**options):
+        pass
+
+
+def test_a_scheduler_that_does_not_answer_is_reported(monkeypatch):
+    monkeypatch.setattr(gpd_distributed, "_CONNECT_TIMEOUT", 0.5)
+    with (
+        pytest.raises(InputError, match=r"no Dask scheduler answered at tcp://127.0.0.1:9"),
+        dask_client(scheduler="tcp://127.0.0.1:9"),
+    ):
+        pass
+
+
+def test_without_dask_runs_in_one_process_unless_a_scheduler_is_named(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
+    with caplog.at_level(logging.WARNING, logger="gateway_planner"), dask_client(workers=2) as c:
+        assert c is None
+    assert "running in one process instead of 2 workers" in caplog.text
+    assert "pip install 'gateway-planner[dask]'" in caplog.text
+    with (
+        pytest.raises(ImportError, match=r"gateway-planner\[dask\]"),
+        dask_client(scheduler="tcp://127.0.0.1:8786"),
+    ):
+        pass
+
+
+def test_a_local_cluster_of_worker_processes(case):
+    networks, cells, sites, _ = case
+    drive = {"drive": networks["drive"]}
+    one = travel_times(drive, cells, sites, limit_minutes=10.0)
+    with dask_client(workers=2) as client:
+        assert len(client.nthreads()) == 2
+        assert all(a.startswith("tcp://127.0.0.1:") for a in client.nthreads())
+        two = travel_times(drive, cells, sites, limit_minutes=10.0, client=client)
+    assert np.array_equal(one.for_mode("drive"), two.for_mode("drive"))

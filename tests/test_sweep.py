@@ -1,0 +1,235 @@
+"""Sweeps: the grid of variants, their names, one matrix for all, one comparison, any cluster."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import gateway_planner.scenario as scenario_module
+from gateway_planner._io import json_dumps
+from gateway_planner.cli import app
+from gateway_planner.config import load_scenario
+from gateway_planner.errors import InputError
+from gateway_planner.scenario import run_scenario
+from gateway_planner.sweep import parse_param, sweep, sweep_folder, sweep_variants, variant_name
+
+ROOT = Path(__file__).resolve().parents[1]
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: files that must be the same, byte for byte, however the sweep ran
+STABLE = ("summary.json", "tables.csv", "sites.csv", "catchments.gpkg", "map.html")
+runner = CliRunner()
+
+
+def pilot_scenario(folder: Path) -> Path:
+    """A copy of the Sheerness scenario writing into folder/out."""
+    text = (ROOT / "scenarios" / "sheerness.toml").read_text()
+    path = folder / "sheerness.toml"
+    path.write_text(text.replace('folder = "../outputs/', 'folder = "out/'))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "values"),
+    [
+        ("objective.new_sites=1,2,3", "objective.new_sites", [1, 2, 3]),
+        ("demand.channel_shift = 0, -0.2", "demand.channel_shift", [0, -0.2]),
+        ("network.source=proxy,osm", "network.source", ["proxy", "osm"]),
+        ('title="a, b"', "title", ['"a', 'b"']),  # commas always separate values
+        ("objective.keep_existing=true,false", "objective.keep_existing", [True, False]),
+    ],
+)
+def test_parse_param(text, key, values):
+    assert parse_param(text) == (key, values)
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [
+        ("objective.new_sites", r"param: sweep parameter 'objective.new_sites' is not KEY=VALUE"),
+        ("=1,2", r"is not KEY=VALUE1,VALUE2. Fix: .*objective.new_sites=1,2,3"),
+        ("objective.new_sites=1,,2", r"objective.new_sites: .* has an empty value"),
+    ],
+)
+def test_bad_params(text, pattern):
+    with pytest.raises(InputError, match=pattern):
+        parse_param(text)
+
+
+def test_variant_names_are_deterministic_and_valid():
+    name = variant_name("sheerness", {"objective.new_sites": 2, "demand.channel_shift": -0.2})
+    assert name == "sheerness-new_sites_2-channel_shift_-0.2"
+    both = variant_name("s", {"network.limit_minutes": 30, "objective.limit_minutes": 20.0})
+    assert both == "s-network.limit_minutes_30-objective.limit_minutes_20.0"
+    assert variant_name("s", {"objective.keep_existing": False}) == "s-keep_existing_false"
+    assert variant_name("s", {"title": "A b/c"}) == "s-title_A_b_c"
+    for n in (name, both):
+        assert NAME.match(n)
+
+
+def test_the_grid_of_variants():
+    base = load_scenario(ROOT / "scenarios" / "sheerness.toml")
+    variants = sweep_variants(
+        base, {"objective.new_sites": [1, 2], "demand.channel_shift": [0, -0.2]}
+    )
+    assert [v.name for v in variants] == [
+        "sheerness-new_sites_1-channel_shift_0",
+        "sheerness-new_sites_1-channel_shift_-0.2",
+        "sheerness-new_sites_2-channel_shift_0",
+        "sheerness-new_sites_2-channel_shift_-0.2",
+    ]
+    assert [v.objective.new_sites for v in variants] == [1, 1, 2, 2]
+    assert [v.demand.channel_shift for v in variants] == [0, -0.2, 0, -0.2]
+    assert all(v.output.folder is None and v.source_path == base.source_path for v in variants)
+    assert sweep_folder(base) == base.output_folder().with_name("sheerness-sweep")
+
+
+@pytest.mark.parametrize(
+    ("params", "pattern"),
+    [
+        ({}, r"a sweep needs at least one parameter"),
+        ({"objective.new_sites": []}, r"objective.new_sites: .* has no list of values"),
+        (
+            {"objective.new_site": [1]},
+            r"sheerness.toml: objective.new_site: sweep variant 'sheerness-new_site_1': "
+            r"unknown scenario key",
+        ),
+        (
+            {"objective.new_sites": [1, -1]},
+            r"objective.new_sites: sweep variant 'sheerness-new_sites_-1': .*Fix: use a number >= 0",
+        ),
+        ({"objective.new_sites": [1, 1]}, r"would share the names \['sheerness-new_sites_1'\]"),
+    ],
+)
+def test_bad_grids_are_reported_before_any_run(params, pattern):
+    base = load_scenario(ROOT / "scenarios" / "sheerness.toml")
+    with pytest.raises(InputError, match=pattern):
+        sweep_variants(base, params)
+
+
+def test_a_sweep_needs_two_variants_and_a_baseline_among_them(tmp_path):
+    path = pilot_scenario(tmp_path)
+    with pytest.raises(InputError, match=r"the sweep has 1 variant; a comparison needs two"):
+        sweep(path, {"objective.new_sites": [1]}, folder=tmp_path / "x")
+    with pytest.raises(InputError, match=r"baseline 2 is not one of the 2 variants"):
+        sweep(path, {"objective.new_sites": [1, 2]}, folder=tmp_path / "x", baseline=2)
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    """A sweep of one and two new sites in this process, counting the matrix builds."""
+    folder = tmp_path_factory.mktemp("sweep")
+    builds = []
+    original = scenario_module.build_networks
+
+    def counted(*args, **kwargs):
+        builds.append(args[0].name)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scenario_module, "build_networks", counted)
+        table, results = sweep(
+            pilot_scenario(folder),
+            {"objective.new_sites": [1, 2], "demand.channel_shift": [-0.2]},
+            folder=folder / "out" / "grid",
+        )
+    return folder / "out" / "grid", table, results, builds
+
+
+def test_a_sweep_builds_the_matrix_once_and_writes_one_comparison(swept):
+    folder, table, results, builds = swept
+    names = ["sheerness-new_sites_1-channel_shift_-0.2", "sheerness-new_sites_2-channel_shift_-0.2"]
+    assert [r.scenario.name for r in results] == names
+    assert builds == [names[0]]  # the second variant reused the first one's networks and times
+    assert results[1].times is results[0].times
+    assert len(results[0].solution.open_sites) == 2 and len(results[1].solution.open_sites) == 3
+    written = {p.name for p in folder.iterdir()}
+    assert {"comparison.csv", "comparison.html", "briefing.pdf", *names} <= written
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # nothing staged
+    summary = json.loads((folder / names[1] / "summary.json").read_text())
+    assert summary["scenario"]["name"] == names[1] and summary["area"]["id"] == "swale"
+    assert summary["scenario"]["channel_shift"] == -0.2
+    assert names[1] in table.columns[-1]
+
+
+def test_a_reused_variant_equals_its_own_run(swept):
+    _folder, _table, results, _builds = swept
+    alone = run_scenario(results[1].scenario, write=False)
+    assert alone.solution.open_sites == results[1].solution.open_sites
+    assert json_dumps(alone.summary) == json_dumps(results[1].summary)
+
+
+def test_reuse_refuses_a_run_of_other_inputs(swept):
+    _folder, _table, results, _builds = swept
+    other = results[0].scenario.with_updates({"network.limit_minutes": 90})
+    with pytest.raises(InputError, match=r"reuse: run 'sheerness-new_sites_1.*' cannot be reused"):
+        run_scenario(other, write=False, reuse=results[0])
+
+
+def test_the_cli_sweep_on_a_cluster_writes_the_same_files(swept, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    folder = swept[0]
+    path = pilot_scenario(tmp_path)
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        host="127.0.0.1",
+        protocol="tcp",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+    ) as cluster:
+        result = runner.invoke(
+            app,
+            [
+                "-q",
+                "sweep",
+                str(path),
+                "-p",
+                "objective.new_sites=1,2",
+                "--param",
+                "demand.channel_shift=-0.2",
+                "--scheduler",
+                cluster.scheduler_address,
+                "-o",
+                str(tmp_path / "out" / "grid"),
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    assert "sweep of 2 variants written to" in result.stdout
+    other = tmp_path / "out" / "grid"
+    for variant in (
+        "sheerness-new_sites_1-channel_shift_-0.2",
+        "sheerness-new_sites_2-channel_shift_-0.2",
+    ):
+        for name in STABLE:
+            a, b = (folder / variant / name).read_bytes(), (other / variant / name).read_bytes()
+            assert a == b, f"{variant}/{name} differs"
+    for name in ("comparison.csv", "comparison_sites.csv", "comparison.html", "briefing.pdf"):
+        assert (folder / name).read_bytes() == (other / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (["-p", "objective.new_sites"], r"error: param: sweep parameter 'objective.new_sites'"),
+        (["-p", "objective.new_sites=1,2", "-p", "objective.new_sites=3"], r"is given twice"),
+        (["-p", "objective.new_sites=1,2", "--scheduler", "localhost"], r"tcp://10.0.0.5:8786"),
+        (["-p", "objective.new_sites=1,2", "--workers", "0"], r"--workers"),
+    ],
+)
+def test_cli_sweep_rejects_bad_options_and_writes_nothing(tmp_path, args, pattern):
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["sweep", str(path), *args])
+    assert result.exit_code == 2
+    assert re.search(pattern, result.output), result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_run_checks_its_cluster_options(tmp_path):
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["run", str(path), "--scheduler", "10.0.0.5:8786"])
+    assert result.exit_code == 2 and "protocol://host:port" in result.output
+    assert not (tmp_path / "out").exists()
