@@ -202,6 +202,11 @@ class PCenter(LocationModel):
                 is_open, value, "direct evaluation (no choice left)", "exact", "optimal", 0
             )
         dense = self._dense
+        if dense.shape[0] == 0:
+            # no demand: any p sites do; keep the forced ones and the lowest indices
+            is_open = data.forced.copy()
+            is_open[np.flatnonzero(~data.forced)[:k]] = True
+            return Outcome(is_open, 0.0, "direct evaluation (no demand)", "exact", "optimal", 0)
         if (
             method != "heuristic"
             and count_subsets(free, k) * dense.shape[0] * k <= ENUMERATION_BUDGET

@@ -74,3 +74,11 @@ def test_pcenter_infeasible_when_cells_cannot_all_be_reached():
         match=r"no choice of 2 sites reaches every cell.*1 cell\(s\) stay unreachable",
     ):
         solve(problem, model="pcenter")
+
+
+def test_pcenter_without_demand_opens_lowest_indices():
+    costs = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 3.0]])
+    problem = Problem(weights=np.zeros(2), costs=costs, site_ids=("a", "b", "c"), fixed=(2,), p=2)
+    sol = solve(problem, model="pcenter")
+    assert sol.open_sites == ("a", "c")
+    assert sol.objective == 0.0
