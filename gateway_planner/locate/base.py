@@ -15,7 +15,7 @@ import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -85,6 +85,38 @@ class LocationModel(ABC):
         """
         validate_problem(problem, model=cls.model)
         return cls(prepare(problem))
+
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        costs: Any,
+        weights: np.ndarray,
+        *,
+        site_ids: tuple[str, ...] | None = None,
+        **fields: Any,
+    ) -> Self:
+        """Build the model straight from a cost matrix and weights.
+
+        Parameters
+        ----------
+        costs
+            Minutes, cells x sites (dense with ``inf``, or sparse).
+        weights
+            Demand per cell.
+        site_ids
+            Site ids ("0", "1", ... when None).
+        **fields
+            Any other :class:`~gateway_planner.locate.problem.Problem` field (``p``, ``fixed``,
+            ``limit``, ``capacities``...).
+
+        Returns
+        -------
+        LocationModel
+            The checked model.
+        """
+        ids = tuple(str(j) for j in range(costs.shape[1])) if site_ids is None else tuple(site_ids)
+        problem = Problem(weights=np.asarray(weights), costs=costs, site_ids=ids, **fields)
+        return cls.from_problem(problem)
 
     @property
     def problem(self) -> Problem:

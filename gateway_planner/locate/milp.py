@@ -21,7 +21,15 @@ import numpy as np
 
 from ..errors import InfeasibleError, SolverError
 
-__all__ = ["MilpModel", "MilpResult", "RowBuilder", "highs_version", "run_highs"]
+__all__ = [
+    "MilpModel",
+    "MilpResult",
+    "RowBuilder",
+    "highs_version",
+    "relative_gap",
+    "require_solution",
+    "run_highs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -443,6 +451,3 @@ def require_solution(result: MilpResult, what: str) -> np.ndarray:
         msg = f"HiGHS found no solution to {what} within the time limit ({result.seconds:.1f} s, status {result.status})"
         raise SolverError(msg)
     return result.x
-
-
-__all__ += ["relative_gap", "require_solution"]

@@ -24,10 +24,19 @@ Capacities use the classical assignment formulation with ``x_ij`` per reachable 
 for single-source, continuous for split demand), ``sum_i w_i x_ij <= cap_j y_j`` and the strong
 linking ``x_ij <= y_j``.
 
-Heuristic
----------
-Greedy add, fast vertex substitution and variable neighbourhood search
-(:mod:`.heuristics`), bounded below by subgradient Lagrangian relaxation (:mod:`.bounds`).
+How a p-median is solved (:func:`solve_median`)
+-----------------------------------------------
+1. No choice left (p equals the kept sites, or every candidate opens): evaluate directly.
+2. Few sites to choose (subsets x cells within a budget): score every subset (exact).
+3. Greedy add, fast vertex substitution and variable neighbourhood search
+   (:mod:`.heuristics`), then the Lagrangian bound by subgradient optimisation
+   (:mod:`.bounds`). When bound and solution meet, the solution is proven optimal. This is all
+   of ``method="heuristic"``.
+4. Otherwise sites are fixed closed or open by Lagrangian reduced costs (and, when few sites
+   are to be chosen, by probing: the bound re-optimised with each site forced), which usually
+   removes most candidates, and HiGHS solves the radius model of what is left, started from
+   the heuristic solution. The reported bound stays valid for the full problem.
+   ``method="auto"`` keeps the heuristic answer (with its bound) when the model is too big.
 """
 
 from __future__ import annotations
@@ -42,16 +51,12 @@ import numpy as np
 
 from ..errors import InfeasibleError, SolverError
 from . import heuristics
+from ._capacity import solve_capacitated
 from ._data import Prepared
 from ._enumerate import count_subsets, enumerate_best
+from ._sorted import SortedCosts
 from .base import LocationModel, Outcome
-from .bounds import (
-    Lagrangian,
-    SortedCosts,
-    lagrangian_fixing,
-    lagrangian_median,
-    lagrangian_probing,
-)
+from .bounds import Lagrangian, lagrangian_fixing, lagrangian_median, lagrangian_probing
 from .milp import MilpModel, RowBuilder, require_solution, run_highs
 
 __all__ = ["EXACT_MAX_NNZ", "MedianCore", "PMedian", "solve_median"]
@@ -658,8 +663,6 @@ class PMedian(LocationModel):
 
     def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
         if self.problem.capacities is not None:
-            from ._capacity import solve_capacitated
-
             return solve_capacitated(self, method=method, deadline=deadline, gap=gap, seed=seed)
         return solve_median(self._core, method=method, deadline=deadline, gap=gap, seed=seed)
 
@@ -675,6 +678,7 @@ class PMedian(LocationModel):
         -------
         float
             The objective (inf when a cell of positive weight is left unserved without an
-            ``unserved_cost``).
+            ``unserved_cost``). With capacities this is the nearest-site cost, a lower bound of
+            the capacitated one; solutions report the capacitated assignment's cost.
         """
         return self._core.objective(is_open)

@@ -122,3 +122,10 @@ def test_same_inputs_same_solution(problem_factory):
     for field in ("open_sites", "objective", "bound", "gap", "solver", "status", "iterations"):
         assert getattr(a, field) == getattr(b, field)
     assert np.array_equal(a.assignment, b.assignment)
+
+
+def test_from_cost_matrix_builds_the_same_model():
+    costs = np.array([[1.0, 4.0, 6.0], [5.0, 1.0, 2.0], [6.0, 3.0, 1.0]])
+    sol = PMedian.from_cost_matrix(costs, np.array([1.0, 1.0, 2.0]), p=2, fixed=(0,)).solve()
+    assert sol.open_sites == ("0", "2")
+    assert sol.objective == pytest.approx(1 + 2 + 2)
