@@ -129,3 +129,66 @@ def test_from_cost_matrix_builds_the_same_model():
     sol = PMedian.from_cost_matrix(costs, np.array([1.0, 1.0, 2.0]), p=2, fixed=(0,)).solve()
     assert sol.open_sites == ("0", "2")
     assert sol.objective == pytest.approx(1 + 2 + 2)
+
+
+@pytest.mark.parametrize(
+    ("p", "fixed", "unserved", "closing"),
+    [
+        (2, (), None, False),
+        (3, (1,), None, False),
+        (4, (1, 5), None, False),
+        (3, (), 45.0, False),
+        (3, (1, 5), None, True),
+    ],
+)
+def test_radius_model_alone_matches_brute_force(
+    problem_factory, brute_force, p, fixed, unserved, closing
+):
+    from gateway_planner.locate.milp import run_highs
+
+    problem = problem_factory(
+        30,
+        9,
+        seed=13,
+        unreachable=0.15,
+        fixed=fixed,
+        p=p,
+        unserved_cost=unserved,
+        allow_closing=closing,
+    )
+    model = PMedian.from_problem(problem)
+    core = model._core
+    radius, free = core.radius_model()
+    result = run_highs(radius, time_limit=20, presolve=False)
+    is_open = core.forced.copy()
+    is_open[free[result.x[: free.size] > 0.5]] = True
+    w = np.asarray(problem.weights)
+    d = np.asarray(problem.costs)
+    if unserved is not None:
+        d = np.minimum(d, unserved)
+
+    def value(sites):
+        near = d[w > 0][:, sites].min(axis=1)
+        return float(w[w > 0] @ near) if np.all(np.isfinite(near)) else np.inf
+
+    best, _ = brute_force(9, p, () if closing else fixed, value)
+    assert result.objective == pytest.approx(best)
+    assert model.evaluate(is_open) == pytest.approx(best)
+
+
+def test_exact_path_through_highs_is_deterministic_and_optimal(
+    problem_factory, brute_force, monkeypatch
+):
+    from gateway_planner.locate import pmedian
+
+    monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
+    monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_EXACT", 1)
+    problem = problem_factory(40, 10, seed=21, p=4)
+    best, _ = brute_force(10, 4, (), lambda s: _median_value(problem, s))
+    a = solve(problem, method="exact")
+    b = solve(problem, method="exact")
+    assert a.objective == pytest.approx(best)
+    assert a.status == "optimal"
+    assert "HiGHS" in a.solver
+    for field in ("open_sites", "objective", "bound", "gap", "solver", "status", "iterations"):
+        assert getattr(a, field) == getattr(b, field)
