@@ -218,6 +218,33 @@ class ObjectiveConfig(_Strict):
     limit_minutes: float | None = Field(
         default=None, gt=0, description="T for coverage and set cover."
     )
+    coverage_share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="set_cover: share of face-to-face demand to bring within T.",
+    )
+    decay: Literal["step", "linear"] = Field(
+        default="step",
+        description="max_coverage: full credit within T (step) or fading to 0 at T (linear).",
+    )
+    decay_start: float | None = Field(
+        default=None, ge=0, description="max_coverage with linear decay: minutes of full credit."
+    )
+    weighted_center: bool = Field(
+        default=False,
+        description="pcenter: minimise the worst demand-weighted journey, not the plain one.",
+    )
+    capacities: bool = Field(
+        default=True, description="Use the sites' capacity column (visits per month) where given."
+    )
+    split_demand: bool = Field(
+        default=False, description="With capacities, a cell's visits may be split between sites."
+    )
+    site_cost_column: str | None = Field(
+        default=None,
+        description="set_cover: column of the sites table with a cost per site (least-cost cover).",
+    )
     method: Literal["auto", "exact", "heuristic"] = "auto"
     time_limit: float = Field(default=60.0, gt=0, description="Solver time limit in seconds.")
     gap: float = Field(
