@@ -226,7 +226,9 @@ def build_problem(
     fixed = tuple(i for i, s in enumerate(site_ids) if s in existing)
     obj = scenario.objective
     p = None if obj.model == "set_cover" else len(fixed) + obj.new_sites
-    kept = fixed if obj.keep_existing else ()
+    capacities = _capacities(scenario, area)
+    # pairs slower than the nearest kept site can never serve a cell -- unless capacities bind
+    kept = fixed if obj.keep_existing and capacities is None else ()
     return Problem(
         weights=weights.sum(axis=1),
         costs=_group_costs(weights, times, [g.id for g in area.groups], kept=kept),
@@ -234,10 +236,43 @@ def build_problem(
         fixed=fixed,
         candidates=None,
         p=p,
+        capacities=capacities,
         limit=obj.limit_minutes,
         allow_closing=not obj.keep_existing,
         cell_ids=tuple(str(c) for c in area.cells.index),
+        site_costs=_site_costs(scenario, area),
+        coverage_share=obj.coverage_share,
+        decay=obj.decay,
+        decay_start=obj.decay_start,
+        single_source=not obj.split_demand,
+        weighted_center=obj.weighted_center,
     )
+
+
+def _capacities(scenario: Scenario, area: Area) -> np.ndarray | None:
+    """Site capacities in visits per year (the weights' unit), or None when none is given."""
+    if not scenario.objective.capacities or "capacity" not in area.sites.columns:
+        return None
+    per_month = area.sites["capacity"].to_numpy(dtype=float)
+    return per_month * 12.0 if np.isfinite(per_month).any() else None
+
+
+def _site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
+    """Return the per-site costs a least-cost set cover asks for, or None."""
+    from .errors import InputError
+
+    column = scenario.objective.site_cost_column
+    if column is None:
+        return None
+    if column not in area.sites.columns:
+        msg = f"the sites have no column {column!r} (columns: {sorted(c for c in area.sites.columns if c != 'geometry')})"
+        raise InputError(
+            msg,
+            file=scenario.source_path,
+            field="objective.site_cost_column",
+            fix="name a numeric column of the sites table",
+        )
+    return area.sites[column].to_numpy(dtype=float)
 
 
 def build_networks(
