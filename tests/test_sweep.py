@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import gateway_planner.scenario as scenario_module
+import gateway_planner.settings as gps
 from gateway_planner._io import json_dumps
 from gateway_planner.cli import app
 from gateway_planner.config import load_scenario
@@ -199,6 +200,7 @@ def test_the_cli_sweep_on_a_cluster_writes_the_same_files(swept, tmp_path):
         )
     assert result.exit_code == 0, result.output
     assert "sweep of 2 variants written to" in result.stdout
+    assert gps.progress is None  # the command's progress bars are gone with it
     other = tmp_path / "out" / "grid"
     for variant in (
         "sheerness-new_sites_1-channel_shift_-0.2",

@@ -248,3 +248,16 @@ def test_pairs_slower_than_the_nearest_kept_site_are_left_out(form):
     assert solutions[0].open_sites == solutions[1].open_sites
     assert solutions[0].objective == solutions[1].objective
     assert np.array_equal(solutions[0].assignment, solutions[1].assignment)
+
+
+def test_blocks_report_their_progress(helsinki_case, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        gps, "progress", lambda task, done, total: calls.append((task, done, total))
+    )
+    _times(helsinki_case, monkeypatch, sparse=True)
+    for mode in ("drive", "walk"):
+        ticks = [(done, total) for task, done, total in calls if task == f"travel times ({mode})"]
+        assert len(ticks) >= 2  # several blocks
+        done = [d for d, _ in ticks]
+        assert done == sorted(done) and done[-1] == ticks[-1][1]
