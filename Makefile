@@ -61,7 +61,7 @@ pilot: $(STAMP)-dev
 	$(PY) -m gateway_planner.pilot.build --out data
 
 bench: $(STAMP)-bench
-	@set -e; for script in benchmarks/*.py; do \
+	@set -e; for script in benchmarks/[!_]*.py; do \
 		echo "== $$script"; $(PY) $$script; done
 
 clean:

@@ -34,7 +34,6 @@ built before the clock starts), ``gap_pct`` of its solution and ``dask_equal``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import math
@@ -43,7 +42,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -53,6 +51,7 @@ import numpy as np
 import pyproj
 import scipy
 import shapely
+from _memory import TreeMemory
 
 from gateway_planner.demand import face_to_face_weights
 from gateway_planner.demand.groups import CustomerGroup
@@ -78,39 +77,6 @@ PEOPLE_PER_CELL = 40.0  # 1.6 million people at 40,000 cells
 SIZES = ((10_000, 500), (20_000, 1_000), (40_000, 2_000))
 TIME_LIMIT = 60.0
 TARGETS = {"seconds_total": 120.0, "peak_mb": 6144.0}
-
-
-class _TreeMemory:
-    """Sample the RSS of this process plus its descendants (Dask workers) every 50 ms."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._me = psutil.Process()
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _total(self) -> int:
-        total = self._me.memory_info().rss
-        for child in self._me.children(recursive=True):
-            with contextlib.suppress(Exception):  # a worker may exit between list and read
-                total += child.memory_info().rss
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, self._total())
-
-    def __enter__(self) -> _TreeMemory:
-        self.peak = self._total()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._total())
 
 
 # ---------------------------------------------------------------------------- synthetic county
@@ -252,7 +218,7 @@ def run_case(n_cells: int, n_sites: int, workers: int) -> dict:
     out: dict = {"cells": n_cells, "candidates": n_sites, "workers": workers}
     out["nodes"] = network.routing.n_nodes
     out["inputs_s"] = inputs_s
-    with _TreeMemory() as memory:
+    with TreeMemory() as memory:
         start = time.perf_counter()
         with dask_client(workers=workers) as client:
             out["cluster_s"] = time.perf_counter() - start

@@ -38,7 +38,6 @@ The last line printed is one JSON object with the headline numbers.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
@@ -46,7 +45,6 @@ import platform
 import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -57,6 +55,7 @@ import numpy as np
 import scipy
 import scipy.sparse
 import shapely
+from _memory import TreeMemory
 from scipy.sparse.csgraph import dijkstra
 
 from gateway_planner.network import Mode, Network, load_graph, travel_times
@@ -211,39 +210,6 @@ def _row(r: dict) -> str:
 # ---------------------------------------------------------------------------- synthetic grid
 
 
-class _TreeMemory:
-    """Sample the RSS of this process plus its descendants (worker processes) every 50 ms."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._me = psutil.Process()
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _total(self) -> int:
-        total = self._me.memory_info().rss
-        for child in self._me.children(recursive=True):
-            with contextlib.suppress(Exception):  # a worker may exit between list and read
-                total += child.memory_info().rss
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.05):
-            self.peak = max(self.peak, self._total())
-
-    def __enter__(self) -> _TreeMemory:
-        self.peak = self._total()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._total())
-
-
 def synthetic(
     side: int = 548, spacing: float = 150.0, n_cells: int = 100_000, n_sites: int = 500
 ) -> dict:
@@ -296,7 +262,7 @@ def synthetic(
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timings, digests, peaks = {}, {}, {}
     for workers in (1, WORKERS):
-        with _TreeMemory() as memory:
+        with TreeMemory() as memory:
             t0, c0 = time.perf_counter(), time.process_time()
             # cold: the CSR is built from the networkx graph inside the timing
             network = Network(mode=Mode.DRIVE, graph=graph, kind="file", provenance={})
