@@ -182,8 +182,8 @@ def _shares_inputs(key: str) -> bool:
     return any(key.startswith(p) if p.endswith(".") else key == p for p in REUSING_KEYS)
 
 
-def _groups(variants: Sequence[Scenario], params: Mapping[str, Sequence[Any]]) -> list[list[int]]:
-    """Positions of the variants that share area, networks and times, in grid order."""
+def _groups(params: Mapping[str, Sequence[Any]]) -> list[list[int]]:
+    """Positions in the grid of the variants that share area, networks and times."""
     own = [key for key in params if not _shares_inputs(key)]
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, combination in enumerate(itertools.product(*params.values())):
@@ -260,7 +260,7 @@ def sweep(
     target = Path(folder) if folder is not None else sweep_folder(base)
     logger.info("sweep of %s: %d variants over %s", base.name, len(variants), ", ".join(params))
     with dask_client(workers=workers, scheduler=scheduler) as client:
-        results = _run_variants(variants, _groups(variants, params), client)
+        results = _run_variants(variants, _groups(params), client)
     table, results = compare(results, folder=target, baseline=baseline)
     return table, results
 

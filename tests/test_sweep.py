@@ -235,3 +235,25 @@ def test_cli_run_checks_its_cluster_options(tmp_path):
     result = runner.invoke(app, ["run", str(path), "--scheduler", "10.0.0.5:8786"])
     assert result.exit_code == 2 and "protocol://host:port" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_variants_of_other_network_inputs_build_their_own_matrix(tmp_path, monkeypatch):
+    import gateway_planner.sweep as sweep_module
+
+    builds = []
+    original = scenario_module.build_networks
+
+    def counted(scenario, *args, **kwargs):
+        builds.append(scenario.network.limit_minutes)
+        return original(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(scenario_module, "build_networks", counted)
+    monkeypatch.setattr(sweep_module, "compare", lambda results, **_: (None, results))
+    _table, results = sweep(
+        pilot_scenario(tmp_path),
+        {"network.limit_minutes": [400, 500], "objective.new_sites": [1, 2]},
+        folder=tmp_path / "unused",
+    )
+    assert builds == [400, 500]  # one matrix per limit, shared by its two new_sites variants
+    assert results[1].times is results[0].times and results[2].times is not results[0].times
+    assert [r.scenario.name for r in results][1] == "sheerness-limit_minutes_400-new_sites_2"
