@@ -23,6 +23,7 @@ from .config import Scenario, load_scenario
 from .locate import Solution
 from .network import TravelTimes
 from .scenario import RunResult, run_scenario, validate_scenario
+from .sweep import sweep
 
 __all__ = [
     "RunResult",
@@ -34,5 +35,6 @@ __all__ = [
     "errors",
     "load_scenario",
     "run_scenario",
+    "sweep",
     "validate_scenario",
 ]
