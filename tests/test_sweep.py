@@ -238,7 +238,10 @@ def test_cli_run_checks_its_cluster_options(tmp_path):
 
 
 def test_variants_of_other_network_inputs_build_their_own_matrix(tmp_path, monkeypatch):
-    import gateway_planner.sweep as sweep_module
+    import importlib
+
+    # the package exports the sweep() function under the module's name; fetch the module itself
+    sweep_module = importlib.import_module("gateway_planner.sweep")
 
     builds = []
     original = scenario_module.build_networks
