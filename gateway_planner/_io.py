@@ -90,13 +90,15 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers such as GDAL refuse to overwrite; let them create it
     try:
         yield tmp
-        os.replace(tmp, target)
+        tmp.replace(target)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -110,7 +112,7 @@ def write_bytes(target: str | os.PathLike[str], data: bytes) -> Path:
 
 
 def write_text(target: str | os.PathLike[str], text: str) -> Path:
-    """Write UTF-8 text atomically (``\\n`` line endings) and return the final path."""
+    r"""Write UTF-8 text atomically (``\n`` line endings) and return the final path."""
     return write_bytes(target, text.encode("utf-8"))
 
 
@@ -141,11 +143,11 @@ def staged_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             old.rmdir()
-            os.replace(target, old)
-            os.replace(stage, target)
+            target.replace(old)
+            stage.replace(target)
             shutil.rmtree(old, ignore_errors=True)
         else:
-            os.replace(stage, target)
+            stage.replace(target)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
