@@ -283,24 +283,14 @@ def solve_capacitated(
         if best is None:
             require_solution(result, f"the {label} problem")
         is_open, (value, assignment, shares, _) = best
-        return Outcome(
-            is_open,
-            bound,
-            result.solver,
-            "exact",
-            result.status,
-            result.iterations,
-            assignment,
-            shares,
-            value,
-        )
-    x = result.x
-    is_open = forced.copy()
-    is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
-    assignment, shares = cap._decode(x, r, pos)
-    value = float(result.objective)
-    if best is not None and best[1][0] < value:
-        is_open, (value, assignment, shares, _) = best
+    else:
+        x = result.x
+        is_open = forced.copy()
+        is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+        assignment, shares = cap._decode(x, r, pos)
+        value = float(result.objective)
+        if best is not None and best[1][0] < value:
+            is_open, (value, assignment, shares, _) = best
     return Outcome(
         is_open,
         bound,
