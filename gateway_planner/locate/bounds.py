@@ -9,8 +9,10 @@
 
   Every value is a valid lower bound and the best one is kept; it converges towards the
   LP-relaxation bound. Only the pairs cheaper than ``lambda_i`` contribute, and with each row
-  of costs sorted once (:class:`SortedCosts`) they form a prefix whose length moves little
-  between steps, so a step costs O(cells + contributing pairs), not O(cells x sites).
+  of costs sorted once (:class:`SortedCosts`) they form a prefix, so a step costs
+  O(cells x log(sites) + contributing pairs), not O(cells x sites). Multipliers stay at most
+  the cell's fill (its unserved cost), which keeps unlisted sites out of every prefix: a
+  larger multiplier could only lower the bound.
 - :func:`lagrangian_fixing` -- reduced-cost fixing: sites that are closed (or open) in every
   solution better than the incumbent.
 - :func:`lagrangian_probing` -- the same question answered by re-optimising the multipliers
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +114,7 @@ def lagrangian_median(
     start: np.ndarray | None = None,
     max_iter: int = 1000,
     deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Lagrangian:
     """Best Lagrangian lower bound of the p-median on sorted weighted costs.
 
@@ -132,6 +136,8 @@ def lagrangian_median(
         Cap on subgradient steps.
     deadline
         ``time.perf_counter()`` value after which it stops.
+    progress
+        Called as ``progress(step, max_iter)`` after each step.
 
     Returns
     -------
@@ -142,14 +148,17 @@ def lagrangian_median(
     allowed = np.ones(m, dtype=bool) if allowed is None else allowed
     if n == 0:
         return Lagrangian(0.0, 0.0, np.zeros(0), 0, sc.integral)
-    lam = (sc.values[:, min(1, m - 1)] if start is None else start).astype(np.float64).copy()
+    # a multiplier above the row's fill only lowers the bound (the cell is then better left
+    # unserved, or served by any site at its fill), so multipliers are kept at most the fill
+    cap = sc.fill
+    lam = np.minimum(sc.kth(min(1, m - 1)) if start is None else start, cap).astype(np.float64)
     count = prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64))
     best, best_lam = -math.inf, lam.copy()
     target = _improvement_target(upper, sc.integral)
     mu = 2.0
     stall = 0
     it = 0
-    for it in range(1, max_iter + 1):  # noqa: B007 - the count is returned
+    for it in range(1, max_iter + 1):
         rel = _relaxed(sc, lam, count, forced, allowed, p)
         if rel.value > best and (
             best == -math.inf or rel.value - best > 1e-12 * max(1.0, abs(best))
@@ -164,11 +173,14 @@ def lagrangian_median(
         if best > target or mu < 1e-4:
             break
         g = 1.0 - rel.served
+        g[(g > 0) & (lam >= cap)] = 0.0  # projected: capped multipliers cannot rise
         norm = float(g @ g)
         if norm == 0.0:
             break
-        lam = lam + mu * (upper - rel.value) / norm * g
+        lam = np.minimum(lam + mu * (upper - rel.value) / norm * g, cap)
         count = prefix_lengths(sc, lam, count)
+        if progress is not None:
+            progress(it, max_iter)
         if deadline is not None and time.perf_counter() > deadline:
             break
     raw = min(best, upper)

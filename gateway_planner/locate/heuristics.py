@@ -1,15 +1,18 @@
 """Seeded greedy construction and fast vertex substitution for instances too big for exact models.
 
-All functions work on a dense ``(n_cells, m)`` matrix ``wcost`` of *weighted* costs (weight x
-minutes, or any assignment cost; unreachable pairs hold a large finite penalty) and a boolean
-mask of sites that must stay open. They are vectorised with numpy and deterministic: ties go to
-the lowest index and every random choice comes from ``numpy.random.default_rng(seed)``.
+The p-median functions work on :class:`~._sorted.SortedCosts`: *weighted* costs (weight x
+minutes, or any assignment cost) listed per cell in increasing order, every unlisted site at the
+cell's ``fill`` (its unserved cost, or a large finite penalty), so that county-sized problems
+never need a cells x sites matrix. The p-center and cover functions work on a dense
+``(n_cells, m)`` matrix ``wcost``. All take a boolean mask of sites that must stay open. They
+are vectorised with numpy and deterministic: ties go to the lowest index and every random
+choice comes from ``numpy.random.default_rng(seed)``.
 
 - :func:`greedy_median` -- the greedy add heuristic (Kuehn & Hamburger 1963).
 - :func:`interchange_median` -- vertex substitution (Teitz & Bart 1968) with the fast swap
   evaluation of Whitaker (1983) in the gain / loss / extra form of Resende & Werneck (2007):
   every (close r, open j) swap is priced at once from the nearest and second-nearest open site of
-  each cell, in O(n m) per move.
+  each cell, reading only the pairs cheaper than the second-nearest open site.
 - :func:`vns_median` -- variable neighbourhood search around the interchange (Hansen &
   Mladenović 1997): shake k random swaps, re-descend, keep improvements.
 - :func:`greedy_center` / :func:`interchange_center` -- the same moves for the p-center
@@ -21,6 +24,7 @@ the lowest index and every random choice comes from ``numpy.random.default_rng(s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,31 +42,34 @@ __all__ = [
 ]
 
 
-def median_cost(wcost: np.ndarray, is_open: np.ndarray) -> float:
+def median_cost(sc: SortedCosts, is_open: np.ndarray) -> float:
     """Total cost when every cell uses its cheapest open site.
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        Weighted costs, sorted by cell.
     is_open
-        Boolean mask of open sites.
+        Boolean mask of open sites (at least one).
 
     Returns
     -------
     float
         Sum over cells of the smallest cost among open sites.
     """
-    return float(wcost[:, is_open].min(axis=1).sum())
+    return sc.total(is_open)
 
 
-def greedy_median(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:
+def greedy_median(sc: SortedCosts, forced: np.ndarray, p: int) -> np.ndarray:
     """Greedy add: start from the forced sites, open the site saving most until ``p`` are open.
+
+    Before any site is open a cell's cost is its ``fill`` (its unserved cost or penalty), so
+    the first site is the one whose listed costs save most against those.
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        Weighted costs, sorted by cell.
     forced
         Sites that are open from the start.
     p
@@ -74,44 +81,26 @@ def greedy_median(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:
         Boolean mask of open sites.
     """
     is_open = forced.copy()
-    n = wcost.shape[0]
-    cur = wcost[:, is_open].min(axis=1) if is_open.any() else np.full(n, np.inf)
+    n, m = sc.shape
+    cur = sc.nearest_two(is_open)[1] if is_open.any() else sc.fill.copy()
+    count = np.zeros(n, dtype=np.int64)
     while int(is_open.sum()) < p:
-        if np.isinf(cur).any():
-            gain = np.where(
-                np.isinf(cur)[:, None], -wcost, np.maximum(cur[:, None] - wcost, 0.0)
-            ).sum(axis=0)
-        else:
-            gain = np.maximum(cur[:, None] - wcost, 0.0).sum(axis=0)
+        count = prefix_lengths(sc, cur, count)
+        r_, c_, v_ = prefix_entries(sc, count)
+        gain = np.bincount(c_, weights=cur[r_] - v_, minlength=m)
         gain[is_open] = -np.inf
         j = int(np.argmax(gain))
         is_open[j] = True
-        cur = np.minimum(cur, wcost[:, j])
+        rows, values = sc.column(j)
+        cur[rows] = np.minimum(cur[rows], values)
     return is_open
 
 
-def _two_nearest(
-    wcost: np.ndarray, open_idx: np.ndarray, far: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    sub = wcost[:, open_idx]
-    rows = np.arange(wcost.shape[0])
-    a = np.argmin(sub, axis=1)
-    d1 = sub[rows, a]
-    if open_idx.size > 1:
-        sub = sub.copy()
-        sub[rows, a] = np.inf
-        d2 = sub.min(axis=1)
-    else:
-        d2 = np.full(wcost.shape[0], far)
-    return open_idx[a], d1, d2
-
-
 def interchange_median(
-    wcost: np.ndarray,
+    sc: SortedCosts,
     is_open: np.ndarray,
     forced: np.ndarray,
     *,
-    sorted_costs: SortedCosts | None = None,
     max_moves: int = 100_000,
     deadline: float | None = None,
 ) -> tuple[np.ndarray, int]:
@@ -125,20 +114,19 @@ def interchange_median(
         profit[r, j] = gain[j] - loss[r] + extra[r, j]
 
     and the best swap is made while its profit is positive (Whitaker 1983; Resende & Werneck
-    2007). Only pairs cheaper than ``d2_i`` contribute; with ``sorted_costs`` (the rows of
-    ``wcost`` sorted once) they are read as per-cell prefixes, so a move costs
-    O(cells x open sites + contributing pairs) instead of O(cells x sites).
+    2007). Only pairs cheaper than ``d2_i`` contribute; they are the prefixes of the sorted
+    rows, so a move costs O(cells x open sites + contributing pairs), never O(cells x sites).
+    ``d2_i`` is at most the cell's fill (the cost of any unlisted site), so unlisted sites never
+    contribute.
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        Weighted costs, sorted by cell.
     is_open
         Starting open sites (not modified).
     forced
         Sites that may not close.
-    sorted_costs
-        ``SortedCosts.of(wcost)``, to price swaps from sorted prefixes.
     max_moves
         Cap on swaps.
     deadline
@@ -150,11 +138,9 @@ def interchange_median(
         The improved open mask and the number of swaps made.
     """
     is_open = is_open.copy()
-    n, m = wcost.shape
+    n, m = sc.shape
     if n == 0 or bool(np.all(is_open)):
         return is_open, 0
-    far = float(np.max(wcost)) * 2.0 + 1.0
-    rows = np.arange(n)
     count = np.zeros(n, dtype=np.int64)
     moves = 0
     while moves < max_moves:
@@ -162,24 +148,18 @@ def interchange_median(
         removable = ~forced[open_idx]
         if not removable.any() or open_idx.size == m:
             break
-        a1, d1, d2 = _two_nearest(wcost, open_idx, far)
+        a1, d1, d2 = sc.nearest_two(is_open)
         current = float(d1.sum())
         slot = np.full(m, -1, dtype=np.int64)
         slot[open_idx] = np.arange(open_idx.size)
         loss = np.bincount(a1, weights=d2 - d1, minlength=m)[open_idx]
-        if sorted_costs is not None:
-            count = prefix_lengths(sorted_costs, d2, count)
-            r_, c_, v_ = prefix_entries(sorted_costs, count)
-            gain = np.bincount(c_, weights=np.maximum(d1[r_] - v_, 0.0), minlength=m)
-            flat = slot[a1[r_]] * m + c_
-            extra = np.bincount(
-                flat, weights=d2[r_] - np.maximum(v_, d1[r_]), minlength=open_idx.size * m
-            )
-            extra = extra.reshape(open_idx.size, m)
-        else:
-            gain = np.maximum(d1[:, None] - wcost, 0.0).sum(axis=0)
-            member = sp.csr_array((np.ones(n), (slot[a1], rows)), shape=(open_idx.size, n))
-            extra = member @ np.maximum(d2[:, None] - np.maximum(wcost, d1[:, None]), 0.0)
+        count = prefix_lengths(sc, d2, count)
+        r_, c_, v_ = prefix_entries(sc, count)
+        gain = np.bincount(c_, weights=np.maximum(d1[r_] - v_, 0.0), minlength=m)
+        flat = slot[a1[r_]] * m + c_
+        extra = np.bincount(
+            flat, weights=d2[r_] - np.maximum(v_, d1[r_]), minlength=open_idx.size * m
+        ).reshape(open_idx.size, m)
         profit = gain[None, :] - loss[:, None] + extra
         profit[:, is_open] = -np.inf
         profit[~removable, :] = -np.inf
@@ -196,15 +176,15 @@ def interchange_median(
 
 
 def vns_median(
-    wcost: np.ndarray,
+    sc: SortedCosts,
     is_open: np.ndarray,
     forced: np.ndarray,
     *,
     seed: int,
     rounds: int,
     k_max: int = 5,
-    sorted_costs: SortedCosts | None = None,
     deadline: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Variable neighbourhood search around :func:`interchange_median`.
 
@@ -215,8 +195,8 @@ def vns_median(
 
     Parameters
     ----------
-    wcost
-        Weighted costs, cells x sites.
+    sc
+        Weighted costs, sorted by cell.
     is_open
         A local optimum to improve (not modified).
     forced
@@ -227,10 +207,10 @@ def vns_median(
         Number of shakes.
     k_max
         Largest number of random swaps in one shake.
-    sorted_costs
-        ``SortedCosts.of(wcost)``, passed to the interchange.
     deadline
         ``time.perf_counter()`` value after which the search stops.
+    progress
+        Called as ``progress(done, rounds)`` after each round.
 
     Returns
     -------
@@ -239,10 +219,10 @@ def vns_median(
     """
     rng = np.random.default_rng(seed)
     best = is_open.copy()
-    best_cost = median_cost(wcost, best)
+    best_cost = median_cost(sc, best)
     moves = 0
     k = 1
-    for _ in range(rounds):
+    for done in range(1, rounds + 1):
         if deadline is not None and time.perf_counter() > deadline:
             break
         out_pool = np.flatnonzero(best & ~forced)
@@ -253,17 +233,33 @@ def vns_median(
         trial = best.copy()
         trial[rng.choice(out_pool, size=kk, replace=False)] = False
         trial[rng.choice(in_pool, size=kk, replace=False)] = True
-        trial, made = interchange_median(
-            wcost, trial, forced, sorted_costs=sorted_costs, deadline=deadline
-        )
-        cost = median_cost(wcost, trial)
+        trial, made = interchange_median(sc, trial, forced, deadline=deadline)
+        cost = median_cost(sc, trial)
         if cost < best_cost - 1e-9 * max(1.0, abs(best_cost)):
             best, best_cost = trial, cost
             moves += made + kk
             k = 1
         else:
             k = k + 1 if k < k_max else 1
+        if progress is not None:
+            progress(done, rounds)
     return best, moves
+
+
+def _two_nearest(
+    wcost: np.ndarray, open_idx: np.ndarray, far: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    sub = wcost[:, open_idx]
+    rows = np.arange(wcost.shape[0])
+    a = np.argmin(sub, axis=1)
+    d1 = sub[rows, a]
+    if open_idx.size > 1:
+        sub = sub.copy()
+        sub[rows, a] = np.inf
+        d2 = sub.min(axis=1)
+    else:
+        d2 = np.full(wcost.shape[0], far)
+    return open_idx[a], d1, d2
 
 
 def greedy_center(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:

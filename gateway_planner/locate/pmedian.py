@@ -45,10 +45,11 @@ import logging
 import math
 import time
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
+from .. import settings
 from ..errors import InfeasibleError, SolverError
 from . import heuristics
 from ._capacity import solve_capacitated
@@ -227,26 +228,43 @@ class MedianCore:
             return math.inf
         return float(self.w @ c)
 
-    def dense(self) -> np.ndarray:
-        """Weighted dense costs for the heuristics; must-serve gaps get a prohibitive penalty.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``(n, m)`` matrix.
-        """
+    def _fill(self) -> np.ndarray:
+        """Weighted cost of a cell no listed site serves; must-serve cells get a penalty."""
         finite_u = np.isfinite(self.unserved)
         maxc = np.zeros(self.n)
         if self.cost.size:
             np.maximum.at(maxc, self.pair_rows, self.cost)
         big = float(self.w @ np.where(finite_u, self.unserved, maxc)) + 1.0
-        fill = np.where(finite_u, self.w * np.where(finite_u, self.unserved, 0.0), big)
-        data = self.data
-        out = np.empty((self.n, data.m))
-        need = out.nbytes
-        del out
-        from .. import settings
+        return np.where(finite_u, self.w * np.where(finite_u, self.unserved, 0.0), big)
 
+    def sorted_costs(self) -> SortedCosts:
+        """Weighted costs sorted by cell for the heuristics and bounds (no dense matrix).
+
+        Returns
+        -------
+        SortedCosts
+            Each cell's listed pairs (weight x cost, ascending); unlisted sites cost the cell's
+            weighted unserved cost, or a prohibitive penalty when it must be served.
+        """
+        values = self.w[self.pair_rows] * self.cost
+        return SortedCosts.from_rows(self.indptr, self.pos, values, self._fill(), self.data.m)
+
+    def dense(self) -> np.ndarray:
+        """Weighted dense costs (enumeration, capacities); unlisted pairs cost the cell's fill.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, m)`` matrix.
+
+        Raises
+        ------
+        SolverError
+            When the matrix would pass ``settings.dense_budget_bytes``.
+        """
+        fill = self._fill()
+        data = self.data
+        need = self.n * data.m * 8
         if need > settings.dense_budget_bytes:
             msg = (
                 f"the heuristic needs a dense {self.n} x {data.m} matrix ({need / 1e9:.2f} GB), above "
@@ -382,11 +400,15 @@ def _raise_unserved(core: MedianCore, is_open: np.ndarray, *, enumerated: bool =
     raise InfeasibleError(msg)
 
 
-def _try_enumeration(core: MedianCore, wcost: np.ndarray) -> Outcome | None:
+def _try_enumeration(core: MedianCore) -> Outcome | None:
     k = core.p - int(core.forced.sum())
     n_free = int((core.allowed & ~core.forced).sum())
     subsets = count_subsets(n_free, k)
     if subsets * core.n * k > ENUMERATION_BUDGET:
+        return None
+    try:
+        wcost = core.dense()
+    except SolverError:
         return None
     is_open, _, scored = enumerate_best(wcost, core.forced, core.allowed, k)
     value = core.objective(is_open)
@@ -418,31 +440,35 @@ class _Search:
         return self.lag.bound >= self.upper - 1e-9 * max(1.0, abs(self.upper))
 
 
-def _search(
-    core: MedianCore, wcost: np.ndarray, *, seed: int, deadline: float, thorough: bool
-) -> _Search | None:
+def _search(core: MedianCore, *, seed: int, deadline: float, thorough: bool) -> _Search | None:
     forced = core.forced
-    sc = SortedCosts.of(wcost)
-    start = heuristics.greedy_median(wcost, forced, core.p)
-    is_open, moves = heuristics.interchange_median(
-        wcost, start, forced, sorted_costs=sc, deadline=deadline
-    )
+    sc = core.sorted_costs()
+    tick = settings.progress
+    start = heuristics.greedy_median(sc, forced, core.p)
+    is_open, moves = heuristics.interchange_median(sc, start, forced, deadline=deadline)
     is_open, more = heuristics.vns_median(
-        wcost,
+        sc,
         is_open,
         forced,
         seed=seed,
         rounds=_vns_rounds(core, thorough=thorough),
-        sorted_costs=sc,
         deadline=deadline,
+        progress=None if tick is None else partial(tick, "solver: neighbourhood search"),
     )
     upper = core.objective(is_open)
     if not math.isfinite(upper):
         return None
-    served = wcost[:, is_open].min(axis=1)
+    served = sc.nearest_two(is_open)[1]
     steps = LAGRANGIAN_STEPS_HEURISTIC if thorough else LAGRANGIAN_STEPS_EXACT
     lag = lagrangian_median(
-        sc, forced, core.p, upper=upper, start=served, max_iter=steps, deadline=deadline
+        sc,
+        forced,
+        core.p,
+        upper=upper,
+        start=served,
+        max_iter=steps,
+        deadline=deadline,
+        progress=None if tick is None else partial(tick, "solver: Lagrangian bound"),
     )
     return _Search(is_open, upper, moves + more, sc, lag)
 
@@ -522,19 +548,11 @@ def solve_median(
         if not math.isfinite(value):
             _raise_unserved(core, fixed)
         return Outcome(fixed, value, "direct evaluation (no choice left)", "exact", "optimal", 0)
-    try:
-        wcost = core.dense()
-    except SolverError:
-        if method == "heuristic":
-            raise
-        wcost = None
-    if wcost is not None and method != "heuristic":
-        done = _try_enumeration(core, wcost)
+    if method != "heuristic":
+        done = _try_enumeration(core)
         if done is not None:
             return done
-    found = None
-    if wcost is not None:
-        found = _search(core, wcost, seed=seed, deadline=deadline, thorough=method == "heuristic")
+    found = _search(core, seed=seed, deadline=deadline, thorough=method == "heuristic")
     if found is None and method == "heuristic":
         msg = (
             f"the heuristic found no {core.p} sites that reach every cell of positive weight; "
