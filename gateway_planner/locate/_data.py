@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from .. import settings
 from ..errors import SolverError
+from ._sorted import pair_order
 from .problem import Problem
 
 __all__ = ["Pairs", "Prepared", "nearest_open", "prepare"]
@@ -129,8 +130,9 @@ def _pairs_from_sparse(costs: sp.sparray | sp.spmatrix, cand: np.ndarray, n_site
 
 
 def _sorted_pairs(n_cells: int, rows: np.ndarray, pos: np.ndarray, cost: np.ndarray) -> Pairs:
-    order = np.lexsort((pos, cost, rows))
-    rows, pos, cost = rows[order], pos[order], cost[order]
+    order = pair_order(rows, cost, pos)
+    if order is not None:
+        rows, pos, cost = rows[order], pos[order], cost[order]
     indptr = np.zeros(n_cells + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_cells), out=indptr[1:])
     return Pairs(indptr=indptr, pos=pos.astype(np.int64), cost=cost)

@@ -18,7 +18,44 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["SortedCosts", "prefix_entries", "prefix_lengths"]
+__all__ = ["SortedCosts", "pair_order", "prefix_entries", "prefix_lengths"]
+
+
+def pair_order(rows: np.ndarray, values: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+    """Order sorting pairs by (row, value, column), or None when they are sorted already.
+
+    Pairs usually arrive grouped by row with columns ascending (CSR), so one stable sort of the
+    key ``row x span + value`` sorts them in well under a second for millions of pairs, where a
+    three-key ``lexsort`` takes several. The result is checked, and ``lexsort`` used when the
+    key could not separate two values (float rounding) or ties were out of column order.
+
+    Parameters
+    ----------
+    rows, values, cols
+        One entry per pair; ``values`` finite.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The permutation, or None when the pairs are in order.
+    """
+    if _in_order(rows, values, cols):
+        return None
+    if values.size:
+        low, high = float(values.min()), float(values.max())
+        key = rows * ((high - low) + 1.0) + (values - low)
+        order = np.argsort(key, kind="stable")
+        if _in_order(rows[order], values[order], cols[order]):
+            return order
+    return np.lexsort((cols, values, rows))
+
+
+def _in_order(rows: np.ndarray, values: np.ndarray, cols: np.ndarray) -> bool:
+    r0, r1 = rows[:-1], rows[1:]
+    v0, v1 = values[:-1], values[1:]
+    same_row = r1 == r0
+    tie = same_row & (v1 == v0)
+    return bool(np.all((r1 >= r0) & ~(same_row & (v1 < v0)) & ~(tie & (cols[1:] <= cols[:-1]))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +117,7 @@ class SortedCosts:
     def from_rows(
         cls, indptr: np.ndarray, cols: np.ndarray, values: np.ndarray, fill: np.ndarray, m: int
     ) -> SortedCosts:
-        """Build from CSR-style rows, sorting each row by (value, column).
+        """Build from CSR-style rows, sorting each row by (value, column) unless it is already.
 
         Parameters
         ----------
@@ -105,13 +142,15 @@ class SortedCosts:
         rows = np.repeat(np.arange(n), np.diff(indptr))
         values = np.asarray(values, dtype=np.float64)
         cols = np.asarray(cols, dtype=np.int64)
-        order = np.lexsort((cols, values, rows))
+        order = pair_order(rows, values, cols)
+        if order is not None:
+            values, cols = values[order], cols[order]
         fill = np.asarray(fill, dtype=np.float64)
         integral = bool(np.all(values == np.round(values)) and np.all(fill == np.round(fill)))
         return cls(
             indptr=indptr,
-            values=values[order],
-            cols=cols[order],
+            values=values,
+            cols=cols,
             fill=fill.copy(),
             m=int(m),
             integral=integral,
@@ -153,6 +192,52 @@ class SortedCosts:
         lo, hi = col_indptr[j], col_indptr[j + 1]
         return rows[lo:hi], values[lo:hi]
 
+    def column_sums(self, lam: np.ndarray) -> np.ndarray:
+        """Per site, ``sum_i min(0, cost_ij - lam_i)`` over its listed rows.
+
+        One streaming pass over the entries site by site (``lam`` is gathered by row, which
+        stays in cache), cheaper than collecting each row's entries below ``lam``.
+
+        Parameters
+        ----------
+        lam
+            One threshold per row, at most the row's fill (unlisted sites then add nothing).
+
+        Returns
+        -------
+        numpy.ndarray
+            One sum per site.
+        """
+        col_indptr, rows, values = self._columns
+        d = values - lam[rows]
+        np.minimum(d, 0.0, out=d)
+        if d.size == 0:
+            return np.zeros(self.m)
+        starts = np.minimum(col_indptr[:-1], d.size - 1)
+        out = np.add.reduceat(d, starts)
+        out[col_indptr[1:] == col_indptr[:-1]] = 0.0
+        return out
+
+    def column_entries(self, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every entry of a few sites: row, position in ``sites`` and cost.
+
+        Parameters
+        ----------
+        sites
+            Sites (columns).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Rows, slots (index into ``sites``) and costs, site by site.
+        """
+        sites = np.asarray(sites, dtype=np.int64)
+        col_indptr, rows, values = self._columns
+        lens = col_indptr[sites + 1] - col_indptr[sites]
+        slot = np.repeat(np.arange(sites.size), lens)
+        idx = np.repeat(col_indptr[sites] - (np.cumsum(lens) - lens), lens) + np.arange(slot.size)
+        return rows[idx], slot, values[idx]
+
     def costs_of(self, sites: np.ndarray) -> np.ndarray:
         """Dense costs of a few sites for every row: ``(n, len(sites))``.
 
@@ -166,14 +251,9 @@ class SortedCosts:
         numpy.ndarray
             Listed costs, ``fill`` elsewhere.
         """
-        sites = np.asarray(sites, dtype=np.int64)
-        out = np.repeat(self.fill[:, None], sites.size, axis=1)
-        col_indptr, rows, values = self._columns
-        lens = col_indptr[sites + 1] - col_indptr[sites]
-        slot = np.repeat(np.arange(sites.size), lens)
-        within = np.arange(slot.size) - (np.cumsum(lens) - lens)[slot]
-        idx = col_indptr[sites][slot] + within
-        out[rows[idx], slot] = values[idx]
+        out = np.repeat(self.fill[:, None], np.size(sites), axis=1)
+        rows, slot, values = self.column_entries(sites)
+        out[rows, slot] = values
         return out
 
     def nearest_two(self, is_open: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -237,7 +317,9 @@ class SortedCosts:
         return out
 
 
-def prefix_lengths(sc: SortedCosts, lam: np.ndarray, count: np.ndarray) -> np.ndarray:
+def prefix_lengths(
+    sc: SortedCosts, lam: np.ndarray, count: np.ndarray, *, rows: np.ndarray | None = None
+) -> np.ndarray:
     """Set each row's prefix length to the number of its entries strictly below ``lam``.
 
     A binary search in every row at once: O(rows x log(longest row)) whatever the thresholds.
@@ -250,28 +332,34 @@ def prefix_lengths(sc: SortedCosts, lam: np.ndarray, count: np.ndarray) -> np.nd
         One threshold per row.
     count
         Lengths to overwrite (updated in place).
+    rows
+        Only these rows (all when None).
 
     Returns
     -------
     numpy.ndarray
         The updated lengths.
     """
+    which = np.arange(sc.fill.size) if rows is None else np.asarray(rows, dtype=np.int64)
     vals = sc.values
-    start = sc.indptr[:-1]
-    lo = np.zeros(sc.fill.size, dtype=np.int64)
-    hi = sc.lengths.astype(np.int64)
-    rows = np.flatnonzero(lo < hi)
-    while rows.size:
-        mid = (lo[rows] + hi[rows]) // 2
-        below = vals[start[rows] + mid] < lam[rows]
-        lo[rows[below]] = mid[below] + 1
-        hi[rows[~below]] = mid[~below]
-        rows = rows[lo[rows] < hi[rows]]
-    count[:] = lo
+    start = sc.indptr[which]
+    limit = lam[which]
+    lo = np.zeros(which.size, dtype=np.int64)
+    hi = (sc.indptr[which + 1] - start).astype(np.int64)
+    active = np.flatnonzero(lo < hi)
+    while active.size:
+        mid = (lo[active] + hi[active]) // 2
+        below = vals[start[active] + mid] < limit[active]
+        lo[active[below]] = mid[below] + 1
+        hi[active[~below]] = mid[~below]
+        active = active[lo[active] < hi[active]]
+    count[which] = lo
     return count
 
 
-def prefix_entries(sc: SortedCosts, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def prefix_entries(
+    sc: SortedCosts, count: np.ndarray, *, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row, column and value of every entry inside the prefixes.
 
     Parameters
@@ -280,14 +368,16 @@ def prefix_entries(sc: SortedCosts, count: np.ndarray) -> tuple[np.ndarray, np.n
         The sorted costs.
     count
         Prefix length per row.
+    rows
+        Only these rows (all when None), in this order.
 
     Returns
     -------
     tuple of numpy.ndarray
         Rows, columns and values, row by row in sorted order.
     """
-    n = count.size
-    rows = np.repeat(np.arange(n), count)
-    starts = np.cumsum(count) - count
-    idx = sc.indptr[:-1][rows] + (np.arange(rows.size) - starts[rows])
-    return rows, sc.cols[idx], sc.values[idx]
+    which = np.arange(count.size) if rows is None else np.asarray(rows, dtype=np.int64)
+    lens = count[which]
+    r = np.repeat(which, lens)
+    idx = np.repeat(sc.indptr[which] - (np.cumsum(lens) - lens), lens) + np.arange(r.size)
+    return r, sc.cols[idx], sc.values[idx]

@@ -67,12 +67,41 @@ class Lagrangian:
     integral: bool
 
 
+#: Steps without a better bound after which the subgradient step is halved. Short: on county
+#: problems (tens of thousands of multipliers) the bound then reaches a gap of 2 % in half the
+#: steps a patient schedule needs, and every step is a pass over millions of pairs.
+_STALL_STEPS = 5
+
+
 @dataclass(frozen=True)
 class _Relaxed:
     value: float
     chosen: np.ndarray
     rho: np.ndarray
     served: np.ndarray
+
+
+def _rho(sc: SortedCosts, lam: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Per site, ``sum_i min(0, W_ij - lambda_i)`` over the prefixes (entries below lambda)."""
+    rows, cols, vals = prefix_entries(sc, count)
+    return np.bincount(cols, weights=vals - lam[rows], minlength=sc.m)
+
+
+def _choose(rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int) -> np.ndarray:
+    """Choose the relaxation's open sites: the forced ones and the ``k`` of least ``rho``."""
+    chosen = forced.copy()
+    free = np.flatnonzero(allowed & ~forced)
+    k = p - int(forced.sum())
+    if k > 0:
+        order = np.argsort(rho[free], kind="stable")
+        chosen[free[order[:k]]] = True
+    return chosen
+
+
+def _served(sc: SortedCosts, lam: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Per cell, the number of chosen sites cheaper than its multiplier."""
+    rows, _, values = sc.column_entries(np.flatnonzero(chosen))
+    return np.bincount(rows[values < lam[rows]], minlength=sc.fill.size).astype(np.float64)
 
 
 def _relaxed(
@@ -83,18 +112,10 @@ def _relaxed(
     allowed: np.ndarray,
     p: int,
 ) -> _Relaxed:
-    n, m = sc.shape
-    rows, cols, vals = prefix_entries(sc, count)
-    rho = np.bincount(cols, weights=vals - lam[rows], minlength=m)
-    chosen = forced.copy()
-    free = np.flatnonzero(allowed & ~forced)
-    k = p - int(forced.sum())
-    if k > 0:
-        order = np.argsort(rho[free], kind="stable")
-        chosen[free[order[:k]]] = True
+    rho = _rho(sc, lam, count)
+    chosen = _choose(rho, forced, allowed, p)
     value = float(lam.sum() + rho[chosen].sum())
-    served = np.bincount(rows, weights=chosen[cols], minlength=n)
-    return _Relaxed(value, chosen, rho, served)
+    return _Relaxed(value, chosen, rho, _served(sc, lam, chosen))
 
 
 def _improvement_target(upper: float, integral: bool) -> float:
@@ -152,37 +173,44 @@ def lagrangian_median(
     # unserved, or served by any site at its fill), so multipliers are kept at most the fill
     cap = sc.fill
     lam = np.minimum(sc.kth(min(1, m - 1)) if start is None else start, cap).astype(np.float64)
-    count = prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64))
     best, best_lam = -math.inf, lam.copy()
     target = _improvement_target(upper, sc.integral)
     mu = 2.0
     stall = 0
     it = 0
     for it in range(1, max_iter + 1):
-        rel = _relaxed(sc, lam, count, forced, allowed, p)
-        if rel.value > best and (
-            best == -math.inf or rel.value - best > 1e-12 * max(1.0, abs(best))
-        ):
-            best, best_lam = rel.value, lam.copy()
+        rho = sc.column_sums(lam)
+        chosen = _choose(rho, forced, allowed, p)
+        value = float(lam.sum() + rho[chosen].sum())
+        if value > best and (best == -math.inf or value - best > 1e-12 * max(1.0, abs(best))):
+            best, best_lam = value, lam.copy()
             stall = 0
         else:
             stall += 1
-            if stall >= 20:
+            if stall >= _STALL_STEPS:
                 mu /= 2.0
                 stall = 0
         if best > target or mu < 1e-4:
             break
-        g = 1.0 - rel.served
+        g = 1.0 - _served(sc, lam, chosen)
         g[(g > 0) & (lam >= cap)] = 0.0  # projected: capped multipliers cannot rise
         norm = float(g @ g)
         if norm == 0.0:
             break
-        lam = np.minimum(lam + mu * (upper - rel.value) / norm * g, cap)
-        count = prefix_lengths(sc, lam, count)
+        lam = np.minimum(lam + mu * (upper - value) / norm * g, cap)
         if progress is not None:
             progress(it, max_iter)
         if deadline is not None and time.perf_counter() > deadline:
             break
+    if best > -math.inf:  # the reported bound is recomputed row by row, in sorted order
+        best = _relaxed(
+            sc,
+            best_lam,
+            prefix_lengths(sc, best_lam, np.zeros(n, dtype=np.int64)),
+            forced,
+            allowed,
+            p,
+        ).value
     raw = min(best, upper)
     bound = min(math.ceil(raw - 1e-6), upper) if sc.integral else raw
     return Lagrangian(float(bound), float(raw), best_lam, it, sc.integral)
@@ -195,6 +223,7 @@ def lagrangian_fixing(
     lag: Lagrangian,
     *,
     upper: float,
+    allowed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sites that are closed (or open) in every solution better than ``upper``.
 
@@ -215,16 +244,19 @@ def lagrangian_fixing(
         Result of :func:`lagrangian_median`.
     upper
         Objective of a known solution.
+    allowed
+        Sites that may open (all when None); the others are neither fixed nor chosen.
 
     Returns
     -------
     tuple of numpy.ndarray
-        Boolean masks: sites fixed closed, sites fixed open (forced sites excluded).
+        Boolean masks: sites newly fixed closed, sites fixed open (forced sites excluded).
     """
     n, m = sc.shape
+    allowed = np.ones(m, dtype=bool) if allowed is None else allowed
     closed = np.zeros(m, dtype=bool)
     opened = np.zeros(m, dtype=bool)
-    free = np.flatnonzero(~forced)
+    free = np.flatnonzero(allowed & ~forced)
     k = p - int(forced.sum())
     if k <= 0 or k >= free.size or n == 0:
         return closed, opened
@@ -234,14 +266,14 @@ def lagrangian_fixing(
         lam,
         prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64)),
         forced,
-        np.ones(m, dtype=bool),
+        allowed,
         p,
     )
     rho = rel.rho
     order = free[np.argsort(rho[free], kind="stable")]
     kth, nxt = rho[order[k - 1]], rho[order[k]]
     target = _improvement_target(upper, lag.integral)
-    out = ~rel.chosen & ~forced
+    out = ~rel.chosen & ~forced & allowed
     closed[out] = rel.value + rho[out] - kth > target
     inn = rel.chosen & ~forced
     opened[inn] = rel.value - rho[inn] + nxt > target

@@ -101,6 +101,7 @@ def interchange_median(
     is_open: np.ndarray,
     forced: np.ndarray,
     *,
+    allowed: np.ndarray | None = None,
     max_moves: int = 100_000,
     deadline: float | None = None,
 ) -> tuple[np.ndarray, int]:
@@ -127,6 +128,8 @@ def interchange_median(
         Starting open sites (not modified).
     forced
         Sites that may not close.
+    allowed
+        Sites that may open (all when None).
     max_moves
         Cap on swaps.
     deadline
@@ -162,6 +165,8 @@ def interchange_median(
         ).reshape(open_idx.size, m)
         profit = gain[None, :] - loss[:, None] + extra
         profit[:, is_open] = -np.inf
+        if allowed is not None:
+            profit[:, ~allowed] = -np.inf
         profit[~removable, :] = -np.inf
         best = int(np.argmax(profit))
         r, j = divmod(best, m)
@@ -183,6 +188,7 @@ def vns_median(
     seed: int,
     rounds: int,
     k_max: int = 5,
+    allowed: np.ndarray | None = None,
     deadline: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
@@ -207,6 +213,8 @@ def vns_median(
         Number of shakes.
     k_max
         Largest number of random swaps in one shake.
+    allowed
+        Sites that may open (all when None).
     deadline
         ``time.perf_counter()`` value after which the search stops.
     progress
@@ -226,14 +234,14 @@ def vns_median(
         if deadline is not None and time.perf_counter() > deadline:
             break
         out_pool = np.flatnonzero(best & ~forced)
-        in_pool = np.flatnonzero(~best)
+        in_pool = np.flatnonzero(~best if allowed is None else ~best & allowed)
         kk = min(k, out_pool.size, in_pool.size)
         if kk == 0:
             break
         trial = best.copy()
         trial[rng.choice(out_pool, size=kk, replace=False)] = False
         trial[rng.choice(in_pool, size=kk, replace=False)] = True
-        trial, made = interchange_median(sc, trial, forced, deadline=deadline)
+        trial, made = interchange_median(sc, trial, forced, allowed=allowed, deadline=deadline)
         cost = median_cost(sc, trial)
         if cost < best_cost - 1e-9 * max(1.0, abs(best_cost)):
             best, best_cost = trial, cost
@@ -312,6 +320,8 @@ def interchange_center(
         Starting open sites (not modified).
     forced
         Sites that may not close.
+    allowed
+        Sites that may open (all when None).
     max_moves
         Cap on swaps.
     deadline

@@ -55,7 +55,7 @@ from . import heuristics
 from ._capacity import solve_capacitated
 from ._data import Prepared
 from ._enumerate import count_subsets, enumerate_best
-from ._sorted import SortedCosts
+from ._sorted import SortedCosts, pair_order
 from .base import LocationModel, Outcome
 from .bounds import Lagrangian, lagrangian_fixing, lagrangian_median, lagrangian_probing
 from .milp import MilpModel, RowBuilder, require_solution, run_highs
@@ -71,6 +71,8 @@ MIN_MIP_SECONDS = 0.5
 #: Subgradient steps for the reported bound (heuristic) or before fixing (exact path).
 LAGRANGIAN_STEPS_HEURISTIC = 1000
 LAGRANGIAN_STEPS_EXACT = 400
+#: Subgradient steps on the full problem before reduced-cost fixing first shrinks it.
+LAGRANGIAN_STEPS_FIRST = 80
 #: Probing runs when at most this many sites are to be chosen (the LP gap is then largest and
 #: the heuristic incumbent most reliable), with this many subgradient steps per probe and this
 #: much work in all (steps x (cells + pairs in play)).
@@ -137,8 +139,9 @@ class MedianCore:
         r = new_row[rows_all[keep]]
         pos = data.pairs.pos[keep]
         cost = np.asarray(pair_cost, dtype=np.float64)[keep]
-        order = np.lexsort((pos, cost, r))
-        r, pos, cost = r[order], pos[order], cost[order]
+        order = pair_order(r, cost, pos)  # kept pairs of minutes are in order already
+        if order is not None:
+            r, pos, cost = r[order], pos[order], cost[order]
         indptr = np.zeros(rows.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(r, minlength=rows.size), out=indptr[1:])
         return cls(
@@ -427,11 +430,12 @@ def _vns_rounds(core: MedianCore, *, thorough: bool) -> int:
 
 @dataclass
 class _Search:
-    """Heuristic incumbent and Lagrangian information on a core."""
+    """Heuristic incumbent and Lagrangian information, on the core the early fixing left."""
 
     is_open: np.ndarray
     upper: float
     moves: int
+    core: MedianCore
     sorted: SortedCosts
     lag: Lagrangian
 
@@ -441,49 +445,79 @@ class _Search:
 
 
 def _search(core: MedianCore, *, seed: int, deadline: float, thorough: bool) -> _Search | None:
-    forced = core.forced
+    """Greedy, interchange, a first bound, then VNS and the bound on what fixing leaves.
+
+    A county problem lists millions of pairs and every pass over them costs a fraction of a
+    second, but reduced-cost fixing with a rough bound usually closes most candidates. So the
+    first subgradient steps run on the full problem, the sites they fix closed leave it (with
+    their pairs), and the neighbourhood search and the rest of the bound run on the remainder:
+    every fixing holds for every solution better than the incumbent, so the bound stays valid
+    for the full problem.
+    """
+    full = core
     sc = core.sorted_costs()
     tick = settings.progress
-    start = heuristics.greedy_median(sc, forced, core.p)
-    is_open, moves = heuristics.interchange_median(sc, start, forced, deadline=deadline)
-    is_open, more = heuristics.vns_median(
+    start = heuristics.greedy_median(sc, core.forced, core.p)
+    is_open, moves = heuristics.interchange_median(sc, start, core.forced, deadline=deadline)
+    upper = core.objective(is_open)
+    first = None
+    if math.isfinite(upper) and _trivial(core) is None:
+        first = lagrangian_median(
+            sc,
+            core.forced,
+            core.p,
+            upper=upper,
+            start=sc.nearest_two(is_open)[1],
+            max_iter=LAGRANGIAN_STEPS_FIRST,
+            deadline=deadline,
+        )
+        closed, opened = lagrangian_fixing(sc, core.forced, core.p, first, upper=upper)
+        if (closed.any() or opened.any()) and not first.bound >= upper:
+            core = core.restrict(closed, opened)
+            sc = core.sorted_costs()
+    found, more = heuristics.vns_median(
         sc,
         is_open,
-        forced,
+        core.forced,
         seed=seed,
         rounds=_vns_rounds(core, thorough=thorough),
+        allowed=core.allowed,
         deadline=deadline,
         progress=None if tick is None else partial(tick, "solver: neighbourhood search"),
     )
-    upper = core.objective(is_open)
+    value = full.objective(found)
+    if value < upper:
+        is_open, upper, moves = found, value, moves + more
     if not math.isfinite(upper):
         return None
-    served = sc.nearest_two(is_open)[1]
     steps = LAGRANGIAN_STEPS_HEURISTIC if thorough else LAGRANGIAN_STEPS_EXACT
     lag = lagrangian_median(
         sc,
-        forced,
+        core.forced,
         core.p,
         upper=upper,
-        start=served,
+        allowed=core.allowed,
+        start=sc.nearest_two(is_open)[1] if first is None else first.multipliers,
         max_iter=steps,
         deadline=deadline,
         progress=None if tick is None else partial(tick, "solver: Lagrangian bound"),
     )
-    return _Search(is_open, upper, moves + more, sc, lag)
+    if first is not None and first.bound > lag.bound:
+        lag = replace(lag, bound=first.bound, raw=max(first.raw, lag.raw))
+    return _Search(is_open, upper, moves, core, sc, lag)
 
 
 def _probe(
-    core: MedianCore, found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: float
+    found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: float
 ) -> tuple[np.ndarray, np.ndarray]:
     more_closed, more_open = lagrangian_probing(
         found.sorted,
-        core.forced | opened,
-        core.p,
+        found.core.forced | opened,
+        found.core.p,
         found.lag,
         upper=found.upper,
         is_open=found.is_open,
-        closed=closed,
+        closed=closed | ~found.core.allowed,
         max_iter=PROBE_STEPS,
         budget=PROBE_BUDGET,
         deadline=deadline,
@@ -567,9 +601,12 @@ def solve_median(
         return Outcome(found.is_open, found.lag.bound, solver, how, status, its)
     if found is None:
         return _radius_mip(core, None, "", method=method, deadline=deadline, gap=gap, seed=seed)[0]
+    base = found.core  # what the early fixing left
     closed, opened = lagrangian_fixing(
-        found.sorted, core.forced, core.p, found.lag, upper=found.upper
+        found.sorted, base.forced, base.p, found.lag, upper=found.upper, allowed=base.allowed
     )
+    closed |= ~base.allowed
+    opened |= base.forced & ~core.forced
     reduced = core.restrict(closed, opened)
     label = _fixed_label(closed, opened, "reduced costs")
     done = _settled(reduced, found, label)
@@ -587,7 +624,7 @@ def solve_median(
             value = core.objective(out.is_open)
             if value < found.upper:
                 found = replace(found, is_open=out.is_open, upper=value)
-        closed, opened = _probe(core, found, closed, opened, deadline)
+        closed, opened = _probe(found, closed, opened, deadline)
         reduced = core.restrict(closed, opened)
         label = _fixed_label(closed, opened, "reduced costs and probing")
         done = _settled(reduced, found, label)

@@ -183,6 +183,7 @@ def test_exact_path_through_highs_is_deterministic_and_optimal(
 
     monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
     monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_EXACT", 1)
+    monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_FIRST", 1)
     problem = problem_factory(40, 10, seed=21, p=4)
     best, _ = brute_force(10, 4, (), lambda s: _median_value(problem, s))
     a = solve(problem, method="exact")
