@@ -158,7 +158,8 @@ def lagrangian_median(
     deadline
         ``time.perf_counter()`` value after which it stops.
     progress
-        Called as ``progress(step, max_iter)`` after each step.
+        Called as ``progress(step, max_iter)`` after each step, and with
+        ``(max_iter, max_iter)`` when the search stops.
 
     Returns
     -------
@@ -202,6 +203,8 @@ def lagrangian_median(
             progress(it, max_iter)
         if deadline is not None and time.perf_counter() > deadline:
             break
+    if progress is not None:
+        progress(max_iter, max_iter)  # finished, whether or not every step was needed
     if best > -math.inf:  # the reported bound is recomputed row by row, in sorted order
         best = _relaxed(
             sc,

@@ -218,7 +218,8 @@ def vns_median(
     deadline
         ``time.perf_counter()`` value after which the search stops.
     progress
-        Called as ``progress(done, rounds)`` after each round.
+        Called as ``progress(done, rounds)`` after each round, and with ``(rounds, rounds)``
+        when the search stops.
 
     Returns
     -------
@@ -251,6 +252,8 @@ def vns_median(
             k = k + 1 if k < k_max else 1
         if progress is not None:
             progress(done, rounds)
+    if progress is not None:
+        progress(rounds, rounds)  # finished, also when stopped early
     return best, moves
 
 

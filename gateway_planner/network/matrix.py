@@ -19,6 +19,7 @@ processes (``workers``) or on a Dask cluster (``client``), with identical result
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import warnings
@@ -526,9 +527,17 @@ def _mode_matrix(
     )
     if sparse:
         return _sparse_from_blocks(blocks, ok_cells, (n_cells, n_sites))
-    out = np.full((n_cells, n_sites), np.inf, dtype=np.float32)
     all_cells = ok_cells.size == n_cells
-    for columns, minutes in blocks:
+    first = next(blocks, None)
+    if first is None:
+        return np.full((n_cells, n_sites), np.inf, dtype=np.float32)
+    columns, minutes = first
+    if all_cells and columns.size == n_sites:  # one block holds every site: nothing to fill
+        out = np.empty((n_cells, n_sites), dtype=np.float32)
+        out[:, columns] = minutes.T
+        return out
+    out = np.full((n_cells, n_sites), np.inf, dtype=np.float32)
+    for columns, minutes in itertools.chain([first], blocks):
         if all_cells:
             out[:, columns] = minutes.T
         else:

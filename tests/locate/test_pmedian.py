@@ -193,3 +193,22 @@ def test_exact_path_through_highs_is_deterministic_and_optimal(
     assert "HiGHS" in a.solver
     for field in ("open_sites", "objective", "bound", "gap", "solver", "status", "iterations"):
         assert getattr(a, field) == getattr(b, field)
+
+
+def test_solver_iterations_report_their_progress(problem_factory, monkeypatch):
+    """VNS rounds and subgradient steps reach settings.progress, and every task finishes."""
+    import gateway_planner.settings as gps
+    from gateway_planner.locate import pmedian
+
+    monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
+    calls = []
+    monkeypatch.setattr(
+        gps, "progress", lambda task, done, total: calls.append((task, done, total))
+    )
+    solve(problem_factory(60, 15, seed=4, p=4), method="heuristic", seed=0)
+    tasks = {task for task, _, _ in calls}
+    assert {"solver: neighbourhood search", "solver: Lagrangian bound"} <= tasks
+    for task in tasks:
+        ticks = [(d, t) for name, d, t in calls if name == task]
+        assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)
+        assert ticks[-1][0] == ticks[-1][1]  # the last report closes the bar
