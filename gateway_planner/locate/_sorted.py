@@ -170,7 +170,9 @@ class SortedCosts:
     def _columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The entries site by site: offsets, rows and values (rows ascending per site)."""
         rows = np.repeat(np.arange(self.fill.size), self.lengths)
-        order = np.argsort(self.cols, kind="stable")
+        # numpy sorts 16-bit integers by radix: several times faster on millions of entries
+        key = self.cols.astype(np.int16) if self.m <= np.iinfo(np.int16).max else self.cols
+        order = np.argsort(key, kind="stable")
         col_indptr = np.zeros(self.m + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.cols, minlength=self.m), out=col_indptr[1:])
         return col_indptr, rows[order], self.values[order]
