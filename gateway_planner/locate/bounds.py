@@ -118,6 +118,14 @@ def _relaxed(
     return _Relaxed(value, chosen, rho, _served(sc, lam, chosen))
 
 
+def _relaxed_at(
+    sc: SortedCosts, lam: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int
+) -> _Relaxed:
+    """Evaluate the relaxation at ``lam``, its prefixes found from scratch."""
+    count = prefix_lengths(sc, lam, np.zeros(sc.fill.size, dtype=np.int64))
+    return _relaxed(sc, lam, count, forced, allowed, p)
+
+
 def _improvement_target(upper: float, integral: bool) -> float:
     """Bound above which no solution better than ``upper`` can exist."""
     if integral:
@@ -206,14 +214,7 @@ def lagrangian_median(
     if progress is not None:
         progress(max_iter, max_iter)  # finished, whether or not every step was needed
     if best > -math.inf:  # the reported bound is recomputed row by row, in sorted order
-        best = _relaxed(
-            sc,
-            best_lam,
-            prefix_lengths(sc, best_lam, np.zeros(n, dtype=np.int64)),
-            forced,
-            allowed,
-            p,
-        ).value
+        best = _relaxed_at(sc, best_lam, forced, allowed, p).value
     raw = min(best, upper)
     bound = min(math.ceil(raw - 1e-6), upper) if sc.integral else raw
     return Lagrangian(float(bound), float(raw), best_lam, it, sc.integral)
@@ -264,14 +265,7 @@ def lagrangian_fixing(
     if k <= 0 or k >= free.size or n == 0:
         return closed, opened
     lam = lag.multipliers
-    rel = _relaxed(
-        sc,
-        lam,
-        prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64)),
-        forced,
-        allowed,
-        p,
-    )
+    rel = _relaxed_at(sc, lam, forced, allowed, p)
     rho = rel.rho
     order = free[np.argsort(rho[free], kind="stable")]
     kth, nxt = rho[order[k - 1]], rho[order[k]]
