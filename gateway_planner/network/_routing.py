@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
 
-__all__ = ["RoutingGraph", "search_rows", "shortest_times"]
+__all__ = ["KeptPruning", "RoutingGraph", "kept_pruning", "search_rows", "shortest_times"]
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +226,87 @@ def _reverse_csr(
     return sp.csr_matrix((data, cols.astype(index_dtype), indptr.astype(index_dtype)), shape=(n, n))
 
 
+@dataclass(frozen=True, eq=False)
+class KeptPruning:
+    """Searches cut where a site that stays open is at least as near (exact, A*-style).
+
+    With ``E(v)`` the time from node ``v`` to its nearest kept site (egress included), the
+    reduced edge times ``t(u -> v) - E(u) + E(v)`` are never negative, and a search from site
+    ``j`` over them reaches ``v`` at ``d(v -> j) - E(v) + E(j)``. A node can only matter to
+    ``j`` (some cell there reaches ``j`` no slower than its nearest kept site) when
+    ``d(v -> j) + egress_j <= E(v)``, that is when its reduced time is at most
+    ``E(j) - egress_j``: one limit per search. Every node on the way to a node that matters
+    matters too, so cutting each search at its limit loses nothing that matters. A county's
+    search then covers the area where its site beats the kept ones, not the whole 45 minutes.
+
+    Parameters
+    ----------
+    reverse
+        The reversed graph's CSR matrix of reduced seconds (explicit zeros are edges).
+    potential
+        ``E`` per node, seconds (edges into nodes without a kept site in reach are dropped).
+    reach
+        Per source, the reduced seconds its search may go (``inf`` for kept sites' nodes).
+    """
+
+    reverse: sp.csr_matrix
+    potential: np.ndarray
+    reach: np.ndarray
+
+
+def kept_pruning(
+    routing: RoutingGraph,
+    kept: np.ndarray,
+    kept_egress_s: np.ndarray,
+    sources: np.ndarray,
+    sources_egress_s: np.ndarray,
+) -> KeptPruning:
+    """Reduced costs and per-search limits that cut searches where a kept site is as near.
+
+    Parameters
+    ----------
+    routing
+        The routing arrays.
+    kept
+        Nodes of the kept sites.
+    kept_egress_s
+        Walk from each kept site's node to the site, seconds.
+    sources
+        Nodes the searches start from (journeys go to them), without repeats.
+    sources_egress_s
+        Per source, the shortest walk from the node to a site snapped there, seconds.
+
+    Returns
+    -------
+    KeptPruning
+        What :func:`search_rows` needs to run the cut searches.
+    """
+    n = routing.n_nodes
+    potential = np.full(n, np.inf)
+    kept = np.asarray(kept, dtype=np.int64)
+    block = max(1, _BLOCK_BYTES // (8 * max(n, 1)))
+    for start in range(0, kept.size, block):
+        rows = dijkstra(routing.reverse, directed=True, indices=kept[start : start + block])
+        rows += np.asarray(kept_egress_s, dtype=np.float64)[start : start + block, None]
+        np.minimum(potential, rows.min(axis=0), out=potential)
+    reverse = routing.reverse
+    heads = np.repeat(np.arange(n), np.diff(reverse.indptr))  # row: the edge's head
+    tails = reverse.indices
+    ok = np.isfinite(potential[heads]) & np.isfinite(potential[tails])
+    heads, tails = heads[ok], tails[ok]
+    reduced = reverse.data[ok] - potential[tails] + potential[heads]
+    np.maximum(reduced, 0.0, out=reduced)  # rounding only: E(u) <= t(u -> v) + E(v)
+    indptr = np.zeros(n + 1, dtype=reverse.indptr.dtype)
+    np.cumsum(np.bincount(heads, minlength=n), out=indptr[1:])
+    graph = sp.csr_matrix((reduced, tails, indptr), shape=(n, n))
+    sources = np.asarray(sources, dtype=np.int64)
+    reach = potential[sources] - np.asarray(sources_egress_s, dtype=np.float64)
+    reach = np.maximum(reach, 0.0) + 1e-6 * np.maximum(1.0, potential[sources])  # rounding
+    reach[np.isin(sources, kept)] = np.inf  # kept sites' columns stay whole
+    reach[~np.isfinite(potential[sources])] = np.inf
+    return KeptPruning(reverse=graph, potential=potential, reach=reach)
+
+
 def shortest_times(
     routing: RoutingGraph,
     sources: np.ndarray,
@@ -235,6 +316,7 @@ def shortest_times(
     block_bytes: int | None = None,
     workers: int = 1,
     client: Any = None,
+    pruning: KeptPruning | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield network seconds from every target node to blocks of source nodes.
 
@@ -257,6 +339,9 @@ def shortest_times(
         A connected ``dask.distributed.Client``: the blocks are searched on its workers (the
         graph is scattered to them once), ``workers`` is then ignored. Results are identical
         and come in the same order.
+    pruning
+        Cut each search where a kept site is at least as near (:func:`kept_pruning`, built
+        for these ``sources``): entries past the cut are ``inf``.
 
     Yields
     ------
@@ -270,24 +355,37 @@ def shortest_times(
     block = max(1, min(len(sources), budget // (8 * n)))
     limit = np.inf if limit_seconds is None else float(limit_seconds)
     starts = list(range(0, len(sources), block))
-    chunks = [np.asarray(sources[start : start + block]) for start in starts]
+    graph = routing.reverse if pruning is None else pruning.reverse
+    potential = None if pruning is None else pruning.potential
+    chunks: list[Any] = [np.asarray(sources[start : start + block]) for start in starts]
+    if pruning is not None:  # each block carries its searches' limits
+        chunks = [
+            (chunk, pruning.reach[start : start + chunk.size])
+            for start, chunk in zip(starts, chunks, strict=True)
+        ]
     if client is not None:
         from .distributed import search_blocks
 
-        blocks = search_blocks(client, routing.reverse, np.asarray(targets), chunks, limit)
+        blocks = search_blocks(client, graph, np.asarray(targets), chunks, limit, potential)
         yield from zip(starts, blocks, strict=True)
         return
     if workers <= 1 or len(chunks) <= 1:
         for start, chunk in zip(starts, chunks, strict=True):
-            yield start, search_rows(routing.reverse, chunk, targets, limit)
+            yield start, search_rows(graph, chunk, targets, limit, potential)
         return
     yield from zip(
-        starts, _in_processes(routing.reverse, targets, chunks, limit, workers), strict=True
+        starts,
+        _in_processes(graph, targets, chunks, limit, workers, potential),
+        strict=True,
     )
 
 
 def search_rows(
-    reverse: sp.csr_matrix, chunk: np.ndarray, targets: np.ndarray, limit: float
+    reverse: sp.csr_matrix,
+    chunk: Any,
+    targets: np.ndarray,
+    limit: float,
+    potential: np.ndarray | None = None,
 ) -> np.ndarray:
     """Run one block of searches: float32 seconds ``(len(chunk), len(targets))``.
 
@@ -299,19 +397,33 @@ def search_rows(
     reverse
         The reversed graph's CSR matrix of seconds.
     chunk
-        Source node indices of the block.
+        Source node indices of the block; with ``potential``, a pair of those and each
+        search's limit in reduced seconds (see :class:`KeptPruning`).
     targets
         Node indices whose times are kept.
     limit
         Seconds past which a search stops (``inf`` for none).
+    potential
+        With reduced-cost searches (``reverse`` of a :class:`KeptPruning`), its potential:
+        each search runs alone to its own limit and its times are shifted back.
 
     Returns
     -------
     numpy.ndarray
-        float32 seconds, ``inf`` where unreachable within ``limit``.
+        float32 seconds, ``inf`` where unreachable within ``limit`` (or past the cut).
     """
-    rows = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
-    return rows[:, targets].astype(np.float32)
+    if potential is None:
+        rows = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
+        return rows[:, targets].astype(np.float32)
+    sources, reach = chunk
+    out = np.empty((len(sources), len(targets)), dtype=np.float32)
+    shift = potential[targets]
+    for i, (source, cut) in enumerate(zip(sources, reach, strict=True)):
+        row = dijkstra(reverse, directed=True, indices=int(source), limit=float(cut))[targets]
+        row += shift - potential[source]
+        row[row > limit] = np.inf
+        out[i] = row
+    return out
 
 
 # ---------------------------------------------------------------------------- worker processes
@@ -326,22 +438,27 @@ def _init_worker(
     n: int,
     targets: np.ndarray,
     limit: float,
+    potential: np.ndarray | None,
 ) -> None:
     _WORKER["graph"] = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     _WORKER["targets"] = targets
     _WORKER["limit"] = limit
+    _WORKER["potential"] = potential
 
 
-def _search(chunk: np.ndarray) -> np.ndarray:
-    return search_rows(_WORKER["graph"], chunk, _WORKER["targets"], _WORKER["limit"])
+def _search(chunk: Any) -> np.ndarray:
+    return search_rows(
+        _WORKER["graph"], chunk, _WORKER["targets"], _WORKER["limit"], _WORKER["potential"]
+    )
 
 
 def _in_processes(
     reverse: sp.csr_matrix,
     targets: np.ndarray,
-    chunks: list[np.ndarray],
+    chunks: list[Any],
     limit: float,
     workers: int,
+    potential: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
     """Search blocks in a pool of fresh processes (``forkserver`` where available)."""
     methods = multiprocessing.get_all_start_methods()
@@ -355,6 +472,7 @@ def _in_processes(
         reverse.shape[0],
         np.asarray(targets),
         limit,
+        potential,
     )
     with ProcessPoolExecutor(
         max_workers=count, mp_context=context, initializer=_init_worker, initargs=init

@@ -45,6 +45,7 @@ class _Payload:
 
     reverse: sp.csr_matrix
     targets: np.ndarray
+    potential: np.ndarray | None = None
 
 
 def is_client(value: Any) -> bool:
@@ -193,8 +194,9 @@ def search_blocks(
     client: Any,
     reverse: sp.csr_matrix,
     targets: np.ndarray,
-    chunks: Sequence[np.ndarray],
+    chunks: Sequence[Any],
     limit: float,
+    potential: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
     """Search blocks of sources on a Dask cluster; yield their rows in block order.
 
@@ -207,9 +209,11 @@ def search_blocks(
     targets
         Node indices whose times are kept (scattered with it).
     chunks
-        Source node indices of each block.
+        Source node indices of each block (with their limits when ``potential`` is given).
     limit
         Seconds past which a search stops.
+    potential
+        The potential of reduced-cost searches cut by kept sites (scattered with the graph).
 
     Yields
     ------
@@ -219,7 +223,7 @@ def search_blocks(
     """
     if not chunks:
         return
-    payload = client.scatter(_Payload(reverse, targets), broadcast=True, hash=False)
+    payload = client.scatter(_Payload(reverse, targets, potential), broadcast=True, hash=False)
     window = _WINDOW_PER_THREAD * _threads(client)
     logger.debug("searching %d blocks on the Dask cluster, %d at a time", len(chunks), window)
     pending: deque[Any] = deque()
@@ -243,6 +247,6 @@ def search_blocks(
         payload.release()
 
 
-def _search_block(payload: _Payload, chunk: np.ndarray, limit: float) -> np.ndarray:
+def _search_block(payload: _Payload, chunk: Any, limit: float) -> np.ndarray:
     """One task on a worker: one block of searches."""
-    return search_rows(payload.reverse, chunk, payload.targets, limit)
+    return search_rows(payload.reverse, chunk, payload.targets, limit, payload.potential)

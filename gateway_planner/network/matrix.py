@@ -34,7 +34,7 @@ import shapely
 
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
-from ._routing import RoutingGraph, shortest_times
+from ._routing import RoutingGraph, kept_pruning, shortest_times
 from .base import Network
 from .modes import Mode
 from .snapping import Snap, snap_points, snap_summary
@@ -80,6 +80,11 @@ class TravelTimes:
         The time limit applied, if any (times above it are ``inf``).
     provenance
         Per mode: the network's provenance.
+    kept_sites
+        Sites that stay open whatever the solution, when the searches were cut by them:
+        a cell's time to any other site is then only guaranteed where that site is no
+        slower than the cell's nearest kept site (farther pairs may be missing or ``inf``),
+        which is all that nearest-site objectives and evaluations read.
     """
 
     cell_ids: tuple[str, ...]
@@ -90,6 +95,7 @@ class TravelTimes:
     snapping: Mapping[str, Mapping[str, Any]]
     limit_minutes: float | None = None
     provenance: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    kept_sites: tuple[str, ...] = ()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -181,6 +187,7 @@ def travel_times(
     workers: int = 1,
     client: Any = None,
     sparse: bool | None = None,
+    kept_sites: Sequence[str] | None = None,
 ) -> TravelTimes:
     """Compute cells x sites journey times for every mode and customer group.
 
@@ -213,6 +220,13 @@ def travel_times(
         Keep the matrices as CSR arrays of the pairs within ``limit_minutes`` (True), dense
         (False), or decide by size (None): sparse when the dense matrices would take more
         than ``settings.dense_budget_bytes`` and a limit is given.
+    kept_sites
+        Ids of sites that stay open whatever the solution (existing sites that may not
+        close). Each search from another site is then cut where a kept site is at least as
+        near (exact reduced-cost pruning, see :class:`~._routing.KeptPruning`): several
+        times faster at county scale, and every pair a nearest-site objective can use is
+        kept. One network only (with several modes a group's mix could prefer a site that
+        no single mode does); not for capacities or when existing sites may close.
 
     Returns
     -------
@@ -245,6 +259,7 @@ def travel_times(
     keep_sparse = _choose_sparse(
         sparse, len(cell_ids), len(site_ids), n_matrices, limit_minutes=limit_minutes
     )
+    kept = _kept_mask(kept_sites, site_ids, n_networks=len(by_key))
 
     by_mode: dict[str, Minutes] = {}
     snapping: dict[str, dict[str, Any]] = {}
@@ -263,6 +278,7 @@ def travel_times(
             client=client,
             sparse=keep_sparse,
             label=f"travel times ({key})",
+            kept=kept,
         )
         _read_only(matrix)
         by_mode[key] = matrix
@@ -304,7 +320,32 @@ def travel_times(
         snapping=snapping,
         limit_minutes=None if limit_minutes is None else float(limit_minutes),
         provenance={key: dict(network.provenance) for key, network in by_key.items()},
+        kept_sites=() if kept is None else tuple(np.asarray(site_ids)[kept]),
     )
+
+
+def _kept_mask(
+    kept_sites: Sequence[str] | None, site_ids: tuple[str, ...], *, n_networks: int
+) -> np.ndarray | None:
+    """Boolean mask of the kept sites, checked; None when the searches are not cut."""
+    if kept_sites is None or len(kept_sites) == 0:
+        return None
+    if isinstance(kept_sites, str):
+        kept_sites = [kept_sites]
+    known = {sid: i for i, sid in enumerate(site_ids)}
+    unknown = [str(s) for s in kept_sites if str(s) not in known]
+    if unknown:
+        msg = f"kept sites {unknown[:5]} are not among the sites"
+        raise InputError(msg, field="kept_sites", fix="give ids from the sites' index")
+    if n_networks != 1:
+        msg = (
+            f"kept_sites cuts the searches of one network, not {n_networks}: with several modes "
+            "a group's mix of modes can prefer a site that no single mode does"
+        )
+        raise InputError(msg, field="kept_sites", fix="leave kept_sites out for several modes")
+    mask = np.zeros(len(site_ids), dtype=bool)
+    mask[[known[str(s)] for s in kept_sites]] = True
+    return mask
 
 
 def _check_networks(networks: Mapping[Mode | str, Network]) -> dict[str, Network]:
@@ -511,6 +552,7 @@ def _mode_matrix(
     client: Any = None,
     sparse: bool = False,
     label: str = "travel times",
+    kept: np.ndarray | None = None,
 ) -> Minutes:
     """float32 minutes ``(n_cells, n_sites)`` for one mode, dense or CSR."""
     n_cells, n_sites = cells.node.size, sites.node.size
@@ -524,6 +566,7 @@ def _mode_matrix(
         workers=workers,
         client=client,
         label=label,
+        kept=kept,
     )
     if sparse:
         return _sparse_from_blocks(blocks, ok_cells, (n_cells, n_sites))
@@ -555,10 +598,12 @@ def _minute_blocks(
     workers: int,
     client: Any,
     label: str,
+    kept: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(site columns, float32 minutes (len(columns), snapped cells))`` per block.
 
     Minutes are ``inf`` past ``limit_minutes``; every site that snapped is in one block.
+    With ``kept`` (mask over sites), searches are cut where a kept site is as near.
     """
     walk_mps = walk_speed_kmh / 3.6
     ok_cells = np.flatnonzero(cells.snapped)
@@ -570,6 +615,15 @@ def _minute_blocks(
     egress = (sites.distance_m[ok_sites] / walk_mps / 60.0).astype(np.float32)
     sources, inverse = np.unique(sites.node[ok_sites], return_inverse=True)
     limit_s = None if limit_minutes is None else limit_minutes * 60.0
+    pruning = None
+    if kept is not None and kept[ok_sites].any():
+        egress_s = sites.distance_m[ok_sites] / walk_mps
+        at_kept = kept[ok_sites]
+        per_source = np.full(sources.size, np.inf)
+        np.minimum.at(per_source, inverse, egress_s)  # the nearest site at a node reaches most
+        pruning = kept_pruning(
+            routing, sites.node[ok_sites][at_kept], egress_s[at_kept], sources, per_source
+        )
     per_second = np.float32(1.0 / 60.0)
     tick = settings.progress
     for start, rows in shortest_times(
@@ -579,6 +633,7 @@ def _minute_blocks(
         limit_seconds=limit_s,
         workers=workers,
         client=client,
+        pruning=pruning,
     ):
         in_block = (inverse >= start) & (inverse < start + rows.shape[0])
         local = inverse[in_block] - start

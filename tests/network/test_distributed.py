@@ -175,3 +175,14 @@ def test_a_local_cluster_of_worker_processes(case):
         assert all(a.startswith("tcp://127.0.0.1:") for a in client.nthreads())
         two = travel_times(drive, cells, sites, limit_minutes=10.0, client=client)
     assert np.array_equal(one.for_mode("drive"), two.for_mode("drive"))
+
+
+def test_searches_cut_by_kept_sites_give_the_same_matrix_on_the_cluster(case, client):
+    networks, cells, sites, _ = case
+    kept = list(sites.index[:3])
+    drive = {"drive": networks["drive"]}
+    options = {"limit_minutes": 10.0, "kept_sites": kept}
+    one = travel_times(drive, cells, sites, **options)
+    many = travel_times(drive, cells, sites, client=client, **options)
+    assert np.array_equal(one.for_mode("drive"), many.for_mode("drive"))
+    assert one.kept_sites == many.kept_sites == tuple(kept)
