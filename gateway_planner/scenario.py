@@ -38,6 +38,7 @@ __all__ = [
     "build_problem",
     "demo_scenarios",
     "run_scenario",
+    "searches_cut_by",
     "validate_scenario",
     "write_outputs",
 ]
@@ -275,6 +276,33 @@ def _site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
     return area.sites[column].to_numpy(dtype=float)
 
 
+def searches_cut_by(scenario: Scenario, area: Area) -> tuple[str, ...]:
+    """Existing sites whose nearness may cut the travel-time searches, or () when it may not.
+
+    Every objective here reads, per cell, only the nearest open site (its time, its cover, its
+    credit), and existing sites that may not close are open in every solution: a site slower
+    than the cell's nearest one of them never serves it. So the searches can stop there
+    (:func:`gateway_planner.network.travel_times` ``kept_sites``), several times faster at
+    county scale. Not with capacities (a cell may then go to a farther site), nor when existing
+    sites may close, nor with several modes (a group's mix can prefer a site no mode does).
+
+    Parameters
+    ----------
+    scenario, area
+        The run's scenario and study area.
+
+    Returns
+    -------
+    tuple of str
+        The kept sites' ids (empty: full searches).
+    """
+    if len(scenario.network.modes) != 1 or not scenario.objective.keep_existing:
+        return ()
+    if _capacities(scenario, area) is not None:
+        return ()
+    return tuple(area.existing)
+
+
 def build_networks(
     scenario: Scenario, area: Area, *, client: Any = None
 ) -> tuple[dict[str, Network], TravelTimes]:
@@ -294,7 +322,8 @@ def build_networks(
     -------
     tuple of (dict of str to Network, TravelTimes)
         The times are sparse (pairs within ``network.limit_minutes``) when dense matrices would
-        pass ``settings.dense_budget_bytes``.
+        pass ``settings.dense_budget_bytes``; their searches are cut by the existing sites when
+        :func:`searches_cut_by` allows it.
     """
     net = scenario.network
     networks: dict[str, Network] = {}
@@ -327,6 +356,7 @@ def build_networks(
             walk_speed_kmh=net.walk_speed_kmh,
             max_snap_m=net.max_snap_m,
             client=client,
+            kept_sites=searches_cut_by(scenario, area) or None,
         )
     return networks, times
 
@@ -405,6 +435,9 @@ def _summary(
                 for mode, net in sorted(networks.items())
             },
             "limit_minutes": scenario.network.limit_minutes,
+            # searches stopped where these always-open sites were as near (exact for the
+            # nearest-site figures reported here; empty when the searches were whole)
+            "searches_cut_by": list(times.kept_sites),
             "snapping": {str(k): dict(v) for k, v in sorted(times.snapping.items())},
         },
         "solver": {
@@ -533,9 +566,9 @@ def run_scenario(
                 channel_shift=scenario.demand.channel_shift,
                 source=area.id,
             )
-        if reuse is not None:
+        if reuse is not None and reuse.times.kept_sites == searches_cut_by(scenario, area):
             networks, times = dict(reuse.networks), reuse.times
-        else:
+        else:  # new inputs, or the reused searches were cut by sites this run may close
             networks, times = build_networks(scenario, area, client=client)
         problem = build_problem(scenario, area, weights, times)
         obj = scenario.objective

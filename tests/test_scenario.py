@@ -1,5 +1,7 @@
 """Each location model, chosen in a scenario file, runs end to end on the Swale pilot."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -91,3 +93,57 @@ def test_a_coverage_target_out_of_reach_is_refused_before_solving():
         InputError, match=r"limit: 1386 cell\(s\) of positive weight .* beyond 1 minutes"
     ):
         run_scenario(swale(model="set_cover", limit_minutes=1, coverage_share=1.0), write=False)
+
+
+@pytest.fixture(scope="module")
+def drive_only(tmp_path_factory):
+    """The pilot's groups, all travelling by car (a one-network run)."""
+    from pathlib import Path
+
+    import gateway_planner
+
+    source = Path(gateway_planner.__file__).resolve().parents[1] / "data" / "pilot" / "groups.toml"
+    text = re.sub(r"modes = \{[^}]*\}", "modes = { drive = 1.0 }", source.read_text())
+    path = tmp_path_factory.mktemp("groups") / "groups.toml"
+    path.write_text(text)
+    return scenario_from_dict(
+        {
+            "name": "drive-only",
+            "area": {"pilot": "swale"},
+            "demand": {"groups": str(path)},
+            "network": {"modes": ["drive"]},
+            "objective": {"new_sites": 2},
+        }
+    )
+
+
+def test_a_one_mode_run_cuts_its_searches_by_the_existing_site_and_solves_the_same(drive_only):
+    from gateway_planner.locate import solve
+    from gateway_planner.network import travel_times
+    from gateway_planner.scenario import searches_cut_by
+
+    result = run_scenario(drive_only, write=False)
+    assert result.times.kept_sites == ("sheerness-gateway",)
+    assert result.summary["network"]["searches_cut_by"] == ["sheerness-gateway"]
+    area = result.area
+    whole = travel_times(
+        {"drive": result.networks["drive"]},
+        area.cells,
+        area.sites,
+        groups=area.groups,
+        limit_minutes=drive_only.network.limit_minutes,
+    )
+    assert (
+        np.isfinite(whole.for_mode("drive")).sum()
+        > np.isfinite(result.times.for_mode("drive")).sum()
+    )
+    problem = build_problem(drive_only, area, result.weights, whole)
+    assert solve(problem).open_sites == result.solution.open_sites
+    # runs whose sites may close, or with capacities or two modes, search whole
+    assert searches_cut_by(drive_only.with_updates({"objective.keep_existing": False}), area) == ()
+    assert searches_cut_by(swale(new_sites=1), area) == ()
+    # a reused run whose searches were cut is not reused by a variant that may close sites
+    free = run_scenario(
+        drive_only.with_updates({"objective.keep_existing": False}), write=False, reuse=result
+    )
+    assert free.times.kept_sites == ()
