@@ -17,7 +17,7 @@ from ..errors import SolverError
 from ._sorted import pair_order
 from .problem import Problem
 
-__all__ = ["Pairs", "Prepared", "nearest_open", "prepare"]
+__all__ = ["Pairs", "Prepared", "check_dense_budget", "nearest_open", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,7 @@ class Prepared:
             ``(len(rows), m)`` matrix.
         """
         keep_rows = np.arange(self.n_cells) if rows is None else np.asarray(rows)
-        need = keep_rows.size * self.m * 8
-        if need > settings.dense_budget_bytes:
-            msg = (
-                f"the heuristic needs a dense {keep_rows.size} x {self.m} matrix ({need / 1e9:.2f} GB) "
-                f"above settings.dense_budget_bytes = {settings.dense_budget_bytes / 1e9:.2f} GB"
-            )
-            raise SolverError(msg)
+        check_dense_budget(keep_rows.size, self.m)
         out = np.empty((keep_rows.size, self.m), dtype=np.float64)
         out[:] = np.asarray(fill, dtype=np.float64).reshape(-1, 1) if np.ndim(fill) else fill
         where = np.full(self.n_cells, -1, dtype=np.int64)
@@ -103,6 +97,28 @@ class Prepared:
         ok = r >= 0
         out[r[ok], self.pairs.pos[ok]] = values[ok]
         return out
+
+
+def check_dense_budget(n: int, m: int) -> None:
+    """Refuse a dense float64 ``n x m`` matrix larger than ``settings.dense_budget_bytes``.
+
+    Parameters
+    ----------
+    n, m
+        Rows (cells) and columns (candidate sites).
+
+    Raises
+    ------
+    SolverError
+        When the matrix would pass the budget.
+    """
+    need = n * m * 8
+    if need > settings.dense_budget_bytes:
+        msg = (
+            f"the heuristic needs a dense {n} x {m} matrix ({need / 1e9:.2f} GB), above "
+            f"settings.dense_budget_bytes = {settings.dense_budget_bytes / 1e9:.2f} GB"
+        )
+        raise SolverError(msg)
 
 
 def _pairs_from_dense(costs: np.ndarray, cand: np.ndarray) -> Pairs:

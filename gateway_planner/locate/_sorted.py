@@ -18,7 +18,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["SortedCosts", "pair_order", "prefix_entries", "prefix_lengths"]
+__all__ = ["SortedCosts", "pair_order", "prefix_entries", "prefix_lengths", "two_smallest"]
 
 
 def pair_order(rows: np.ndarray, values: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
@@ -274,15 +274,7 @@ class SortedCosts:
             sites are open.
         """
         open_idx = np.flatnonzero(is_open)
-        sub = self.costs_of(open_idx)
-        rows = np.arange(sub.shape[0])
-        a = np.argmin(sub, axis=1)
-        d1 = sub[rows, a]
-        if open_idx.size > 1:
-            sub[rows, a] = np.inf
-            d2 = sub.min(axis=1)
-        else:
-            d2 = self.fill.copy()
+        a, d1, d2 = two_smallest(self.costs_of(open_idx), self.fill)
         return open_idx[a], d1, d2
 
     def total(self, is_open: np.ndarray) -> float:
@@ -317,6 +309,34 @@ class SortedCosts:
         has = self.lengths > k
         out[has] = self.values[self.indptr[:-1][has] + k]
         return out
+
+
+def two_smallest(
+    sub: np.ndarray, alone: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``sub``, the column of its smallest value, that value and the second smallest.
+
+    Parameters
+    ----------
+    sub
+        ``(n, k)`` costs of the open sites, ``k >= 1``; overwritten.
+    alone
+        The second smallest when ``k == 1`` (per row, or one value for all).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Column (lowest on ties), smallest and second-smallest value per row.
+    """
+    rows = np.arange(sub.shape[0])
+    a = np.argmin(sub, axis=1)
+    d1 = sub[rows, a]
+    if sub.shape[1] > 1:
+        sub[rows, a] = np.inf
+        d2 = sub.min(axis=1)
+    else:
+        d2 = np.array(np.broadcast_to(alone, rows.shape), dtype=np.float64)
+    return a, d1, d2
 
 
 def prefix_lengths(

@@ -264,17 +264,25 @@ def lagrangian_fixing(
     k = p - int(forced.sum())
     if k <= 0 or k >= free.size or n == 0:
         return closed, opened
-    lam = lag.multipliers
-    rel = _relaxed_at(sc, lam, forced, allowed, p)
+    rel = _relaxed_at(sc, lag.multipliers, forced, allowed, p)
     rho = rel.rho
-    order = free[np.argsort(rho[free], kind="stable")]
-    kth, nxt = rho[order[k - 1]], rho[order[k]]
+    kth, nxt = _kth_and_next(rel, free, k)
     target = _improvement_target(upper, lag.integral)
     out = ~rel.chosen & ~forced & allowed
     closed[out] = rel.value + rho[out] - kth > target
     inn = rel.chosen & ~forced
     opened[inn] = rel.value - rho[inn] + nxt > target
     return closed, opened
+
+
+def _kth_and_next(rel: _Relaxed, free: np.ndarray, k: int) -> tuple[float, float]:
+    """Return the k-th and (k+1)-th smallest ``rho`` among the free sites.
+
+    Forcing open a site the relaxation leaves closed raises its value by ``rho_j - kth``;
+    shutting a chosen one raises it by ``nxt - rho_j`` (reduced-cost penalties).
+    """
+    order = free[np.argsort(rel.rho[free], kind="stable")]
+    return rel.rho[order[k - 1]], rel.rho[order[k]]
 
 
 def lagrangian_probing(
@@ -341,8 +349,7 @@ def lagrangian_probing(
     free = np.flatnonzero(allowed & ~forced)
     if k <= 0 or k >= free.size:
         return new_closed, new_open
-    order = free[np.argsort(rel.rho[free], kind="stable")]
-    kth, nxt = rel.rho[order[k - 1]], rel.rho[order[k]]
+    kth, nxt = _kth_and_next(rel, free, k)
     penalty = np.where(rel.chosen, nxt - rel.rho, rel.rho - kth)
     unit = float(n + count.sum())
     spent = 0.0

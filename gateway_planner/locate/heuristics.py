@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.sparse as sp
 
-from ._sorted import SortedCosts, prefix_entries, prefix_lengths
+from ._sorted import SortedCosts, prefix_entries, prefix_lengths, two_smallest
 
 __all__ = [
     "greedy_center",
@@ -257,22 +257,6 @@ def vns_median(
     return best, moves
 
 
-def _two_nearest(
-    wcost: np.ndarray, open_idx: np.ndarray, far: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    sub = wcost[:, open_idx]
-    rows = np.arange(wcost.shape[0])
-    a = np.argmin(sub, axis=1)
-    d1 = sub[rows, a]
-    if open_idx.size > 1:
-        sub = sub.copy()
-        sub[rows, a] = np.inf
-        d2 = sub.min(axis=1)
-    else:
-        d2 = np.full(wcost.shape[0], far)
-    return open_idx[a], d1, d2
-
-
 def greedy_center(wcost: np.ndarray, forced: np.ndarray, p: int) -> np.ndarray:
     """Greedy add for the p-center objective (largest cost), sum of costs breaking ties.
 
@@ -344,7 +328,8 @@ def interchange_center(
         removable = open_idx[~forced[open_idx]]
         if removable.size == 0 or open_idx.size == m:
             break
-        a1, d1, d2 = _two_nearest(wcost, open_idx, far)
+        a, d1, d2 = two_smallest(wcost[:, open_idx], far)
+        a1 = open_idx[a]
         cur_key = (float(d1.max()), float(d1.sum()))
         best_key, best_move = cur_key, None
         for r in removable:

@@ -53,7 +53,7 @@ from .. import settings
 from ..errors import InfeasibleError, SolverError
 from . import heuristics
 from ._capacity import solve_capacitated
-from ._data import Prepared
+from ._data import Prepared, check_dense_budget
 from ._enumerate import count_subsets, enumerate_best
 from ._sorted import SortedCosts, pair_order
 from .base import LocationModel, Outcome
@@ -265,16 +265,8 @@ class MedianCore:
         SolverError
             When the matrix would pass ``settings.dense_budget_bytes``.
         """
-        fill = self._fill()
-        data = self.data
-        need = self.n * data.m * 8
-        if need > settings.dense_budget_bytes:
-            msg = (
-                f"the heuristic needs a dense {self.n} x {data.m} matrix ({need / 1e9:.2f} GB), above "
-                f"settings.dense_budget_bytes = {settings.dense_budget_bytes / 1e9:.2f} GB"
-            )
-            raise SolverError(msg)
-        out = np.repeat(fill[:, None], data.m, axis=1)
+        check_dense_budget(self.n, self.data.m)
+        out = np.repeat(self._fill()[:, None], self.data.m, axis=1)
         r = self.pair_rows
         out[r, self.pos] = self.w[r] * self.cost
         return out
