@@ -54,13 +54,13 @@ import scipy
 import shapely
 from _memory import TreeMemory
 
+from gateway_planner.cluster import dask_client
 from gateway_planner.demand import face_to_face_weights
-from gateway_planner.demand.groups import CustomerGroup
 from gateway_planner.evaluate import evaluate
+from gateway_planner.groups import CustomerGroup
 from gateway_planner.locate import Problem, solve
 from gateway_planner.network import Mode, Network, travel_times
 from gateway_planner.network._routing import RoutingGraph, _reverse_csr, _spatial_order
-from gateway_planner.network.distributed import dask_client
 from gateway_planner.report import write_report
 from gateway_planner.scenario import _group_costs
 

@@ -10,14 +10,8 @@ Importing the package loads no folium, matplotlib, osmnx or dask: those are impo
 functions that need them (extras ``report``, ``osm``, ``dask``).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("gateway-planner")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without installation
-    __version__ = "0+unknown"
-
 from . import errors
+from ._version import __version__
 from .compare import compare
 from .config import Scenario, load_scenario
 from .locate import Solution

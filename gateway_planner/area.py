@@ -22,8 +22,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .config import Scenario
 from .demand import DemandSummary, choose_crs, load_cells, read_vector
-from .demand.groups import CustomerGroup, load_groups
 from .errors import InputError
+from .groups import CustomerGroup, load_groups
 
 __all__ = ["Area", "load_area", "read_sites"]
 

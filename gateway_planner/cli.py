@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__
+from ._version import __version__
 from .errors import GatewayPlannerError
 
 __all__ = ["app"]
@@ -128,8 +128,8 @@ def _scheduler_address(value: str | None) -> str | None:
     """Check --scheduler at the boundary, with an example of a correct address."""
     if value is None:
         return None
+    from .cluster import check_scheduler
     from .errors import InputError
-    from .network.distributed import check_scheduler
 
     try:
         return check_scheduler(value)

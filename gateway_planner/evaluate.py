@@ -18,10 +18,10 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
-from .demand.groups import CustomerGroup
 from .errors import InputError
+from .groups import CustomerGroup
+from .minutes import dense_columns
 
 __all__ = [
     "THRESHOLDS",
@@ -192,17 +192,6 @@ def _check(
         )
 
 
-def _open_columns(times: Any, open_idx: np.ndarray) -> np.ndarray:
-    """float64 minutes to the open sites, ``inf`` where unreachable, from a dense or sparse matrix."""
-    if not sp.issparse(times):
-        return np.asarray(times)[:, open_idx].astype(np.float64)
-    sub = sp.csr_array(times)[:, open_idx]  # keeps stored zeros
-    out = np.full(sub.shape, np.inf)
-    rows = np.repeat(np.arange(sub.shape[0]), np.diff(sub.indptr))
-    out[rows, sub.indices] = sub.data
-    return out
-
-
 def _allocate(
     times: Mapping[str, Any], groups: Sequence[CustomerGroup], open_idx: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -212,7 +201,7 @@ def _allocate(
     """
     best_pos, best_min = [], []
     for g in groups:
-        t = _open_columns(times[g.id], open_idx)
+        t = dense_columns(times[g.id], open_idx)
         best = np.argmin(t, axis=1)
         best_t = t[np.arange(len(t)), best]
         best_pos.append(np.where(np.isfinite(best_t), best, -1))

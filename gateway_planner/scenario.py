@@ -20,15 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, settings
+from . import settings
 from ._io import file_digest, staged_directory
+from ._version import __version__
 from .area import Area, load_area
+from .cluster import dask_client
 from .config import Scenario, load_scenario
 from .demand import face_to_face_weights
 from .evaluate import Evaluation, evaluate
 from .locate import Problem, Solution, solve
 from .network import Network, TravelTimes, load_graph, travel_times
-from .network.distributed import dask_client
 
 __all__ = [
     "DEMO_SCENARIOS",

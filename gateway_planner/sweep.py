@@ -30,10 +30,10 @@ from typing import Any
 import pandas as pd
 
 from . import settings
+from .cluster import dask_client
 from .compare import compare
 from .config import Scenario, load_scenario
 from .errors import InputError
-from .network.distributed import dask_client
 from .scenario import RunResult, run_scenario
 
 __all__ = [

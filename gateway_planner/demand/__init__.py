@@ -5,10 +5,10 @@ CSV grid) and segmentation table into the ``cells`` contract with a :class:`Dema
 :func:`face_to_face_weights` turns cells and :class:`CustomerGroup` profiles into weights.
 """
 
+from ..groups import CHANNELS, CustomerGroup, load_groups, parse_groups
 from .cells import DemandCells, load_cells
 from .contract import validate_cells
 from .grids import POPULATION_KINDS, build_cells, choose_crs, population_kind, read_vector
-from .groups import CHANNELS, CustomerGroup, load_groups, parse_groups
 from .shares import join_shares, read_shares
 from .summary import DemandSummary, Dropped
 from .weights import face_to_face_weights, share_columns

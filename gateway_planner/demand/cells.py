@@ -20,11 +20,11 @@ import pyproj
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError
+from ..groups import CustomerGroup
 from ._files import ReadCells
 from ._zones import read_zones
 from .contract import SHARE_PREFIX, validate_cells
 from .grids import _read_population, population_kind
-from .groups import CustomerGroup
 from .shares import join_shares, read_shares
 from .summary import DemandSummary
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyproj
 
 from ..errors import InputError
-from .groups import CustomerGroup
+from ..groups import CustomerGroup
 
 __all__ = ["SHARE_PREFIX", "SHARE_TOLERANCE", "share_columns", "validate_cells"]
 

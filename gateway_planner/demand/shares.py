@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import GatewayPlannerWarning, InputError
+from ..groups import CustomerGroup
 from ._files import label, read_table, unique_ids
 from ._overlay import area_table, main_source, weighted_mean
 from .contract import SHARE_PREFIX, SHARE_TOLERANCE, share_columns
-from .groups import CustomerGroup
 
 __all__ = ["check_share_table", "join_shares", "read_shares"]
 

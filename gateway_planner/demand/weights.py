@@ -13,8 +13,8 @@ import geopandas as gpd
 import numpy as np
 
 from ..errors import InputError
+from ..groups import CustomerGroup
 from .contract import _check_weights_input, share_columns
-from .groups import CustomerGroup
 
 __all__ = ["face_to_face_weights", "share_columns"]
 

@@ -25,7 +25,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
@@ -34,6 +34,7 @@ import shapely
 
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
+from ..minutes import Minutes, combine, freeze, index_dtype, nbytes, reachable_pairs
 from ._routing import RoutingGraph, kept_pruning, shortest_times
 from .base import Network
 from .modes import Mode
@@ -42,17 +43,11 @@ from .snapping import Snap, snap_points, snap_summary
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from ..demand.groups import CustomerGroup
+    from ..groups import CustomerGroup
 
 __all__ = ["TravelTimes", "travel_times"]
 
 logger = logging.getLogger(__name__)
-
-#: memory one row chunk of float64 minutes may take when matrices are combined
-_CHUNK_BYTES = 64 * 1024 * 1024
-
-#: a cells x sites matrix of minutes: dense (``inf`` = unreachable) or CSR (missing = unreachable)
-Minutes: TypeAlias = "np.ndarray | sp.csr_array"
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,7 +167,7 @@ class TravelTimes:
             :attr:`is_sparse`) CSR keeping the finite results (zeros included).
         """
         matrices = [self.for_group(gid) for gid in group_ids]
-        return _combine(matrices, func, shape=self.shape, sparse=self.is_sparse)
+        return combine(matrices, func, shape=self.shape, sparse=self.is_sparse)
 
 
 def travel_times(
@@ -213,7 +208,7 @@ def travel_times(
         county-scale graphs with hundreds of sites; results are identical either way.
     client
         A connected ``dask.distributed.Client`` (see
-        :func:`gateway_planner.network.distributed.dask_client`): the blocks of site searches
+        :func:`gateway_planner.cluster.dask_client`): the blocks of site searches
         run on its workers, the graph's routing arrays scattered to them once per mode;
         ``workers`` is then ignored. Results are identical.
     sparse
@@ -280,7 +275,7 @@ def travel_times(
             label=f"travel times ({key})",
             kept=kept,
         )
-        _read_only(matrix)
+        freeze(matrix)
         by_mode[key] = matrix
         snapping[key] = snap_summary(
             routing,
@@ -291,7 +286,7 @@ def travel_times(
             max_snap_m=max_snap_m,
         )
         pairs = len(cell_ids) * len(site_ids)
-        reached = matrix.nnz if sp.issparse(matrix) else int(np.isfinite(matrix).sum())
+        reached = reachable_pairs(matrix)
         logger.info(
             "%s: %d cells x %d sites on %d nodes; %.1f%% of pairs reachable (%s, %.0f MB); "
             "%d cells and %d sites off the network",
@@ -301,7 +296,7 @@ def travel_times(
             routing.n_nodes,
             100.0 * reached / pairs if pairs else 0.0,
             "sparse" if sp.issparse(matrix) else "dense",
-            _nbytes(matrix) / 1e6,
+            nbytes(matrix) / 1e6,
             snapping[key]["cells_unreachable"],
             snapping[key]["sites_unreachable"],
         )
@@ -514,19 +509,6 @@ def _choose_sparse(
     return True
 
 
-def _nbytes(matrix: Minutes) -> int:
-    if sp.issparse(matrix):
-        return int(matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes)
-    return int(matrix.nbytes)
-
-
-def _read_only(matrix: Minutes) -> None:
-    """Freeze a matrix's arrays (a sparse one's data, indices and pointers)."""
-    arrays = (matrix.data, matrix.indices, matrix.indptr) if sp.issparse(matrix) else (matrix,)
-    for array in arrays:
-        array.flags.writeable = False
-
-
 def _warn_unsnapped(mode: str, cells: Snap, sites: Snap, *, max_snap_m: float) -> None:
     for what, snap in (("cells", cells), ("sites", sites)):
         far = int((~snap.snapped).sum())
@@ -653,10 +635,6 @@ def _minute_blocks(
             tick(label, start + rows.shape[0], sources.size)
 
 
-def _index_dtype(*sizes: int) -> type[np.signedinteger[Any]]:
-    return np.int32 if max(sizes, default=0) < np.iinfo(np.int32).max else np.int64
-
-
 def _sparse_from_blocks(
     blocks: Iterator[tuple[np.ndarray, np.ndarray]],
     ok_cells: np.ndarray,
@@ -677,7 +655,7 @@ def _sparse_from_blocks(
         pieces.append((columns, per_site, ok_cells[col], minutes[row, col]))
         counts[columns] = per_site
     nnz = int(counts.sum())
-    dtype = _index_dtype(nnz, n_cells, n_sites)
+    dtype = index_dtype(nnz, n_cells, n_sites)
     indptr = np.zeros(n_sites + 1, dtype=dtype)
     np.cumsum(counts, out=indptr[1:])
     indices = np.empty(nnz, dtype=dtype)
@@ -693,62 +671,6 @@ def _sparse_from_blocks(
     by_site = sp.csc_array((data, indices, indptr), shape=shape)
     out = by_site.tocsr()
     out.has_sorted_indices = True  # the transpose of sorted columns lists each row in order
-    return out
-
-
-def _dense_rows(matrix: Minutes, rows: slice, n_cols: int) -> np.ndarray:
-    """float64 minutes of a row range, ``inf`` where unreachable, from either form."""
-    if not sp.issparse(matrix):
-        return np.asarray(matrix[rows], dtype=np.float64)
-    lo, hi = rows.start, rows.stop
-    a, b = int(matrix.indptr[lo]), int(matrix.indptr[hi])
-    out = np.full((hi - lo, n_cols), np.inf)
-    local = np.repeat(np.arange(hi - lo), np.diff(matrix.indptr[lo : hi + 1]))
-    out[local, matrix.indices[a:b]] = matrix.data[a:b]
-    return out
-
-
-def _combine(
-    matrices: Sequence[Minutes],
-    func: Callable[[list[np.ndarray], slice], np.ndarray],
-    *,
-    shape: tuple[int, int],
-    sparse: bool,
-) -> Minutes:
-    """Apply ``func`` to row chunks of float64 minutes; collect dense, or CSR of the finite."""
-    n_rows, n_cols = shape
-    step = max(1, _CHUNK_BYTES // (8 * max(n_cols, 1) * max(len(matrices), 1)))
-    dense: np.ndarray | None = None
-    counts: list[np.ndarray] = []
-    indices: list[np.ndarray] = []
-    data: list[np.ndarray] = []
-    for lo in range(0, n_rows, step):
-        rows = slice(lo, min(lo + step, n_rows))
-        chunk = func([_dense_rows(m, rows, n_cols) for m in matrices], rows)
-        if not sparse:
-            if dense is None:
-                dense = np.empty(shape, dtype=chunk.dtype)
-            dense[rows] = chunk
-            continue
-        finite = np.isfinite(chunk)
-        row, col = np.nonzero(finite)
-        counts.append(finite.sum(axis=1))
-        indices.append(col)
-        data.append(chunk[row, col])
-    if not sparse:
-        if dense is None:  # no rows
-            dense = func([np.zeros((0, n_cols)) for _ in matrices], slice(0, 0))
-            dense = np.empty(shape, dtype=dense.dtype)
-        return dense
-    if not data:
-        dtype = func([np.zeros((0, n_cols)) for _ in matrices], slice(0, 0)).dtype
-        return sp.csr_array(shape, dtype=dtype)
-    all_data = np.concatenate(data)
-    index_dtype = _index_dtype(all_data.size, n_rows, n_cols)
-    indptr = np.zeros(n_rows + 1, dtype=index_dtype)
-    np.cumsum(np.concatenate(counts), out=indptr[1:])
-    out = sp.csr_array((all_data, np.concatenate(indices).astype(index_dtype), indptr), shape=shape)
-    out.has_sorted_indices = True
     return out
 
 
@@ -776,6 +698,6 @@ def _expected(
             acc.fill(np.inf)
         return acc.astype(np.float32)
 
-    out = _combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
-    _read_only(out)
+    out = combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
+    freeze(out)
     return out

@@ -30,8 +30,8 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from ..demand.groups import CustomerGroup, load_groups
 from ..errors import InputError
+from ..groups import CustomerGroup, load_groups
 from ._readers import SHARE_PREFIX, read_boundary, read_cells_csv, read_sites_csv
 
 __all__ = [

@@ -31,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from .._io import write_text
-from ..demand.groups import parse_groups
 from ..errors import InputError
+from ..groups import parse_groups
 from ._areas import AreaBuild, build_saint_omer, build_swale
 from ._grid import CELL_SIZE, geojson_text, toml_value
 from ._params import AREAS, GROUPS_TOML, PROXY_TOML, SHARES_TOML

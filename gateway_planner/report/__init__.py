@@ -13,8 +13,8 @@ from typing import Any
 
 import geopandas as gpd
 
-from ..demand.groups import CustomerGroup
 from ..evaluate import Evaluation
+from ..groups import CustomerGroup
 from ._assets import MissingAssetsError
 from ._view import ScenarioView
 from .briefing import comparison_figure, save_pages, scenario_figure, write_briefing

@@ -20,8 +20,8 @@ import pandas as pd
 import shapely
 
 from .._optional import import_optional_dependency
-from ..demand.groups import CustomerGroup
 from ..evaluate import Evaluation
+from ..groups import CustomerGroup
 
 __all__ = [
     "BASEMAPS",

@@ -8,8 +8,8 @@ from typing import Any
 
 import geopandas as gpd
 
-from ..demand.groups import CustomerGroup
 from ..evaluate import Evaluation
+from ..groups import CustomerGroup
 
 __all__ = ["ScenarioView"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import geopandas as gpd
 
 from .._io import write_text
-from ..demand.groups import CustomerGroup
 from ..evaluate import Evaluation
+from ..groups import CustomerGroup
 from ._page import html_page
 from ._payload import STATUS_STYLE, scenario_payload
 

@@ -1,7 +1,5 @@
 """Site searches and runs on a real Dask cluster give the single-process numbers."""
 
-import logging
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,12 +7,9 @@ import pytest
 import scipy.sparse as sp
 from network_helpers import HELSINKI_CRS, make_points
 
-import gateway_planner.network.distributed as gpd_distributed
-import gateway_planner.settings as gps
-from gateway_planner.demand.groups import CustomerGroup
-from gateway_planner.errors import InputError
+from gateway_planner.cluster import dask_client
+from gateway_planner.groups import CustomerGroup
 from gateway_planner.network import travel_times
-from gateway_planner.network.distributed import dask_client
 
 distributed = pytest.importorskip("distributed")
 
@@ -114,56 +109,6 @@ def test_a_run_on_the_cluster_equals_the_single_process_run(cluster):
     for key in alone.times.by_group:
         assert np.array_equal(shared.times.for_group(key), alone.times.for_group(key))
     assert json_dumps(shared.summary) == json_dumps(alone.summary)
-
-
-def test_dask_client_choices(cluster, client, monkeypatch):
-    with dask_client() as none:
-        assert none is None
-    with dask_client(scheduler=client) as same:
-        assert same is client
-    with dask_client(scheduler=cluster.scheduler_address) as connected:
-        assert connected.scheduler.address == cluster.scheduler_address
-        assert connected is not client
-    monkeypatch.setattr(gps, "default_scheduler", cluster.scheduler_address)
-    with dask_client(workers=2) as default:
-        assert default.scheduler.address == cluster.scheduler_address
-    with dask_client(workers=1) as none:
-        assert none is None  # one worker asks for no cluster
-
-
-@pytest.mark.parametrize(
-    ("options", "pattern"),
-    [
-        ({"scheduler": "localhost:8786"}, r"scheduler: scheduler address 'localhost:8786' is not"),
-        ({"scheduler": "tcp://10.0.0.5"}, r"not protocol://host:port. Fix: .*tcp://10.0.0.5:8786"),
-        ({"workers": 0}, r"workers: workers is 0"),
-    ],
-)
-def test_bad_cluster_options(options, pattern):
-    with pytest.raises(InputError, match=pattern), dask_client(**options):
-        pass
-
-
-def test_a_scheduler_that_does_not_answer_is_reported(monkeypatch):
-    monkeypatch.setattr(gpd_distributed, "_CONNECT_TIMEOUT", 0.5)
-    with (
-        pytest.raises(InputError, match=r"no Dask scheduler answered at tcp://127.0.0.1:9"),
-        dask_client(scheduler="tcp://127.0.0.1:9"),
-    ):
-        pass
-
-
-def test_without_dask_runs_in_one_process_unless_a_scheduler_is_named(monkeypatch, caplog):
-    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were not installed
-    with caplog.at_level(logging.WARNING, logger="gateway_planner"), dask_client(workers=2) as c:
-        assert c is None
-    assert "running in one process instead of 2 workers" in caplog.text
-    assert "pip install 'gateway-planner[dask]'" in caplog.text
-    with (
-        pytest.raises(ImportError, match=r"gateway-planner\[dask\]"),
-        dask_client(scheduler="tcp://127.0.0.1:8786"),
-    ):
-        pass
 
 
 def test_a_local_cluster_of_worker_processes(case):

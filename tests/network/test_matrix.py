@@ -4,8 +4,8 @@ import pyproj
 import pytest
 from network_helpers import HELSINKI_CRS, TINY_CRS, make_graph, make_network, make_points
 
-from gateway_planner.demand.groups import CustomerGroup
 from gateway_planner.errors import GatewayPlannerWarning, InputError
+from gateway_planner.groups import CustomerGroup
 from gateway_planner.network import TravelTimes, travel_times
 
 WALK_MPS = 4.8 / 3.6

@@ -9,8 +9,8 @@ import scipy.sparse as sp
 from network_helpers import HELSINKI_CRS, make_graph, make_network, make_points
 
 import gateway_planner.settings as gps
-from gateway_planner.demand.groups import CustomerGroup
 from gateway_planner.errors import InputError
+from gateway_planner.groups import CustomerGroup
 from gateway_planner.locate import Problem, solve
 from gateway_planner.network import travel_times
 

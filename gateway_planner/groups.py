@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from .errors import InputError
 
 __all__ = ["CHANNELS", "CustomerGroup", "load_groups", "parse_groups"]
 
