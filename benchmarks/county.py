@@ -55,6 +55,7 @@ import shapely
 from _memory import TreeMemory
 
 from gateway_planner.cluster import dask_client
+from gateway_planner.costs import group_costs
 from gateway_planner.demand import face_to_face_weights
 from gateway_planner.evaluate import evaluate
 from gateway_planner.groups import CustomerGroup
@@ -62,7 +63,6 @@ from gateway_planner.locate import Problem, solve
 from gateway_planner.network import Mode, Network, travel_times
 from gateway_planner.network._routing import RoutingGraph, _reverse_csr, _spatial_order
 from gateway_planner.report import write_report
-from gateway_planner.scenario import _group_costs
 
 SEED = 20250301
 CRS = "EPSG:27700"
@@ -247,7 +247,7 @@ def run_case(n_cells: int, n_sites: int, workers: int) -> dict:
         fixed = tuple(site_ids.index(s) for s in existing)
         problem = Problem(
             weights=weights.sum(axis=1),
-            costs=_group_costs(weights, times, [g.id for g in groups], kept=fixed),
+            costs=group_costs(weights, times, [g.id for g in groups], kept=fixed),
             site_ids=site_ids,
             fixed=fixed,
             p=EXISTING + NEW,

@@ -23,9 +23,9 @@ from ._io import staged_directory, write_text
 from .config import Scenario
 from .errors import InputError
 from .evaluate import Evaluation
-from .report import ScenarioView
+from .report import ScenarioView, banners
 from .report.exports import frame_to_csv
-from .scenario import RunResult, banners, run_scenario, write_outputs
+from .scenario import RunResult, run_scenario, write_outputs
 
 __all__ = [
     "COMPARED_FIGURES",

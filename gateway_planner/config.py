@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import InputError
 
 __all__ = [
+    "REUSING_KEYS",
     "AreaConfig",
     "DemandConfig",
     "NetworkConfig",
@@ -37,11 +38,24 @@ __all__ = [
     "OutputConfig",
     "Scenario",
     "SitesConfig",
+    "input_keys",
     "load_scenario",
+    "reuses_inputs",
     "scenario_from_dict",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: scenario tables and keys that leave the study area, networks and travel times as they are:
+#: runs differing only in these can share them (run reuse and sweeps)
+REUSING_KEYS: tuple[str, ...] = (
+    "name",
+    "title",
+    "description",
+    "objective",
+    "output",
+    "demand.channel_shift",
+)
 
 
 class _Strict(BaseModel):
@@ -495,3 +509,43 @@ def load_scenario(path: str | Path) -> Scenario:
     scenario = _validate(data, file=path, base=path.resolve().parent)
     logger.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario
+
+
+def reuses_inputs(key: str) -> bool:
+    """Tell whether changing a scenario key keeps the study area, networks and travel times.
+
+    Parameters
+    ----------
+    key
+        A dotted scenario key, e.g. ``"objective.new_sites"``.
+
+    Returns
+    -------
+    bool
+        True for the keys of :data:`REUSING_KEYS` and those inside them.
+    """
+    return any(key == k or key.startswith(f"{k}.") for k in REUSING_KEYS)
+
+
+def input_keys(scenario: Scenario) -> dict[str, Any]:
+    """Return the scenario's keys that decide its study area, networks and travel times.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+
+    Returns
+    -------
+    dict
+        The scenario as plain data without the keys of :data:`REUSING_KEYS`: two scenarios
+        with equal results can share a run's area, networks and travel times.
+    """
+    data = scenario.model_dump(mode="json")
+    for key in REUSING_KEYS:
+        *parents, leaf = key.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node.pop(leaf, None)
+    return data

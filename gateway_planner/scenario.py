@@ -10,7 +10,6 @@ so a run that fails halfway leaves nothing behind.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,25 +20,23 @@ from typing import Any
 import numpy as np
 
 from . import settings
-from ._io import file_digest, staged_directory
-from ._version import __version__
+from ._io import staged_directory
 from .area import Area, load_area
 from .cluster import dask_client
-from .config import Scenario, load_scenario
+from .config import Scenario, input_keys, load_scenario
+from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import Evaluation, evaluate
 from .locate import Problem, Solution, solve
 from .network import Network, TravelTimes, load_graph, travel_times
+from .provenance import run_summary
 
 __all__ = [
     "DEMO_SCENARIOS",
     "RunResult",
-    "banners",
     "build_networks",
-    "build_problem",
     "demo_scenarios",
     "run_scenario",
-    "searches_cut_by",
     "validate_scenario",
     "write_outputs",
 ]
@@ -48,13 +45,6 @@ logger = logging.getLogger(__name__)
 
 #: the pilot scenarios `gateway-planner demo` runs, in the repository's scenarios/ folder
 DEMO_SCENARIOS: tuple[str, ...] = ("sheerness.toml", "fauquembergues.toml")
-
-NETWORK_LABELS = {
-    "proxy": "proxy network (no road data: straight-line links between populated cells, assumed speeds)",
-    "osm": "OpenStreetMap road network (downloaded)",
-    "file": "OpenStreetMap road network (local file)",
-    "graphml": "road network (GraphML file)",
-}
 
 
 @dataclass(frozen=True)
@@ -165,145 +155,6 @@ def validate_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario
 
 
-def _group_costs(
-    weights: np.ndarray,
-    times: TravelTimes,
-    group_ids: list[str],
-    *,
-    kept: tuple[int, ...] = (),
-) -> Any:
-    """Visit-weighted mean minutes over groups, per cell and site (the p-median cost).
-
-    float64, in the form of the travel times: dense with ``inf`` where unreachable, or a CSR
-    array of the reachable pairs. A pair is reachable when every group with visits in the cell
-    reaches it (every group, for a cell without visits, whose cost is then the plain mean).
-    Pairs slower than the cell's nearest site among ``kept`` (sites that stay open whatever
-    the solution) can never serve it and are left out, ties kept: no solution changes, and a
-    county's problem shrinks several times over.
-    """
-    total = weights.sum(axis=1)
-    n_groups, n_sites = len(group_ids), len(times.site_ids)
-    kept_columns = np.asarray(kept, dtype=np.int64)
-
-    def mean(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
-        shape = (rows.stop - rows.start, n_sites)
-        acc, fallback = np.zeros(shape), np.zeros(shape)
-        with np.errstate(invalid="ignore"):  # 0 visits x inf minutes: that group does not count
-            for gi, t in enumerate(chunks):
-                w = weights[rows, gi][:, None]
-                acc += np.where(w > 0, w * t, 0.0)
-                fallback += t / n_groups
-        part = total[rows][:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.where(part > 0, acc / np.maximum(part, 1e-300), fallback)
-        if kept_columns.size:
-            nearest = out[:, kept_columns].min(axis=1)
-            out[out > nearest[:, None]] = np.inf
-        return out
-
-    return times.combine_groups(group_ids, mean)
-
-
-def build_problem(
-    scenario: Scenario, area: Area, weights: np.ndarray, times: TravelTimes
-) -> Problem:
-    """Turn a run's weights and travel times into the location problem its objective asks for.
-
-    Parameters
-    ----------
-    scenario, area, weights, times
-        The run's inputs so far.
-
-    Returns
-    -------
-    Problem
-        Weights = face-to-face visits per cell (all groups), costs = visit-weighted mean minutes
-        over the groups' mode mixes (a float64 CSR array of the reachable pairs when the travel
-        times are sparse, dense otherwise) without the pairs slower than the cell's nearest
-        kept existing site (they cannot serve it), existing sites fixed (unless the scenario
-        frees them), ``p`` = existing + new sites.
-    """
-    site_ids = tuple(str(s) for s in area.sites.index)
-    existing = set(area.existing)
-    fixed = tuple(i for i, s in enumerate(site_ids) if s in existing)
-    obj = scenario.objective
-    p = None if obj.model == "set_cover" else len(fixed) + obj.new_sites
-    capacities = _capacities(scenario, area)
-    # pairs slower than the nearest kept site can never serve a cell -- unless capacities bind
-    kept = fixed if obj.keep_existing and capacities is None else ()
-    return Problem(
-        weights=weights.sum(axis=1),
-        costs=_group_costs(weights, times, [g.id for g in area.groups], kept=kept),
-        site_ids=site_ids,
-        fixed=fixed,
-        candidates=None,
-        p=p,
-        capacities=capacities,
-        limit=obj.limit_minutes,
-        allow_closing=not obj.keep_existing,
-        cell_ids=tuple(str(c) for c in area.cells.index),
-        site_costs=_site_costs(scenario, area),
-        coverage_share=obj.coverage_share,
-        decay=obj.decay,
-        decay_start=obj.decay_start,
-        single_source=not obj.split_demand,
-        weighted_center=obj.weighted_center,
-    )
-
-
-def _capacities(scenario: Scenario, area: Area) -> np.ndarray | None:
-    """Site capacities in visits per year (the weights' unit), or None when none is given."""
-    if not scenario.objective.capacities or "capacity" not in area.sites.columns:
-        return None
-    per_month = area.sites["capacity"].to_numpy(dtype=float)
-    return per_month * 12.0 if np.isfinite(per_month).any() else None
-
-
-def _site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
-    """Return the per-site costs a least-cost set cover asks for, or None."""
-    from .errors import InputError
-
-    column = scenario.objective.site_cost_column
-    if column is None:
-        return None
-    if column not in area.sites.columns:
-        msg = f"the sites have no column {column!r} (columns: {sorted(c for c in area.sites.columns if c != 'geometry')})"
-        raise InputError(
-            msg,
-            file=scenario.source_path,
-            field="objective.site_cost_column",
-            fix="name a numeric column of the sites table",
-        )
-    return area.sites[column].to_numpy(dtype=float)
-
-
-def searches_cut_by(scenario: Scenario, area: Area) -> tuple[str, ...]:
-    """Existing sites whose nearness may cut the travel-time searches, or () when it may not.
-
-    Every objective here reads, per cell, only the nearest open site (its time, its cover, its
-    credit), and existing sites that may not close are open in every solution: a site slower
-    than the cell's nearest one of them never serves it. So the searches can stop there
-    (:func:`gateway_planner.network.travel_times` ``kept_sites``), several times faster at
-    county scale. Not with capacities (a cell may then go to a farther site), nor when existing
-    sites may close, nor with several modes (a group's mix can prefer a site no mode does).
-
-    Parameters
-    ----------
-    scenario, area
-        The run's scenario and study area.
-
-    Returns
-    -------
-    tuple of str
-        The kept sites' ids (empty: full searches).
-    """
-    if len(scenario.network.modes) != 1 or not scenario.objective.keep_existing:
-        return ()
-    if _capacities(scenario, area) is not None:
-        return ()
-    return tuple(area.existing)
-
-
 def build_networks(
     scenario: Scenario, area: Area, *, client: Any = None
 ) -> tuple[dict[str, Network], TravelTimes]:
@@ -362,144 +213,6 @@ def build_networks(
     return networks, times
 
 
-def _relpath(path: Path, base: Path | None) -> str:
-    try:
-        return os.path.relpath(path, base) if base is not None else path.name
-    except ValueError:  # different drives (Windows)
-        return str(path)
-
-
-def _site_points(area: Area, ids: tuple[str, ...]) -> list[dict[str, Any]]:
-    pts = area.sites.loc[list(ids)].to_crs(4326)
-    return [
-        {"id": sid, "name": str(row["name"]), "lon": row.geometry.x, "lat": row.geometry.y}
-        for sid, row in pts.iterrows()
-    ]
-
-
-def _summary(
-    scenario: Scenario,
-    area: Area,
-    networks: Mapping[str, Network],
-    times: TravelTimes,
-    solution: Solution,
-    current: Evaluation,
-    proposed: Evaluation,
-) -> dict[str, Any]:
-    base = scenario.source_path.parent if scenario.source_path is not None else None
-    kinds = sorted({n.kind for n in networks.values()})
-    proposed_ids = tuple(s for s in solution.open_sites if s not in set(area.existing))
-    assumptions = list(area.assumptions)
-    if "proxy" in kinds:
-        assumptions.insert(
-            0, "Travel times come from a proxy network, not real roads: " + NETWORK_LABELS["proxy"]
-        )
-    if "walk" in networks:
-        assumptions.append(
-            "Journeys in a group's 'walk' share are on foot all the way (no bus or train is "
-            "modelled yet), so long walking times stand for people without a car"
-        )
-    return {
-        "scenario": {
-            "name": scenario.name,
-            "title": scenario.display_title,
-            "file": None if scenario.source_path is None else _relpath(scenario.source_path, base),
-            "digest": None if scenario.source_path is None else file_digest(scenario.source_path),
-            "objective": scenario.objective.model_dump(mode="json"),
-            "channel_shift": scenario.demand.channel_shift,
-        },
-        "software": {"gateway_planner": __version__},
-        "area": {
-            "id": area.id,
-            "name": area.name,
-            "crs": area.crs.to_string(),
-            "cells": len(area.cells),
-            "population": float(area.cells["population"].sum()),
-            "sites": len(area.sites),
-            "candidates": int((area.sites["status"] == "candidate").sum()),
-            "boundary_units": len(area.boundary),
-        },
-        "demand": None if area.demand is None else area.demand.to_dict(),
-        "inputs": {
-            role: {"path": _relpath(Path(p), base), "digest": file_digest(p)}
-            for role, p in sorted(area.inputs.items())
-        },
-        "network": {
-            "kind": kinds[0] if len(kinds) == 1 else "mixed",
-            "label": "; ".join(NETWORK_LABELS.get(k, k) for k in kinds),
-            "modes": {
-                mode: {
-                    "nodes": net.graph.number_of_nodes(),
-                    "edges": net.graph.number_of_edges(),
-                    "provenance": dict(net.provenance),
-                }
-                for mode, net in sorted(networks.items())
-            },
-            "limit_minutes": scenario.network.limit_minutes,
-            # searches stopped where these always-open sites were as near (exact for the
-            # nearest-site figures reported here; empty when the searches were whole)
-            "searches_cut_by": list(times.kept_sites),
-            "snapping": {str(k): dict(v) for k, v in sorted(times.snapping.items())},
-        },
-        "solver": {
-            "model": solution.model,
-            "method": solution.method,
-            "solver": solution.solver,
-            "status": solution.status,
-            "objective": solution.objective,
-            "bound": solution.bound,
-            "gap": solution.gap,
-            "iterations": solution.iterations,
-            "note": "wall time is left out so that reruns give identical files; see the log",
-        },
-        "sites": {
-            "existing": _site_points(area, area.existing),
-            "proposed": _site_points(area, proposed_ids),
-            "open": list(solution.open_sites),
-        },
-        "groups": [
-            {
-                "id": g.id,
-                "name": g.name,
-                "source": g.source,
-                "face_to_face": g.face_to_face,
-                "visits_per_person_year": g.visits_per_person_year,
-                "modes": dict(g.modes),
-            }
-            for g in area.groups
-        ],
-        "figures": {
-            "current": current.groups.drop(columns="name").to_dict(orient="index"),
-            "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
-        },
-        "sources": list(area.sources),
-        "assumptions": assumptions,
-    }
-
-
-def banners(summary: Mapping[str, Any]) -> list[str]:
-    """Notices every page of a run carries: proxy network, assumed data."""
-    out = []
-    if summary["network"]["kind"] in {"proxy", "mixed"}:
-        out.append(
-            "Proxy network: journey times are estimated from straight-line links and assumed speeds, not real roads."
-        )
-    if summary["assumptions"]:
-        out.append(
-            "Assumed data: customer groups, channel shares and some locations are assumptions (see summary.json)."
-        )
-    return out
-
-
-def _shared_inputs(scenario: Scenario) -> dict[str, Any]:
-    """Return the scenario keys that decide its area, networks and travel times."""
-    data = scenario.model_dump(
-        mode="json", exclude={"name", "title", "description", "objective", "output"}
-    )
-    data["demand"].pop("channel_shift", None)
-    return data
-
-
 def run_scenario(
     scenario: Scenario | str | Path,
     *,
@@ -543,7 +256,7 @@ def run_scenario(
     from .errors import InputError
 
     scenario = validate_scenario(scenario)
-    if reuse is not None and _shared_inputs(reuse.scenario) != _shared_inputs(scenario):
+    if reuse is not None and input_keys(reuse.scenario) != input_keys(scenario):
         msg = (
             f"run {reuse.scenario.name!r} cannot be reused for {scenario.name!r}: their area, "
             "demand, sites or network keys differ"
@@ -616,7 +329,7 @@ def run_scenario(
             solution.open_sites,
             existing=existing,
         )
-    summary = _summary(scenario, area, networks, times, solution, current, proposed)
+    summary = run_summary(scenario, area, networks, times, solution, current, proposed)
     target = None
     if write:
         target = Path(folder) if folder is not None else scenario.output_folder()
@@ -654,7 +367,7 @@ def write_outputs(
     summary: Mapping[str, Any],
 ) -> None:
     """Write every per-scenario output into ``folder`` (already a staging folder)."""
-    from .report import write_report
+    from .report import banners, write_report
 
     write_report(
         folder,

@@ -32,12 +32,11 @@ import pandas as pd
 from . import settings
 from .cluster import dask_client
 from .compare import compare
-from .config import Scenario, load_scenario
+from .config import Scenario, load_scenario, reuses_inputs
 from .errors import InputError
 from .scenario import RunResult, run_scenario
 
 __all__ = [
-    "REUSING_KEYS",
     "parse_param",
     "sweep",
     "sweep_folder",
@@ -47,8 +46,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: keys (or key prefixes ending in ".") whose variants share the area, networks and times
-REUSING_KEYS: tuple[str, ...] = ("objective.", "demand.channel_shift")
 
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]")
 _EXAMPLE = "e.g. --param objective.new_sites=1,2,3"
@@ -178,13 +175,9 @@ def sweep_variants(scenario: Scenario, params: Mapping[str, Sequence[Any]]) -> l
     return variants
 
 
-def _shares_inputs(key: str) -> bool:
-    return any(key.startswith(p) if p.endswith(".") else key == p for p in REUSING_KEYS)
-
-
 def _groups(params: Mapping[str, Sequence[Any]]) -> list[list[int]]:
     """Positions in the grid of the variants that share area, networks and times."""
-    own = [key for key in params if not _shares_inputs(key)]
+    own = [key for key in params if not reuses_inputs(key)]
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, combination in enumerate(itertools.product(*params.values())):
         values = dict(zip(params, combination, strict=True))

@@ -7,7 +7,7 @@ import pytest
 
 from gateway_planner.config import scenario_from_dict
 from gateway_planner.errors import InputError
-from gateway_planner.scenario import build_problem, run_scenario
+from gateway_planner.scenario import run_scenario
 
 
 def swale(**objective):
@@ -47,47 +47,6 @@ def test_every_model_runs_from_a_scenario(objective):
     assert result.summary["solver"]["model"] == objective["model"]
 
 
-def test_costs_are_visit_weighted_group_times(pmedian_run):
-    r = pmedian_run
-
-    def dense(problem):
-        c = problem.costs
-        return c.toarray() if hasattr(c, "toarray") else np.asarray(c)
-
-    free = build_problem(
-        r.scenario.with_updates({"objective.keep_existing": False}), r.area, r.weights, r.times
-    )
-    np.testing.assert_allclose(free.weights, r.weights.sum(axis=1))
-    i = int(np.argmax(r.weights.sum(axis=1)))
-    expected = sum(
-        r.weights[i, g] * r.times.for_group(grp.id)[i] for g, grp in enumerate(r.area.groups)
-    )
-    np.testing.assert_allclose(dense(free)[i], expected / r.weights[i].sum(), rtol=1e-5)
-    # with the existing site kept, pairs slower than it are left out: they can never serve the cell
-    kept = dense(build_problem(r.scenario, r.area, r.weights, r.times))
-    j = list(free.site_ids).index("sheerness-gateway")
-    slower = dense(free) > dense(free)[:, [j]]
-    assert np.isinf(kept[slower]).all()
-    np.testing.assert_allclose(kept[~slower], dense(free)[~slower])
-
-
-def test_capacities_come_from_the_sites_table(pmedian_run):
-    r = pmedian_run
-    sites = r.area.sites.copy()
-    sites["capacity"] = 1e9  # visits per month: never binding
-    sites.loc["sheerness-gateway", "capacity"] = 100.0
-    area = type(r.area)(**{**r.area.__dict__, "sites": sites})
-    problem = build_problem(r.scenario, area, r.weights, r.times)
-    assert problem.capacities is not None
-    assert problem.capacities[list(problem.site_ids).index("sheerness-gateway")] == pytest.approx(
-        1200.0
-    )
-    off = build_problem(
-        r.scenario.with_updates({"objective.capacities": False}), area, r.weights, r.times
-    )
-    assert off.capacities is None
-
-
 def test_a_coverage_target_out_of_reach_is_refused_before_solving():
     with pytest.raises(
         InputError, match=r"limit: 1386 cell\(s\) of positive weight .* beyond 1 minutes"
@@ -118,9 +77,9 @@ def drive_only(tmp_path_factory):
 
 
 def test_a_one_mode_run_cuts_its_searches_by_the_existing_site_and_solves_the_same(drive_only):
+    from gateway_planner.costs import build_problem, searches_cut_by
     from gateway_planner.locate import solve
     from gateway_planner.network import travel_times
-    from gateway_planner.scenario import searches_cut_by
 
     result = run_scenario(drive_only, write=False)
     assert result.times.kept_sites == ("sheerness-gateway",)

@@ -16,6 +16,7 @@ import geopandas as gpd
 from ..evaluate import Evaluation
 from ..groups import CustomerGroup
 from ._assets import MissingAssetsError
+from ._labels import NETWORK_LABELS, banners
 from ._view import ScenarioView
 from .briefing import comparison_figure, save_pages, scenario_figure, write_briefing
 from .comparison import write_comparison_page
@@ -23,8 +24,10 @@ from .exports import cells_layer, figures_table, write_exports, write_geopackage
 from .maps import write_map
 
 __all__ = [
+    "NETWORK_LABELS",
     "MissingAssetsError",
     "ScenarioView",
+    "banners",
     "cells_layer",
     "comparison_figure",
     "figures_table",

@@ -1,8 +1,27 @@
-"""Human labels and number formats of the figures in tables and pages."""
+"""Human labels: figures (with number formats), network kinds, and the notices every page carries."""
 
 from __future__ import annotations
 
-__all__ = ["FIGURE_LABELS", "HIGHER_IS_BETTER", "LOWER_IS_BETTER", "figure_label"]
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "FIGURE_LABELS",
+    "HIGHER_IS_BETTER",
+    "LOWER_IS_BETTER",
+    "NETWORK_LABELS",
+    "banners",
+    "figure_label",
+]
+
+#: what each network kind is, in the words every output uses
+NETWORK_LABELS = {
+    "proxy": "proxy network (no road data: straight-line links between populated cells, assumed speeds)",
+    "osm": "OpenStreetMap road network (downloaded)",
+    "file": "OpenStreetMap road network (local file)",
+    "graphml": "road network (GraphML file)",
+}
+
 
 #: figure column -> (label, decimals, suffix)
 FIGURE_LABELS: dict[str, tuple[str, int, str]] = {
@@ -43,3 +62,28 @@ LOWER_IS_BETTER = frozenset(
     {"mean_minutes", "median_minutes", "p90_minutes", "worst_decile_minutes", "gini"}
     | {"unreachable_people", "unreachable_visits"}
 )
+
+
+def banners(summary: Mapping[str, Any]) -> list[str]:
+    """Return the notices every page of a run carries: proxy network, assumed data.
+
+    Parameters
+    ----------
+    summary
+        The run's ``summary.json`` content (its ``network.kind`` and ``assumptions``).
+
+    Returns
+    -------
+    list of str
+        The notices, in display order.
+    """
+    out = []
+    if summary["network"]["kind"] in {"proxy", "mixed"}:
+        out.append(
+            "Proxy network: journey times are estimated from straight-line links and assumed speeds, not real roads."
+        )
+    if summary["assumptions"]:
+        out.append(
+            "Assumed data: customer groups, channel shares and some locations are assumptions (see summary.json)."
+        )
+    return out

@@ -212,44 +212,6 @@ def test_a_pilot_run_gives_the_same_outputs_with_sparse_times(monkeypatch):
     assert json_dumps(sparse.summary) == json_dumps(dense.summary)
 
 
-@pytest.mark.parametrize("form", ["dense", "sparse"])
-def test_pairs_slower_than_the_nearest_kept_site_are_left_out(form):
-    from gateway_planner.network import TravelTimes
-    from gateway_planner.scenario import _group_costs
-
-    weights, costs, sparse, site_ids = _median_case(n_cells=120, n_sites=16)
-    minutes = costs.astype(np.float32)
-    kept = (0, 5)
-    by_group = {"g": minutes if form == "dense" else sp.csr_array(sparse, dtype=np.float32)}
-    times = TravelTimes(
-        cell_ids=tuple(f"c{i}" for i in range(len(weights))),
-        site_ids=site_ids,
-        by_mode={},
-        by_group=by_group,
-        kind="file",
-        snapping={},
-    )
-    w = weights[:, None]
-    full = _group_costs(w, times, ["g"])
-    reduced = _group_costs(w, times, ["g"], kept=kept)
-    if form == "sparse":
-        full, reduced = densify(full), densify(reduced)
-    nearest = full[:, list(kept)].min(axis=1)
-    assert np.array_equal(reduced, np.where(full <= nearest[:, None], full, np.inf))
-    assert np.isfinite(reduced).sum() < np.isfinite(full).sum()
-    solutions = [
-        solve(
-            Problem(weights=weights, costs=c, site_ids=site_ids, fixed=kept, p=5),
-            method="heuristic",
-            seed=2,
-        )
-        for c in (full, reduced)
-    ]
-    assert solutions[0].open_sites == solutions[1].open_sites
-    assert solutions[0].objective == solutions[1].objective
-    assert np.array_equal(solutions[0].assignment, solutions[1].assignment)
-
-
 def test_blocks_report_their_progress(helsinki_case, monkeypatch):
     calls = []
     monkeypatch.setattr(

@@ -1,0 +1,155 @@
+"""Provenance of a run: what ``summary.json`` records, built once from the run's parts.
+
+Inputs and their digests, network, solver, groups, key figures, sources and assumptions. Wall times are left out so that reruns give identical files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ._io import file_digest
+from ._version import __version__
+from .area import Area
+from .config import Scenario
+from .evaluate import Evaluation
+from .locate import Solution
+from .network import Network, TravelTimes
+from .report import NETWORK_LABELS
+
+__all__ = ["run_summary"]
+
+
+def _relpath(path: Path, base: Path | None) -> str:
+    """Path relative to the scenario's folder (the file name when there is none)."""
+    try:
+        return os.path.relpath(path, base) if base is not None else path.name
+    except ValueError:  # different drives (Windows)
+        return str(path)
+
+
+def _site_points(area: Area, ids: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Id, name and WGS84 position of some sites."""
+    pts = area.sites.loc[list(ids)].to_crs(4326)
+    return [
+        {"id": sid, "name": str(row["name"]), "lon": row.geometry.x, "lat": row.geometry.y}
+        for sid, row in pts.iterrows()
+    ]
+
+
+def run_summary(
+    scenario: Scenario,
+    area: Area,
+    networks: Mapping[str, Network],
+    times: TravelTimes,
+    solution: Solution,
+    current: Evaluation,
+    proposed: Evaluation,
+) -> dict[str, Any]:
+    """Return what ``summary.json`` holds for a run.
+
+    Parameters
+    ----------
+    scenario, area, networks, times, solution
+        The run's inputs and results.
+    current, proposed
+        Figures with today's sites and with the solution's sites.
+
+    Returns
+    -------
+    dict
+        ``scenario``, ``software``, ``area``, ``demand``, ``inputs`` (paths relative to the
+        scenario file, with digests), ``network``, ``solver``, ``sites``, ``groups``,
+        ``figures``, ``sources`` and ``assumptions``.
+    """
+    base = scenario.source_path.parent if scenario.source_path is not None else None
+    kinds = sorted({n.kind for n in networks.values()})
+    proposed_ids = tuple(s for s in solution.open_sites if s not in set(area.existing))
+    assumptions = list(area.assumptions)
+    if "proxy" in kinds:
+        assumptions.insert(
+            0, "Travel times come from a proxy network, not real roads: " + NETWORK_LABELS["proxy"]
+        )
+    if "walk" in networks:
+        assumptions.append(
+            "Journeys in a group's 'walk' share are on foot all the way (no bus or train is "
+            "modelled yet), so long walking times stand for people without a car"
+        )
+    return {
+        "scenario": {
+            "name": scenario.name,
+            "title": scenario.display_title,
+            "file": None if scenario.source_path is None else _relpath(scenario.source_path, base),
+            "digest": None if scenario.source_path is None else file_digest(scenario.source_path),
+            "objective": scenario.objective.model_dump(mode="json"),
+            "channel_shift": scenario.demand.channel_shift,
+        },
+        "software": {"gateway_planner": __version__},
+        "area": {
+            "id": area.id,
+            "name": area.name,
+            "crs": area.crs.to_string(),
+            "cells": len(area.cells),
+            "population": float(area.cells["population"].sum()),
+            "sites": len(area.sites),
+            "candidates": int((area.sites["status"] == "candidate").sum()),
+            "boundary_units": len(area.boundary),
+        },
+        "demand": None if area.demand is None else area.demand.to_dict(),
+        "inputs": {
+            role: {"path": _relpath(Path(p), base), "digest": file_digest(p)}
+            for role, p in sorted(area.inputs.items())
+        },
+        "network": {
+            "kind": kinds[0] if len(kinds) == 1 else "mixed",
+            "label": "; ".join(NETWORK_LABELS.get(k, k) for k in kinds),
+            "modes": {
+                mode: {
+                    "nodes": net.graph.number_of_nodes(),
+                    "edges": net.graph.number_of_edges(),
+                    "provenance": dict(net.provenance),
+                }
+                for mode, net in sorted(networks.items())
+            },
+            "limit_minutes": scenario.network.limit_minutes,
+            # searches stopped where these always-open sites were as near (exact for the
+            # nearest-site figures reported here; empty when the searches were whole)
+            "searches_cut_by": list(times.kept_sites),
+            "snapping": {str(k): dict(v) for k, v in sorted(times.snapping.items())},
+        },
+        "solver": {
+            "model": solution.model,
+            "method": solution.method,
+            "solver": solution.solver,
+            "status": solution.status,
+            "objective": solution.objective,
+            "bound": solution.bound,
+            "gap": solution.gap,
+            "iterations": solution.iterations,
+            "note": "wall time is left out so that reruns give identical files; see the log",
+        },
+        "sites": {
+            "existing": _site_points(area, area.existing),
+            "proposed": _site_points(area, proposed_ids),
+            "open": list(solution.open_sites),
+        },
+        "groups": [
+            {
+                "id": g.id,
+                "name": g.name,
+                "source": g.source,
+                "face_to_face": g.face_to_face,
+                "visits_per_person_year": g.visits_per_person_year,
+                "modes": dict(g.modes),
+            }
+            for g in area.groups
+        ],
+        "figures": {
+            "current": current.groups.drop(columns="name").to_dict(orient="index"),
+            "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
+        },
+        "sources": list(area.sources),
+        "assumptions": assumptions,
+    }
