@@ -20,13 +20,13 @@ Minimal pilot scenario::
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ._toml import read_toml, validate
 from .errors import InputError
 
 __all__ = [
@@ -370,46 +370,11 @@ class Scenario(_Strict):
         return _validate(data, file=self.source_path, base=None)
 
 
+#: fixes of the scenario's own checks (model validators), by a phrase of their message
 _FIXES = {
-    "extra_forbidden": "remove it (check the spelling against the README's scenario reference)",
-    "missing": "add it",
-    "greater_than_equal": "use a larger number",
-    "greater_than": "use a larger number",
-    "less_than": "use a smaller number",
-    "literal_error": "use one of the allowed values",
-    "string_pattern_mismatch": "use letters, digits, '-', '_' or '.' only",
-    "int_type": "use a whole number",
-    "int_parsing": "use a whole number",
-    "float_parsing": "use a number",
-    "bool_parsing": "use true or false",
-    "too_short": "give at least one value",
+    "exactly one of": "keep either area.pilot or area.boundary",
+    "needs": "add the missing key(s)",
 }
-
-
-def _translate(exc: ValidationError, *, file: Path | None) -> InputError:
-    """Turn the first pydantic error into an InputError naming file, field and fix."""
-    err = exc.errors()[0]
-    loc = ".".join(str(x) for x in err["loc"] if x != "[key]") or "(top level)"
-    kind = err["type"]
-    message = err["msg"]
-    if kind == "extra_forbidden":
-        message = "unknown key"
-    elif kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif "input" in err and kind not in {"missing"}:
-        message = f"{message} (got {err['input']!r})"
-    fix = _FIXES.get(kind, "correct the value (see the README's scenario reference)")
-    ctx = err.get("ctx") or {}
-    for key, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
-        if key in ctx:
-            fix = f"use a number {sign} {ctx[key]}"
-    if kind == "literal_error" and "expected" in ctx:
-        fix = f"use one of {ctx['expected']}"
-    if kind == "value_error" and "exactly one of" in message:
-        fix = "keep either area.pilot or area.boundary"
-    elif kind == "value_error" and "needs" in message:
-        fix = "add the missing key(s)"
-    return InputError(message, file=file, field=loc, fix=fix)
 
 
 def _resolve(path: Path | None, base: Path | None) -> Path | None:
@@ -420,10 +385,7 @@ def _resolve(path: Path | None, base: Path | None) -> Path | None:
 
 
 def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) -> Scenario:
-    try:
-        scenario = Scenario.model_validate({**data, "source_path": file})
-    except ValidationError as exc:
-        raise _translate(exc, file=file) from None
+    scenario = validate(Scenario, {**data, "source_path": file}, file=file, fixes=_FIXES)
     if base is None:
         return scenario
     return scenario.model_copy(
@@ -489,23 +451,9 @@ def load_scenario(path: str | Path) -> Scenario:
         and the fix.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        msg = "scenario file not found"
-        raise InputError(
-            msg, file=path, fix="check the path, e.g. scenarios/sheerness.toml"
-        ) from None
-    except IsADirectoryError:
-        msg = "is a folder, not a scenario file"
-        raise InputError(
-            msg, file=path, fix="name a .toml file, e.g. scenarios/sheerness.toml"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"not valid TOML ({exc})"
-        raise InputError(msg, file=path, fix="correct the TOML syntax") from None
+    data = read_toml(
+        path, what="scenario file", fix="check the path, e.g. scenarios/sheerness.toml"
+    )
     scenario = _validate(data, file=path, base=path.resolve().parent)
     logger.debug("loaded scenario %s from %s", scenario.name, path)
     return scenario

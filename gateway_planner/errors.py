@@ -10,6 +10,8 @@ The CLI turns a :class:`GatewayPlannerError` into a one-line message on stderr a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from os import PathLike
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "GatewayPlannerWarning",
     "InfeasibleError",
     "InputError",
+    "InputProblem",
     "NetworkError",
     "SolverError",
 ]
@@ -41,6 +44,11 @@ class InputError(ValueError, GatewayPlannerError):
         The field, column or key at fault, if any.
     fix
         How to fix it, as an instruction ("set p to 0 or more").
+
+    Attributes
+    ----------
+    problems
+        Every problem reported (one, unless built by :meth:`from_problems`).
     """
 
     exit_code = 2
@@ -57,6 +65,7 @@ class InputError(ValueError, GatewayPlannerError):
         self.file = None if file is None else str(file)
         self.field = field
         self.fix = fix
+        self.problems: tuple[InputProblem, ...] = (InputProblem(field, message, fix),)
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -66,6 +75,63 @@ class InputError(ValueError, GatewayPlannerError):
             text = f"{text.rstrip('.')}. Fix: {self.fix}"
         # one line, always: the CLI prints it as is
         return " ".join(text.split())
+
+    @classmethod
+    def from_problems(
+        cls, problems: Sequence[InputProblem], *, file: str | PathLike[str] | None = None
+    ) -> InputError:
+        """Build one error that reports every problem found in a file at once.
+
+        Parameters
+        ----------
+        problems
+            What is wrong, one entry per field (at least one).
+        file
+            The file they were found in, if any.
+
+        Returns
+        -------
+        InputError
+            With one problem, the usual ``file: field: message. Fix: fix``; with several,
+            ``file: N problems: (1) field: message. Fix: fix; (2) ...`` on one line, ``field`` and
+            ``fix`` taken from the first problem.
+        """
+        if not problems:
+            msg = "from_problems needs at least one problem"
+            raise ValueError(msg)
+        first = problems[0]
+        if len(problems) == 1:
+            return cls(first.message, file=file, field=first.field, fix=first.fix)
+        parts = [f"({i}) {p.render()}" for i, p in enumerate(problems, start=1)]
+        message = f"{len(problems)} problems: " + "; ".join(parts)
+        error = cls(message, file=file)
+        error.field, error.fix = first.field, first.fix
+        error.problems = tuple(problems)
+        return error
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem of an input, among several reported together by :meth:`InputError.from_problems`.
+
+    Parameters
+    ----------
+    field
+        The field, column or key at fault.
+    message
+        What is wrong.
+    fix
+        How to fix it.
+    """
+
+    field: str | None
+    message: str
+    fix: str | None = None
+
+    def render(self) -> str:
+        """Return ``field: message. Fix: fix`` on one line."""
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{text.rstrip('.')}. Fix: {self.fix}" if self.fix else text
 
 
 class NetworkError(GatewayPlannerError):
