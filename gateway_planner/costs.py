@@ -173,7 +173,8 @@ def site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
             field="objective.site_cost_column",
             fix="name a numeric column of the sites table",
         )
-    return area.sites[column].to_numpy(dtype=float)
+    values: np.ndarray = area.sites[column].to_numpy(dtype=float)
+    return values
 
 
 def searches_cut_by(scenario: Scenario, area: Area) -> tuple[str, ...]:

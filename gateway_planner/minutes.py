@@ -10,7 +10,7 @@ several matrices chunk by chunk keeping their form, and never converts by itself
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeGuard
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +22,7 @@ __all__ = [
     "dense_rows",
     "freeze",
     "index_dtype",
+    "is_sparse",
     "nbytes",
     "reachable_pairs",
 ]
@@ -31,6 +32,22 @@ CHUNK_BYTES = 64 * 1024 * 1024
 
 #: a cells x sites matrix of minutes: dense (``inf`` = unreachable) or CSR (missing = unreachable)
 Minutes: TypeAlias = "np.ndarray | sp.csr_array"
+
+
+def is_sparse(matrix: Minutes) -> TypeGuard[sp.csr_array]:
+    """Tell whether a matrix is the sparse form (a scipy sparse array of the reachable pairs).
+
+    Parameters
+    ----------
+    matrix
+        Minutes in either form.
+
+    Returns
+    -------
+    bool
+        True for a scipy sparse array or matrix, False for a numpy array.
+    """
+    return bool(sp.issparse(matrix))
 
 
 def index_dtype(*sizes: int) -> type[np.signedinteger[Any]]:
@@ -62,7 +79,7 @@ def nbytes(matrix: Minutes) -> int:
     int
         Bytes.
     """
-    if sp.issparse(matrix):
+    if is_sparse(matrix):
         return int(matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes)
     return int(matrix.nbytes)
 
@@ -80,7 +97,7 @@ def reachable_pairs(matrix: Minutes) -> int:
     int
         Stored entries of a sparse matrix, finite entries of a dense one.
     """
-    return int(matrix.nnz) if sp.issparse(matrix) else int(np.isfinite(matrix).sum())
+    return int(matrix.nnz) if is_sparse(matrix) else int(np.isfinite(matrix).sum())
 
 
 def freeze(matrix: Minutes) -> None:
@@ -91,7 +108,9 @@ def freeze(matrix: Minutes) -> None:
     matrix
         Minutes in either form.
     """
-    arrays = (matrix.data, matrix.indices, matrix.indptr) if sp.issparse(matrix) else (matrix,)
+    arrays: tuple[np.ndarray, ...] = (
+        (matrix.data, matrix.indices, matrix.indptr) if is_sparse(matrix) else (matrix,)
+    )
     for array in arrays:
         array.flags.writeable = False
 
@@ -114,7 +133,7 @@ def dense_rows(matrix: Minutes, rows: slice, n_cols: int | None = None) -> np.nd
         float64 ``(rows.stop - rows.start, n_cols)``.
     """
     n_cols = matrix.shape[1] if n_cols is None else n_cols
-    if not sp.issparse(matrix):
+    if not is_sparse(matrix):
         return np.asarray(matrix[rows], dtype=np.float64)
     lo, hi = rows.start, rows.stop
     a, b = int(matrix.indptr[lo]), int(matrix.indptr[hi])
@@ -139,7 +158,7 @@ def dense_columns(matrix: Minutes, columns: np.ndarray) -> np.ndarray:
     numpy.ndarray
         float64 ``(n_rows, len(columns))``.
     """
-    if not sp.issparse(matrix):
+    if not is_sparse(matrix):
         return np.asarray(matrix)[:, columns].astype(np.float64)
     sub = sp.csr_array(matrix)[:, columns]  # keeps stored zeros
     out = np.full(sub.shape, np.inf)
@@ -203,9 +222,9 @@ def combine(
         dtype = func([np.zeros((0, n_cols)) for _ in matrices], slice(0, 0)).dtype
         return sp.csr_array(shape, dtype=dtype)
     all_data = np.concatenate(data)
-    dtype = index_dtype(all_data.size, n_rows, n_cols)
-    indptr = np.zeros(n_rows + 1, dtype=dtype)
+    itype = index_dtype(all_data.size, n_rows, n_cols)
+    indptr = np.zeros(n_rows + 1, dtype=itype)
     np.cumsum(np.concatenate(counts), out=indptr[1:])
-    out = sp.csr_array((all_data, np.concatenate(indices).astype(dtype), indptr), shape=shape)
+    out = sp.csr_array((all_data, np.concatenate(indices).astype(itype), indptr), shape=shape)
     out.has_sorted_indices = True
     return out

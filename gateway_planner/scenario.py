@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -286,19 +287,20 @@ def run_scenario(
             networks, times = build_networks(scenario, area, client=client)
         problem = build_problem(scenario, area, weights, times)
         obj = scenario.objective
-        options = {
-            "model": obj.model,
-            "method": obj.method,
-            "time_limit": obj.time_limit,
-            "gap": obj.gap,
-            "seed": obj.seed,
-        }
+        solver = partial(
+            solve,
+            model=obj.model,
+            method=obj.method,
+            time_limit=obj.time_limit,
+            gap=obj.gap,
+            seed=obj.seed,
+        )
         with _stage(f"{obj.model} ({obj.method})"):
             if client is None:
-                solution = solve(problem, **options)
+                solution = solver(problem)
             else:
                 shipped = client.scatter(problem, hash=False)  # large costs: not in the graph
-                solution = client.submit(solve, shipped, **options, pure=False).result()
+                solution = client.submit(solver, shipped, pure=False).result()
     logger.info(
         "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
         obj.model,
