@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import shapely
 
+from gateway_planner import compare, comparison_table, journey_time_difference
 from gateway_planner.area import Area
-from gateway_planner.compare import compare, comparison_table, journey_time_difference
 from gateway_planner.config import Scenario
 from gateway_planner.demand import CustomerGroup
 from gateway_planner.evaluate import evaluate

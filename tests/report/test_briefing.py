@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from report_fixtures import BANNERS, SUMMARY, build_run
 
-from gateway_planner.compare import comparison_table
+from gateway_planner import comparison_table
 from gateway_planner.report import ScenarioView, comparison_figure, save_pages, write_briefing
 
 

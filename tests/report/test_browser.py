@@ -20,7 +20,7 @@ from report_fixtures import (
     chromium_or_skip,
 )
 
-from gateway_planner.compare import comparison_table, journey_time_difference
+from gateway_planner import comparison_table, journey_time_difference
 from gateway_planner.report import ScenarioView, write_comparison_page, write_map
 
 pytestmark = pytest.mark.browser
