@@ -91,17 +91,7 @@ class Visit:
 
 
 def _write_map(run, path):
-    current, proposed, groups, boundary = run
-    return write_map(
-        path,
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title="Synthetic <run>",
-        banners=BANNERS,
-        sources=SUMMARY["sources"],
-    )
+    return write_map(path, ScenarioView("synthetic", "Synthetic <run>", *run, SUMMARY, BANNERS))
 
 
 def _save(page, name, seconds):
