@@ -1,9 +1,9 @@
-"""The data a map page draws: cells (geometry shared by every surface), surfaces, catchments, sites.
+"""The data a map page draws of one scenario: cells, surfaces, catchments, sites, text.
 
 Geometry is written once, as WGS84 rings rounded to ``DIGITS`` decimals (about 1 m), flattened to
 ``[lat, lng, lat, lng, ...]`` without the closing point; every cell surface (demand per group,
-journey times, changes) is only an array of values over those cells. Every string a page puts into
-HTML is escaped here, so the browser script never has to.
+journey times, changes: see ``_surface``) is only an array of values over those cells. Every
+string a page puts into HTML is escaped here, so the browser script never has to.
 """
 
 from __future__ import annotations
