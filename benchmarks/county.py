@@ -62,7 +62,7 @@ from gateway_planner.groups import CustomerGroup
 from gateway_planner.locate import Problem, solve
 from gateway_planner.network import Mode, Network, travel_times
 from gateway_planner.network._routing import RoutingGraph, _reverse_csr, _spatial_order
-from gateway_planner.report import write_report
+from gateway_planner.report import ScenarioView, write_report
 
 SEED = 20250301
 CRS = "EPSG:27700"
@@ -281,15 +281,10 @@ def run_case(n_cells: int, n_sites: int, workers: int) -> dict:
             "assumptions": [],
         }
         with tempfile.TemporaryDirectory() as folder:
-            written = write_report(
-                folder,
-                current=current,
-                proposed=proposed,
-                groups=groups,
-                boundary=data["boundary"],
-                title="Synthetic county",
-                summary=summary,
+            view = ScenarioView(
+                "county", "Synthetic county", current, proposed, groups, data["boundary"], summary
             )
+            written = write_report(folder, view)
             out["report_mb"] = sum(Path(p).stat().st_size for p in written) / 1e6
         out["report_s"] = time.perf_counter() - t
         out["seconds_total"] = time.perf_counter() - start

@@ -11,13 +11,13 @@ functions that need them (extras ``report``, ``osm``, ``dask``).
 """
 
 from . import errors
+from ._compare import compare, comparison_table, journey_time_difference
+from ._sweep import sweep
 from ._version import __version__
-from .compare import compare
 from .config import Scenario, load_scenario
 from .locate import Solution
 from .network import TravelTimes
 from .scenario import RunResult, run_scenario, validate_scenario
-from .sweep import sweep
 
 __all__ = [
     "RunResult",
@@ -26,7 +26,9 @@ __all__ = [
     "TravelTimes",
     "__version__",
     "compare",
+    "comparison_table",
     "errors",
+    "journey_time_difference",
     "load_scenario",
     "run_scenario",
     "sweep",

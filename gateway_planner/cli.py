@@ -228,8 +228,8 @@ def run(
 
 
 def _sweep_params(values: list[str]) -> dict[str, list[Any]]:
+    from ._sweep import parse_param
     from .errors import InputError
-    from .sweep import parse_param
 
     params: dict[str, list[Any]] = {}
     for text in values:
@@ -275,8 +275,8 @@ def sweep(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Run a grid of variants of one scenario and write one comparison over them."""
-    from .sweep import sweep as sweep_api
-    from .sweep import sweep_folder
+    from ._sweep import sweep as sweep_api
+    from ._sweep import sweep_folder
 
     loaded = _run(_load, [scenario], network)[0]
     params = _run(_sweep_params, param)
@@ -310,7 +310,7 @@ def compare(
     network: NetworkOpt = None,
 ) -> None:
     """Run several scenarios and write comparison.html and comparison.csv beside their outputs."""
-    from .compare import compare as compare_api
+    from ._compare import compare as compare_api
 
     loaded = _run(_load, scenarios, network)
     _table, results = _run(compare_api, loaded, folder=output, baseline=baseline)
@@ -327,7 +327,7 @@ def demo(
     network: NetworkOpt = None,
 ) -> None:
     """Run both pilot scenarios (Sheerness, Fauquembergues) and compare them."""
-    from .compare import compare as compare_api
+    from ._compare import compare as compare_api
     from .scenario import demo_scenarios
 
     loaded = _run(_load, _run(demo_scenarios), network)

@@ -31,12 +31,14 @@ from .evaluate import Evaluation, evaluate
 from .locate import Problem, Solution, solve
 from .network import Network, TravelTimes, load_graph, travel_times
 from .provenance import run_summary
+from .report import ScenarioView
 
 __all__ = [
     "DEMO_SCENARIOS",
     "RunResult",
     "build_networks",
     "demo_scenarios",
+    "report_view",
     "run_scenario",
     "validate_scenario",
     "write_outputs",
@@ -369,15 +371,32 @@ def write_outputs(
     summary: Mapping[str, Any],
 ) -> None:
     """Write every per-scenario output into ``folder`` (already a staging folder)."""
-    from .report import banners, write_report
+    from .report import write_report  # looked up at call time (tests replace it)
 
-    write_report(
-        folder,
-        current=current,
-        proposed=proposed,
-        groups=area.groups,
-        boundary=area.boundary,
-        title=title,
-        summary=summary,
-        banners=banners(summary),
+    name = str(summary.get("scenario", {}).get("name", area.id))
+    view = ScenarioView(name, title, current, proposed, area.groups, area.boundary, summary)
+    write_report(folder, view=view)
+
+
+def report_view(result: RunResult) -> ScenarioView:
+    """Return the report stage's view of a run (its notices derived from its summary).
+
+    Parameters
+    ----------
+    result
+        A finished run.
+
+    Returns
+    -------
+    ScenarioView
+        Named and titled after the run's scenario.
+    """
+    return ScenarioView(
+        result.scenario.name,
+        result.scenario.display_title,
+        result.current,
+        result.proposed,
+        result.area.groups,
+        result.area.boundary,
+        result.summary,
     )

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 import shapely
 
+from gateway_planner import compare, comparison_table, journey_time_difference
 from gateway_planner.area import Area
-from gateway_planner.compare import compare, comparison_table, journey_time_difference
 from gateway_planner.config import Scenario
 from gateway_planner.demand import CustomerGroup
 from gateway_planner.evaluate import evaluate
-from gateway_planner.report import ScenarioView
+from gateway_planner.report import KEY_FIGURES, SITE_FIGURES, ScenarioView
 from gateway_planner.scenario import RunResult
 
 GROUP = CustomerGroup(
@@ -113,6 +113,8 @@ def test_group_table_aligns_states_and_deltas(views):
     table = comparison_table(views)
     assert list(table.index.names) == ["group", "figure"]
     assert table.index[0] == ("all", "people")
+    assert tuple(table.loc["all"].index) == KEY_FIGURES  # the report's one list, in its order
+    assert list(dict.fromkeys(g for g, _ in table.index)) == ["all", "g"]
     # today (A only): minutes 0 10 20 / 10 20 30 / 20 30 40 -> mean 20
     assert table.loc[("g", "mean_minutes"), "ab today"] == pytest.approx(20.0)
     # ab: 0 10 20 / 10 20 10 / 20 10 0 -> 100/9; ac: 0 10 0 / 10 20 10 / 20 30 20 -> 120/9
@@ -133,6 +135,7 @@ def test_group_table_aligns_states_and_deltas(views):
 def test_site_table_aligns_sites_by_id(views):
     table = comparison_table(views, by="site")
     assert list(table.index.names) == ["site", "figure"]
+    assert tuple(table.loc["A"].index) == SITE_FIGURES
     assert table.loc[("A", "visits"), "ab proposed"] == 600
     assert table.loc[("A", "visits"), "ab today"] == 900
     assert table.loc[("B", "visits"), "ab proposed"] == 300
@@ -186,3 +189,7 @@ def test_compare_writes_every_output_of_every_run(views, tmp_path):
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3  # each option, then the comparison
     html = (out / "comparison.html").read_text()
     assert html.count("class='gp-map'") == 2 and "minutes-vs-baseline" in html
+    # each run's own map carries the notices its summary calls for (proxy network, assumptions)
+    page = (out / "ac" / "map.html").read_text()
+    assert page.count("<div class='gp-banner'>") == 2 and "Proxy network: journey times" in page
+    assert "<h1>Option ac</h1>" in page

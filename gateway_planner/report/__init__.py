@@ -7,16 +7,10 @@ written (the ``report`` extra); importing this package stays light.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
-import geopandas as gpd
-
-from ..evaluate import Evaluation
-from ..groups import CustomerGroup
 from ._assets import MissingAssetsError
-from ._labels import NETWORK_LABELS, banners
+from ._labels import BRIEFING_FIGURES, KEY_FIGURES, NETWORK_LABELS, SITE_FIGURES, banners
 from ._view import ScenarioView
 from .briefing import comparison_figure, save_pages, scenario_figure, write_briefing
 from .comparison import write_comparison_page
@@ -24,7 +18,10 @@ from .exports import cells_layer, figures_table, write_exports, write_geopackage
 from .maps import write_map
 
 __all__ = [
+    "BRIEFING_FIGURES",
+    "KEY_FIGURES",
     "NETWORK_LABELS",
+    "SITE_FIGURES",
     "MissingAssetsError",
     "ScenarioView",
     "banners",
@@ -44,18 +41,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def write_report(
-    folder: str | Path,
-    *,
-    current: Evaluation,
-    proposed: Evaluation,
-    groups: Sequence[CustomerGroup],
-    boundary: gpd.GeoDataFrame,
-    title: str,
-    summary: Mapping[str, Any],
-    banners: Sequence[str] = (),
-    briefing: bool = True,
-) -> list[Path]:
+def write_report(folder: str | Path, view: ScenarioView, *, briefing: bool = True) -> list[Path]:
     """Write every per-scenario output of a run into ``folder``.
 
     ``catchments.gpkg``, ``tables.csv``, ``sites.csv``, ``summary.json``, ``map.html`` and,
@@ -65,19 +51,9 @@ def write_report(
     ----------
     folder
         Output folder (the run stages it and moves it into place).
-    current, proposed
-        Figures with today's sites and with the proposed ones.
-    groups
-        Customer groups of the run.
-    boundary
-        Study-area polygons in the run's CRS.
-    title
-        Scenario title for maps and pages.
-    summary
-        Provenance and key figures (``summary.json``); its ``sources`` go on the map and the
-        briefing, its ``network``, ``solver`` and ``software`` on the briefing's source line.
-    banners
-        Notices for every page, e.g. the proxy-network warning.
+    view
+        The scenario: figures today and with the proposed sites, customer groups, study area,
+        title, summary (provenance and key figures, written as ``summary.json``) and notices.
     briefing
         Also write the printable page (matplotlib).
 
@@ -87,30 +63,9 @@ def write_report(
         The files written.
     """
     folder = Path(folder)
-    sources = [str(s) for s in summary.get("sources", [])]
-    written = write_exports(folder, current=current, proposed=proposed, summary=summary)
-    written.append(
-        write_map(
-            folder / "map.html",
-            proposed=proposed,
-            current=current,
-            groups=groups,
-            boundary=boundary,
-            title=title,
-            banners=banners,
-            sources=sources,
-        )
-    )
+    written = write_exports(folder, view)
+    written.append(write_map(folder / "map.html", view))
     if briefing:
-        written += write_briefing(
-            folder,
-            current=current,
-            proposed=proposed,
-            groups=groups,
-            boundary=boundary,
-            title=title,
-            summary=summary,
-            banners=banners,
-        )
-    logger.info("report of %r: %s", title, ", ".join(p.name for p in written))
+        written += write_briefing(folder, view)
+    logger.info("report of %r: %s", view.title, ", ".join(p.name for p in written))
     return written

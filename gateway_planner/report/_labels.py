@@ -1,4 +1,9 @@
-"""Human labels: figures (with number formats), network kinds, and the notices every page carries."""
+"""Human labels: figures (with number formats), network kinds, and the notices every page carries.
+
+Also the one place that says which figures each output shows, and in which order: the key
+figures (comparison by group, briefing), the figures per site (comparison by site) and the site
+popups of the map.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "BRIEFING_FIGURES",
     "FIGURE_LABELS",
     "HIGHER_IS_BETTER",
+    "KEY_FIGURES",
     "LOWER_IS_BETTER",
     "NETWORK_LABELS",
+    "POPUP_FIGURES",
+    "SITE_FIGURES",
     "banners",
     "figure_label",
 ]
@@ -46,6 +55,56 @@ FIGURE_LABELS: dict[str, tuple[str, int, str]] = {
     "load_pct": ("Load against capacity", 0, " %"),
     "capacity": ("Capacity (visits a month)", 0, ""),
 }
+
+
+#: the key figures of a scenario (columns of ``Evaluation.groups``), in display order: the
+#: comparison's rows per customer group
+KEY_FIGURES: tuple[str, ...] = (
+    "people",
+    "visits",
+    "pct_within_15",
+    "pct_within_30",
+    "people_within_15",
+    "people_within_30",
+    "mean_minutes",
+    "median_minutes",
+    "p90_minutes",
+    "worst_decile_minutes",
+    "gini",
+    "unreachable_people",
+)
+
+#: the key figures a briefing page has room for: all but the head counts within 15 and 30
+#: minutes (the shares of visits within them are shown)
+BRIEFING_FIGURES: tuple[str, ...] = tuple(
+    key for key in KEY_FIGURES if key not in {"people_within_15", "people_within_30"}
+)
+
+#: figures of each open site (columns of ``Evaluation.sites``) in the comparison, in display order
+SITE_FIGURES: tuple[str, ...] = (
+    "people",
+    "visits",
+    "visits_per_month",
+    "pct_within_30",
+    "mean_minutes",
+    "p90_minutes",
+    "load_pct",
+)
+
+#: (column of ``Evaluation.sites``, label, decimals, suffix) of a site's popup on the map: short
+#: labels for a narrow box, whole percentages
+POPUP_FIGURES: tuple[tuple[str, str, int, str], ...] = (
+    ("people", "People served", 0, ""),
+    ("visits", "Face-to-face visits/year", 0, ""),
+    ("visits_per_month", "Visits/month", 0, ""),
+    ("mean_minutes", "Mean journey (min)", 1, ""),
+    ("median_minutes", "Median journey (min)", 1, ""),
+    ("p90_minutes", "90th percentile (min)", 1, ""),
+    ("worst_decile_minutes", "Slowest tenth, mean (min)", 1, ""),
+    ("pct_within_15", "Visits within 15 min", 0, " %"),
+    ("pct_within_30", "Visits within 30 min", 0, " %"),
+    ("load_pct", "Load vs capacity", 0, " %"),
+)
 
 
 def figure_label(key: str) -> tuple[str, int, str]:

@@ -7,8 +7,7 @@ north. Callers import matplotlib lazily and pass axes in; this module only draws
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,20 +15,23 @@ import numpy as np
 from ..evaluate import Evaluation
 from ._payload import STATUS_STYLE, site_colours
 
+if TYPE_CHECKING:
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.typing import RcKeyType
+
 __all__ = [
     "RC",
     "draw_catchment_map",
     "draw_north_arrow",
     "draw_scale_bar",
     "draw_surface_map",
-    "figure_rows",
     "fmt",
     "short",
 ]
 
 #: matplotlib settings for every briefing page: user text is never parsed as mathtext, and
 #: outputs carry no varying metadata
-RC: dict[str, Any] = {
+RC: dict[RcKeyType, Any] = {
     "text.parse_math": False,
     "svg.hashsalt": "gateway-planner",
     "pdf.compression": 6,
@@ -260,9 +262,8 @@ def draw_surface_map(
     cmap: str,
     vmin: float,
     vmax: float,
-    label: str,
     span: float | None = None,
-) -> Any:
+) -> ScalarMappable:
     """Colour cells by ``values`` (grey where not finite); return the colour-bar mappable."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
@@ -284,12 +285,4 @@ def draw_surface_map(
     draw_north_arrow(ax)
     mappable = ScalarMappable(norm=norm, cmap=colour_map)
     mappable.set_array(np.asarray([]))
-    mappable.gp_label = label  # type: ignore[attr-defined]
     return mappable
-
-
-def figure_rows(
-    figures: Mapping[str, Any], spec: Sequence[tuple[str, str, int, str]]
-) -> list[list[str]]:
-    """Rows ``[label, formatted value]`` of ``spec`` = (key, label, digits, suffix)."""
-    return [[label, fmt(figures.get(key), digits, suffix)] for key, label, digits, suffix in spec]

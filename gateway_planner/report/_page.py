@@ -1,5 +1,7 @@
 """One self-contained HTML page: Leaflet, the viewer, its data and a start-up script, all inline.
 
+Also the header (title, notices) and footer (sources) that the map and comparison pages share.
+
 A Content-Security-Policy forbids every outside script, style, frame or connection; only
 basemap images may come from the network (and the page works without them).
 """
@@ -7,18 +9,35 @@ basemap images may come from the network (and the page works without them).
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ._assets import leaflet_assets, viewer_assets
 from ._payload import script_json
 
-__all__ = ["CONTENT_SECURITY_POLICY", "html_page"]
+__all__ = ["CONTENT_SECURITY_POLICY", "footer_html", "header_html", "html_page"]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: https:; base-uri 'none'; form-action 'none'"
 )
+
+
+def header_html(title: str, banners: Sequence[str]) -> str:
+    """Return the page header: title and notices (escaped)."""
+    notes = "".join(f"<div class='gp-banner'>{html.escape(b)}</div>" for b in banners)
+    return f"<header class='gp-header'><h1>{html.escape(title)}</h1>{notes}</header>"
+
+
+def footer_html(sources: Sequence[str]) -> str:
+    """Return the page footer naming the data sources (escaped)."""
+    if not sources:
+        return ""
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+    return (
+        "<footer class='gp-footer'><details><summary>Sources and attributions</summary>"
+        f"<ul>{items}</ul></details></footer>"
+    )
 
 
 def html_page(*, title: str, body: str, payloads: Mapping[str, Any], script: str) -> str:

@@ -13,21 +13,26 @@ import logging
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from .._io import atomic_path
 from .._optional import import_optional_dependency
 from ..evaluate import ALL, Evaluation
-from ._labels import figure_label
+from ._labels import BRIEFING_FIGURES, figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
-from ._payload import STATUS_STYLE, nice_ceiling
-from ._view import ScenarioView
+from ._payload import STATUS_STYLE
+from ._surface import change_span
+from ._view import ScenarioView, all_banners, all_sources
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
-    "KEY_FIGURES",
     "comparison_figure",
     "save_pages",
     "scenario_figure",
@@ -40,21 +45,12 @@ A4_LANDSCAPE = (11.69, 8.27)
 _ROW = 0.026  # height of a table row, figure fraction (7.5 pt text scaled 1.25)
 PNG_DPI = 150
 
-#: (column of Evaluation.groups, label, decimals, suffix) shown in the key-figures tables
-KEY_FIGURES: tuple[tuple[str, str, int, str], ...] = tuple(
-    (key, *figure_label(key))
-    for key in (
-        "people",
-        "visits",
-        "pct_within_15",
-        "pct_within_30",
-        "mean_minutes",
-        "median_minutes",
-        "p90_minutes",
-        "worst_decile_minutes",
-        "gini",
-        "unreachable_people",
-    )
+#: header and column widths (fractions) of the tables of a scenario's page
+_KEY_TABLE = (("All face-to-face visits", "Today", "Proposed", "Change"), (0.5, 0.17, 0.17, 0.16))
+_GROUP_TABLE = (("Customer group", "People", "Mean min", "≤ 30 min"), (0.36, 0.16, 0.24, 0.24))
+_SITE_TABLE = (
+    ("Open site", "Status", "Visits/mo", "Mean min", "Load"),
+    (0.38, 0.14, 0.17, 0.16, 0.15),
 )
 _PDF_METADATA = {
     "CreationDate": None,
@@ -77,7 +73,12 @@ def _change(a: Any, b: Any, digits: int, suffix: str) -> str:
 
 
 def _table(
-    ax: Any, rows: list[list[str]], header: list[str], *, title: str, widths: list[float]
+    ax: Axes,
+    rows: list[list[str]],
+    header: Sequence[str],
+    widths: Sequence[float],
+    *,
+    title: str,
 ) -> None:
     ax.axis("off")
     ax.set_title(title, loc="left", fontsize=9.5, fontweight="bold", pad=4)
@@ -86,8 +87,8 @@ def _table(
         return
     table = ax.table(
         cellText=rows,
-        colLabels=header,
-        colWidths=widths,
+        colLabels=list(header),
+        colWidths=list(widths),
         cellLoc="right",
         colLoc="right",
         loc="upper left",
@@ -107,10 +108,11 @@ def _table(
 
 def _key_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
     a, b = current.groups.loc[ALL], proposed.groups.loc[ALL]
-    return [
-        [label, fmt(a[key], d, s), fmt(b[key], d, s), _change(a[key], b[key], d, s)]
-        for key, label, d, s in KEY_FIGURES
-    ]
+    rows = []
+    for key in BRIEFING_FIGURES:
+        label, d, s = figure_label(key)
+        rows.append([label, fmt(a[key], d, s), fmt(b[key], d, s), _change(a[key], b[key], d, s)])
+    return rows
 
 
 def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
@@ -176,7 +178,7 @@ def _footer_text(summary: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _footer(fig: Any, summary: Mapping[str, Any]) -> float:
+def _footer(fig: Figure, summary: Mapping[str, Any]) -> float:
     """Draw the source line at the bottom; return the figure fraction above it."""
     text = _footer_text(summary)
     fig.text(0.03, 0.012, text, fontsize=6.3, va="bottom", color="#333333", linespacing=1.25)
@@ -184,7 +186,7 @@ def _footer(fig: Any, summary: Mapping[str, Any]) -> float:
     return 0.012 + (text.count("\n") + 1) * line + 0.02
 
 
-def _header(fig: Any, title: str, subtitle: str, banners: Sequence[str]) -> float:
+def _header(fig: Figure, title: str, subtitle: str, banners: Sequence[str]) -> float:
     """Draw title, subtitle and notices; return the figure fraction below them."""
     fig.text(0.03, 0.965, short(title, 95), fontsize=15, fontweight="bold", va="top")
     sub = textwrap.wrap(subtitle, width=170)[:2]
@@ -203,7 +205,7 @@ def _header(fig: Any, title: str, subtitle: str, banners: Sequence[str]) -> floa
     return y - 0.01
 
 
-def _new_figure() -> Any:
+def _new_figure() -> Figure:
     matplotlib = import_optional_dependency("matplotlib", "report")
     from matplotlib.figure import Figure
 
@@ -211,7 +213,7 @@ def _new_figure() -> Any:
     return Figure(figsize=A4_LANDSCAPE)
 
 
-def scenario_figure(view: ScenarioView) -> Any:
+def scenario_figure(view: ScenarioView) -> Figure:
     """Draw the briefing page of one scenario.
 
     Parameters
@@ -252,39 +254,22 @@ def scenario_figure(view: ScenarioView) -> Any:
 
         key_top = top - 0.03
         key_ax = fig.add_axes((0.61, key_top - _ROW * 11, 0.37, _ROW * 11))
-        _table(
-            key_ax,
-            _key_rows(current, proposed),
-            ["All face-to-face visits", "Today", "Proposed", "Change"],
-            title="Key figures",
-            widths=[0.5, 0.17, 0.17, 0.16],
-        )
+        _table(key_ax, _key_rows(current, proposed), *_KEY_TABLE, title="Key figures")
         group_h = _ROW * len(proposed.groups)  # a header and one row per group (not "all")
         group_top = key_top - _ROW * 11 - 0.06
         group_ax = fig.add_axes((0.61, group_top - group_h, 0.37, group_h))
-        _table(
-            group_ax,
-            _group_rows(current, proposed),
-            ["Customer group", "People", "Mean min", "≤ 30 min"],
-            title="By customer group (today → proposed)",
-            widths=[0.36, 0.16, 0.24, 0.24],
-        )
+        title = "By customer group (today → proposed)"
+        _table(group_ax, _group_rows(current, proposed), *_GROUP_TABLE, title=title)
         site_top = group_top - group_h - 0.06
         room = int((site_top - bottom) / _ROW) - 1
         rows, more = _site_rows(proposed, limit=max(room, 1))
         site_ax = fig.add_axes((0.61, bottom, 0.37, max(site_top - bottom, 0.05)))
-        _table(
-            site_ax,
-            rows,
-            ["Open site", "Status", "Visits/mo", "Mean min", "Load"],
-            title="Open sites"
-            + (f" (largest {len(rows)}; {more} more in sites.csv)" if more else ""),
-            widths=[0.38, 0.14, 0.17, 0.16, 0.15],
-        )
+        title = "Open sites" + (f" (largest {len(rows)}; {more} more in sites.csv)" if more else "")
+        _table(site_ax, rows, *_SITE_TABLE, title=title)
     return fig
 
 
-def _status_legend(fig: Any, views: Sequence[ScenarioView], top: float) -> None:
+def _status_legend(fig: Figure, views: Sequence[ScenarioView], top: float) -> None:
     """One legend for every map of the comparison page: site statuses that appear."""
     from matplotlib.lines import Line2D
 
@@ -311,15 +296,23 @@ def _status_legend(fig: Any, views: Sequence[ScenarioView], top: float) -> None:
     fig.legend(handles, labels, loc="upper right", bbox_to_anchor=(0.97, top + 0.07), fontsize=7)
 
 
-def _extent(boundary: Any) -> float:
+def _extent(boundary: gpd.GeoDataFrame) -> float:
     minx, miny, maxx, maxy = boundary.total_bounds
     return float(max(maxx - minx, maxy - miny))
 
 
-def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str, span_m: float) -> Any:
+def _difference_panel(
+    fig: Figure,
+    ax: Axes,
+    difference: gpd.GeoDataFrame,
+    *,
+    boundary: gpd.GeoDataFrame,
+    title: str,
+    span_m: float,
+) -> None:
+    """Draw the journey-time change per cell with its colour bar."""
     change = difference["change"].to_numpy(dtype=float)
-    finite = np.abs(change[np.isfinite(change)])
-    top = nice_ceiling(float(finite.max())) if finite.size and finite.max() > 0 else 1.0
+    top = change_span(change)
     mappable = draw_surface_map(
         ax,
         cells=difference,
@@ -329,11 +322,12 @@ def _difference_panel(ax: Any, difference: Any, boundary: Any, title: str, span_
         cmap="RdBu_r",
         vmin=-top,
         vmax=top,
-        label="Journey-time change, minutes (blue: faster)",
         span=span_m,
     )
     ax.set_title(short(title, 60), loc="left")
-    return mappable
+    bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
+    bar.set_label("Journey-time change, minutes (blue: faster)", fontsize=7)
+    bar.ax.tick_params(labelsize=6.5)
 
 
 def comparison_figure(
@@ -341,9 +335,9 @@ def comparison_figure(
     table: pd.DataFrame,
     *,
     baseline: int = 0,
-    difference: Any = None,
+    difference: gpd.GeoDataFrame | None = None,
     difference_label: str = "Journey-time change against the baseline",
-) -> Any:
+) -> Figure:
     """Draw the comparison page: one map per scenario and the aligned key figures.
 
     Parameters
@@ -351,7 +345,7 @@ def comparison_figure(
     views
         The compared scenarios.
     table
-        The aligned table of :func:`gateway_planner.compare.comparison_table` (rows
+        The aligned table of :func:`gateway_planner.comparison_table` (rows
         (group, figure); columns ``<name> today`` / ``<name> proposed`` ...).
     baseline
         Position of the baseline scenario.
@@ -370,17 +364,16 @@ def comparison_figure(
     with rc_context(RC):
         fig = _new_figure()
         base = views[baseline]
-        banners = list(dict.fromkeys(b for v in views for b in v.banners))
         top = _header(
             fig,
             f"Comparison of {len(views)} scenarios",
             " vs ".join(v.title for v in views)
             + f". Baseline: {base.title}. Maps at one scale show the catchments with the "
             "proposed sites.",
-            banners,
+            all_banners(views),
         )
-        sources = list(dict.fromkeys(s for v in views for s in v.sources))
-        bottom = _footer(fig, {"sources": sources, "software": base.summary.get("software", {})})
+        software = base.summary.get("software", {})
+        bottom = _footer(fig, {"sources": all_sources(views), "software": software})
         rows, header = _comparison_rows(views, table, baseline)
         table_h = 0.026 * (len(rows) + 1) + 0.035
         map_bottom = bottom + table_h + 0.03
@@ -408,10 +401,9 @@ def comparison_figure(
                     top - map_bottom - 0.08,
                 )
             )
-            mappable = _difference_panel(ax, difference, base.boundary, difference_label, span)
-            bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
-            bar.set_label(mappable.gp_label, fontsize=7)
-            bar.ax.tick_params(labelsize=6.5)
+            _difference_panel(
+                fig, ax, difference, boundary=base.boundary, title=difference_label, span_m=span
+            )
 
         _status_legend(fig, views, top)
         table_ax = fig.add_axes((0.03, bottom, 0.94, table_h))
@@ -420,8 +412,8 @@ def comparison_figure(
             table_ax,
             rows,
             header,
+            [0.28] + [0.72 / n] * n,
             title="All face-to-face visits: today → proposed, and against the baseline",
-            widths=[0.28] + [0.72 / n] * n,
         )
     return fig
 
@@ -436,8 +428,8 @@ def _comparison_rows(
     others = [v for k, v in enumerate(views) if k != baseline]
     header += [f"{short(v.title, 14)} vs {short(views[baseline].title, 14)}" for v in others]
     rows = []
-    labels = {key: (label, d, s) for key, label, d, s in KEY_FIGURES}
-    for key, (label, d, s) in labels.items():
+    for key in BRIEFING_FIGURES:
+        label, d, s = figure_label(key)
         if (ALL, key) not in table.index:
             continue
         row = table.loc[(ALL, key)]
@@ -453,7 +445,7 @@ def _comparison_rows(
 
 
 def save_pages(
-    figures: Sequence[Any], *, pdf: str | Path, png: str | Path | None = None, png_page: int = -1
+    figures: Sequence[Figure], *, pdf: str | Path, png: str | Path | None = None, png_page: int = -1
 ) -> list[Path]:
     """Save figures as one PDF (a page each) and one of them as PNG, atomically and reproducibly.
 
@@ -488,38 +480,16 @@ def save_pages(
     return written
 
 
-def write_briefing(
-    folder: str | Path,
-    *,
-    current: Evaluation,
-    proposed: Evaluation,
-    groups: Sequence[Any],
-    boundary: Any,
-    title: str,
-    summary: Mapping[str, Any],
-    banners: Sequence[str] = (),
-    name: str = "scenario",
-) -> list[Path]:
+def write_briefing(folder: str | Path, view: ScenarioView) -> list[Path]:
     """Write ``briefing.pdf`` and ``briefing.png`` (the same page) for one scenario.
 
     Parameters
     ----------
     folder
         Output folder.
-    current, proposed
-        Figures with today's sites and with the proposed ones.
-    groups
-        Customer groups of the run.
-    boundary
-        Study-area polygons in the run's CRS.
-    title
-        Page title.
-    summary
-        Provenance (sources, network, solver, software) for the source line.
-    banners
-        Notices printed under the title (proxy network, assumed data).
-    name
-        Short id of the scenario.
+    view
+        The scenario: figures, study area, title, notices (printed under the title) and
+        summary (sources, network, solver and software for the source line).
 
     Returns
     -------
@@ -527,17 +497,7 @@ def write_briefing(
         ``[briefing.pdf, briefing.png]``.
     """
     folder = Path(folder)
-    view = ScenarioView(
-        name=name,
-        title=title,
-        current=current,
-        proposed=proposed,
-        groups=groups,
-        boundary=boundary,
-        summary=summary,
-        banners=tuple(banners),
-    )
     fig = scenario_figure(view)
     written = save_pages([fig], pdf=folder / "briefing.pdf", png=folder / "briefing.png")
-    logger.info("briefing.pdf and briefing.png of %r drawn", title)
+    logger.info("briefing.pdf and briefing.png of %r drawn", view.title)
     return written

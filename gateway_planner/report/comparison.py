@@ -15,14 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from .._io import write_text
 from ._labels import HIGHER_IS_BETTER, LOWER_IS_BETTER, figure_label
-from ._page import html_page
-from ._payload import Surface, nice_ceiling, scenario_payload, surface
-from ._view import ScenarioView
-from .maps import footer_html, header_html
+from ._page import footer_html, header_html, html_page
+from ._payload import outline_wgs84, scenario_payload
+from ._surface import Surface, change_surface
+from ._view import ScenarioView, all_banners, all_sources
 
 __all__ = [
     "comparison_html",
@@ -49,25 +48,15 @@ def same_area(views: Sequence[ScenarioView]) -> bool:
     """Whether the scenarios' study areas overlap (then their maps share centre and zoom)."""
     if len(views) < 2:
         return True
-    outlines = [shapely.union_all(v.boundary.geometry.to_crs(4326).to_numpy()) for v in views]
+    outlines = [outline_wgs84(v.boundary) for v in views]
     first = outlines[0]
     return all(first.intersects(o) for o in outlines[1:])
 
 
 def difference_surface(change: np.ndarray, *, label: str) -> Surface:
     """Cell surface of a journey-time change against the baseline (blue: faster)."""
-    finite = np.abs(change[np.isfinite(change)])
-    span = nice_ceiling(float(finite.max())) if finite.size and finite.max() > 0 else 1.0
-    return surface(
-        "minutes-vs-baseline",
-        label,
-        change,
-        colormap="RdBu_11",
-        vmin=-span,
-        vmax=span,
-        unit="min",
-        caption=f"{label}, minutes (blue: faster)",
-        reverse=True,
+    return change_surface(
+        "minutes-vs-baseline", label, change, caption=f"{label}, minutes (blue: faster)"
     )
 
 
@@ -92,7 +81,7 @@ def table_html(table: pd.DataFrame, views: Sequence[ScenarioView], *, caption: s
     Parameters
     ----------
     table
-        A table of :func:`gateway_planner.compare.comparison_table`.
+        A table of :func:`gateway_planner.comparison_table`.
     views
         The compared scenarios (their names label the table's columns).
     caption
@@ -169,17 +158,7 @@ def comparison_html(
             extra.append(
                 difference_surface(changes[v.name], label=f"Journey-time change vs {base.title}")
             )
-        payload = scenario_payload(
-            proposed=v.proposed,
-            current=v.current,
-            groups=v.groups,
-            boundary=v.boundary,
-            title=v.title,
-            banners=v.banners,
-            sources=v.sources,
-            extra_surfaces=extra,
-            show="minutes",
-        )
+        payload = scenario_payload(v, extra_surfaces=extra, show="minutes")
         payload["collapsed_control"] = True
         payload["compact_legend"] = True
         payloads[f"data-{k}"] = payload
@@ -191,7 +170,6 @@ def comparison_html(
     together = same_area(views)
     payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}
     title = "Comparison: " + " vs ".join(v.title for v in views)
-    banners = list(dict.fromkeys(b for v in views for b in v.banners))
     note = (
         "The maps move together."
         if together
@@ -200,9 +178,8 @@ def comparison_html(
     assumptions = sorted({str(a) for v in views for a in v.summary.get("assumptions", [])})
     notes = "".join(f"<li>{html.escape(a)}</li>" for a in assumptions)
     tables_html = "".join(table_html(t, views, caption=caption) for caption, t in tables.items())
-    sources = list(dict.fromkeys(s for v in views for s in v.sources))
     body = (
-        header_html(title, banners)
+        header_html(title, all_banners(views))
         + "<main class='gp-compare'>"
         + f"<p class='gp-note' style='margin:6px 12px'>{html.escape(note)} Baseline: "
         + f"{html.escape(base.title)}. Percentages are of face-to-face visits; minutes are "
@@ -211,7 +188,7 @@ def comparison_html(
         + f"<div class='gp-tables'>{tables_html}"
         + (f"<h2>Assumptions</h2><ul>{notes}</ul>" if notes else "")
         + "</div></main>"
-        + footer_html(sources)
+        + footer_html(all_sources(views))
     )
     return html_page(title=title, body=body, payloads=payloads, script=_START)
 
@@ -230,14 +207,8 @@ def write_comparison_page(
     ----------
     path
         The file to write.
-    views
-        The compared scenarios.
-    tables
-        Caption -> aligned table.
-    baseline
-        Position of the baseline scenario.
-    changes
-        Scenario name -> journey-time change per cell against the baseline.
+    views, tables, baseline, changes
+        As for :func:`comparison_html`.
 
     Returns
     -------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +15,7 @@ import pandas as pd
 
 from .._io import atomic_path, write_json, write_text
 from ..evaluate import Evaluation
+from ._view import ScenarioView
 
 __all__ = ["cells_layer", "figures_table", "frame_to_csv", "write_exports", "write_geopackage"]
 
@@ -24,7 +24,8 @@ _GDAL_FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"}
 
 def frame_to_csv(frame: pd.DataFrame, *, index: bool = True) -> str:
     r"""CSV text with a fixed float format and ``\\n`` line ends (``inf`` for unreachable)."""
-    return frame.to_csv(index=index, float_format="%.4f", lineterminator="\n")
+    text: str = frame.to_csv(index=index, float_format="%.4f", lineterminator="\n")
+    return text
 
 
 def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -114,30 +115,21 @@ def cells_layer(current: Evaluation, proposed: Evaluation) -> gpd.GeoDataFrame:
     return cells
 
 
-def write_exports(
-    folder: str | Path,
-    *,
-    current: Evaluation,
-    proposed: Evaluation,
-    summary: Mapping[str, Any],
-) -> list[Path]:
+def write_exports(folder: str | Path, view: ScenarioView) -> list[Path]:
     """Write ``catchments.gpkg``, ``tables.csv``, ``sites.csv`` and ``summary.json``.
 
     ``catchments.gpkg`` holds the layers ``cells`` (allocation and journey times today and
     with the proposed sites), ``catchments`` (proposed), ``catchments_today`` and ``sites``;
     ``tables.csv`` the per-group and per-site figures of both states (see
-    :func:`figures_table`); ``sites.csv`` every site with its status and figures.
+    :func:`figures_table`); ``sites.csv`` every site with its status and figures;
+    ``summary.json`` the view's summary (provenance and key figures assembled by the run).
 
     Parameters
     ----------
     folder
         Output folder (created if needed).
-    current
-        Figures with today's sites only.
-    proposed
-        Figures with the proposed sites open.
-    summary
-        Provenance and key figures assembled by the run; written as JSON.
+    view
+        The scenario: its figures today and with the proposed sites, and its summary.
 
     Returns
     -------
@@ -145,6 +137,7 @@ def write_exports(
         The files written.
     """
     folder = Path(folder)
+    current, proposed = view.current, view.proposed
     return [
         write_geopackage(
             folder / "catchments.gpkg",
@@ -157,5 +150,5 @@ def write_exports(
         ),
         write_text(folder / "tables.csv", frame_to_csv(figures_table(current, proposed))),
         write_text(folder / "sites.csv", frame_to_csv(proposed.sites.drop(columns="geometry"))),
-        write_json(folder / "summary.json", summary),
+        write_json(folder / "summary.json", view.summary),
     ]

@@ -9,18 +9,13 @@ page.
 
 from __future__ import annotations
 
-import html
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 
-import geopandas as gpd
-
 from .._io import write_text
-from ..evaluate import Evaluation
-from ..groups import CustomerGroup
-from ._page import html_page
+from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
+from ._view import ScenarioView
 
 __all__ = ["STATUS_STYLE", "map_html", "write_map"]
 
@@ -31,86 +26,32 @@ window.gp = gpViewer.render(document.getElementById("gp-map"), gpViewer.payload(
 """
 
 
-def header_html(title: str, banners: Sequence[str]) -> str:
-    """Return the page header: title and notices (escaped)."""
-    notes = "".join(f"<div class='gp-banner'>{html.escape(b)}</div>" for b in banners)
-    return f"<header class='gp-header'><h1>{html.escape(title)}</h1>{notes}</header>"
-
-
-def footer_html(sources: Sequence[str]) -> str:
-    """Return the page footer naming the data sources (escaped)."""
-    if not sources:
-        return ""
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
-    return (
-        "<footer class='gp-footer'><details><summary>Sources and attributions</summary>"
-        f"<ul>{items}</ul></details></footer>"
-    )
-
-
-def map_html(
-    *,
-    proposed: Evaluation,
-    current: Evaluation,
-    groups: Sequence[CustomerGroup],
-    boundary: gpd.GeoDataFrame,
-    title: str,
-    banners: Sequence[str] = (),
-    sources: Sequence[str] = (),
-) -> str:
+def map_html(view: ScenarioView) -> str:
     """Return the text of ``map.html`` (see :func:`write_map`)."""
-    payload = scenario_payload(
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title=title,
-        banners=banners,
-        sources=sources,
-    )
     body = (
-        header_html(title, banners)
+        header_html(view.title, view.banners)
         + "<div id='gp-map' class='gp-map'></div>"
-        + footer_html(sources)
+        + footer_html(view.sources)
     )
-    return html_page(title=title, body=body, payloads={"gp-data": payload}, script=_START)
+    payloads = {"gp-data": scenario_payload(view)}
+    return html_page(title=view.title, body=body, payloads=payloads, script=_START)
 
 
-def write_map(
-    path: str | Path,
-    *,
-    proposed: Evaluation,
-    current: Evaluation,
-    groups: Sequence[CustomerGroup],
-    boundary: gpd.GeoDataFrame,
-    title: str,
-    banners: Sequence[str] = (),
-    sources: Sequence[str] = (),
-) -> Path:
+def write_map(path: str | Path, view: ScenarioView) -> Path:
     """Write a self-contained interactive map of one scenario.
 
     Layers: face-to-face demand per group (switchable), journey time today and with the
     proposed sites, the change between them, catchments (proposed and today), and sites by
-    status with popups of their figures; legend, layer control and scale bar.
+    status with popups of their figures; legend, layer control and scale bar. The title and
+    notices head the page, the data sources close it.
 
     Parameters
     ----------
     path
         The ``map.html`` to write (atomically).
-    proposed
-        Figures with the proposed sites open.
-    current
-        Figures with today's sites only.
-    groups
-        Customer groups, one demand layer each.
-    boundary
-        Study-area polygons, drawn as an outline.
-    title
-        Map title.
-    banners
-        Notices shown above the map, e.g. that times come from a proxy network.
-    sources
-        Data sources and attributions for the footer.
+    view
+        The scenario: figures today and with the proposed sites, customer groups (one demand
+        layer each), study area (drawn as an outline), title, notices and sources.
 
     Returns
     -------
@@ -121,15 +62,7 @@ def write_map(
     MissingAssetsError
         When Leaflet's files (``XStatic-Leaflet``) are not installed.
     """
-    text = map_html(
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title=title,
-        banners=banners,
-        sources=sources,
-    )
+    text = map_html(view)
     out = write_text(path, text)
-    logger.info("%s of %r: %.1f MB", out.name, title, len(text.encode("utf-8")) / 1e6)
+    logger.info("%s of %r: %.1f MB", out.name, view.title, len(text.encode("utf-8")) / 1e6)
     return out

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from report_fixtures import BANNERS, SUMMARY, build_run
 
-from gateway_planner.compare import comparison_table
+from gateway_planner import comparison_table
 from gateway_planner.report import ScenarioView, comparison_figure, save_pages, write_briefing
 
 
@@ -22,17 +22,7 @@ def _png_size(png):
 
 
 def _write(run, folder, title="Swale: one new site ($5 budget)"):
-    current, proposed, groups, boundary = run
-    return write_briefing(
-        folder,
-        current=current,
-        proposed=proposed,
-        groups=groups,
-        boundary=boundary,
-        title=title,
-        summary=SUMMARY,
-        banners=BANNERS,
-    )
+    return write_briefing(folder, ScenarioView("swale", title, *run, SUMMARY, BANNERS))
 
 
 def test_briefing_pdf_and_png_are_written_and_reproducible(run, tmp_path):

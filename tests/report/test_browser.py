@@ -20,7 +20,7 @@ from report_fixtures import (
     chromium_or_skip,
 )
 
-from gateway_planner.compare import comparison_table, journey_time_difference
+from gateway_planner import comparison_table, journey_time_difference
 from gateway_planner.report import ScenarioView, write_comparison_page, write_map
 
 pytestmark = pytest.mark.browser
@@ -91,17 +91,7 @@ class Visit:
 
 
 def _write_map(run, path):
-    current, proposed, groups, boundary = run
-    return write_map(
-        path,
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title="Synthetic <run>",
-        banners=BANNERS,
-        sources=SUMMARY["sources"],
-    )
+    return write_map(path, ScenarioView("synthetic", "Synthetic <run>", *run, SUMMARY, BANNERS))
 
 
 def _save(page, name, seconds):

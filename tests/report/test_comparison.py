@@ -2,7 +2,7 @@
 
 from report_fixtures import SUMMARY, XSS_SITE, build_run
 
-from gateway_planner.compare import comparison_table, journey_time_difference
+from gateway_planner import comparison_table, journey_time_difference
 from gateway_planner.report import ScenarioView
 from gateway_planner.report.comparison import comparison_html, same_area, table_html
 

@@ -7,6 +7,7 @@ import pyogrio
 import pytest
 from report_fixtures import SUMMARY
 
+from gateway_planner.report import ScenarioView
 from gateway_planner.report.exports import cells_layer, figures_table, write_exports
 
 
@@ -36,9 +37,9 @@ def test_cells_layer_has_both_states_and_the_change(run):
 
 
 def test_exports_are_complete_and_byte_identical_on_rerun(run, tmp_path):
-    current, proposed, _groups, _boundary = run
-    first = write_exports(tmp_path / "a", current=current, proposed=proposed, summary=SUMMARY)
-    second = write_exports(tmp_path / "b", current=current, proposed=proposed, summary=SUMMARY)
+    view = ScenarioView("test", "Test", *run, SUMMARY)
+    first = write_exports(tmp_path / "a", view)
+    second = write_exports(tmp_path / "b", view)
     assert [p.name for p in first] == ["catchments.gpkg", "tables.csv", "sites.csv", "summary.json"]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -60,7 +61,7 @@ def test_exports_are_complete_and_byte_identical_on_rerun(run, tmp_path):
 
 
 def test_unreachable_minutes_become_null_in_the_geopackage(run, tmp_path):
-    current, proposed, _groups, _boundary = run
+    current, proposed, groups, boundary = run
     cells = proposed.cells.copy()
     cells.loc["22", "minutes"] = np.inf
     bad = type(proposed)(
@@ -70,6 +71,7 @@ def test_unreachable_minutes_become_null_in_the_geopackage(run, tmp_path):
         sites=proposed.sites,
         groups=proposed.groups,
     )
-    (gpkg, *_rest) = write_exports(tmp_path, current=current, proposed=bad, summary={})
+    view = ScenarioView("test", "Test", current, bad, groups, boundary)
+    (gpkg, *_rest) = write_exports(tmp_path, view)
     read = pyogrio.read_dataframe(gpkg, layer="cells").set_index("cell_id")
     assert np.isnan(read.loc["22", "minutes"])

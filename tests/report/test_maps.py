@@ -4,21 +4,13 @@ import re
 
 from report_fixtures import BANNERS, XSS_GROUP, XSS_SITE
 
+from gateway_planner.report import ScenarioView
 from gateway_planner.report.maps import write_map
 
 
 def _write(run, path):
-    current, proposed, groups, boundary = run
-    return write_map(
-        path,
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title="Swale <pilot>",
-        banners=BANNERS,
-        sources=["Synthetic & co"],
-    )
+    view = ScenarioView("swale", "Swale <pilot>", *run, {"sources": ["Synthetic & co"]}, BANNERS)
+    return write_map(path, view)
 
 
 def test_map_is_self_contained_and_escaped(run, tmp_path):

@@ -7,14 +7,14 @@ import pytest
 import shapely
 from report_fixtures import XSS_GROUP, XSS_SITE
 
+from gateway_planner.report import ScenarioView
 from gateway_planner.report._payload import (
     encode_geometry,
-    legend_svg,
-    nice_ticks,
     scenario_payload,
     script_json,
     site_popup,
 )
+from gateway_planner.report._surface import legend_svg, nice_ticks
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -62,15 +62,9 @@ def test_site_popup_escapes_and_shows_both_states(run):
 
 
 def test_scenario_payload_shares_geometry_and_escapes_text(run):
-    current, proposed, groups, boundary = run
+    current, proposed, _groups, _boundary = run
     data = scenario_payload(
-        proposed=proposed,
-        current=current,
-        groups=groups,
-        boundary=boundary,
-        title="T <b>",
-        banners=["<i>proxy</i>"],
-        sources=["a & b"],
+        ScenarioView("t", "T <b>", *run, {"sources": ["a & b"]}, ["<i>proxy</i>"])
     )
     assert len(data["cells"]) == 9
     keys = [s["key"] for s in data["surfaces"]]
@@ -86,4 +80,5 @@ def test_scenario_payload_shares_geometry_and_escapes_text(run):
     assert data["title_html"] == "T &lt;b&gt;" and data["banners_html"] == [
         "&lt;i&gt;proxy&lt;/i&gt;"
     ]
+    assert data["sources_html"] == ["a &amp; b"]
     assert data["sites"][1]["id"] == "B"  # raw ids only go to setAttribute

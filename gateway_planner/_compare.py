@@ -23,63 +23,19 @@ from ._io import staged_directory, write_text
 from .config import Scenario
 from .errors import InputError
 from .evaluate import Evaluation
-from .report import ScenarioView, banners
+from .report import KEY_FIGURES, SITE_FIGURES, ScenarioView, write_report
 from .report.exports import frame_to_csv
-from .scenario import RunResult, run_scenario, write_outputs
+from .scenario import RunResult, report_view, run_scenario
 
-__all__ = [
-    "COMPARED_FIGURES",
-    "COMPARED_SITE_FIGURES",
-    "compare",
-    "comparison_table",
-    "journey_time_difference",
-]
+__all__ = ["compare", "comparison_table", "journey_time_difference"]
 
 logger = logging.getLogger(__name__)
-
-#: per-group figures in the comparison, in display order
-COMPARED_FIGURES: tuple[str, ...] = (
-    "people",
-    "visits",
-    "pct_within_15",
-    "pct_within_30",
-    "people_within_15",
-    "people_within_30",
-    "mean_minutes",
-    "median_minutes",
-    "p90_minutes",
-    "worst_decile_minutes",
-    "gini",
-    "unreachable_people",
-)
-
-#: per-site figures in the comparison, in display order
-COMPARED_SITE_FIGURES: tuple[str, ...] = (
-    "people",
-    "visits",
-    "visits_per_month",
-    "pct_within_30",
-    "mean_minutes",
-    "p90_minutes",
-    "load_pct",
-)
 
 Compared = RunResult | ScenarioView
 
 
 def _as_view(item: Compared) -> ScenarioView:
-    if isinstance(item, ScenarioView):
-        return item
-    return ScenarioView(
-        name=item.scenario.name,
-        title=item.scenario.display_title,
-        current=item.current,
-        proposed=item.proposed,
-        groups=item.area.groups,
-        boundary=item.area.boundary,
-        summary=item.summary,
-        banners=tuple(banners(item.summary)) if item.summary else (),
-    )
+    return item if isinstance(item, ScenarioView) else report_view(item)
 
 
 def _check(views: Sequence[ScenarioView], baseline: int) -> None:
@@ -123,7 +79,8 @@ def comparison_table(
         Position of the run the others are compared with.
     by
         {"group", "site"}: one row per group (``all`` first) and figure, or per open site and
-        figure.
+        figure; the figures are :data:`gateway_planner.report.KEY_FIGURES` or
+        :data:`gateway_planner.report.SITE_FIGURES`, in their order.
 
     Returns
     -------
@@ -137,7 +94,7 @@ def comparison_table(
     if by not in {"group", "site"}:
         msg = f"cannot compare by {by!r}"
         raise InputError(msg, field="by", fix="use 'group' or 'site'")
-    figures = COMPARED_FIGURES if by == "group" else COMPARED_SITE_FIGURES
+    figures = KEY_FIGURES if by == "group" else SITE_FIGURES
     columns: dict[str, pd.Series] = {}
     labels: dict[str, str] = {}
     for v in views:
@@ -298,15 +255,8 @@ def compare(
     views = [_as_view(r) for r in results]
     _check(views, baseline)
     with staged_directory(folder) as stage:
-        for result in results:
-            write_outputs(
-                stage / result.scenario.name,
-                area=result.area,
-                title=result.scenario.display_title,
-                current=result.current,
-                proposed=result.proposed,
-                summary=result.summary,
-            )
+        for view in views:
+            write_report(stage / view.name, view)
         table = _write_comparison(stage, views, baseline)
     logger.info(
         "comparison of %s written to %s", ", ".join(r.scenario.name for r in results), folder

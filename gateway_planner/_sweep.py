@@ -12,7 +12,7 @@ varies slowest). Variants that differ only in ``objective`` keys or ``demand.cha
 share the study area, the networks and the travel times: those are built once. On a Dask
 cluster the variants sharing them run at once (each solve on a worker). The comparison (baseline
 = the first variant by default) and every variant's outputs are staged and moved into place
-together by :func:`gateway_planner.compare.compare`.
+together by :func:`gateway_planner.compare`.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import Any
 import pandas as pd
 
 from . import settings
+from ._compare import compare
 from .cluster import dask_client
-from .compare import compare
 from .config import Scenario, load_scenario, reuses_inputs
 from .errors import InputError
 from .scenario import RunResult, run_scenario
