@@ -4,8 +4,8 @@ Writes a 100 m GeoTIFF of 120 km x 80 km (1200 x 800 = 960,000 pixels, British N
 with a no-data "sea" and empty pixels), a wobbly county boundary, 1,000 zones (Voronoi cells, as
 many as a county's LSOAs, with a vertex every 20 m like real boundaries) with a shares table of
 four customer groups, then times
-``load_cells`` (raster -> cells, clipped to the county, shares joined by zone, area-weighted)
-plus ``face_to_face_weights``. Target: under 20 s and 2 GB peak on the 2-core machine.
+``build_demand_cells`` (raster -> cells, clipped to the county, shares joined by zone,
+area-weighted) plus ``face_to_face_weights``. Target: under 20 s and 2 GB peak on the 2-core machine.
 
 Run alone: ``.venv/bin/python benchmarks/demand.py``. The last line is one JSON object
 ``{"cells": N, "seconds": S, "peak_mb": M}``.
@@ -26,7 +26,7 @@ import pandas as pd
 import rasterio
 import shapely
 
-from gateway_planner.demand import face_to_face_weights, load_cells, load_groups
+from gateway_planner.demand import build_demand_cells, face_to_face_weights, load_groups
 
 WIDTH, HEIGHT, PIXEL = 1200, 800, 100.0
 X0, Y0 = 560_000.0, 200_000.0  # upper-left corner
@@ -108,7 +108,7 @@ def main() -> None:
         groups = load_groups(files["groups"])
         base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()
-        demand = load_cells(
+        demand = build_demand_cells(
             files["raster"],
             groups,
             crs=boundary.crs,
@@ -125,7 +125,7 @@ def main() -> None:
             files["zones"]
         )
         t3 = time.perf_counter()
-        zoned = load_cells(
+        zoned = build_demand_cells(
             files["zones"],
             groups,
             crs=boundary.crs,

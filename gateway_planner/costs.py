@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .area import Area
 from .config import Scenario
+from .contracts import Area
 from .errors import InputError
 from .locate import Problem
 from .minutes import Minutes

@@ -11,24 +11,40 @@ A group file is TOML with one ``[[group]]`` table per customer group::
     channels = { face_to_face = 0.55, phone = 0.35, web = 0.10 }
     modes = { drive = 0.45, walk = 0.55 }
 
-Channel shares and mode shares each sum to 1.
+Channel shares and mode shares each sum to 1. Each table is validated by :class:`GroupTable`
+(a pydantic model: unknown keys are errors) and a bad file gets one error listing every problem,
+each with its field (``group[older_low_income].channels``) and fix.
 """
 
 from __future__ import annotations
 
-import math
-import tomllib
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from .errors import InputError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-__all__ = ["CHANNELS", "CustomerGroup", "load_groups", "parse_groups"]
+from ._toml import read_toml, translate
+from .errors import InputError, InputProblem
+
+__all__ = ["CHANNELS", "CustomerGroup", "GroupTable", "load_groups", "parse_groups"]
 
 CHANNELS = ("face_to_face", "phone", "web")
 _TOL = 1e-6
+_ID_PATTERN = r"^[A-Za-z0-9_]+$"
+_ID_FIX = "give each group an id made of letters, digits and _"
+#: fixes of the checks below, by a piece of their message
+_FIXES = {
+    "should match pattern": _ID_FIX,
+    "must have exactly": f"use the keys {', '.join(CHANNELS)}",
+    "sum to": "rescale the shares so they sum to 1",
+    "appears twice": "make group ids unique",
+}
+
+#: a share of contacts or journeys: a number from 0 (TOML integers too, not true/false)
+_Share = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 @dataclass(frozen=True)
@@ -73,50 +89,73 @@ class CustomerGroup:
         return float(self.channels["face_to_face"])
 
 
-def _check_shares(
-    shares: Any, *, what: str, required: Sequence[str] | None, file: str, gid: str
-) -> dict[str, float]:
-    field_name = f"group[{gid}].{what}"
-    if not isinstance(shares, Mapping) or not shares:
-        msg = f"{what} must be a table of shares"
-        raise InputError(
-            msg,
-            file=file,
-            field=field_name,
-            fix=f"write {what} = {{ ... }} with shares summing to 1",
-        )
-    out: dict[str, float] = {}
-    for key, value in shares.items():
-        if (
-            not isinstance(value, (int, float))
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-            or value < 0
-        ):
-            msg = f"share {key!r} is {value!r}, not a number between 0 and 1"
-            raise InputError(
-                msg, file=file, field=f"{field_name}.{key}", fix="use a number between 0 and 1"
-            )
-        out[str(key)] = float(value)
-    if required is not None:
-        missing = [c for c in required if c not in out]
-        unknown = [c for c in out if c not in required]
-        if missing or unknown:
-            msg = f"{what} must have exactly {', '.join(required)} (missing {missing}, unknown {unknown})"
-            raise InputError(
-                msg, file=file, field=field_name, fix=f"use the keys {', '.join(required)}"
-            )
-    total = sum(out.values())
+def _sums_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
+    total = sum(shares.values())
     if abs(total - 1.0) > _TOL:
         msg = f"{what} shares sum to {total:.6g}, not 1"
-        raise InputError(
-            msg, file=file, field=field_name, fix="rescale the shares so they sum to 1"
+        raise ValueError(msg)
+    return shares
+
+
+class GroupTable(BaseModel):
+    """One ``[[group]]`` table of a groups file, as written (unknown keys are errors).
+
+    Attributes
+    ----------
+    id, name, description, visits_per_person_year, channels, modes, source
+        As in :class:`CustomerGroup`; ``name`` is the id when omitted.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: str = Field(pattern=_ID_PATTERN)
+    name: str | None = None
+    description: str = ""
+    visits_per_person_year: float = Field(ge=0, allow_inf_nan=False)
+    channels: dict[str, _Share]
+    modes: dict[str, _Share] = Field(min_length=1)
+    source: str = "assumed: not stated"
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: dict[str, float]) -> dict[str, float]:
+        missing = [c for c in CHANNELS if c not in value]
+        unknown = [c for c in value if c not in CHANNELS]
+        if missing or unknown:
+            msg = f"channels must have exactly {', '.join(CHANNELS)} (missing {missing}, unknown {unknown})"
+            raise ValueError(msg)
+        return _sums_to_one(value, "channels")
+
+    @field_validator("modes")
+    @classmethod
+    def _modes(cls, value: dict[str, float]) -> dict[str, float]:
+        return _sums_to_one(value, "modes")
+
+    def to_group(self) -> CustomerGroup:
+        """Return the :class:`CustomerGroup` this table describes."""
+        return CustomerGroup(
+            id=self.id,
+            name=self.id if self.name is None else self.name,
+            description=self.description,
+            channels=dict(self.channels),
+            visits_per_person_year=self.visits_per_person_year,
+            modes=dict(self.modes),
+            source=self.source,
         )
-    return out
+
+
+def _group_id(item: object) -> str | None:
+    """Return the table's id when it is a usable one (letters, digits, ``_``), else None."""
+    gid = item.get("id") if isinstance(item, Mapping) else None
+    return gid if isinstance(gid, str) and re.fullmatch(_ID_PATTERN, gid) else None
+
+
+def _problems(exc: ValidationError, prefix: str) -> list[InputProblem]:
+    return list(translate(exc, file=None, prefix=prefix, fixes=_FIXES).problems)
 
 
 def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[CustomerGroup]:
-    """Build and check customer groups from parsed TOML data.
+    """Build and check customer groups from parsed TOML data, reporting every problem at once.
 
     Parameters
     ----------
@@ -133,70 +172,36 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
     Raises
     ------
     InputError
-        When a field is missing, a share table does not sum to 1, or ids repeat.
+        Listing every problem, each with its field (``group[older_low_income].channels``) and
+        fix: missing or unknown keys, shares not summing to 1, bad numbers, repeated ids.
     """
     raw = data.get("group")
+    problems = [
+        InputProblem(str(key), "unknown key", "remove it; a groups file holds [[group]] tables")
+        for key in data
+        if key != "group"
+    ]
     if not isinstance(raw, list) or not raw:
         msg = "no [[group]] tables found"
-        raise InputError(
-            msg, file=file, field="group", fix="add one [[group]] table per customer group"
-        )
-    groups: list[CustomerGroup] = []
+        problems.insert(0, InputProblem("group", msg, "add one [[group]] table per customer group"))
+        raise InputError.from_problems(problems, file=file)
+    tables: list[GroupTable] = []
     seen: set[str] = set()
-    known = {"id", "name", "description", "channels", "visits_per_person_year", "modes", "source"}
     for i, item in enumerate(raw):
-        gid = str(item.get("id", f"#{i + 1}"))
-        if "id" not in item or not gid.replace("_", "").isalnum():
-            msg = f"group #{i + 1} has no valid id ({item.get('id')!r})"
-            raise InputError(
-                msg,
-                file=file,
-                field=f"group[{i}].id",
-                fix="give each group an id made of letters, digits and _",
-            )
+        gid = _group_id(item)
+        try:
+            tables.append(GroupTable.model_validate(item))
+        except ValidationError as exc:
+            # a table is named by its id when it has a usable one, by its place (from 0) otherwise
+            problems += _problems(exc, f"group[{i if gid is None else gid}]")
         if gid in seen:
             msg = f"group id {gid!r} appears twice"
-            raise InputError(msg, file=file, field=f"group[{gid}].id", fix="make group ids unique")
-        seen.add(gid)
-        unknown = sorted(set(item) - known)
-        if unknown:
-            msg = f"unknown keys {unknown}"
-            raise InputError(
-                msg,
-                file=file,
-                field=f"group[{gid}]",
-                fix=f"remove them; allowed keys: {sorted(known)}",
-            )
-        visits = item.get("visits_per_person_year")
-        if (
-            not isinstance(visits, (int, float))
-            or isinstance(visits, bool)
-            or not math.isfinite(visits)
-            or visits < 0
-        ):
-            msg = f"visits_per_person_year is {visits!r}"
-            raise InputError(
-                msg,
-                file=file,
-                field=f"group[{gid}].visits_per_person_year",
-                fix="give a number of contacts per person per year, 0 or more",
-            )
-        groups.append(
-            CustomerGroup(
-                id=gid,
-                name=str(item.get("name", gid)),
-                description=str(item.get("description", "")),
-                channels=_check_shares(
-                    item.get("channels"), what="channels", required=CHANNELS, file=file, gid=gid
-                ),
-                visits_per_person_year=float(visits),
-                modes=_check_shares(
-                    item.get("modes"), what="modes", required=None, file=file, gid=gid
-                ),
-                source=str(item.get("source", "assumed: not stated")),
-            )
-        )
-    return groups
+            problems.append(InputProblem(f"group[{gid}].id", msg, _FIXES["appears twice"]))
+        if gid is not None:
+            seen.add(gid)
+    if problems:
+        raise InputError.from_problems(problems, file=file)
+    return [table.to_group() for table in tables]
 
 
 def load_groups(path: str | Path) -> list[CustomerGroup]:
@@ -211,18 +216,10 @@ def load_groups(path: str | Path) -> list[CustomerGroup]:
     -------
     list of CustomerGroup
         In file order.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or not TOML, or listing every problem of its groups.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        msg = "file not found"
-        raise InputError(
-            msg,
-            file=path,
-            fix="check the path (relative paths are read from the scenario's folder)",
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"not valid TOML ({exc})"
-        raise InputError(msg, file=path, fix="correct the TOML syntax") from exc
-    return parse_groups(data, file=str(path))
+    return parse_groups(read_toml(path, what="groups file"), file=str(path))

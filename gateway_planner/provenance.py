@@ -12,8 +12,8 @@ from typing import Any
 
 from ._io import file_digest
 from ._version import __version__
-from .area import Area
 from .config import Scenario
+from .contracts import Area
 from .evaluate import Evaluation
 from .locate import Solution
 from .network import Network, TravelTimes

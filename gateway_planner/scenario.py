@@ -22,9 +22,10 @@ import numpy as np
 
 from . import settings
 from ._io import staged_directory
-from .area import Area, load_area
+from .area import load_area
 from .cluster import dask_client
 from .config import Scenario, input_keys, load_scenario
+from .contracts import Area
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import Evaluation, evaluate

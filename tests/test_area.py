@@ -147,6 +147,41 @@ def test_user_area_errors_name_the_file(planner_files):
         load_area(scenario)
 
 
+def _sites(folder, **changes):
+    path = folder / "data" / "sites.csv"
+    sites = pd.read_csv(path)
+    for column, values in changes.items():
+        sites[column] = values
+    sites.to_csv(path, index=False)
+
+
+def _raster_scenario(folder):
+    return _scenario(
+        folder,
+        'population = "data/pop.tif"\nshares = "data/shares.csv"\n'
+        'zones = "data/lsoa.gpkg"\nzone_id_column = "LSOA21CD"',
+    )
+
+
+def test_user_sites_status_in_any_case_and_capacities(planner_files):
+    _sites(planner_files, status=["Existing", "CANDIDATE"], capacity=[120, None])
+    area = load_area(_raster_scenario(planner_files))
+    assert area.existing == ("hq",)
+    assert list(area.sites["status"]) == ["existing", "candidate"]
+    assert area.sites["capacity"].tolist()[0] == 120.0
+    assert np.isnan(area.sites.loc["c1", "capacity"])
+
+
+def test_user_sites_negative_capacity_is_refused(planner_files):
+    _sites(planner_files, capacity=[120, -3])
+    with pytest.raises(
+        InputError,
+        match=r"sites\.csv: capacity: 1 sites have a negative capacity \(first: 'c1' = -3\)\. "
+        r"Fix: use visits per month, 0 or more, or leave it empty",
+    ):
+        load_area(_raster_scenario(planner_files))
+
+
 def test_demand_keys_are_checked():
     base = {"name": "t", "area": {"pilot": "swale"}}
     with pytest.raises(InputError, match=r"demand\.population_kinds: unknown key"):

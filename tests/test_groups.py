@@ -1,6 +1,6 @@
 import pytest
 
-from gateway_planner.demand import load_groups
+from gateway_planner.demand import load_groups, parse_groups
 from gateway_planner.errors import InputError
 
 GOOD = """
@@ -43,14 +43,25 @@ def test_load_groups(tmp_path):
         (
             "visits_per_person_year = 1\n",
             "visits_per_person_year = -1\n",
-            r"visits_per_person_year is -1",
+            r"group\[online\]\.visits_per_person_year: Input should be greater than or equal to 0 "
+            r"\(got -1\)\. Fix: use a number >= 0",
         ),
         (
             "web = 0.1 }",
             "web = 0.1, post = 0.0 }",
             r"channels must have exactly face_to_face, phone, web",
         ),
-        ('source = "measured', 'sauce = "measured', r"unknown keys \['sauce'\]"),
+        (
+            'source = "measured',
+            'sauce = "measured',
+            r"group\[older\]\.sauce: unknown key\. Fix: remove it",
+        ),
+        (
+            "visits_per_person_year = 1.5",
+            "visits_per_person_year = true",
+            r"group\[older\]\.visits_per_person_year: Input should be a valid number",
+        ),
+        ('id = "older"', 'id = "old-er"', r"group\[0\]\.id: String should match pattern"),
     ],
 )
 def test_bad_groups(tmp_path, old, new, pattern):
@@ -59,6 +70,53 @@ def test_bad_groups(tmp_path, old, new, pattern):
     with pytest.raises(InputError, match=pattern) as info:
         load_groups(path)
     assert str(path) in str(info.value)
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = (
+        GOOD.replace("phone = 0.3", "phone = 0.2")
+        .replace("web = 0.8 }", "web = 0.8, post = 0.0 }")
+        .replace("walk = 0.6", "walk = -0.6")
+        .replace('id = "online"', 'id = "older"')
+    )
+    path = tmp_path / "groups.toml"
+    path.write_text(f'title = "groups"\n{text}')
+    with pytest.raises(
+        InputError, match=r"groups\.toml: 5 problems: \(1\) title: unknown key"
+    ) as info:
+        load_groups(path)
+    problems = info.value.problems
+    assert [p.field for p in problems] == [
+        "title",
+        "group[older].channels",
+        "group[older].modes.walk",
+        "group[older].channels",
+        "group[older].id",
+    ]
+    assert "channels shares sum to 0.9, not 1" in problems[1].message
+    assert problems[1].fix == "rescale the shares so they sum to 1"
+    assert "channels must have exactly face_to_face, phone, web" in problems[3].message
+    assert problems[4].message == "group id 'older' appears twice"
+    assert all(p.fix for p in problems)
+
+
+def test_a_file_without_groups(tmp_path):
+    path = tmp_path / "groups.toml"
+    path.write_text('name = "none"\n')
+    with pytest.raises(
+        InputError, match=r"2 problems: \(1\) group: no \[\[group\]\] tables found\. Fix: add one"
+    ):
+        load_groups(path)
+
+
+def test_pilot_groups_name_their_fields_by_id():
+    data = {
+        "group": [{"id": "older_low_income", "visits_per_person_year": 1.0, "modes": {"walk": 1}}]
+    }
+    with pytest.raises(
+        InputError, match=r"pilot\.toml: group\[older_low_income\]\.channels: Field required"
+    ):
+        parse_groups(data, file="pilot.toml")
 
 
 def test_missing_groups_file(tmp_path):

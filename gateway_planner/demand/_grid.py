@@ -1,23 +1,15 @@
-"""Vectorised helpers for square cells: ids, squares, binning, inside tests and clipping."""
+"""Vectorised helpers for square cells: binning, covering grids and inside tests."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["aggregate", "cell_ids", "centre_inside", "clip_to", "grid_squares"]
+__all__ = ["MAX_SQUARES", "aggregate", "centre_inside", "grid_squares"]
 
 #: at most this many candidate squares when gridding zones (about 1.6 GB of polygons)
 MAX_SQUARES = 4_000_000
-
-
-def cell_ids(x0: np.ndarray, y0: np.ndarray) -> np.ndarray:
-    """Stable ids ``"<x>_<y>"`` of the cells' lower-left corners, in whole metres."""
-    xs = pd.Series(np.rint(x0).astype(np.int64)).astype(str)
-    ys = pd.Series(np.rint(y0).astype(np.int64)).astype(str)
-    return (xs + "_" + ys).to_numpy(dtype=object)
 
 
 def aggregate(
@@ -53,29 +45,5 @@ def grid_squares(bounds: tuple[float, float, float, float], cell_size: float) ->
 def centre_inside(outline: BaseGeometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Return True where the point (x, y) lies inside the outline."""
     shapely.prepare(outline)
-    return shapely.contains_xy(outline, x, y)
-
-
-def clip_to(geoms: np.ndarray, outline: BaseGeometry) -> np.ndarray:
-    """Intersect polygons with the outline, skipping those wholly inside (the fast path).
-
-    Parts of dimension below 2 (a square touching the outline along an edge) are dropped, so a
-    result is a (multi)polygon or empty.
-    """
-    shapely.prepare(outline)
-    out = np.asarray(geoms, dtype=object).copy()
-    edge = np.flatnonzero(~shapely.contains(outline, out))
-    if edge.size:
-        clipped = shapely.intersection(out[edge], outline)
-        polygonal = shapely.get_type_id(clipped)
-        mixed = np.flatnonzero(~np.isin(polygonal, (3, 6)))  # Polygon, MultiPolygon
-        for i in mixed:
-            clipped[i] = _polygonal(clipped[i])
-        out[edge] = clipped
-    return out
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    parts = shapely.get_parts(geom)
-    keep = parts[np.isin(shapely.get_type_id(parts), (3, 6))]
-    return shapely.union_all(keep) if len(keep) else shapely.Polygon()
+    inside: np.ndarray = shapely.contains_xy(outline, x, y)
+    return inside

@@ -80,7 +80,8 @@ def area_table(sources: np.ndarray, targets: np.ndarray) -> sparse.csr_array:
 def _is_rectangle(bounds: np.ndarray, area: np.ndarray) -> np.ndarray:
     """Return True for polygons that fill their bounding box (axis-aligned rectangles)."""
     box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    return (area > 0) & (np.abs(box_area - area) <= 1e-9 * box_area)
+    rect: np.ndarray = (area > 0) & (np.abs(box_area - area) <= 1e-9 * box_area)
+    return rect
 
 
 def _tobler() -> object:
@@ -132,7 +133,8 @@ def weighted_mean(table: sparse.csr_array, values: np.ndarray) -> np.ndarray:
     """
     covered = np.asarray(table.sum(axis=0)).ravel()
     total = sparse.csr_array(table.T) @ np.asarray(values, dtype=np.float64)
-    return total / np.where(covered > 0, covered, 1.0)[:, None]
+    mean: np.ndarray = total / np.where(covered > 0, covered, 1.0)[:, None]
+    return mean
 
 
 def main_source(table: sparse.csr_array) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,11 +23,15 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+if TYPE_CHECKING:
+    from affine import Affine
+
+from .._geometry import cell_ids
 from .._optional import import_optional_dependency
+from ..contracts import Dropped
 from ..errors import GatewayPlannerWarning, InputError
-from ._files import ReadCells
-from ._grid import aggregate, cell_ids, centre_inside
-from .summary import Dropped
+from ._grid import aggregate, centre_inside
+from ._read import PopulationFile, ReadCells
 
 __all__ = ["read_raster"]
 
@@ -35,7 +40,7 @@ logger = logging.getLogger(__name__)
 _FIELD = "demand.population"
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]  # rasterio is optional
+def _open(path: Path) -> Any:  # a rasterio dataset (rasterio is optional)
     rasterio = import_optional_dependency("rasterio", "raster")
     if not path.exists():
         msg = "file not found"
@@ -57,14 +62,17 @@ def _open(path: Path):  # type: ignore[no-untyped-def]  # rasterio is optional
         ) from None
 
 
-def _window(src, outline: BaseGeometry | None, crs: pyproj.CRS, path: Path):  # type: ignore[no-untyped-def]
-    """Pixel window (col0, row0, width, height) covering the outline's bounding box."""
+def _window(
+    src: Any, outline: BaseGeometry | None, crs: pyproj.CRS, path: Path
+) -> tuple[int, int, int, int]:
+    """Pixel window (col0, row0, width, height) of a rasterio dataset covering the outline's box."""
     if outline is None:
-        return 0, 0, src.width, src.height
+        return 0, 0, int(src.width), int(src.height)
     to_raster = pyproj.Transformer.from_crs(
         crs, pyproj.CRS.from_wkt(src.crs.to_wkt()), always_xy=True
     )
-    bx = to_raster.transform_bounds(*outline.bounds, densify_pts=21)
+    left, bottom, right, top = outline.bounds
+    bx = to_raster.transform_bounds(left, bottom, right, top, densify_pts=21)
     corners = np.array([(bx[0], bx[1]), (bx[0], bx[3]), (bx[2], bx[1]), (bx[2], bx[3])])
     cols, rows = _apply(~src.transform, corners[:, 0], corners[:, 1])
     col0 = max(0, int(np.floor(np.min(cols))))
@@ -86,29 +94,25 @@ def _window(src, outline: BaseGeometry | None, crs: pyproj.CRS, path: Path):  # 
 
 
 def read_raster(
-    path: Path,
-    *,
-    crs: pyproj.CRS,
-    outline: BaseGeometry | None,
-    cell_size: float | None,
+    source: PopulationFile, *, crs: pyproj.CRS, outline: BaseGeometry | None
 ) -> ReadCells:
     """Read band 1 of a population raster into cells in ``crs``.
 
     Parameters
     ----------
-    path
-        The raster file.
+    source
+        The raster file; pixels are summed into square cells of its ``cell_size`` (metres)
+        when given, one cell per pixel otherwise.
     crs
         The run's projected CRS.
     outline
         Study area in ``crs``; cells whose centre lies outside are left out.
-    cell_size
-        Aggregate pixels into square cells of this side (metres); one cell per pixel when None.
 
     Returns
     -------
     ReadCells
     """
+    path, cell_size = source.path, source.cell_size
     rasterio = import_optional_dependency("rasterio", "raster")
     with _open(path) as src:
         if src.crs is None:
@@ -178,31 +182,36 @@ def read_raster(
     )
 
 
-def _shifted(t, col0: int, row0: int):  # type: ignore[no-untyped-def]
+def _shifted(t: Affine, col0: int, row0: int) -> Affine:
     """Transform of a window starting at (col0, row0) (rasterio's own uses a deprecated operator)."""
     x0, y0 = _apply(t, col0, row0)
     return type(t)(t.a, t.b, float(x0), t.d, t.e, float(y0))
 
 
-def _apply(t, cols, rows):  # type: ignore[no-untyped-def]
+def _apply(t: Affine, cols: Any, rows: Any) -> tuple[np.ndarray, np.ndarray]:
     """Apply an affine transform to arrays (without affine's deprecated ``*`` operator)."""
-    cols = np.asarray(cols, dtype=float)
-    rows = np.asarray(rows, dtype=float)
-    return t.a * cols + t.b * rows + t.c, t.d * cols + t.e * rows + t.f
+    c = np.asarray(cols, dtype=float)
+    r = np.asarray(rows, dtype=float)
+    return t.a * c + t.b * r + t.c, t.d * c + t.e * r + t.f
 
 
-def _centres(transform, cols, rows, src_crs, crs):  # type: ignore[no-untyped-def]
+def _centres(
+    transform: Affine, cols: np.ndarray, rows: np.ndarray, src_crs: pyproj.CRS, crs: pyproj.CRS
+) -> tuple[np.ndarray, np.ndarray]:
     x, y = _apply(transform, cols + 0.5, rows + 0.5)
     if not src_crs.equals(crs, ignore_axis_order=True):
         x, y = pyproj.Transformer.from_crs(src_crs, crs, always_xy=True).transform(x, y)
     return np.asarray(x), np.asarray(y)
 
 
-def _warped_pixels(transform, cols, rows, src_crs, crs):  # type: ignore[no-untyped-def]
+def _warped_pixels(
+    transform: Affine, cols: np.ndarray, rows: np.ndarray, src_crs: pyproj.CRS, crs: pyproj.CRS
+) -> np.ndarray:
     """Pixel quadrilaterals with their four corners reprojected."""
     to_run = pyproj.Transformer.from_crs(src_crs, crs, always_xy=True)
     ring = []
     for dc, dr in ((0, 0), (1, 0), (1, 1), (0, 1), (0, 0)):
         x, y = _apply(transform, cols + dc, rows + dr)
         ring.append(np.column_stack(to_run.transform(x, y)))
-    return shapely.polygons(np.stack(ring, axis=1))  # (n, 5, 2) rings
+    quads: np.ndarray = shapely.polygons(np.stack(ring, axis=1))  # (n, 5, 2) rings
+    return quads

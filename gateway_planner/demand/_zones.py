@@ -20,13 +20,20 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .._files import (
+    check_polygons,
+    population_values,
+    read_vector,
+    require_column,
+    unique_ids,
+)
+from .._geometry import cell_ids, clip_to
+from ..contracts import SHARE_PREFIX, Dropped
 from ..errors import InputError
-from ._files import ReadCells, check_polygons, population_values, read_vector, unique_ids
-from ._grid import MAX_SQUARES, cell_ids, clip_to, grid_squares
+from ._grid import MAX_SQUARES, grid_squares
 from ._overlay import area_table, interpolate_extensive
-from .contract import SHARE_PREFIX
+from ._read import ReadCells
 from .shares import _warn_unknown
-from .summary import Dropped
 
 __all__ = ["read_zones", "zones_to_cells"]
 
@@ -68,15 +75,9 @@ def read_zones(
         frame, path = source, Path(str(file or field))
     else:
         frame, path = read_vector(source, field=field), Path(source)
-    if id_column not in frame.columns:
-        columns = sorted(str(c) for c in frame.columns if c != "geometry")
-        msg = f"column {id_column!r} is missing (columns: {columns})"
-        raise InputError(
-            msg,
-            file=path,
-            field=id_column,
-            fix="name the zone code column in demand.zone_id_column",
-        )
+    require_column(
+        frame, id_column, file=path, fix="name the zone code column in demand.zone_id_column"
+    )
     frame = frame.set_index(frame[id_column].astype(str).str.strip(), drop=False)
     ids = unique_ids(frame[id_column], file=path, field=id_column, what="zone")
     check_polygons(frame, file=path, what="zones")

@@ -1,6 +1,6 @@
 """From the planner's files to checked ``cells`` and a summary of what was read.
 
-:func:`load_cells` is the one path every population input takes (the pilot's cells too): read
+:func:`build_demand_cells` is the one path every population input takes (the pilot's cells too): read
 the population (:mod:`.grids`), settle the group shares (the file's own ``share__*`` columns, or a
 shares table joined by cell id or by zone, :mod:`.shares`), check the ``cells`` contract
 (:func:`.validate_cells`) and summarise.
@@ -19,16 +19,17 @@ import pandas as pd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
+from .._deprecation import deprecated_alias
+from ..contracts import SHARE_PREFIX, DemandSummary
 from ..errors import InputError
 from ..groups import CustomerGroup
-from ._files import ReadCells
+from ._read import PopulationFile, ReadCells
 from ._zones import read_zones
-from .contract import SHARE_PREFIX, validate_cells
+from .contract import validate_cells
 from .grids import _read_population, population_kind
 from .shares import join_shares, read_shares
-from .summary import DemandSummary
 
-__all__ = ["DemandCells", "load_cells"]
+__all__ = ["DemandCells", "build_demand_cells", "load_cells"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def _name(path: str | Path) -> str:
     return Path(path).name
 
 
-def load_cells(
+def build_demand_cells(
     population: str | Path | gpd.GeoDataFrame,
     groups: Sequence[CustomerGroup],
     *,
@@ -71,7 +72,7 @@ def load_cells(
     label: str | None = None,
     zones_label: str | None = None,
 ) -> DemandCells:
-    """Build the run's cells from a population input and (optionally) a shares table.
+    """Build the run's checked cells: read the population, settle the group shares, summarise.
 
     Parameters
     ----------
@@ -88,7 +89,7 @@ def load_cells(
         One of {auto, raster, vector, zones, csv}; for ready cells, the kind the summary
         names (``"cells"`` under ``"auto"``, e.g. ``"pilot"``).
     population_column, cell_id_column, zone_id_column, cell_size
-        See :func:`gateway_planner.demand.build_cells`.
+        See :func:`gateway_planner.demand.read_population_cells`.
     shares
         Shares table (CSV or vector file; layouts in :mod:`gateway_planner.demand.shares`);
         replaces any ``share__*`` columns of the population.
@@ -134,33 +135,23 @@ def load_cells(
         read = _ready(population, crs)
     else:
         source = str(population)
+        source_file = PopulationFile(
+            Path(population), kind, population_column, cell_id_column, zone_id_column, cell_size
+        )
         kind_read, read = _read_population(
-            population,
+            source_file,
             crs=crs,
             boundary=boundary,
-            kind=kind,
-            population_column=population_column,
-            id_column=cell_id_column,
-            zone_id_column=zone_id_column,
-            cell_size=cell_size,
             zone_shares=table if on_zones else None,
             shares_file=str(shares) if on_zones else None,
         )
     if on_zones:
         cells, how = read.cells, f"{_name(str(shares))} by zone code (population zones)"
+    elif table is None:
+        cells, how = _own_shares(read.cells, source=source)
     else:
-        cells, how = _settle_shares(
-            read.cells,
-            table,
-            groups,
-            source=source,
-            shares=shares,
-            shares_by=shares_by,
-            zones=zones,
-            zones_label=zones_label,
-            zone_id_column=zone_id_column,
-            crs=crs,
-        )
+        joined = _SharesTable(table, str(shares), shares_by, zones, zones_label, zone_id_column)
+        cells, how = _join_shares(read.cells, joined, groups, source=source, crs=crs)
     cells = _ordered(cells, groups)
     validate_cells(cells, groups, source=source)
     summary = DemandSummary(
@@ -187,51 +178,71 @@ def _ready(cells: gpd.GeoDataFrame, crs: pyproj.CRS) -> ReadCells:
     return ReadCells(cells=cells, population_read=float(pop.sum()))
 
 
-def _settle_shares(
+@dataclass(frozen=True)
+class _SharesTable:
+    """A shares table read, and what its keys are: cell ids, or codes of which zones."""
+
+    table: pd.DataFrame
+    file: str
+    by: Literal["zone", "cell"]
+    zones: str | Path | gpd.GeoDataFrame | None
+    zones_label: str | None
+    zone_id_column: str
+
+
+def _own_shares(cells: gpd.GeoDataFrame, *, source: str) -> tuple[gpd.GeoDataFrame, str]:
+    """Keep the cells' own ``share__*`` columns; say where they came from."""
+    if not any(str(c).startswith(SHARE_PREFIX) for c in cells.columns):
+        msg = "the cells carry no group shares and no shares table is given"
+        raise InputError(
+            msg,
+            file=source,
+            field="demand.shares",
+            fix="set demand.shares to a table of group shares per zone or cell, or add share__<group id> columns",
+        )
+    return cells, f"{_name(source)} (share__ columns)"
+
+
+def _join_shares(
     cells: gpd.GeoDataFrame,
-    table: pd.DataFrame | None,
+    shares: _SharesTable,
     groups: Sequence[CustomerGroup],
     *,
     source: str,
-    shares: str | Path | None,
-    shares_by: Literal["zone", "cell"],
-    zones: str | Path | gpd.GeoDataFrame | None,
-    zones_label: str | None,
-    zone_id_column: str,
     crs: pyproj.CRS,
 ) -> tuple[gpd.GeoDataFrame, str]:
-    """Join the shares table, or keep the cells' own shares; say where they came from."""
+    """Join a shares table to the cells (replacing their own shares); say how."""
     own = [c for c in cells.columns if str(c).startswith(SHARE_PREFIX)]
-    if table is None:
-        if not own:
-            msg = "the cells carry no group shares and no shares table is given"
-            raise InputError(
-                msg,
-                file=source,
-                field="demand.shares",
-                fix="set demand.shares to a table of group shares per zone or cell, or add share__<group id> columns",
-            )
-        return cells, f"{_name(source)} (share__ columns)"
     if own:
-        logger.info("shares from %s replace the %d share__ columns of %s", shares, len(own), source)
-    zone_frame, zones_name = None, _name(str(shares))
-    if shares_by == "zone" and zones is not None:
-        zones_name = (zones_label or "zones") if isinstance(zones, gpd.GeoDataFrame) else str(zones)
+        logger.info(
+            "shares from %s replace the %d share__ columns of %s", shares.file, len(own), source
+        )
+    zone_frame, zones_name = None, _name(shares.file)
+    if shares.by == "zone" and shares.zones is not None:
+        zones_name = (
+            (shares.zones_label or "zones")
+            if isinstance(shares.zones, gpd.GeoDataFrame)
+            else str(shares.zones)
+        )
         zone_frame = read_zones(
-            zones, crs=crs, id_column=zone_id_column, field="demand.zones", file=zones_name
+            shares.zones,
+            crs=crs,
+            id_column=shares.zone_id_column,
+            field="demand.zones",
+            file=zones_name,
         )
     cells = join_shares(
         cells,
-        table,
+        shares.table,
         groups,
-        by=shares_by,
+        by=shares.by,
         zones=zone_frame,
-        file=str(shares),
+        file=shares.file,
         zones_file=zones_name,
     )
-    if shares_by == "cell":
-        return cells, f"{_name(str(shares))} by cell id"
-    return cells, f"{_name(str(shares))} by zone code ({_name(zones_name)}, area-weighted)"
+    if shares.by == "cell":
+        return cells, f"{_name(shares.file)} by cell id"
+    return cells, f"{_name(shares.file)} by zone code ({_name(zones_name)}, area-weighted)"
 
 
 def _ordered(cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup]) -> gpd.GeoDataFrame:
@@ -244,3 +255,10 @@ def _ordered(cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup]) -> gpd.Ge
     first = [c for c in ("population", *shares) if c in cells.columns]
     rest = [c for c in cells.columns if c not in {"geometry", *first}]
     return cells[[*first, *rest, "geometry"]].rename_axis("cell_id")
+
+
+load_cells = deprecated_alias(
+    build_demand_cells,
+    old="gateway_planner.demand.load_cells",
+    replacement="gateway_planner.demand.build_demand_cells(population, groups, crs=...)",
+)

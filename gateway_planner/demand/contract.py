@@ -14,14 +14,11 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from ..contracts import SHARE_PREFIX, SHARE_TOLERANCE
 from ..errors import InputError
 from ..groups import CustomerGroup
 
-__all__ = ["SHARE_PREFIX", "SHARE_TOLERANCE", "share_columns", "validate_cells"]
-
-SHARE_PREFIX = "share__"
-#: rows of group shares must sum to 1 within this
-SHARE_TOLERANCE = 1e-6
+__all__ = ["share_columns", "validate_cells"]
 
 _FIX = "give a population >= 0 and one share__<group id> column per group, summing to 1 per cell"
 
@@ -97,7 +94,8 @@ def validate_cells(
     ----------
     cells
         Index ``cell_id`` (unique strings), projected CRS, ``population`` (>= 0), one
-        ``share__<group id>`` column per group (rows sum to 1 within :data:`SHARE_TOLERANCE`),
+        ``share__<group id>`` column per group (rows sum to 1 within
+        :data:`gateway_planner.contracts.SHARE_TOLERANCE`),
         polygon geometry.
     groups
         The run's customer groups.

@@ -29,12 +29,14 @@ import pandas as pd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
+from .._deprecation import deprecated_alias
+from .._files import read_vector
+from ..contracts import SHARE_PREFIX
 from ..errors import InputError
-from ._files import ReadCells, read_vector
 from ._raster import read_raster
+from ._read import PopulationFile, ReadCells
 from ._vector import read_csv_grid, read_vector_grid
 from ._zones import read_zones, zones_to_cells
-from .contract import SHARE_PREFIX
 from .shares import check_share_table
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "build_cells",
     "choose_crs",
     "population_kind",
+    "read_population_cells",
     "read_vector",
 ]
 
@@ -51,6 +54,8 @@ POPULATION_KINDS: tuple[str, ...] = ("auto", "raster", "vector", "zones", "csv")
 RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc")
 #: side of the squares zones are spread over when no cell size is given (as in the pilot)
 DEFAULT_ZONE_CELL_SIZE = 250.0
+#: readers of the kinds read cell by cell (zones are spread over a grid here)
+_READERS = {"raster": read_raster, "vector": read_vector_grid, "csv": read_csv_grid}
 
 
 def choose_crs(geometry: gpd.GeoSeries | gpd.GeoDataFrame, crs: str | None = None) -> pyproj.CRS:
@@ -83,7 +88,7 @@ def choose_crs(geometry: gpd.GeoSeries | gpd.GeoDataFrame, crs: str | None = Non
                 fix="give a projected CRS in metres, e.g. EPSG:27700 or EPSG:2154, or leave it out to use UTM",
             )
         return chosen
-    utm = geometry.estimate_utm_crs()
+    utm: pyproj.CRS | None = geometry.estimate_utm_crs()
     if utm is None:  # pragma: no cover - estimate_utm_crs only fails on empty input
         msg = "cannot choose a UTM zone for empty data"
         raise InputError(msg, field="area.crs", fix="give area.crs")
@@ -119,15 +124,10 @@ def population_kind(path: str | Path, kind: str = "auto") -> str:
 
 
 def _read_population(
-    path: str | Path,
+    source: PopulationFile,
     *,
     crs: pyproj.CRS,
     boundary: BaseGeometry | None = None,
-    kind: str = "auto",
-    population_column: str = "population",
-    id_column: str | None = None,
-    zone_id_column: str = "zone_code",
-    cell_size: float | None = None,
     zone_shares: pd.DataFrame | None = None,
     shares_file: str | None = None,
 ) -> tuple[str, ReadCells]:
@@ -135,43 +135,26 @@ def _read_population(
 
     ``zone_shares`` (index = zone codes) replace the zones' own ``share__*`` columns.
     """
-    path = Path(path)
-    kind = population_kind(path, kind)
+    path, cell_size = Path(source.path), source.cell_size
+    kind = population_kind(path, source.kind)
     if cell_size is not None and not cell_size > 0:
         msg = f"cell size is {cell_size!r}"
         raise InputError(
             msg, file=path, field="demand.cell_size", fix="give the cell side in metres, > 0"
         )
-    if kind == "raster":
-        read = read_raster(path, crs=crs, outline=boundary, cell_size=cell_size)
-    elif kind == "vector":
-        read = read_vector_grid(
-            path,
-            crs=crs,
-            outline=boundary,
-            population_column=population_column,
-            id_column=id_column,
-        )
-    elif kind == "csv":
-        read = read_csv_grid(
-            path,
-            crs=crs,
-            outline=boundary,
-            population_column=population_column,
-            id_column=id_column,
-            cell_size=cell_size,
-        )
+    if kind in _READERS:
+        read = _READERS[kind](source, crs=crs, outline=boundary)
     else:
         zones = read_zones(
             path,
             crs=crs,
-            id_column=zone_id_column,
+            id_column=source.zone_id_column,
             field="demand.population",
-            population_column=population_column,
+            population_column=source.population_column,
         )
         own = [c for c in zones.columns if str(c).startswith(SHARE_PREFIX)]
         if zone_shares is None and own:
-            zone_shares = check_share_table(zones[own], None, file=path, key=zone_id_column)
+            zone_shares = check_share_table(zones[own], None, file=path, key=source.zone_id_column)
             shares_file = str(path)
         read = zones_to_cells(
             zones.drop(columns=own),
@@ -193,7 +176,7 @@ def _read_population(
     return kind, read
 
 
-def build_cells(
+def read_population_cells(
     path: str | Path,
     *,
     crs: pyproj.CRS,
@@ -207,8 +190,8 @@ def build_cells(
     """Read a population file (any kind in this module's docstring) into cells.
 
     Group shares are not settled here: ``share__*`` columns of the file are kept as they are
-    (spread over cells for zones). :func:`gateway_planner.demand.load_cells` adds a shares
-    table and checks the whole contract.
+    (spread over cells for zones). :func:`gateway_planner.demand.build_demand_cells` adds a
+    shares table, checks the whole contract and summarises.
 
     Parameters
     ----------
@@ -238,13 +221,14 @@ def build_cells(
     geopandas.GeoDataFrame
         Index ``cell_id`` (str), ``population``, any ``share__*`` columns, polygon geometry.
     """
-    return _read_population(
-        path,
-        crs=crs,
-        boundary=boundary,
-        kind=kind,
-        population_column=population_column,
-        id_column=id_column,
-        zone_id_column=zone_id_column,
-        cell_size=cell_size,
-    )[1].cells
+    source = PopulationFile(
+        Path(path), kind, population_column, id_column, zone_id_column, cell_size
+    )
+    return _read_population(source, crs=crs, boundary=boundary)[1].cells
+
+
+build_cells = deprecated_alias(
+    read_population_cells,
+    old="gateway_planner.demand.build_cells",
+    replacement="gateway_planner.demand.read_population_cells(path, crs=...)",
+)

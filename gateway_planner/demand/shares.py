@@ -34,11 +34,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .._files import label, read_table, require_column, unique_ids
+from ..contracts import SHARE_PREFIX, SHARE_TOLERANCE
 from ..errors import GatewayPlannerWarning, InputError
 from ..groups import CustomerGroup
-from ._files import label, read_table, unique_ids
 from ._overlay import area_table, main_source, weighted_mean
-from .contract import SHARE_PREFIX, SHARE_TOLERANCE, share_columns
+from .contract import share_columns
 
 __all__ = ["check_share_table", "join_shares", "read_shares"]
 
@@ -70,7 +71,7 @@ def _from_long(
 
 
 def _numbers(column: pd.Series, keys: pd.Series, *, path: Path, field: str) -> np.ndarray:
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    values: np.ndarray = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0) | (values > 1)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
@@ -173,15 +174,8 @@ def read_shares(
     """
     path = Path(path)
     frame = read_table(path, field=_FIELD, key=key)
-    if key not in frame.columns:
-        columns = sorted(str(c) for c in frame.columns if c != "geometry")
-        msg = f"key column {key!r} is missing (columns: {columns})"
-        raise InputError(
-            msg,
-            file=path,
-            field=key,
-            fix="name the zone code (or cell id) column in demand.shares_key",
-        )
+    fix = "name the zone code (or cell id) column in demand.shares_key"
+    require_column(frame, key, file=path, fix=fix, what="key column")
     long = {"group", "share"} <= set(frame.columns) and not any(
         str(c).startswith(SHARE_PREFIX) for c in frame.columns
     )

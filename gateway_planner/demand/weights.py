@@ -64,4 +64,5 @@ def face_to_face_weights(
             for g in groups
         ]
     )
-    return population[:, None] * shares * per_person[None, :]
+    weights: np.ndarray = population[:, None] * shares * per_person[None, :]
+    return weights

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._geometry import polygonal
 from ..errors import InputError
 from . import _sources
-from ._grid import CELL_SIZE, GRID_PRECISION, cell_table, polygonal, round_to_total, to_area_crs
+from ._grid import CELL_SIZE, GRID_PRECISION, cell_table, round_to_total, to_area_crs
 
 __all__ = ["AreaBuild", "build_saint_omer", "build_swale"]
 
@@ -285,8 +286,8 @@ def _saint_omer_cells(
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     ix0, iy0 = math.floor(xmin / CELL_SIZE), math.floor(ymin / CELL_SIZE)
     ix1, iy1 = math.floor(xmax / CELL_SIZE), math.floor(ymax / CELL_SIZE)
-    gx, gy = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1), indexing="ij")
-    gx, gy = gx.ravel(), gy.ravel()
+    mesh_x, mesh_y = np.meshgrid(np.arange(ix0, ix1 + 1), np.arange(iy0, iy1 + 1), indexing="ij")
+    gx, gy = mesh_x.ravel(), mesh_y.ravel()
     centres = shapely.points((gx + 0.5) * CELL_SIZE, (gy + 0.5) * CELL_SIZE)
     tree = shapely.STRtree(geoms)
     pt_idx, com_idx = tree.query(centres, predicate="within")

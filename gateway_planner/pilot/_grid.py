@@ -12,13 +12,14 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ..contracts import SHARE_PREFIX
+
 __all__ = [
     "CELL_SIZE",
     "GRID_PRECISION",
     "cell_table",
     "density_classes",
     "geojson_text",
-    "polygonal",
     "round_to_total",
     "to_area_crs",
     "toml_value",
@@ -54,15 +55,8 @@ def to_area_crs(geoms: Sequence[BaseGeometry] | np.ndarray, crs: str) -> np.ndar
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
 
-    return shapely.transform(np.asarray(geoms, dtype=object), _apply)
-
-
-def polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Keep only the polygonal part of a geometry (make_valid may add lines or points)."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+    projected: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object), _apply)
+    return projected
 
 
 def round_to_total(values: np.ndarray, total: float, *, decimals: int = 2) -> np.ndarray:
@@ -78,7 +72,7 @@ def round_to_total(values: np.ndarray, total: float, *, decimals: int = 2) -> np
     short = int(target - floor.sum())
     order = np.lexsort((np.arange(len(exact)), -(exact - floor)))
     floor[order[:short]] += 1
-    return floor / unit
+    return np.asarray(floor / unit, dtype=float)
 
 
 def density_classes(
@@ -151,7 +145,7 @@ def cell_table(
     )
     shares = {str(c["id"]): c["shares"] for c in classes}
     for gid in group_ids:
-        df[f"share__{gid}"] = [float(shares[k][gid]) for k in klass]
+        df[f"{SHARE_PREFIX}{gid}"] = [float(shares[k][gid]) for k in klass]
     order = np.lexsort((x, -y))
     return df.iloc[order].reset_index(drop=True)
 

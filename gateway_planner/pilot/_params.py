@@ -25,7 +25,7 @@ AREAS: dict[str, dict[str, object]] = {
 
 GROUPS_TOML = """\
 # Customer groups of the pilot, common to Swale and the Pays de Saint-Omer (same ids both sides).
-# Format: gateway_planner/demand/groups.py (load with gateway_planner.demand.load_groups).
+# Format: gateway_planner/groups.py (load with gateway_planner.groups.load_groups).
 # Every figure here is ASSUMED for the pilot until a planner supplies measured ones (for example
 # from a customer-contact survey or a segmentation per LSOA / IRIS). Shares of each group per
 # cell follow data/pilot/shares.toml.

@@ -29,12 +29,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .._io import write_text
+from .._toml import validate
+from ..contracts import SHARE_PREFIX
 from ..errors import InputError
 from ..groups import parse_groups
 from ._areas import AreaBuild, build_saint_omer, build_swale
 from ._grid import CELL_SIZE, geojson_text, toml_value
+from ._pack import data_dir
 from ._params import AREAS, GROUPS_TOML, PROXY_TOML, SHARES_TOML
 
 __all__ = ["build_pack", "main"]
@@ -47,17 +51,47 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any], Sequence[str]], AreaBuild]] = 
 }
 
 
-def _check_shares(shares: Mapping[str, Any], group_ids: Sequence[str]) -> None:
-    for cls in shares["density_class"]:
-        keys = sorted(cls["shares"])
-        if keys != sorted(group_ids) or abs(sum(cls["shares"].values()) - 1.0) > 1e-9:
-            msg = f"density class {cls['id']!r} has shares for {keys}, summing to {sum(cls['shares'].values())}"
-            raise InputError(
-                msg,
-                file="shares.toml",
-                field="shares",
-                fix=f"give shares for {list(group_ids)} summing to 1",
-            )
+class DensityClass(BaseModel):
+    """One ``[[density_class]]`` of ``shares.toml``: the group shares of cells that dense."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    id: str
+    min_people_per_km2: float = Field(ge=0, allow_inf_nan=False)
+    shares: dict[str, float]
+
+    @field_validator("shares")
+    @classmethod
+    def _one_per_group(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        group_ids = sorted((info.context or {}).get("group_ids", value))
+        if sorted(value) != group_ids or abs(sum(value.values()) - 1.0) > 1e-9:
+            msg = f"shares for {sorted(value)} summing to {sum(value.values())}, not one per group of {group_ids} summing to 1"
+            raise ValueError(msg)
+        return value
+
+
+class SharesFile(BaseModel):
+    """``shares.toml``: group shares by density class (assumed), written by the build."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    source: str
+    window_cells: int = Field(default=3, ge=1)
+    density_class: list[DensityClass] = Field(min_length=1)
+
+
+def _shares(group_ids: Sequence[str]) -> dict[str, Any]:
+    """Return the shares text as data, once :class:`SharesFile` has checked it against the groups."""
+    data = tomllib.loads(SHARES_TOML)
+    fix = f"give shares for {list(group_ids)} summing to 1 in gateway_planner/pilot/_params.py"
+    validate(
+        SharesFile,
+        data,
+        file="shares.toml",
+        context={"group_ids": list(group_ids)},
+        fixes={"not one per group": fix},
+    )
+    return data
 
 
 def _cells_csv(cells: pd.DataFrame) -> str:
@@ -66,9 +100,9 @@ def _cells_csv(cells: pd.DataFrame) -> str:
     out["y"] = cells["y"].map(lambda v: f"{v:.1f}")
     out["population"] = cells["population"].map(lambda v: f"{v:.2f}")
     out["density_class"] = cells["density_class"]
-    for column in [c for c in cells.columns if c.startswith("share__")]:
+    for column in [c for c in cells.columns if c.startswith(SHARE_PREFIX)]:
         out[column] = cells[column].map(lambda v: f"{v:.4f}")
-    return out.to_csv(index=False, lineterminator="\n")
+    return str(out.to_csv(index=False, lineterminator="\n"))
 
 
 def _sites_csv(sites: pd.DataFrame) -> str:
@@ -77,7 +111,7 @@ def _sites_csv(sites: pd.DataFrame) -> str:
     out["x"] = sites["x"].map(lambda v: f"{v:.1f}")
     out["y"] = sites["y"].map(lambda v: f"{v:.1f}")
     out["location_source"] = sites["location_source"]
-    return out.to_csv(index=False, lineterminator="\n")
+    return str(out.to_csv(index=False, lineterminator="\n"))
 
 
 def _area_toml(area: str, build: AreaBuild) -> str:
@@ -121,8 +155,6 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
         When a source package is missing (the message gives the pip command) or an unknown area
         is asked for.
     """
-    from . import data_dir
-
     root = Path(out) if out is not None else data_dir(must_exist=False)
     chosen = list(AREAS) if areas is None else list(areas)
     unknown = [a for a in chosen if a not in AREAS]
@@ -131,8 +163,7 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
         raise InputError(msg, field="areas", fix=f"choose from {list(AREAS)}")
     groups = parse_groups(tomllib.loads(GROUPS_TOML), file="groups.toml")
     group_ids = [g.id for g in groups]
-    shares = tomllib.loads(SHARES_TOML)
-    _check_shares(shares, group_ids)
+    shares = _shares(group_ids)
     written = [
         write_text(root / "pilot" / "groups.toml", GROUPS_TOML),
         write_text(root / "pilot" / "shares.toml", SHARES_TOML),

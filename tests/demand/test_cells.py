@@ -5,7 +5,7 @@ import pytest
 import shapely
 from demand_files import BNG, ZONE_E, ZONE_W
 
-from gateway_planner.demand import face_to_face_weights, load_cells
+from gateway_planner.demand import build_demand_cells, face_to_face_weights
 from gateway_planner.errors import GatewayPlannerWarning, InputError
 
 
@@ -15,7 +15,9 @@ def _group_totals(cells):
 
 
 def test_raster_with_zone_shares(write_raster, write_zones, write_shares, groups):
-    result = load_cells(write_raster(), groups, crs=BNG, shares=write_shares(), zones=write_zones())
+    result = build_demand_cells(
+        write_raster(), groups, crs=BNG, shares=write_shares(), zones=write_zones()
+    )
     cells = result.cells
     assert list(cells.columns) == ["population", "share__older", "share__online", "geometry"]
     # W pixels (x < 1200): 1 + 2 + 5 + 9 + 10 = 27 people at 25 % older; E: 38 at 100 %
@@ -43,7 +45,7 @@ def test_raster_with_zone_shares(write_raster, write_zones, write_shares, groups
 
 
 def test_weights_from_raster_cells_are_exact(write_raster, write_zones, write_shares, groups):
-    cells = load_cells(
+    cells = build_demand_cells(
         write_raster(), groups, crs=BNG, shares=write_shares(), zones=write_zones()
     ).cells
     weights = face_to_face_weights(cells, groups)
@@ -54,7 +56,7 @@ def test_weights_from_raster_cells_are_exact(write_raster, write_zones, write_sh
 
 
 def test_raster_clipped_summary_counts_outside(write_raster, write_zones, write_shares, groups):
-    result = load_cells(
+    result = build_demand_cells(
         write_raster(),
         groups,
         crs=BNG,
@@ -71,7 +73,7 @@ def test_raster_clipped_summary_counts_outside(write_raster, write_zones, write_
 
 def test_zones_with_a_shares_table_conserve_every_group(write_zones, write_shares, groups):
     outline = shapely.box(1000, 1700, 1350, 2000)  # a quarter of E outside
-    result = load_cells(
+    result = build_demand_cells(
         write_zones(),
         groups,
         crs=BNG,
@@ -93,7 +95,7 @@ def test_zones_with_a_shares_table_conserve_every_group(write_zones, write_share
 
 def test_zones_with_their_own_share_columns(write_zones, groups):
     path = write_zones(share__older=[0.5, 0.0], share__online=[0.5, 1.0])
-    cells = load_cells(path, groups, crs=BNG, kind="zones", cell_size=300).cells
+    cells = build_demand_cells(path, groups, crs=BNG, kind="zones", cell_size=300).cells
     assert _group_totals(cells) == pytest.approx(
         {"share__older": 5.0, "share__online": 35.0}, rel=1e-12
     )
@@ -113,7 +115,7 @@ def test_zones_without_shares_are_an_error_and_unknown_codes_warn(
             match=r"shares\.csv: zone_code: 1 zones of zones\.gpkg that bring people into the study area \(30 in all\) have no group shares, e\.g\. 'E'",
         ),
     ):
-        load_cells(write_zones(), groups, crs=BNG, kind="zones", shares=write_shares(rows))
+        build_demand_cells(write_zones(), groups, crs=BNG, kind="zones", shares=write_shares(rows))
 
 
 def test_vector_grid_with_shares_by_cell(tmp_path, groups):
@@ -127,7 +129,7 @@ def test_vector_grid_with_shares_by_cell(tmp_path, groups):
     pd.DataFrame(
         {"Idcar_200m": ["A", "B"], "share__older": [0.5, 0.25], "share__online": [0.5, 0.75]}
     ).to_csv(shares, index=False)
-    result = load_cells(
+    result = build_demand_cells(
         grid,
         groups,
         crs=BNG,
@@ -148,7 +150,7 @@ def test_cells_without_any_shares(write_raster, groups):
         InputError,
         match=r"pop\.tif: demand\.shares: the cells carry no group shares and no shares table is given\. Fix: set demand\.shares",
     ):
-        load_cells(write_raster(), groups, crs=BNG)
+        build_demand_cells(write_raster(), groups, crs=BNG)
 
 
 def test_grid_shares_checked_against_the_groups(tmp_path, groups):
@@ -162,7 +164,7 @@ def test_grid_shares_checked_against_the_groups(tmp_path, groups):
         InputError,
         match=r"grid\.gpkg: cells: share columns \['share__online'\] are missing and \['share__young'\] name no known group",
     ):
-        load_cells(grid, groups, crs=BNG)
+        build_demand_cells(grid, groups, crs=BNG)
 
 
 def test_ready_cells_go_through_the_same_checks(groups):
@@ -176,9 +178,9 @@ def test_ready_cells_go_through_the_same_checks(groups):
         InputError,
         match=r"pilot:test: cells: group shares do not sum to 1 in 1 cells \(worst 0\.9\)",
     ):
-        load_cells(cells, groups, crs=BNG, label="pilot:test")
+        build_demand_cells(cells, groups, crs=BNG, label="pilot:test")
     cells.loc["b", "share__online"] = 0.3
-    result = load_cells(cells, groups, crs=BNG, label="pilot:test")
+    result = build_demand_cells(cells, groups, crs=BNG, label="pilot:test")
     assert result.summary.kind == "cells" and result.summary.file == "pilot:test"
     assert result.summary.population == 8.0
 
@@ -186,14 +188,14 @@ def test_ready_cells_go_through_the_same_checks(groups):
 def test_reruns_are_identical(write_raster, write_zones, write_shares, groups):
     args = (write_raster(), groups)
     kwargs = {"crs": BNG, "shares": write_shares(), "zones": write_zones(), "cell_size": 200.0}
-    a, b = load_cells(*args, **kwargs), load_cells(*args, **kwargs)
+    a, b = build_demand_cells(*args, **kwargs), build_demand_cells(*args, **kwargs)
     pd.testing.assert_frame_equal(a.cells.to_wkb(), b.cells.to_wkb())
     assert a.summary == b.summary
 
 
 def test_bad_shares_by(write_raster, groups):
     with pytest.raises(InputError, match=r"demand\.shares_by: shares_by is 'lsoa'"):
-        load_cells(write_raster(), groups, crs=BNG, shares_by="lsoa")  # type: ignore[arg-type]
+        build_demand_cells(write_raster(), groups, crs=BNG, shares_by="lsoa")  # type: ignore[arg-type]
 
 
 def test_zones_option_reads_the_zone_code_column(tmp_path, write_raster, write_shares, groups):
@@ -202,7 +204,7 @@ def test_zones_option_reads_the_zone_code_column(tmp_path, write_raster, write_s
     shares = write_shares(
         {"lsoa": ["W", "E"], "share__older": [0.25, 1.0], "share__online": [0.75, 0.0]}
     )
-    cells = load_cells(
+    cells = build_demand_cells(
         write_raster(),
         groups,
         crs=BNG,
@@ -216,7 +218,9 @@ def test_zones_option_reads_the_zone_code_column(tmp_path, write_raster, write_s
         InputError,
         match=r"lsoa\.gpkg: zone_code: column 'zone_code' is missing \(columns: \['LSOA21CD'\]\)",
     ):
-        load_cells(write_raster(), groups, crs=BNG, shares=shares, shares_key="lsoa", zones=zones)
+        build_demand_cells(
+            write_raster(), groups, crs=BNG, shares=shares, shares_key="lsoa", zones=zones
+        )
 
 
 def test_ready_cells_without_population_are_reported(groups):
@@ -227,4 +231,23 @@ def test_ready_cells_without_population_are_reported(groups):
         crs=BNG,
     )
     with pytest.raises(InputError, match=r"mine: cells: column 'population' is missing"):
-        load_cells(cells, groups, crs=BNG, label="mine")
+        build_demand_cells(cells, groups, crs=BNG, label="mine")
+
+
+def test_load_cells_is_the_deprecated_name_of_build_demand_cells(
+    write_raster, write_zones, write_shares, groups
+):
+    from gateway_planner.demand import load_cells
+
+    args = (write_raster(), groups)
+    kwargs = {"crs": BNG, "shares": write_shares(), "zones": write_zones()}
+    with pytest.warns(
+        FutureWarning,
+        match=r"gateway_planner\.demand\.load_cells is deprecated and will be removed in 0\.3\.0; "
+        r"use gateway_planner\.demand\.build_demand_cells",
+    ) as record:
+        old = load_cells(*args, **kwargs)
+    assert record[0].filename == __file__  # stacklevel points at the caller
+    new = build_demand_cells(*args, **kwargs)
+    pd.testing.assert_frame_equal(old.cells.to_wkb(), new.cells.to_wkb())
+    assert old.summary == new.summary

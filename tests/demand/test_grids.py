@@ -6,14 +6,14 @@ import pytest
 import shapely
 from demand_files import BNG, ZONE_E, ZONE_W
 
-from gateway_planner.demand import build_cells, choose_crs, population_kind
+from gateway_planner.demand import choose_crs, population_kind, read_population_cells
 from gateway_planner.errors import GatewayPlannerWarning, InputError
 
 # ---- raster -----------------------------------------------------------------------------------
 
 
 def test_raster_one_cell_per_populated_pixel(write_raster):
-    cells = build_cells(write_raster(), crs=BNG)
+    cells = read_population_cells(write_raster(), crs=BNG)
     assert len(cells) == 10  # 12 pixels - 1 no data - 1 empty
     assert cells["population"].sum() == 65.0
     assert cells.index.name == "cell_id"
@@ -32,19 +32,19 @@ def test_raster_one_cell_per_populated_pixel(write_raster):
 def test_raster_negative_values_are_no_data_with_a_warning(write_raster):
     path = write_raster([[1.0, -3.0], [np.nan, 4.0]])
     with pytest.warns(GatewayPlannerWarning, match=r"1 pixels hold negative values \(lowest -3\)"):
-        cells = build_cells(path, crs=BNG)
+        cells = read_population_cells(path, crs=BNG)
     assert sorted(cells["population"]) == [1.0, 4.0]
 
 
 def test_raster_clipped_to_study_area_by_cell_centre(write_raster):
     # centres of the left column lie at x = 1050; a boundary to x = 1060 keeps only those
-    cells = build_cells(write_raster(), crs=BNG, boundary=shapely.box(0, 0, 1060, 5000))
+    cells = read_population_cells(write_raster(), crs=BNG, boundary=shapely.box(0, 0, 1060, 5000))
     assert sorted(cells.index) == ["1000_1700", "1000_1800", "1000_1900"]
     assert cells["population"].sum() == 15.0
 
 
 def test_raster_aggregated_to_cell_size_conserves_totals(write_raster):
-    cells = build_cells(write_raster(), crs=BNG, cell_size=200)
+    cells = read_population_cells(write_raster(), crs=BNG, cell_size=200)
     # 200 m squares anchored at multiples of 200: x 1000-1200 / 1200-1400, y 1600-1800 / 1800-2000
     assert dict(cells["population"]) == {
         "1000_1600": 19.0,
@@ -63,7 +63,7 @@ def test_geographic_raster_is_reprojected_pixel_by_pixel(write_raster):
         size=(0.001, 0.001),
         crs=pyproj.CRS("EPSG:4326"),
     )
-    cells = build_cells(path, crs=BNG)
+    cells = read_population_cells(path, crs=BNG)
     assert len(cells) == 6 and cells["population"].sum() == 21.0
     assert cells.crs == BNG
     areas = shapely.area(cells.geometry.array)
@@ -73,27 +73,29 @@ def test_geographic_raster_is_reprojected_pixel_by_pixel(write_raster):
 
 def test_raster_aggregated_from_another_crs(write_raster):
     path = write_raster(origin=(0.70, 51.35), size=(0.001, 0.001), crs=pyproj.CRS("EPSG:4326"))
-    cells = build_cells(path, crs=BNG, cell_size=1000)
+    cells = read_population_cells(path, crs=BNG, cell_size=1000)
     assert cells["population"].sum() == 65.0
     assert all(i.endswith("000") for i in cells.index)
 
 
 def test_raster_without_crs(write_raster):
     with pytest.raises(InputError, match=r"pop\.tif: demand\.population: has no CRS\. Fix: write"):
-        build_cells(write_raster(crs=None), crs=BNG)
+        read_population_cells(write_raster(crs=None), crs=BNG)
 
 
 def test_raster_and_area_not_overlapping(write_raster):
     with pytest.raises(
         InputError, match=r"pop\.tif: demand\.population: the raster .* do not overlap"
     ):
-        build_cells(write_raster(), crs=BNG, boundary=shapely.box(50_000, 50_000, 60_000, 60_000))
+        read_population_cells(
+            write_raster(), crs=BNG, boundary=shapely.box(50_000, 50_000, 60_000, 60_000)
+        )
 
 
 def test_raster_empty_after_clipping(write_raster):
     # the box overlaps the raster's footprint but holds no pixel centre
     with pytest.raises(InputError, match=r"no populated cell inside the study area \(3 outside\)"):
-        build_cells(write_raster(), crs=BNG, boundary=shapely.box(1000, 1700, 1040, 2000))
+        read_population_cells(write_raster(), crs=BNG, boundary=shapely.box(1000, 1700, 1040, 2000))
 
 
 def test_unreadable_raster(tmp_path):
@@ -102,7 +104,7 @@ def test_unreadable_raster(tmp_path):
     with pytest.raises(
         InputError, match=r"pop\.tif: demand\.population: cannot be read as a raster"
     ):
-        build_cells(path, crs=BNG)
+        read_population_cells(path, crs=BNG)
 
 
 # ---- vector grids -----------------------------------------------------------------------------
@@ -123,7 +125,7 @@ def test_vector_grid_formats(tmp_path, suffix):
         frame.to_parquet(path)
     else:
         frame.to_file(path)
-    cells = build_cells(path, crs=BNG, population_column="pop", id_column="cell")
+    cells = read_population_cells(path, crs=BNG, population_column="pop", id_column="cell")
     assert list(cells.index) == ["a", "b", "d", "e", "f"]  # c is empty
     assert cells["population"].sum() == 18.0
     assert cells.crs == BNG
@@ -135,7 +137,7 @@ def test_vector_grid_formats(tmp_path, suffix):
 def test_vector_grid_ids_default_to_feature_ids_and_clip_by_centroid(tmp_path):
     path = tmp_path / "grid.gpkg"
     _grid().to_file(path)
-    cells = build_cells(
+    cells = read_population_cells(
         path, crs=BNG, population_column="pop", boundary=shapely.box(0, 0, 350, 400)
     )
     # centroids at x = 100, 300 kept, x = 500 dropped; GeoPackage feature ids start at 1
@@ -164,7 +166,7 @@ def test_vector_grid_bad_values(tmp_path, change, pattern):
         frame[column] = values
     frame.to_file(path)
     with pytest.raises(InputError, match=pattern):
-        build_cells(path, crs=BNG, population_column="pop", id_column="cell")
+        read_population_cells(path, crs=BNG, population_column="pop", id_column="cell")
 
 
 def test_vector_grid_missing_population_column(tmp_path):
@@ -174,7 +176,7 @@ def test_vector_grid_missing_population_column(tmp_path):
         InputError,
         match=r"grid\.gpkg: population: column 'population' is missing \(columns: \['cell', 'pop'\]\)",
     ):
-        build_cells(path, crs=BNG)
+        read_population_cells(path, crs=BNG)
 
 
 def test_vector_grid_without_crs(tmp_path):
@@ -182,7 +184,7 @@ def test_vector_grid_without_crs(tmp_path):
     _grid().to_file(path)
     path.with_suffix(".prj").unlink()
     with pytest.raises(InputError, match=r"grid\.shp: demand\.population: has no CRS"):
-        build_cells(path, crs=BNG, population_column="pop")
+        read_population_cells(path, crs=BNG, population_column="pop")
 
 
 def test_vector_grid_of_points_is_refused(tmp_path):
@@ -191,14 +193,14 @@ def test_vector_grid_of_points_is_refused(tmp_path):
     frame.geometry = frame.geometry.centroid
     frame.to_file(path)
     with pytest.raises(InputError, match=r"6 cells are not polygons \(first: 1, Point\)"):
-        build_cells(path, crs=BNG, population_column="pop")
+        read_population_cells(path, crs=BNG, population_column="pop")
 
 
 def test_vector_grid_outside_the_area(tmp_path):
     path = tmp_path / "grid.gpkg"
     _grid().to_file(path)
     with pytest.raises(InputError, match="no feature lies within the study area's bounding box"):
-        build_cells(
+        read_population_cells(
             path, crs=BNG, population_column="pop", boundary=shapely.box(9000, 9000, 9100, 9100)
         )
 
@@ -207,7 +209,7 @@ def test_vector_grid_outside_the_area(tmp_path):
 
 
 def test_zones_spread_over_cells_conserve_totals(write_zones):
-    cells = build_cells(write_zones(), crs=BNG, kind="zones", cell_size=100)
+    cells = read_population_cells(write_zones(), crs=BNG, kind="zones", cell_size=100)
     assert len(cells) == 12
     assert cells["population"].sum() == pytest.approx(40.0, rel=1e-12)
     # W: 10 people over 6 squares; E: 30 over 6
@@ -217,7 +219,7 @@ def test_zones_spread_over_cells_conserve_totals(write_zones):
 
 def test_zones_cells_straddling_two_zones(write_zones):
     # a 300 m grid (anchored at 0) cuts across the zone edge at x = 1200
-    cells = build_cells(write_zones(), crs=BNG, kind="zones", cell_size=300)
+    cells = read_population_cells(write_zones(), crs=BNG, kind="zones", cell_size=300)
     assert cells["population"].sum() == pytest.approx(40.0, rel=1e-12)
     # square 900-1200 x 1500-1800 covers 200 m x 100 m of W (200 m x 300 m)
     assert cells.loc["900_1500", "population"] == pytest.approx(10 * (200 * 100) / (200 * 300))
@@ -226,24 +228,28 @@ def test_zones_cells_straddling_two_zones(write_zones):
 
 def test_zones_clipped_to_area_drop_the_outside_part(write_zones):
     outline = shapely.box(1000, 1700, 1350, 2000)  # leaves out a quarter of E
-    cells = build_cells(write_zones(), crs=BNG, kind="zones", cell_size=100, boundary=outline)
+    cells = read_population_cells(
+        write_zones(), crs=BNG, kind="zones", cell_size=100, boundary=outline
+    )
     assert cells["population"].sum() == pytest.approx(10 + 30 * 0.75, rel=1e-12)
     assert cells.loc["1300_1800"].geometry.equals(shapely.box(1300, 1800, 1350, 1900))
 
 
 def test_zones_errors(write_zones):
     with pytest.raises(InputError, match=r"zones\.gpkg: code: column 'code' is missing"):
-        build_cells(write_zones(), crs=BNG, kind="zones", zone_id_column="code")
+        read_population_cells(write_zones(), crs=BNG, kind="zones", zone_id_column="code")
     with pytest.raises(InputError, match=r"zone_code: 1 duplicate zone ids, e\.g\. 'W'"):
-        build_cells(write_zones(codes=("W", "W")), crs=BNG, kind="zones")
+        read_population_cells(write_zones(codes=("W", "W")), crs=BNG, kind="zones")
     with pytest.raises(
         InputError, match=r"population: 1 zones have a negative population \(first: 'E' = -30\)"
     ):
-        build_cells(write_zones(population=(10.0, -30.0)), crs=BNG, kind="zones")
+        read_population_cells(write_zones(population=(10.0, -30.0)), crs=BNG, kind="zones")
     with pytest.raises(InputError, match="the zones and the study area do not overlap"):
-        build_cells(write_zones(), crs=BNG, kind="zones", boundary=shapely.box(0, 0, 10, 10))
+        read_population_cells(
+            write_zones(), crs=BNG, kind="zones", boundary=shapely.box(0, 0, 10, 10)
+        )
     with pytest.raises(InputError, match=r"demand\.cell_size: a 1 m grid over the zones needs"):
-        build_cells(
+        read_population_cells(
             write_zones(geoms=(shapely.box(0, 0, 9000, 9000), ZONE_E)),
             crs=BNG,
             kind="zones",
@@ -253,7 +259,7 @@ def test_zones_errors(write_zones):
 
 def test_zones_in_another_crs(write_zones):
     path = write_zones(geoms=gpd.GeoSeries([ZONE_W, ZONE_E], crs=BNG).to_crs(4326), crs=4326)
-    cells = build_cells(path, crs=BNG, kind="zones", cell_size=100)
+    cells = read_population_cells(path, crs=BNG, kind="zones", cell_size=100)
     assert cells["population"].sum() == pytest.approx(40.0, rel=1e-9)
 
 
@@ -265,13 +271,13 @@ def test_csv_grid(tmp_path):
     pd.DataFrame(
         {"x": [1050.0, 1150.0, 1250.0], "y": [1050.0] * 3, "population": [3.0, 0.0, 4.0]}
     ).to_csv(path, index=False)
-    cells = build_cells(path, crs=BNG, cell_size=100)
+    cells = read_population_cells(path, crs=BNG, cell_size=100)
     assert dict(cells["population"]) == {"1000_1000": 3.0, "1200_1000": 4.0}
     with pytest.raises(InputError, match=r"demand\.cell_size: a CSV grid needs the cell size"):
-        build_cells(path, crs=BNG)
+        read_population_cells(path, crs=BNG)
     pd.DataFrame({"x": [1.0], "population": [1.0]}).to_csv(path, index=False)
     with pytest.raises(InputError, match=r"cells\.csv: y: columns \['y'\] are missing"):
-        build_cells(path, crs=BNG, cell_size=100)
+        read_population_cells(path, crs=BNG, cell_size=100)
 
 
 @pytest.mark.parametrize(
@@ -302,3 +308,20 @@ def test_choose_crs():
         choose_crs(frame, "EPSG:4326")
     with pytest.raises(InputError, match=r"area\.crs: 'EPSG:99999' is not a CRS"):
         choose_crs(frame, "EPSG:99999")
+
+
+def test_build_cells_is_the_deprecated_name_of_read_population_cells(write_raster):
+    from gateway_planner.demand import build_cells
+
+    path = write_raster()
+    with pytest.warns(
+        FutureWarning,
+        match=r"gateway_planner\.demand\.build_cells is deprecated and will be removed in 0\.3\.0; "
+        r"use gateway_planner\.demand\.read_population_cells",
+    ) as record:
+        old = build_cells(path, crs=BNG, cell_size=200)
+    assert record[0].filename == __file__  # stacklevel points at the caller
+    assert build_cells.__name__ == "build_cells"
+    pd.testing.assert_frame_equal(
+        old.to_wkb(), read_population_cells(path, crs=BNG, cell_size=200).to_wkb()
+    )

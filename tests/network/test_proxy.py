@@ -11,13 +11,14 @@ import numpy as np
 import pytest
 import shapely
 
+from gateway_planner.contracts import Area
 from gateway_planner.errors import InputError, NetworkError
 from gateway_planner.network.proxy import (
     build_proxy_graph,
     load_proxy_params,
     validate_proxy_params,
 )
-from gateway_planner.pilot import PilotArea, load_pilot
+from gateway_planner.pilot import load_pilot
 
 CRS = "EPSG:27700"
 PARAMS: dict[str, Any] = {
@@ -33,12 +34,12 @@ PARAMS: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def swale() -> PilotArea:
+def swale() -> Area:
     return load_pilot("swale")
 
 
 @pytest.fixture(scope="module")
-def swale_graphs(swale: PilotArea) -> dict[str, nx.MultiDiGraph]:
+def swale_graphs(swale: Area) -> dict[str, nx.MultiDiGraph]:
     return {
         m: build_proxy_graph(swale.cells, swale.sites, swale.boundary, swale.proxy_params, mode=m)
         for m in ("drive", "walk")
@@ -46,7 +47,7 @@ def swale_graphs(swale: PilotArea) -> dict[str, nx.MultiDiGraph]:
 
 
 @pytest.fixture(scope="module")
-def saint_omer_drive() -> tuple[PilotArea, nx.MultiDiGraph]:
+def saint_omer_drive() -> tuple[Area, nx.MultiDiGraph]:
     area = load_pilot("saint-omer")
     return area, build_proxy_graph(
         area.cells, area.sites, area.boundary, area.proxy_params, mode="drive"
@@ -59,7 +60,7 @@ def _edge_lines(g: nx.MultiDiGraph, *, links: bool) -> np.ndarray:
     return shapely.linestrings(np.stack([xy[uv[:, 0]], xy[uv[:, 1]]], axis=1))
 
 
-def _sheppey_and_mainland(area: PilotArea) -> tuple[Any, Any]:
+def _sheppey_and_mainland(area: Area) -> tuple[Any, Any]:
     land = shapely.union_all(area.boundary.geometry.to_numpy())
     mainland, sheppey = sorted(land.geoms, key=lambda g: -g.area)[:2]
     return mainland, sheppey
@@ -70,7 +71,7 @@ def _sheppey_and_mainland(area: PilotArea) -> tuple[Any, Any]:
 
 @pytest.mark.parametrize("mode", ["drive", "walk"])
 def test_graph_is_osmnx_shaped(
-    swale: PilotArea, swale_graphs: dict[str, nx.MultiDiGraph], mode: str
+    swale: Area, swale_graphs: dict[str, nx.MultiDiGraph], mode: str
 ) -> None:
     ox = pytest.importorskip("osmnx")
     g = swale_graphs[mode]
@@ -94,7 +95,7 @@ def test_strongly_connected(swale_graphs: dict[str, nx.MultiDiGraph], mode: str)
 
 
 def test_saint_omer_connected_and_on_land(
-    saint_omer_drive: tuple[PilotArea, nx.MultiDiGraph],
+    saint_omer_drive: tuple[Area, nx.MultiDiGraph],
 ) -> None:
     area, g = saint_omer_drive
     assert nx.is_strongly_connected(g)
@@ -106,7 +107,7 @@ def test_saint_omer_connected_and_on_land(
 
 @pytest.mark.parametrize("mode", ["drive", "walk"])
 def test_no_edge_leaves_the_land_except_links(
-    swale: PilotArea, swale_graphs: dict[str, nx.MultiDiGraph], mode: str
+    swale: Area, swale_graphs: dict[str, nx.MultiDiGraph], mode: str
 ) -> None:
     tolerance = swale.proxy_params["land_tolerance_m"]
     zone = shapely.union_all(swale.boundary.geometry.to_numpy()).buffer(tolerance + 1e-6)
@@ -124,7 +125,7 @@ def test_no_edge_leaves_the_land_except_links(
     ],
 )
 def test_sheppey_joins_the_mainland_only_by_the_bridges(
-    swale: PilotArea, swale_graphs: dict[str, nx.MultiDiGraph], mode: str, names: set[str]
+    swale: Area, swale_graphs: dict[str, nx.MultiDiGraph], mode: str, names: set[str]
 ) -> None:
     g = swale_graphs[mode]
     mainland, sheppey = _sheppey_and_mainland(swale)
@@ -145,7 +146,7 @@ def test_sheppey_joins_the_mainland_only_by_the_bridges(
 
 
 def test_travel_times_follow_the_params(
-    swale: PilotArea, swale_graphs: dict[str, nx.MultiDiGraph]
+    swale: Area, swale_graphs: dict[str, nx.MultiDiGraph]
 ) -> None:
     params = validate_proxy_params(swale.proxy_params)
     speeds = params["drive_speed_kph"]
@@ -346,8 +347,8 @@ def test_load_proxy_params_names_the_file(tmp_path: Path) -> None:
         load_proxy_params(tmp_path / "missing.toml")
 
 
-def test_pilot_params_load_with_defaults(swale: PilotArea) -> None:
-    params = load_proxy_params(swale.proxy_params_path)
+def test_pilot_params_load_with_defaults(swale: Area) -> None:
+    params = load_proxy_params(swale.inputs["pilot.proxy_network"])
     assert params["walk_speed_kph"] == 4.8
     assert params["density_classes"] == {"urban": 2500.0, "town": 600.0, "rural": 0.0}
     assert [link["walk"] for link in params["link"]] == [True, False]

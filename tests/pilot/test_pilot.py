@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
 
+from gateway_planner import pilot
+from gateway_planner.area import Area, read_sites
 from gateway_planner.errors import InputError
-from gateway_planner.pilot import PilotArea, available, get_path, load_pilot
+from gateway_planner.pilot import _pack, available, get_path, load_pilot
 
 EXPECTED = {
     # area: (crs, units, population, existing site id)
@@ -20,7 +24,7 @@ GROUP_IDS = ["digital_working_age", "families", "older_low_income", "assisted_su
 
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
-def area(request: pytest.FixtureRequest) -> PilotArea:
+def area(request: pytest.FixtureRequest) -> Area:
     return load_pilot(request.param)
 
 
@@ -41,9 +45,23 @@ def test_get_path_resolves_pack_files() -> None:
         get_path("swale/roads.csv")
 
 
-def test_crs_and_units(area: PilotArea) -> None:
+def test_the_pilot_gives_an_area_listing_its_files(area: Area) -> None:
+    assert isinstance(area, Area)
+    assert area.demand is None
+    assert area.inputs == {
+        "pilot.area": get_path(f"{area.id}/area.toml"),
+        "pilot.boundary": get_path(f"boundaries/{area.id}.geojson"),
+        "pilot.cells": get_path(f"{area.id}/cells.csv"),
+        "pilot.sites": get_path(f"{area.id}/sites.csv"),
+        "pilot.groups": get_path("groups.toml"),
+        "pilot.proxy_network": get_path(f"{area.id}/proxy_network.toml"),
+    }
+
+
+def test_crs_and_units(area: Area) -> None:
     crs, units, _, _ = EXPECTED[area.id]
     assert area.crs == crs
+    assert area.crs.is_projected
     for frame in (area.boundary, area.cells, area.sites):
         assert frame.crs == crs
     assert len(area.boundary) == units
@@ -51,13 +69,13 @@ def test_crs_and_units(area: PilotArea) -> None:
     assert list(area.boundary.columns) == ["code", "name", "geometry"]
 
 
-def test_population_total_is_exact_to_rounding(area: PilotArea) -> None:
+def test_population_total_is_exact_to_rounding(area: Area) -> None:
     total = EXPECTED[area.id][2]
     assert float(area.cells["population"].sum()) == pytest.approx(total, abs=0.01)
     assert (area.cells["population"] > 0).all()
 
 
-def test_cells_contract(area: PilotArea) -> None:
+def test_cells_contract(area: Area) -> None:
     cells = area.cells
     assert cells.index.name == "cell_id"
     assert cells.index.is_unique
@@ -73,12 +91,12 @@ def test_cells_contract(area: PilotArea) -> None:
     assert (area_m2 <= 250 * 250 + 1e-6).all()
 
 
-def test_no_cell_lies_outside_the_boundary(area: PilotArea) -> None:
+def test_no_cell_lies_outside_the_boundary(area: Area) -> None:
     land = shapely.union_all(area.boundary.geometry.to_numpy()).buffer(0.01)
     assert shapely.covers(land, area.cells.geometry.to_numpy()).all()
 
 
-def test_sites_contract(area: PilotArea) -> None:
+def test_sites_contract(area: Area) -> None:
     sites = area.sites
     existing = EXPECTED[area.id][3]
     assert sites.index.name == "site_id"
@@ -115,19 +133,19 @@ def test_saint_omer_sites_are_the_mairies() -> None:
     assert len(moved) == 6  # mairie points outside their commune, replaced and labelled
 
 
-def test_groups_are_common_and_assumed(area: PilotArea) -> None:
+def test_groups_are_common_and_assumed(area: Area) -> None:
     assert [g.id for g in area.groups] == GROUP_IDS
     assert all(g.assumed for g in area.groups)
     for group in area.groups:
         assert math.isclose(sum(group.channels.values()), 1.0)
         assert set(group.modes) == {"drive", "walk"}
-    assert area.groups_path == get_path("groups.toml")
+    assert area.inputs["pilot.groups"] == get_path("groups.toml")
 
 
-def test_proxy_params_and_provenance(area: PilotArea) -> None:
+def test_proxy_params_and_provenance(area: Area) -> None:
     assert area.proxy_params["source"].startswith("assumed:")
     assert area.proxy_params["walk_speed_kph"] == 4.8
-    assert area.proxy_params_path == get_path(f"{area.id}/proxy_network.toml")
+    assert area.inputs["pilot.proxy_network"] == get_path(f"{area.id}/proxy_network.toml")
     text = " ".join(area.sources)
     if area.id == "swale":
         assert "Contains OS data © Crown copyright and database right" in text
@@ -149,3 +167,69 @@ def test_sheppey_has_people_and_a_bridge_link() -> None:
         for lon, lat in (link["from"], link["to"]):
             assert 51.38 < lat < 51.41
             assert 0.73 < lon < 0.76
+
+
+# ---- the pack's files go through the readers of the planner's files -----------------------------
+
+
+@pytest.fixture
+def pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the pack that the pilot reads instead of the repository's ``data/``."""
+    root = tmp_path / "data"
+    shutil.copytree(_pack.data_dir(), root)
+    monkeypatch.setattr(_pack, "data_dir", lambda *, must_exist=True: root)
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_pilot_site_status_is_read_in_any_case(pack: Path) -> None:
+    sites = pack / "pilot" / "swale" / "sites.csv"
+    _edit(sites, ",existing,", ",Existing,")
+    _edit(sites, ",candidate,", ",CANDIDATE,")
+    area = load_pilot("swale")
+    assert area.existing == ("sheerness-gateway",)
+    assert set(area.sites["status"]) == {"existing", "candidate"}
+
+
+def test_pilot_site_capacity_is_checked(pack: Path) -> None:
+    sites = pack / "pilot" / "swale" / "sites.csv"
+    _edit(sites, ",existing,,", ",existing,-40,")
+    with pytest.raises(
+        InputError,
+        match=r"swale/sites\.csv: capacity: 1 sites have a negative capacity "
+        r"\(first: 'sheerness-gateway' = -40\)\. Fix: use visits per month, 0 or more",
+    ):
+        load_pilot("swale")
+
+
+def test_area_toml_reports_every_problem_at_once(pack: Path) -> None:
+    meta = pack / "pilot" / "saint-omer" / "area.toml"
+    _edit(meta, 'id = "saint-omer"', 'id = "omer"')
+    _edit(meta, "cell_size_m = 250.0", "cell_size_m = -250.0")
+    _edit(meta, "[counts]", 'colour = "blue"\n\n[counts]')
+    with pytest.raises(InputError, match=r"area\.toml: 3 problems: \(1\) id: id 'omer'") as info:
+        load_pilot("saint-omer")
+    assert [p.field for p in info.value.problems] == ["id", "cell_size_m", "colour"]
+    assert all(p.fix for p in info.value.problems)
+
+
+def test_pilot_area_is_a_deprecated_name_of_area() -> None:
+    with pytest.warns(
+        FutureWarning, match=r"PilotArea is deprecated .* 0\.3\.0; use gateway_planner\.area\.Area"
+    ):
+        assert pilot.PilotArea is Area
+    with pytest.raises(AttributeError, match="has no attribute 'PilotAreas'"):
+        pilot.PilotAreas  # noqa: B018
+
+
+def test_read_sites_csv_is_a_deprecated_name_of_read_sites() -> None:
+    path = get_path("swale/sites.csv")
+    with pytest.warns(FutureWarning, match=r"read_sites_csv is deprecated .* 0\.3\.0") as record:
+        sites = pilot.read_sites_csv(path, crs="EPSG:27700")
+    assert record[0].filename == __file__
+    assert sites.equals(read_sites(path, crs="EPSG:27700"))

@@ -1,16 +1,41 @@
-"""What the demand stage read: cells kept, population, and what was dropped and why.
+"""The data contracts every stage shares: the study :class:`Area` and what the demand input gave.
 
-:class:`DemandSummary` is logged as one line and returned with the cells so that the orchestrator
-can put :meth:`DemandSummary.to_dict` into ``summary.json``.
+The ``cells`` and ``sites`` contracts of DESIGN.md are GeoDataFrames; this module holds the names
+they share (the ``share__<group id>`` prefix, the site statuses), the :class:`Area` that carries
+them through a run, whether it comes from the planner's files or the pilot pack, and the
+:class:`DemandSummary` of the population input (``summary.json``'s ``demand`` entry).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-__all__ = ["DROP_REASONS", "DemandSummary", "Dropped"]
+import geopandas as gpd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from .groups import CustomerGroup
+
+__all__ = [
+    "DROP_REASONS",
+    "SHARE_PREFIX",
+    "SHARE_TOLERANCE",
+    "SITE_STATUSES",
+    "Area",
+    "DemandSummary",
+    "Dropped",
+]
+
+#: prefix of the cells' group-share columns: ``share__<group id>``
+SHARE_PREFIX = "share__"
+#: rows of group shares must sum to 1 within this
+SHARE_TOLERANCE = 1e-6
+#: the values of the sites' ``status`` column (read case-insensitively, stored in lower case)
+SITE_STATUSES: tuple[str, ...] = ("existing", "candidate")
 
 #: why items were left out, in the order they are reported
 DROP_REASONS: Mapping[str, str] = {
@@ -77,6 +102,9 @@ class DemandSummary:
     zones: int | None = None
     shares: str = ""
 
+    def _reasons(self) -> list[tuple[str, Dropped]]:
+        return sorted(self.dropped.items(), key=lambda kv: _order(kv[0]))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for ``summary.json`` (reasons in :data:`DROP_REASONS` order).
 
@@ -95,7 +123,7 @@ class DemandSummary:
             "population_read": self.population_read,
             "dropped": {
                 reason: {"count": d.count, "population": d.population}
-                for reason, d in sorted(self.dropped.items(), key=lambda kv: _order(kv[0]))
+                for reason, d in self._reasons()
             },
             "cell_size": self.cell_size,
             "zones": self.zones,
@@ -106,7 +134,7 @@ class DemandSummary:
         """One line for the log."""
         drops = ", ".join(
             f"{d.count} {reason}" + (f" ({d.population:.0f} people)" if d.population else "")
-            for reason, d in sorted(self.dropped.items(), key=lambda kv: _order(kv[0]))
+            for reason, d in self._reasons()
             if d.count or d.population
         )
         return (
@@ -119,3 +147,59 @@ class DemandSummary:
 def _order(reason: str) -> int:
     keys = list(DROP_REASONS)
     return keys.index(reason) if reason in keys else len(keys)
+
+
+@dataclass(frozen=True)
+class Area:
+    """Everything a run needs to know about its study area.
+
+    Attributes
+    ----------
+    id, name
+        Short id and display name.
+    crs
+        Projected CRS of the run (metres).
+    boundary
+        Study-area units (LSOAs, communes, or the user's polygons), in ``crs``.
+    cells
+        The ``cells`` contract.
+    sites
+        The ``sites`` contract, with ``status`` in :data:`SITE_STATUSES`.
+    groups
+        Customer groups, in the order of the ``share__`` columns used.
+    inputs
+        Input files by role, for provenance (digests in the summary); the pilot pack's files
+        are ``pilot.area``, ``pilot.boundary``, ``pilot.cells``, ``pilot.sites``,
+        ``pilot.groups`` and ``pilot.proxy_network``.
+    proxy_params
+        Proxy-network parameters (pilot areas), or None.
+    sources, assumptions
+        Data sources and what is assumed rather than measured, for every output.
+    demand
+        What the population input gave: cells, population, dropped items and why
+        (``demand.to_dict()`` is the ``demand`` entry of ``summary.json``); None for cells
+        taken as they are (the pilot pack before a run).
+    """
+
+    id: str
+    name: str
+    crs: pyproj.CRS
+    boundary: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    groups: list[CustomerGroup]
+    inputs: Mapping[str, Path] = field(default_factory=dict)
+    proxy_params: Mapping[str, Any] | None = None
+    sources: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    demand: DemandSummary | None = None
+
+    @property
+    def outline(self) -> BaseGeometry:
+        """The study area as one (multi)polygon."""
+        return shapely.union_all(self.boundary.geometry.to_numpy())
+
+    @property
+    def existing(self) -> tuple[str, ...]:
+        """Ids of today's sites."""
+        return tuple(self.sites.index[self.sites["status"] == "existing"])
