@@ -3,8 +3,11 @@
 ``load_graph`` reads or downloads the network of one mode (OSM download, ``.osm.pbf`` /
 ``.osm`` / GraphML file, or the pilot's proxy network); ``travel_times`` turns networks, cells
 and sites into :class:`TravelTimes` (float32 minutes per mode and per customer group).
+:class:`RoutingGraph` holds a network's routing arrays; ``RoutingGraph.from_arrays`` and
+``Network.from_routing`` build a network from arrays alone (benchmarks, synthetic grids).
 """
 
+from ._routing import RoutingGraph
 from .base import Network, describe_network
 from .matrix import TravelTimes, travel_times
 from .modes import Mode
@@ -15,6 +18,7 @@ __all__ = [
     "DEFAULT_SPEEDS",
     "Mode",
     "Network",
+    "RoutingGraph",
     "TravelTimes",
     "describe_network",
     "load_graph",

@@ -35,7 +35,8 @@ import shapely
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
 from ..minutes import Minutes, combine, freeze, index_dtype, nbytes, reachable_pairs
-from ._routing import RoutingGraph, kept_pruning, shortest_times
+from ._blocks import shortest_times
+from ._routing import RoutingGraph, kept_pruning
 from .base import Network
 from .modes import Mode
 from .snapping import Snap, snap_points, snap_summary

@@ -90,7 +90,7 @@ def test_small_blocks_give_the_same_matrix(helsinki_walk, monkeypatch):
     cells = make_points(xy[::97], prefix="c", crs=HELSINKI_CRS, square_m=50)
     sites = make_points(xy[::503] + 3.0, prefix="s", crs=HELSINKI_CRS)
     whole = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * xy.shape[0] * 2)
+    monkeypatch.setattr(routing_module, "BLOCK_BYTES", 8 * xy.shape[0] * 2)
     blocked = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
     assert np.array_equal(whole, blocked)
     assert np.isfinite(whole).mean() > 0.9
@@ -220,18 +220,3 @@ def test_bad_options_and_networks():
         travel_times({"walk": _line_network("drive")}, cells, sites)
     with pytest.raises(InputError, match=r"no network given"):
         travel_times({}, cells, sites)
-
-
-def test_worker_processes_give_the_same_matrix(helsinki_drive, monkeypatch):
-    import gateway_planner.network._routing as routing_module
-
-    xy = helsinki_drive.routing.xy
-    cells = make_points(xy[::7], prefix="c", crs=HELSINKI_CRS, square_m=40)
-    sites = make_points(xy[::61] + 5.0, prefix="s", crs=HELSINKI_CRS)
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * xy.shape[0] * 5)  # 5 sites a block
-    one = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8)
-    two = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8, workers=2)
-    assert np.array_equal(one.by_mode["drive"], two.by_mode["drive"])
-    assert np.isinf(one.by_mode["drive"]).any() and np.isfinite(one.by_mode["drive"]).any()
-    with pytest.raises(InputError, match=r"workers: workers is 0"):
-        travel_times({"drive": helsinki_drive}, cells, sites, workers=0)
