@@ -84,11 +84,12 @@ def shortest_times(
     starts = list(range(0, len(sources), block))
     graph = routing.reverse if pruning is None else pruning.reverse
     potential = None if pruning is None else pruning.potential
-    chunks: list[Chunk] = [np.asarray(sources[start : start + block]) for start in starts]
+    arrays = [np.asarray(sources[start : start + block]) for start in starts]
+    chunks: list[Chunk] = list(arrays)
     if pruning is not None:  # each block carries its searches' limits
         chunks = [
-            (chunk, pruning.reach[start : start + len(chunk)])
-            for start, chunk in zip(starts, chunks, strict=True)
+            (chunk, pruning.reach[start : start + chunk.size])
+            for start, chunk in zip(starts, arrays, strict=True)
         ]
     targets = np.asarray(targets)
     if client is not None:
@@ -213,9 +214,9 @@ def search_blocks(
             future = pending.popleft()
             rows = future.result()
             future.release()
-            chunk = next(ahead, None)
-            if chunk is not None:
-                pending.append(client.submit(_search_block, payload, chunk, limit, pure=False))
+            following = next(ahead, None)
+            if following is not None:
+                pending.append(client.submit(_search_block, payload, following, limit, pure=False))
             yield rows
     finally:
         for future in pending:
