@@ -41,7 +41,7 @@ class Network:
 
     mode: Mode
     graph: nx.MultiDiGraph
-    kind: str
+    kind: NetworkKind
     provenance: Mapping[str, Any]
 
     @cached_property

@@ -190,7 +190,7 @@ def travel_times(
     Parameters
     ----------
     networks
-        Mode → loaded network (see :func:`gateway_planner.network.load_graph`).
+        Mode → loaded network (see :func:`gateway_planner.network.load_network`).
     cells
         Indexed by ``cell_id``; polygons (their centroids are used) or points; projected CRS.
     sites
@@ -347,13 +347,13 @@ def _kept_mask(
 def _check_networks(networks: Mapping[Mode | str, Network]) -> dict[str, Network]:
     if not networks:
         msg = "no network given"
-        raise InputError(msg, field="networks", fix="load at least one network with load_graph")
+        raise InputError(msg, field="networks", fix="load at least one network with load_network")
     out: dict[str, Network] = {}
     for key, network in networks.items():
         mode = Mode.parse(key, field="networks")
         if not isinstance(network, Network):
             msg = f"the {mode.value} network is a {type(network).__name__}, not a Network"
-            raise InputError(msg, field=f"networks.{mode.value}", fix="build it with load_graph")
+            raise InputError(msg, field=f"networks.{mode.value}", fix="build it with load_network")
         if network.mode != mode:
             msg = f"the network given for {mode.value} was built for {network.mode.value}"
             raise InputError(

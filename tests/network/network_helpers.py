@@ -61,3 +61,30 @@ def make_points(
     )
     index = [f"{prefix}{i}" for i in range(len(points))]
     return gpd.GeoDataFrame({"geometry": geometry}, index=index, crs=crs)
+
+
+OSM_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="gateway-planner tests">
+  <node id="1" lat="60.1700" lon="24.9400" timestamp="2020-01-01T00:00:00Z"/>
+  <node id="2" lat="60.1700" lon="24.9420" timestamp="2021-05-06T07:08:09Z"/>
+  <node id="3" lat="60.1710" lon="24.9420"/>
+  <node id="4" lat="60.1710" lon="24.9400"/>
+  <node id="5" lat="60.1720" lon="24.9400"/>
+  <node id="6" lat="60.1730" lon="24.9430"/>
+  <node id="7" lat="60.1730" lon="24.9440"/>
+  <node id="8" lat="60.1740" lon="24.9440"/>
+  <way id="10"><nd ref="1"/><nd ref="2"/><tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>
+  <way id="11"><nd ref="2"/><nd ref="3"/><tag k="highway" v="residential"/></way>
+  <way id="12"><nd ref="3"/><nd ref="4"/><tag k="highway" v="primary"/><tag k="oneway" v="yes"/></way>
+  <way id="13"><nd ref="4"/><nd ref="1"/><tag k="highway" v="residential"/></way>
+  <way id="14"><nd ref="4"/><nd ref="5"/><tag k="highway" v="footway"/></way>
+  <way id="15"><nd ref="6"/><nd ref="7"/><nd ref="8"/><nd ref="6"/><tag k="building" v="yes"/></way>
+</osm>
+"""
+
+
+def proxy_inputs() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, shapely.Polygon]:
+    """Two cells, a site and the land of a small proxy network."""
+    cells = make_points([(0, 0), (150, 0)], prefix="c", square_m=100)
+    sites = make_points([(100, 0)], prefix="s")
+    return cells, sites, shapely.box(-100, -100, 300, 100)
