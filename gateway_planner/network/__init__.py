@@ -9,10 +9,11 @@ and sites into :class:`TravelTimes` (float32 minutes per mode and per customer g
 
 from ._routing import RoutingGraph
 from .base import Network, describe_network
-from .matrix import TravelTimes, travel_times
+from .matrix import travel_times
 from .modes import Mode
 from .sources import load_graph, load_network
 from .speeds import DEFAULT_SPEEDS
+from .times import TravelTimes
 
 __all__ = [
     "DEFAULT_SPEEDS",

@@ -64,38 +64,6 @@ def test_agrees_with_networkx_on_helsinki(helsinki_drive):
         assert got[:, j] == pytest.approx(want, abs=1e-4)
 
 
-def test_sites_sharing_a_node_are_searched_once(monkeypatch):
-    import gateway_planner.network.matrix as matrix
-
-    seen = []
-    original = matrix.shortest_times
-
-    def spy(routing, sources, targets, **kw):
-        seen.append(sources.tolist())
-        yield from original(routing, sources, targets, **kw)
-
-    monkeypatch.setattr(matrix, "shortest_times", spy)
-    cells = make_points([(0, 0), (150, 0)], prefix="c", square_m=1)
-    sites = make_points([(100, 0), (100, 8), (0, 0)], prefix="s")
-    tt = travel_times({"drive": _line_network()}, cells, sites)
-    assert len(seen) == 1 and len(seen[0]) == 2  # three sites, two distinct nodes
-    m = tt.by_mode["drive"]
-    assert m[:, 1] - m[:, 0] == pytest.approx(np.full(2, 8 / WALK_MPS / 60), abs=1e-5)
-
-
-def test_small_blocks_give_the_same_matrix(helsinki_walk, monkeypatch):
-    import gateway_planner.network._routing as routing_module
-
-    xy = helsinki_walk.routing.xy
-    cells = make_points(xy[::97], prefix="c", crs=HELSINKI_CRS, square_m=50)
-    sites = make_points(xy[::503] + 3.0, prefix="s", crs=HELSINKI_CRS)
-    whole = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
-    monkeypatch.setattr(routing_module, "BLOCK_BYTES", 8 * xy.shape[0] * 2)
-    blocked = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
-    assert np.array_equal(whole, blocked)
-    assert np.isfinite(whole).mean() > 0.9
-
-
 def test_limit_turns_long_journeys_to_inf():
     cells = make_points([(0, 0), (150, 0)], prefix="c", square_m=1)
     sites = make_points([(150, 0)], prefix="s")
