@@ -24,7 +24,13 @@ from ._blocks import shortest_times
 from ._routing import RoutingGraph, kept_pruning
 from .snapping import Snap
 
-__all__ = ["expected_minutes", "mode_matrix", "single_mode", "sparse_from_blocks"]
+__all__ = [
+    "expected_minutes",
+    "minute_blocks",
+    "mode_matrix",
+    "single_mode",
+    "sparse_from_blocks",
+]
 
 
 def single_mode(mix: Mapping[str, float]) -> bool:
@@ -33,32 +39,18 @@ def single_mode(mix: Mapping[str, float]) -> bool:
 
 
 def mode_matrix(
-    routing: RoutingGraph,
+    blocks: Iterator[tuple[np.ndarray, np.ndarray]],
     cells: Snap,
     sites: Snap,
     *,
-    walk_speed_kmh: float,
-    limit_minutes: float | None,
-    workers: int = 1,
-    client: Any = None,
     sparse: bool = False,
-    label: str = "travel times",
-    kept: np.ndarray | None = None,
 ) -> Minutes:
-    """float32 minutes ``(n_cells, n_sites)`` for one mode, dense or CSR."""
+    """Lay the blocks of :func:`minute_blocks` into float32 minutes ``(n_cells, n_sites)``.
+
+    Dense with ``inf`` where a site is not reached, or (``sparse``) CSR of the finite minutes.
+    """
     n_cells, n_sites = cells.node.size, sites.node.size
     ok_cells = np.flatnonzero(cells.snapped)
-    blocks = _minute_blocks(
-        routing,
-        cells,
-        sites,
-        walk_speed_kmh=walk_speed_kmh,
-        limit_minutes=limit_minutes,
-        workers=workers,
-        client=client,
-        label=label,
-        kept=kept,
-    )
     if sparse:
         return sparse_from_blocks(blocks, ok_cells, (n_cells, n_sites))
     all_cells = ok_cells.size == n_cells
@@ -79,16 +71,16 @@ def mode_matrix(
     return out
 
 
-def _minute_blocks(
+def minute_blocks(
     routing: RoutingGraph,
     cells: Snap,
     sites: Snap,
     *,
     walk_speed_kmh: float,
     limit_minutes: float | None,
-    workers: int,
-    client: Any,
-    label: str,
+    workers: int = 1,
+    client: Any = None,
+    label: str = "travel times",
     kept: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(site columns, float32 minutes (len(columns), snapped cells))`` per block.

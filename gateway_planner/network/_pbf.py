@@ -134,14 +134,14 @@ def _build(nodes: pd.DataFrame, edges: pd.DataFrame, *, bidirectional: bool) -> 
         for i, x, y in zip(nodes["id"], nodes["lon"], nodes["lat"], strict=True)
     )
     junctions = _junctions(edges) if not bidirectional else [None] * len(edges)
-    columns = {
+    columns: dict[str, list[Any]] = {
         name: (edges[name].tolist() if name in edges else [None] * len(edges))
         for name in ("id", "highway", "maxspeed", "name", "oneway")
     }
     batch = []
     for i, (u, v, length) in enumerate(zip(edges["u"], edges["v"], edges["length"], strict=True)):
         oneway_tag = _text(columns["oneway"][i])
-        attrs = {"osmid": int(columns["id"][i]), "length": float(length)}
+        attrs: dict[str, Any] = {"osmid": int(columns["id"][i]), "length": float(length)}
         for key in ("highway", "maxspeed", "name"):
             value = _text(columns[key][i])
             if value is not None:

@@ -35,7 +35,7 @@ import shapely
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
 from ..minutes import Minutes, freeze, nbytes, reachable_pairs
-from ._assembly import expected_minutes, mode_matrix, single_mode
+from ._assembly import expected_minutes, minute_blocks, mode_matrix, single_mode
 from ._routing import RoutingGraph
 from .base import Network
 from .modes import Mode
@@ -146,7 +146,7 @@ def travel_times(
         cell_snap = snap_points(routing, cell_xy, crs=crs, max_snap_m=max_snap_m)
         site_snap = snap_points(routing, site_xy, crs=crs, max_snap_m=max_snap_m)
         _warn_unsnapped(key, cell_snap, site_snap, max_snap_m=max_snap_m)
-        matrix = mode_matrix(
+        blocks = minute_blocks(
             routing,
             cell_snap,
             site_snap,
@@ -154,10 +154,10 @@ def travel_times(
             limit_minutes=limit_minutes,
             workers=workers,
             client=client,
-            sparse=keep_sparse,
             label=f"travel times ({key})",
             kept=kept,
         )
+        matrix = mode_matrix(blocks, cell_snap, site_snap, sparse=keep_sparse)
         freeze(matrix)
         by_mode[key] = matrix
         snapping[key] = snap_summary(

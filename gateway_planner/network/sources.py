@@ -24,12 +24,14 @@ graphs are never simplified: nodes every few metres snap cells more faithfully.
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, ParamSpec, TypeAlias, TypeVar
 
 import networkx as nx
 import numpy as np
@@ -60,6 +62,9 @@ CLIP_BUFFER_M = 10_000.0
 _PBF_SUFFIXES = (".osm.pbf", ".pbf")
 _XML_SUFFIXES = (".osm", ".osm.xml", ".xml", ".osm.bz2")
 _GRAPHML_SUFFIXES = (".graphml",)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 #: when to filter a graph's edges by their way tags: "always" (raw OSM XML), "if_tagged"
 #: (GraphML, which may come without tags) or "never" (sources filtered on the way in)
@@ -169,59 +174,26 @@ def load_network(
     return Network(mode=mode, graph=graph, kind=read.kind, provenance=provenance)
 
 
-def load_graph(
-    source: str,
-    *,
-    mode: Mode | str,
-    crs: pyproj.CRS | str | int,
-    boundary: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    path: str | Path | None = None,
-    query: str | None = None,
-    bbox: Sequence[float] | None = None,
-    speeds: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
-    cells: gpd.GeoDataFrame | None = None,
-    sites: gpd.GeoDataFrame | None = None,
-    proxy_params: Mapping[str, Any] | ProxyParams | None = None,
-) -> Network:
-    """Load a network: deprecated name of :func:`load_network` (it returns a ``Network``).
+def _deprecated_alias(new: Callable[_P, _R], *, old: str, replacement: str) -> Callable[_P, _R]:
+    """Return a function with ``new``'s signature that warns (``FutureWarning``), then calls it."""
 
-    .. deprecated:: 0.2.0
-        Use ``load_network(...)`` with the same arguments; ``load_graph`` goes in 0.3.0.
+    @functools.wraps(new)
+    def alias(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        msg = f"{old} is deprecated and will be removed in 0.3.0; use {replacement} instead"
+        warnings.warn(msg, FutureWarning, stacklevel=2)
+        return new(*args, **kwargs)
 
-    Parameters
-    ----------
-    source, mode, crs, boundary, path, query, bbox, speeds, cells, sites, proxy_params
-        As in :func:`load_network`.
+    alias.__name__ = alias.__qualname__ = old.rsplit(".", 1)[-1]
+    alias.__doc__ = f"Deprecated alias of :func:`{replacement.split('(')[0]}` (removed in 0.3.0)."
+    return alias
 
-    Returns
-    -------
-    Network
-        What :func:`load_network` returns.
 
-    Warns
-    -----
-    FutureWarning
-        Always: the name goes in 0.3.0.
-    """
-    warnings.warn(
-        "load_graph is deprecated and will be removed in gateway-planner 0.3.0; "
-        "use load_network(...) with the same arguments (it returns a Network)",
-        FutureWarning,
-        stacklevel=2,
-    )
-    return load_network(
-        source,
-        mode=mode,
-        crs=crs,
-        boundary=boundary,
-        path=path,
-        query=query,
-        bbox=bbox,
-        speeds=speeds,
-        cells=cells,
-        sites=sites,
-        proxy_params=proxy_params,
-    )
+#: deprecated name of :func:`load_network` (it returns a ``Network``), removed in 0.3.0
+load_graph = _deprecated_alias(
+    load_network,
+    old="gateway_planner.network.load_graph",
+    replacement="gateway_planner.network.load_network(...)",
+)
 
 
 class _Read(NamedTuple):
@@ -461,7 +433,7 @@ def _validate(graph: nx.MultiDiGraph, *, label: str, osm: bool, file: Path | Non
 
 
 def _finite(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and bool(np.isfinite(value))
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _make_two_way(graph: nx.MultiDiGraph) -> None:
