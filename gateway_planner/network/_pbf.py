@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ _ONEWAY = {"yes", "true", "1", "-1", "reverse", "T", "F"}
 _REVERSED = {"-1", "reverse", "T"}
 
 
-def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.MultiDiGraph, int]:
+def read_pbf(
+    path: Path, mode: Mode, *, bounding_box: Sequence[float] | None = None
+) -> tuple[nx.MultiDiGraph, int]:
     """Build the unsimplified graph of ``mode`` from an ``.osm.pbf`` file.
 
     Parameters
@@ -46,7 +49,7 @@ def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.Mu
     mode
         The travel mode (selects pyrosm's network filter and the one-way rules).
     bounding_box
-        Optional shapely polygon in EPSG:4326 to read only that area.
+        ``[left, bottom, right, top]`` in EPSG:4326 degrees, to read only that area.
 
     Returns
     -------

@@ -273,7 +273,7 @@ def _check_source(source: str) -> str:
     return name
 
 
-def _check_crs(crs: Any) -> pyproj.CRS:
+def _check_crs(crs: pyproj.CRS | str | int) -> pyproj.CRS:
     try:
         target = pyproj.CRS.from_user_input(crs)
     except (pyproj.exceptions.CRSError, TypeError) as exc:
