@@ -14,12 +14,12 @@ Sources:
 ``"proxy"``
     The pilot's proxy network (:func:`gateway_planner.network.proxy.build_proxy_graph`).
 
-The readers of each source are in :mod:`._readers`; this module checks the arguments, picks the
-reader and applies the steps every graph goes through. Every graph is validated on the way in (:func:`osmnx.convert.validate_graph` for OSM data, an
-equivalent check for the proxy), filtered to the ways the mode may use, made two-way for
-walking, projected to the scenario CRS, cropped to the study area (plus
-:data:`CLIP_BUFFER_M`) when a boundary is given for a file, and timed (:mod:`.speeds`). OSM
-graphs are never simplified: nodes every few metres snap cells more faithfully.
+The readers of each source are in :mod:`._graph_readers`; this module checks the arguments,
+picks the reader and applies the steps every graph goes through. Every graph is validated on
+the way in (:func:`osmnx.convert.validate_graph` for OSM data, an equivalent check for the
+proxy), filtered to the ways the mode may use, made two-way for walking, projected to the
+scenario CRS, cropped to the study area (plus :data:`CLIP_BUFFER_M`) when a boundary is given
+for a file, and timed (:mod:`.speeds`). OSM graphs are never simplified: nodes every few metres snap cells more faithfully.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from shapely.geometry.base import BaseGeometry
 from .._optional import import_optional_dependency
 from ..errors import InputError, NetworkError
 from ._filters import filter_graph
-from ._readers import FileFormat, read_download, read_file, read_proxy
+from ._graph_readers import FileFormat, read_download, read_file, read_proxy
 from .base import Network, NetworkKind
 from .modes import PROFILES, Mode
 from .proxy_params import ProxyParams

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from network_helpers import HELSINKI_CRS, OSM_XML, TINY_CRS, make_graph
 
-import gateway_planner.network._readers as readers
+import gateway_planner.network._graph_readers as readers
 import gateway_planner.settings as gps
 from gateway_planner.network import Network, load_network
 

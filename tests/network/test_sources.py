@@ -6,7 +6,7 @@ import pytest
 import shapely
 from network_helpers import HELSINKI_CRS, TINY_CRS, make_graph, proxy_inputs
 
-import gateway_planner.network._readers as readers
+import gateway_planner.network._graph_readers as readers
 from gateway_planner.errors import InputError, NetworkError
 from gateway_planner.network import load_graph, load_network
 
