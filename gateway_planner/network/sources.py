@@ -19,7 +19,8 @@ picks the reader and applies the steps every graph goes through. Every graph is 
 the way in (:func:`osmnx.convert.validate_graph` for OSM data, an equivalent check for the
 proxy), filtered to the ways the mode may use, made two-way for walking, projected to the
 scenario CRS, cropped to the study area (plus :data:`CLIP_BUFFER_M`) when a boundary is given
-for a file, and timed (:mod:`.speeds`). OSM graphs are never simplified: nodes every few metres snap cells more faithfully.
+for a file, and timed (:mod:`.speeds`). OSM graphs are never simplified: nodes every few
+metres snap cells more faithfully.
 """
 
 from __future__ import annotations
