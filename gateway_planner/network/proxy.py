@@ -266,13 +266,13 @@ def build_proxy_graph(
     land = _land(boundary, crs)
 
     cell_classes = _cell_classes(cells, p)
-    missing = sorted(set(cell_classes) - set(p.drive_speed_kph))
+    missing = sorted(set(cell_classes) - set(p.drive_speed_kmh))
     if missing:
         msg = f"density classes {missing} have no drive speed"
         raise InputError(
             msg,
-            field="drive_speed_kph",
-            fix=f"add {', '.join(f'{m} = <km/h>' for m in missing)} under [drive_speed_kph]",
+            field="drive_speed_kmh",
+            fix=f"add {', '.join(f'{m} = <km/h>' for m in missing)} under [drive_speed_kmh]",
         )
     n_cells = len(cells)
     site_xy = shapely.get_coordinates(np.asarray(sites.geometry.values, dtype=object))
@@ -283,7 +283,7 @@ def build_proxy_graph(
         _, nearest = cKDTree(xy[:n_cells]).query(site_xy)
         site_classes = cell_classes[nearest]
     else:
-        site_classes = np.full(len(sites), next(iter(p.drive_speed_kph)), dtype=object)
+        site_classes = np.full(len(sites), next(iter(p.drive_speed_kmh)), dtype=object)
     classes = np.concatenate([cell_classes, site_classes])
 
     parts = _parts(land)
@@ -328,7 +328,7 @@ def _assemble(
     mode: str,
     crs: pyproj.CRS,
 ) -> nx.MultiDiGraph:
-    speeds = p.drive_speed_kph
+    speeds = p.drive_speed_kmh
     class_speed = np.array([speeds[c] for c in classes], dtype=float)
     u, v = pairs[:, 0], pairs[:, 1]
     slower_is_u = class_speed[u] <= class_speed[v]
@@ -336,7 +336,7 @@ def _assemble(
     speed = (
         np.minimum(class_speed[u], class_speed[v])
         if mode == "drive"
-        else np.full(len(u), p.walk_speed_kph)
+        else np.full(len(u), p.walk_speed_kmh)
     )
     seconds = length * p.detour_factor / (speed / 3.6)
 
@@ -376,22 +376,22 @@ def _assemble(
         edge_class.tolist(),
         strict=True,
     )
-    for k, (a, b, metres, kph, secs, klass) in enumerate(columns):
+    for k, (a, b, metres, kmh, secs, klass) in enumerate(columns):
         attrs = {
             "osmid": k,
             "length": metres,
-            "speed_kph": kph,  # osmnx's name for the edge speed in km/h
+            "speed_kph": kmh,  # osmnx's name for the edge speed in km/h
             "travel_time": secs,
             "proxy_class": str(klass),
         }
         edges += _both_ways(a, b, attrs)
     for j, lk in enumerate(links):
-        kph = p.link_speed_kph(lk.link) if mode == "drive" else p.walk_speed_kph
+        kmh = p.link_speed_kmh(lk.link) if mode == "drive" else p.walk_speed_kmh
         attrs = {
             "osmid": len(u) + j,
             "length": float(lk.length),
-            "speed_kph": float(kph),
-            "travel_time": float(lk.length * lk.link.detour_factor / (kph / 3.6)),
+            "speed_kph": float(kmh),  # osmnx's name
+            "travel_time": float(lk.length * lk.link.detour_factor / (kmh / 3.6)),
             "proxy_class": "link",
             "name": lk.link.name,
         }

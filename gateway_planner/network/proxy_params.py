@@ -1,14 +1,14 @@
 """Parameters of the proxy network: a TOML file validated by pydantic models.
 
-Parameter file (TOML)::
+Parameter file (TOML; speeds in km/h, so their keys end in ``_kmh``)::
 
     source = "assumed: ..."          # "measured: ..." or "assumed: ..."
     max_edge_m = 3000.0              # longest straight edge
     neighbours = 4                   # nearest neighbours added to the Delaunay edges (0: none)
     detour_factor = 1.3              # road distance / straight distance (>= 1)
     land_tolerance_m = 30.0          # how far an edge may stray outside the land polygon
-    walk_speed_kph = 4.8
-    [drive_speed_kph]                # by density class of the cells (column density_class)
+    walk_speed_kmh = 4.8
+    [drive_speed_kmh]                # by density class of the cells (column density_class)
     urban = 25.0
     town = 40.0
     rural = 65.0
@@ -21,7 +21,7 @@ Parameter file (TOML)::
     crs = "EPSG:4326"                # CRS of from/to (default: the cells' CRS)
     from = [0.7398, 51.3925]         # x, y (longitude, latitude for EPSG:4326)
     to = [0.7398, 51.4010]
-    drive_speed_kph = 50.0           # default: the slowest drive speed
+    drive_speed_kmh = 50.0           # default: the slowest drive speed
     walk = true                      # usable on foot (default true)
     detour_factor = 1.0              # default 1.0: the link follows the crossing itself
 
@@ -80,9 +80,9 @@ _FIXES: dict[str, str] = {
     "neighbours": "give a whole number of nearest neighbours, 0 or more",
     "detour_factor": "use a detour factor of 1 or more, e.g. 1.3",
     "land_tolerance_m": "give a distance in metres, 0 or more",
-    "walk_speed_kph": "give a walking speed in km/h above 0, e.g. 4.8",
-    "drive_speed_kph": "write [drive_speed_kph] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
-    "drive_speed_kph.*": _DRIVE_FIX,
+    "walk_speed_kmh": "give a walking speed in km/h above 0, e.g. 4.8",
+    "drive_speed_kmh": "write [drive_speed_kmh] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
+    "drive_speed_kmh.*": _DRIVE_FIX,
     "density_classes": "write [density_classes] with e.g. urban = 2500.0, rural = 0.0",
     "density_classes.*": "give a density of 0 or more people per km²",
     "link": "write each crossing as a [[link]] table",
@@ -90,7 +90,7 @@ _FIXES: dict[str, str] = {
     "link[].from": _ENDS_FIX,
     "link[].to": _ENDS_FIX,
     "link[].walk": "write walk = true or walk = false",
-    "link[].drive_speed_kph": _DRIVE_FIX,
+    "link[].drive_speed_kmh": _DRIVE_FIX,
     "link[].detour_factor": "use a detour factor of 1 or more",
 }
 
@@ -108,8 +108,8 @@ class ProxyLink(_Table):
     crs: str | None = Field(default=None, description="CRS of from and to; the cells' if omitted.")
     from_: tuple[Coordinate, Coordinate] = Field(alias="from", description="One end, [x, y].")
     to: tuple[Coordinate, Coordinate] = Field(description="The other end, [x, y].")
-    drive_speed_kph: Speed | None = Field(
-        default=None, description="Driving speed; the slowest of drive_speed_kph if omitted."
+    drive_speed_kmh: Speed | None = Field(
+        default=None, description="Driving speed; the slowest of drive_speed_kmh if omitted."
     )
     walk: StrictBool = Field(default=True, description="Usable on foot.")
     detour_factor: Detour = Field(
@@ -133,8 +133,8 @@ class ProxyParams(_Table):
     land_tolerance_m: NonNegative = Field(
         default=0.0, description="How far an edge may stray outside the land, metres."
     )
-    walk_speed_kph: Speed = Field(default=4.8, description="Walking speed on every edge.")
-    drive_speed_kph: dict[str, Speed] = Field(
+    walk_speed_kmh: Speed = Field(default=4.8, description="Walking speed on every edge.")
+    drive_speed_kmh: dict[str, Speed] = Field(
         min_length=1, description="Driving speed by density class (an edge takes the slower end)."
     )
     density_classes: dict[str, NonNegative] = Field(
@@ -157,15 +157,15 @@ class ProxyParams(_Table):
             link.model_copy(
                 update={
                     "name": f"link[{i}]" if link.name is None else link.name,
-                    "drive_speed_kph": self.link_speed_kph(link),
+                    "drive_speed_kmh": self.link_speed_kmh(link),
                 }
             )
             for i, link in enumerate(self.link)
         ]
         return self.model_copy(update={"link": links})
 
-    def link_speed_kph(self, link: ProxyLink) -> float:
-        """Return a link's driving speed: its own, or the slowest of ``drive_speed_kph``.
+    def link_speed_kmh(self, link: ProxyLink) -> float:
+        """Return a link's driving speed: its own, or the slowest of ``drive_speed_kmh``.
 
         Parameters
         ----------
@@ -177,9 +177,9 @@ class ProxyParams(_Table):
         float
             km/h.
         """
-        if link.drive_speed_kph is not None:
-            return link.drive_speed_kph
-        return min(self.drive_speed_kph.values())
+        if link.drive_speed_kmh is not None:
+            return link.drive_speed_kmh
+        return min(self.drive_speed_kmh.values())
 
 
 def proxy_params(
@@ -221,7 +221,7 @@ def _with_fix(problem: InputProblem) -> InputProblem:
     if problem.message == "unknown key":
         return dataclasses.replace(problem, fix=_unknown_key_fix(field))
     key = re.sub(r"\[\d+\]", "[]", field)  # any link
-    key = re.sub(r"^(drive_speed_kph|density_classes)\..+$", r"\1.*", key)  # any class
+    key = re.sub(r"^(drive_speed_kmh|density_classes)\..+$", r"\1.*", key)  # any class
     key = re.sub(r"^(link\[\]\.\w+)\[\]$", r"\1", key)  # a coordinate of from / to
     fix = _FIXES.get(key)
     return problem if fix is None else dataclasses.replace(problem, fix=fix)
@@ -231,6 +231,10 @@ def _unknown_key_fix(field: str) -> str:
     in_link = field.startswith("link[")
     model: type[BaseModel] = ProxyLink if in_link else ProxyParams
     allowed = sorted(f.alias or name for name, f in model.model_fields.items())
+    name = field.rsplit(".", 1)[-1]
+    renamed = name.removesuffix("_kph") + "_kmh"
+    if name.endswith("_kph") and renamed in allowed:
+        return f"rename it {renamed} (speeds are in km/h, and their keys end in _kmh)"
     return f"remove it; allowed keys{' in a [[link]]' if in_link else ''}: {allowed}"
 
 
@@ -251,7 +255,7 @@ def validate_proxy_params(
     dict
         Normalised parameters: every key present, numbers as float, density classes densest
         first, links as dicts with ``name``, ``crs`` (None = the cells' CRS), ``from``, ``to``,
-        ``drive_speed_kph``, ``walk``, ``detour_factor``. Validating them again gives them
+        ``drive_speed_kmh``, ``walk``, ``detour_factor``. Validating them again gives them
         back unchanged.
 
     Raises

@@ -158,7 +158,7 @@ def load_network(
     if read.kind == "proxy":
         _check_proxy_times(graph, read.label)
     else:
-        provenance["speeds_kph"] = add_speeds(graph, mode, speeds=table)
+        provenance["speeds_kmh"] = add_speeds(graph, mode, speeds=table)
     provenance.update(
         mode=mode.value,
         crs=target.to_string(),

@@ -65,7 +65,7 @@ def fake_proxy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             [(0, 1, 100.0), (1, 2, 50.0)],
             coords,
             crs=params.get("crs", TINY_CRS),
-            speed_kph=params["speed"],
+            speed_kmh=params["speed"],
         )
         g.graph["kind"] = "proxy"
         g.graph["detour_factor"] = 1.3

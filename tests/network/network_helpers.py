@@ -20,7 +20,7 @@ def make_graph(
     coords: dict[int, tuple[float, float]],
     *,
     crs: str = TINY_CRS,
-    speed_kph: float = 36.0,
+    speed_kmh: float = 36.0,
     two_way: bool = True,
 ) -> nx.MultiDiGraph:
     """Osmnx-style graph from ``(u, v, length_m)``; travel_time from one speed."""
@@ -36,8 +36,8 @@ def make_graph(
                 osmid=i,
                 length=float(length),
                 highway="residential",
-                speed_kph=speed_kph,
-                travel_time=float(length) / (speed_kph / 3.6),
+                speed_kph=speed_kmh,  # osmnx's name of the edge speed
+                travel_time=float(length) / (speed_kmh / 3.6),
             )
     return graph
 

