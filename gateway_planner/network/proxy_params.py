@@ -63,14 +63,14 @@ __all__ = [
 #: classes for cells without a ``density_class`` column: minimum people per km², densest first
 DEFAULT_DENSITY_CLASSES: dict[str, float] = {"urban": 2500.0, "town": 600.0, "rural": 0.0}
 
-#: a speed in km/h, above 0
-Speed = Annotated[StrictFloat, Field(gt=0, allow_inf_nan=False)]
-#: a length or density, 0 or more
-NonNegative = Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)]
+#: a speed (km/h) or a length (m), above 0
+_Positive = Annotated[StrictFloat, Field(gt=0, allow_inf_nan=False)]
+#: a length or a density, 0 or more
+_NonNegative = Annotated[StrictFloat, Field(ge=0, allow_inf_nan=False)]
 #: road distance over straight distance
-Detour = Annotated[StrictFloat, Field(ge=1, allow_inf_nan=False)]
+_Detour = Annotated[StrictFloat, Field(ge=1, allow_inf_nan=False)]
 #: one coordinate of a crossing's end
-Coordinate = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+_Coordinate = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 _ENDS_FIX = "give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')"
 _DRIVE_FIX = "give a driving speed in km/h above 0"
@@ -106,13 +106,13 @@ class ProxyLink(_Table):
 
     name: str | None = Field(default=None, description="Name; 'link[<i>]' if omitted.")
     crs: str | None = Field(default=None, description="CRS of from and to; the cells' if omitted.")
-    from_: tuple[Coordinate, Coordinate] = Field(alias="from", description="One end, [x, y].")
-    to: tuple[Coordinate, Coordinate] = Field(description="The other end, [x, y].")
-    drive_speed_kmh: Speed | None = Field(
+    from_: tuple[_Coordinate, _Coordinate] = Field(alias="from", description="One end, [x, y].")
+    to: tuple[_Coordinate, _Coordinate] = Field(description="The other end, [x, y].")
+    drive_speed_kmh: _Positive | None = Field(
         default=None, description="Driving speed; the slowest of drive_speed_kmh if omitted."
     )
     walk: StrictBool = Field(default=True, description="Usable on foot.")
-    detour_factor: Detour = Field(
+    detour_factor: _Detour = Field(
         default=1.0, description="Length over the straight node-end-end-node line."
     )
 
@@ -123,21 +123,19 @@ class ProxyParams(_Table):
     source: str = Field(
         default="assumed: not stated", description="'measured: ...' or 'assumed: ...'."
     )
-    max_edge_m: Annotated[StrictFloat, Field(gt=0, allow_inf_nan=False)] = Field(
-        description="Longest straight edge, metres."
-    )
+    max_edge_m: _Positive = Field(description="Longest straight edge, metres.")
     neighbours: StrictInt = Field(
         default=8, ge=0, description="Nearest neighbours added to the Delaunay edges."
     )
-    detour_factor: Detour = Field(default=1.3, description="Road over straight distance.")
-    land_tolerance_m: NonNegative = Field(
+    detour_factor: _Detour = Field(default=1.3, description="Road over straight distance.")
+    land_tolerance_m: _NonNegative = Field(
         default=0.0, description="How far an edge may stray outside the land, metres."
     )
-    walk_speed_kmh: Speed = Field(default=4.8, description="Walking speed on every edge.")
-    drive_speed_kmh: dict[str, Speed] = Field(
+    walk_speed_kmh: _Positive = Field(default=4.8, description="Walking speed on every edge.")
+    drive_speed_kmh: dict[str, _Positive] = Field(
         min_length=1, description="Driving speed by density class (an edge takes the slower end)."
     )
-    density_classes: dict[str, NonNegative] = Field(
+    density_classes: dict[str, _NonNegative] = Field(
         default_factory=lambda: dict(DEFAULT_DENSITY_CLASSES),
         min_length=1,
         description="Minimum people per km² of each class, for cells without density_class.",

@@ -69,7 +69,7 @@ _R = TypeVar("_R")
 
 #: when to filter a graph's edges by their way tags: "always" (raw OSM XML), "if_tagged"
 #: (GraphML, which may come without tags) or "never" (sources filtered on the way in)
-Ways: TypeAlias = Literal["always", "if_tagged", "never"]
+_Ways: TypeAlias = Literal["always", "if_tagged", "never"]
 
 
 def load_network(
@@ -204,7 +204,7 @@ class _Read(NamedTuple):
     provenance: dict[str, Any]
     label: str  # how messages name the source
     kind: NetworkKind
-    ways: Ways
+    ways: _Ways
     file: Path | None  # the input file, named by errors about it
 
 
@@ -240,7 +240,7 @@ def _read(
     )
     if fmt == "graphml":
         return _Read(graph, provenance, label, "graphml", "if_tagged", file)
-    ways: Ways = "always" if fmt == "osm.xml" else "never"  # pyrosm filtered the .osm.pbf
+    ways: _Ways = "always" if fmt == "osm.xml" else "never"  # pyrosm filtered the .osm.pbf
     return _Read(graph, provenance, label, "file", ways, file)
 
 
@@ -357,7 +357,7 @@ def _prepare(
     kind: NetworkKind,
     label: str,
     file: Path | None,
-    ways: Ways,
+    ways: _Ways,
 ) -> nx.MultiDiGraph:
     """Filter to the mode's ways (as ``ways`` says), validate, make walking two-way."""
     if graph.number_of_edges() == 0:
