@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -13,6 +14,17 @@ from gateway_planner.network import Mode, Network
 
 HELSINKI_CRS = "EPSG:3067"  # ETRS-TM35FIN, metres
 TINY_CRS = "EPSG:27700"
+#: valid proxy-network parameters of the synthetic proxy tests (two density classes)
+PROXY_PARAMS: dict[str, Any] = {
+    "source": "assumed: test",
+    "max_edge_m": 1000.0,
+    "neighbours": 4,
+    "detour_factor": 1.5,
+    "land_tolerance_m": 0.0,
+    "walk_speed_kmh": 5.0,
+    "drive_speed_kmh": {"urban": 20.0, "rural": 60.0},
+    "density_classes": {"urban": 2500.0, "rural": 0.0},
+}
 
 
 def make_graph(

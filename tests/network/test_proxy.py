@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from network_helpers import PROXY_PARAMS as PARAMS
 
 from gateway_planner.errors import InputError, NetworkError
 from gateway_planner.network.proxy import build_proxy_graph
@@ -16,16 +17,6 @@ from gateway_planner.network.proxy_params import validate_proxy_params
 from gateway_planner.pilot import PilotArea, load_pilot
 
 CRS = "EPSG:27700"
-PARAMS: dict[str, Any] = {
-    "source": "assumed: test",
-    "max_edge_m": 1000.0,
-    "neighbours": 4,
-    "detour_factor": 1.5,
-    "land_tolerance_m": 0.0,
-    "walk_speed_kmh": 5.0,
-    "drive_speed_kmh": {"urban": 20.0, "rural": 60.0},
-    "density_classes": {"urban": 2500.0, "rural": 0.0},
-}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from network_helpers import PROXY_PARAMS as PARAMS
 
 from gateway_planner.errors import InputError
 from gateway_planner.network import proxy
@@ -17,16 +18,6 @@ from gateway_planner.network.proxy_params import (
 )
 from gateway_planner.pilot import load_pilot
 
-PARAMS: dict[str, Any] = {
-    "source": "assumed: test",
-    "max_edge_m": 1000.0,
-    "neighbours": 4,
-    "detour_factor": 1.5,
-    "land_tolerance_m": 0.0,
-    "walk_speed_kmh": 5.0,
-    "drive_speed_kmh": {"urban": 20.0, "rural": 60.0},
-    "density_classes": {"urban": 2500.0, "rural": 0.0},
-}
 ENDS_FIX = "give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')"
 KEYS = (
     "['density_classes', 'detour_factor', 'drive_speed_kmh', 'land_tolerance_m', 'link', "
