@@ -47,9 +47,7 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import pyproj
 import scipy
 import shapely
 from _memory import TreeMemory
@@ -60,8 +58,7 @@ from gateway_planner.demand import face_to_face_weights
 from gateway_planner.evaluate import evaluate
 from gateway_planner.groups import CustomerGroup
 from gateway_planner.locate import Problem, solve
-from gateway_planner.network import Mode, Network, travel_times
-from gateway_planner.network._routing import RoutingGraph, _reverse_csr, _spatial_order
+from gateway_planner.network import Mode, Network, RoutingGraph, travel_times
 from gateway_planner.report import ScenarioView, write_report
 
 SEED = 20250301
@@ -103,26 +100,15 @@ def _network(rng: np.random.Generator) -> Network:
     seconds = length / (kph / 3.6)
     yy, xx = np.divmod(np.arange(SIDE * SIDE), SIDE)
     xy = np.column_stack([xx * SPACING, yy * SPACING]).astype(np.float64) + ORIGIN
-    order = _spatial_order(xy)  # as RoutingGraph.from_graph numbers nodes
-    position = np.empty_like(order)
-    position[order] = np.arange(order.size)
-    tails = position[np.concatenate([u, v])]
-    heads = position[np.concatenate([v, u])]
-    routing = RoutingGraph(
-        node_ids=order.astype(object),
-        xy=xy[order],
-        reverse=_reverse_csr(tails, heads, np.tile(seconds, 2), xy.shape[0]),
-        crs=pyproj.CRS(CRS),
-        n_edges=int(tails.size),
+    routing = RoutingGraph.from_arrays(  # nodes renumbered as RoutingGraph.from_graph does
+        xy, np.concatenate([u, v]), np.concatenate([v, u]), np.tile(seconds, 2), crs=CRS
     )
-    network = Network(
+    return Network.from_routing(  # no networkx graph: the routing arrays are the network
+        routing,
         mode=Mode.DRIVE,
-        graph=nx.MultiDiGraph(crs=CRS),  # empty: the routing arrays below are the network
         kind="file",
         provenance={"kind": "file", "path": "synthetic county grid"},
     )
-    network.__dict__["routing"] = routing  # the cached property, set from the arrays
-    return network
 
 
 def _groups() -> list[CustomerGroup]:

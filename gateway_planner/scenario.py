@@ -30,7 +30,7 @@ from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import Evaluation, evaluate
 from .locate import Problem, Solution, solve
-from .network import Network, TravelTimes, load_graph, travel_times
+from .network import Network, TravelTimes, load_network, travel_times
 from .provenance import run_summary
 from .report import ScenarioView
 
@@ -188,7 +188,7 @@ def build_networks(
         if tick is not None:
             tick("networks", done, len(net.modes))
         with _stage(f"{mode} network ({net.source})"):
-            networks[mode] = load_graph(
+            networks[mode] = load_network(
                 net.source,
                 mode=mode,
                 crs=area.crs,

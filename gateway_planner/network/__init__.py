@@ -1,22 +1,28 @@
 """Travel networks and journey times: graphs per mode, snapping, cells x sites matrices.
 
-``load_graph`` reads or downloads the network of one mode (OSM download, ``.osm.pbf`` /
+``load_network`` reads or downloads the network of one mode (OSM download, ``.osm.pbf`` /
 ``.osm`` / GraphML file, or the pilot's proxy network); ``travel_times`` turns networks, cells
 and sites into :class:`TravelTimes` (float32 minutes per mode and per customer group).
+:class:`RoutingGraph` holds a network's routing arrays; ``RoutingGraph.from_arrays`` and
+``Network.from_routing`` build a network from arrays alone (benchmarks, synthetic grids).
 """
 
+from ._routing import RoutingGraph
 from .base import Network, describe_network
-from .matrix import TravelTimes, travel_times
+from .matrix import travel_times
 from .modes import Mode
-from .sources import load_graph
+from .sources import load_graph, load_network
 from .speeds import DEFAULT_SPEEDS
+from .times import TravelTimes
 
 __all__ = [
     "DEFAULT_SPEEDS",
     "Mode",
     "Network",
+    "RoutingGraph",
     "TravelTimes",
     "describe_network",
-    "load_graph",
+    "load_graph",  # deprecated name of load_network, removed in 0.3.0
+    "load_network",
     "travel_times",
 ]

@@ -63,20 +63,13 @@ _ACCESS_KEYS: dict[Mode, tuple[str, ...]] = {
 _CLOSED = {"no", "private"}
 _SIDEWALK_KEYS = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
 
-#: way tags a graph needs as edge attributes for :func:`usable_by` to decide
+#: way tags a graph needs as edge attributes: those :func:`usable_by` reads (from the rules
+#: above), and those the speeds and one-way rules read
 FILTER_TAGS: tuple[str, ...] = (
-    "access",
-    "area",
-    "foot",
-    "highway",
-    "junction",
-    "maxspeed",
-    "motor_vehicle",
-    "motorcar",
-    "name",
-    "oneway",
-    "service",
-    "vehicle",
+    *sorted(
+        {"area", "highway", "service", "junction", "maxspeed", "name", "oneway"}
+        | {key for keys in _ACCESS_KEYS.values() for key in keys}
+    ),
     *_SIDEWALK_KEYS,
 )
 

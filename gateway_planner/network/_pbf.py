@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ _ONEWAY = {"yes", "true", "1", "-1", "reverse", "T", "F"}
 _REVERSED = {"-1", "reverse", "T"}
 
 
-def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.MultiDiGraph, int]:
+def read_pbf(
+    path: Path, mode: Mode, *, bounding_box: Sequence[float] | None = None
+) -> tuple[nx.MultiDiGraph, int]:
     """Build the unsimplified graph of ``mode`` from an ``.osm.pbf`` file.
 
     Parameters
@@ -46,7 +49,7 @@ def read_pbf(path: Path, mode: Mode, *, bounding_box: Any = None) -> tuple[nx.Mu
     mode
         The travel mode (selects pyrosm's network filter and the one-way rules).
     bounding_box
-        Optional shapely polygon in EPSG:4326 to read only that area.
+        ``[left, bottom, right, top]`` in EPSG:4326 degrees, to read only that area.
 
     Returns
     -------
@@ -134,14 +137,14 @@ def _build(nodes: pd.DataFrame, edges: pd.DataFrame, *, bidirectional: bool) -> 
         for i, x, y in zip(nodes["id"], nodes["lon"], nodes["lat"], strict=True)
     )
     junctions = _junctions(edges) if not bidirectional else [None] * len(edges)
-    columns = {
+    columns: dict[str, list[Any]] = {
         name: (edges[name].tolist() if name in edges else [None] * len(edges))
         for name in ("id", "highway", "maxspeed", "name", "oneway")
     }
     batch = []
     for i, (u, v, length) in enumerate(zip(edges["u"], edges["v"], edges["length"], strict=True)):
         oneway_tag = _text(columns["oneway"][i])
-        attrs = {"osmid": int(columns["id"][i]), "length": float(length)}
+        attrs: dict[str, Any] = {"osmid": int(columns["id"][i]), "length": float(length)}
         for key in ("highway", "maxspeed", "name"):
             value = _text(columns[key][i])
             if value is not None:

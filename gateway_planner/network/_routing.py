@@ -3,18 +3,19 @@
 The journeys of this package go *to* a site, so the matrix stored is the **reversed** graph:
 an edge ``u → v`` of the road network is the entry ``(v, u)``. A Dijkstra run from a site's
 node over it gives, for every node, the time of the best journey from that node to the site.
+
+This module is the routing kernel: the arrays (:class:`RoutingGraph`), one block of searches
+(:func:`search_rows`) and the exact pruning of searches by the sites that stay open
+(:func:`kept_pruning`). The ways of running many blocks (this process, worker processes, a
+Dask cluster) live in :mod:`._blocks`.
 """
 
 from __future__ import annotations
 
-import logging
 import math
-import multiprocessing
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import numpy as np
@@ -25,14 +26,15 @@ from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
 
-__all__ = ["KeptPruning", "RoutingGraph", "kept_pruning", "search_rows", "shortest_times"]
+__all__ = ["BLOCK_BYTES", "Chunk", "KeptPruning", "RoutingGraph", "kept_pruning", "search_rows"]
 
-logger = logging.getLogger(__name__)
-
+#: memory one block of Dijkstra rows (float64, sources x nodes) may take
+BLOCK_BYTES = 64 * 1024 * 1024
 #: smallest edge time in seconds; zero-length edges would vanish from a sparse matrix
 _MIN_SECONDS = 1e-6
-#: memory one block of Dijkstra rows (float64, sources x nodes) may take
-_BLOCK_BYTES = 64 * 1024 * 1024
+
+#: one block of searches: source node indices, or (with pruning) those and each search's limit
+Chunk: TypeAlias = "np.ndarray | tuple[np.ndarray, np.ndarray]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +80,11 @@ class RoutingGraph:
         -------
         RoutingGraph
             The arrays; parallel edges keep their fastest time, self-loops are dropped.
+
+        Raises
+        ------
+        NetworkError
+            When nodes lack numeric coordinates or edges a usable time.
         """
         node_ids = list(graph.nodes)
         n = len(node_ids)
@@ -88,12 +95,6 @@ class RoutingGraph:
         except (KeyError, TypeError, ValueError) as exc:
             msg = f"graph nodes need numeric x and y coordinates ({type(exc).__name__}: {exc})"
             raise NetworkError(msg) from None
-        if not np.isfinite(xy).all():
-            msg = f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} graph nodes have no finite x/y"
-            raise NetworkError(msg)
-        order = _spatial_order(xy)  # nearby nodes near in memory: searches stay in cache
-        node_ids = [node_ids[i] for i in order]
-        xy = xy[order]
         index = {node: i for i, node in enumerate(node_ids)}
         # one pass over the adjacency: several times faster than the edge views
         tails: list[int] = []
@@ -109,11 +110,67 @@ class RoutingGraph:
                     tails.append(iu)
                     heads.append(iv)
                     times.append(nan if t is None else t)
-        n_edges = len(times)
         try:
             seconds = np.asarray(times, dtype=np.float64)
         except (TypeError, ValueError):
             seconds = np.array([_number(t) for t in times], dtype=np.float64)
+        return cls.from_arrays(
+            xy,
+            np.asarray(tails, dtype=np.int64),
+            np.asarray(heads, dtype=np.int64),
+            seconds,
+            crs=graph.graph["crs"],
+            node_ids=np.asarray(node_ids, dtype=object),
+            weight=weight,
+        )
+
+    @classmethod
+    def from_arrays(
+        cls,
+        xy: np.ndarray,
+        tails: np.ndarray,
+        heads: np.ndarray,
+        seconds: np.ndarray,
+        *,
+        crs: pyproj.CRS | str | int,
+        node_ids: np.ndarray | None = None,
+        weight: str = "travel_time",
+    ) -> RoutingGraph:
+        """Build the routing arrays from node coordinates and edge arrays (no networkx graph).
+
+        Parameters
+        ----------
+        xy
+            Node coordinates ``(n, 2)`` in ``crs``.
+        tails, heads
+            Each directed edge's start and end, as positions in ``xy``.
+        seconds
+            Each edge's travel time in seconds.
+        crs
+            The coordinates' CRS (anything :class:`pyproj.CRS` accepts).
+        node_ids
+            The nodes' ids in the order of ``xy``; their positions when omitted.
+        weight
+            What the times are called, for messages.
+
+        Returns
+        -------
+        RoutingGraph
+            The arrays, nodes renumbered along a Z-order curve as :meth:`from_graph` does;
+            parallel edges keep their fastest time, self-loops are dropped.
+
+        Raises
+        ------
+        NetworkError
+            When coordinates are not finite or times are missing, negative or infinite.
+        """
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        n = xy.shape[0]
+        if not np.isfinite(xy).all():
+            msg = f"{int((~np.isfinite(xy)).any(axis=1).sum()):,} graph nodes have no finite x/y"
+            raise NetworkError(msg)
+        seconds = np.asarray(seconds, dtype=np.float64)
+        n_edges = int(seconds.size)
         bad = ~(seconds >= 0) | np.isinf(seconds)
         if bad.any():
             msg = (
@@ -121,21 +178,28 @@ class RoutingGraph:
                 "(missing, negative or infinite seconds)"
             )
             raise NetworkError(msg)
-        tails_a = np.asarray(tails, dtype=np.int64)
-        heads_a = np.asarray(heads, dtype=np.int64)
-        reverse = _reverse_csr(tails_a, heads_a, seconds, n)
-        crs = pyproj.CRS.from_user_input(graph.graph["crs"])
+        ids = np.arange(n) if node_ids is None else np.asarray(node_ids, dtype=object)
+        order = _spatial_order(xy)  # nearby nodes near in memory: searches stay in cache
+        position = np.empty_like(order)
+        position[order] = np.arange(order.size)
+        reverse = _reverse_csr(
+            position[np.asarray(tails, dtype=np.int64)],
+            position[np.asarray(heads, dtype=np.int64)],
+            seconds,
+            n,
+        )
         return cls(
-            node_ids=np.asarray(node_ids, dtype=object),
-            xy=xy,
+            node_ids=ids[order].astype(object),
+            xy=xy[order],
             reverse=reverse,
-            crs=crs,
+            crs=pyproj.CRS.from_user_input(crs),
             n_edges=n_edges,
         )
 
     @cached_property
     def components(self) -> np.ndarray:
         """Strongly connected component label of every node."""
+        labels: np.ndarray
         _, labels = connected_components(self.reverse, directed=True, connection="strong")
         return labels
 
@@ -146,7 +210,8 @@ class RoutingGraph:
         if labels.size == 0:
             return np.zeros(0, dtype=bool)
         sizes = np.bincount(labels)
-        return labels == int(np.argmax(sizes))
+        largest: np.ndarray = labels == int(np.argmax(sizes))
+        return largest
 
     def snap_tree(self, crs: pyproj.CRS) -> tuple[np.ndarray, cKDTree]:
         """KD-tree of the largest component's nodes with coordinates in ``crs``.
@@ -284,7 +349,7 @@ def kept_pruning(
     n = routing.n_nodes
     potential = np.full(n, np.inf)
     kept = np.asarray(kept, dtype=np.int64)
-    block = max(1, _BLOCK_BYTES // (8 * max(n, 1)))
+    block = max(1, BLOCK_BYTES // (8 * max(n, 1)))
     for start in range(0, kept.size, block):
         rows = dijkstra(routing.reverse, directed=True, indices=kept[start : start + block])
         rows += np.asarray(kept_egress_s, dtype=np.float64)[start : start + block, None]
@@ -307,82 +372,9 @@ def kept_pruning(
     return KeptPruning(reverse=graph, potential=potential, reach=reach)
 
 
-def shortest_times(
-    routing: RoutingGraph,
-    sources: np.ndarray,
-    targets: np.ndarray,
-    *,
-    limit_seconds: float | None = None,
-    block_bytes: int | None = None,
-    workers: int = 1,
-    client: Any = None,
-    pruning: KeptPruning | None = None,
-) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield network seconds from every target node to blocks of source nodes.
-
-    Parameters
-    ----------
-    routing
-        The routing arrays.
-    sources
-        Node indices journeys go to (sites' nodes), without repeats.
-    targets
-        Node indices journeys start from (cells' nodes).
-    limit_seconds
-        Stop each search past this time; farther nodes get ``inf``.
-    block_bytes
-        Memory one block of full Dijkstra rows may use; default :data:`_BLOCK_BYTES`.
-    workers
-        Processes searching blocks at once (scipy holds the GIL, so threads would not help).
-        Results are identical and come in the same order whatever the number.
-    client
-        A connected ``dask.distributed.Client``: the blocks are searched on its workers (the
-        graph is scattered to them once), ``workers`` is then ignored. Results are identical
-        and come in the same order.
-    pruning
-        Cut each search where a kept site is at least as near (:func:`kept_pruning`, built
-        for these ``sources``): entries past the cut are ``inf``.
-
-    Yields
-    ------
-    tuple
-        ``(start, rows)``: the block's first position in ``sources`` and a float32 array
-        ``(block, len(targets))`` of seconds, ``inf`` where unreachable (float32 keeps about
-        0.1 ms over an hour, and halves what worker processes send back).
-    """
-    n = max(routing.n_nodes, 1)
-    budget = _BLOCK_BYTES if block_bytes is None else block_bytes
-    block = max(1, min(len(sources), budget // (8 * n)))
-    limit = np.inf if limit_seconds is None else float(limit_seconds)
-    starts = list(range(0, len(sources), block))
-    graph = routing.reverse if pruning is None else pruning.reverse
-    potential = None if pruning is None else pruning.potential
-    chunks: list[Any] = [np.asarray(sources[start : start + block]) for start in starts]
-    if pruning is not None:  # each block carries its searches' limits
-        chunks = [
-            (chunk, pruning.reach[start : start + chunk.size])
-            for start, chunk in zip(starts, chunks, strict=True)
-        ]
-    if client is not None:
-        from .distributed import search_blocks
-
-        blocks = search_blocks(client, graph, np.asarray(targets), chunks, limit, potential)
-        yield from zip(starts, blocks, strict=True)
-        return
-    if workers <= 1 or len(chunks) <= 1:
-        for start, chunk in zip(starts, chunks, strict=True):
-            yield start, search_rows(graph, chunk, targets, limit, potential)
-        return
-    yield from zip(
-        starts,
-        _in_processes(graph, targets, chunks, limit, workers, potential),
-        strict=True,
-    )
-
-
 def search_rows(
     reverse: sp.csr_matrix,
-    chunk: Any,
+    chunk: Chunk,
     targets: np.ndarray,
     limit: float,
     potential: np.ndarray | None = None,
@@ -413,7 +405,7 @@ def search_rows(
         float32 seconds, ``inf`` where unreachable within ``limit`` (or past the cut).
     """
     if potential is None:
-        rows = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
+        rows: np.ndarray = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
         return rows[:, targets].astype(np.float32)
     sources, reach = chunk
     out = np.empty((len(sources), len(targets)), dtype=np.float32)
@@ -424,57 +416,3 @@ def search_rows(
         row[row > limit] = np.inf
         out[i] = row
     return out
-
-
-# ---------------------------------------------------------------------------- worker processes
-
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(
-    data: np.ndarray,
-    indices: np.ndarray,
-    indptr: np.ndarray,
-    n: int,
-    targets: np.ndarray,
-    limit: float,
-    potential: np.ndarray | None,
-) -> None:
-    _WORKER["graph"] = sp.csr_matrix((data, indices, indptr), shape=(n, n))
-    _WORKER["targets"] = targets
-    _WORKER["limit"] = limit
-    _WORKER["potential"] = potential
-
-
-def _search(chunk: Any) -> np.ndarray:
-    return search_rows(
-        _WORKER["graph"], chunk, _WORKER["targets"], _WORKER["limit"], _WORKER["potential"]
-    )
-
-
-def _in_processes(
-    reverse: sp.csr_matrix,
-    targets: np.ndarray,
-    chunks: list[Any],
-    limit: float,
-    workers: int,
-    potential: np.ndarray | None = None,
-) -> Iterator[np.ndarray]:
-    """Search blocks in a pool of fresh processes (``forkserver`` where available)."""
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    count = min(workers, len(chunks))
-    logger.debug("searching %d blocks in %d processes", len(chunks), count)
-    init = (
-        reverse.data,
-        reverse.indices,
-        reverse.indptr,
-        reverse.shape[0],
-        np.asarray(targets),
-        limit,
-        potential,
-    )
-    with ProcessPoolExecutor(
-        max_workers=count, mp_context=context, initializer=_init_worker, initargs=init
-    ) as pool:
-        yield from pool.map(_search, chunks)

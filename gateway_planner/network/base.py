@@ -41,7 +41,7 @@ class Network:
 
     mode: Mode
     graph: nx.MultiDiGraph
-    kind: str
+    kind: NetworkKind
     provenance: Mapping[str, Any]
 
     @cached_property
@@ -50,6 +50,40 @@ class Network:
         from ._routing import RoutingGraph
 
         return RoutingGraph.from_graph(self.graph)
+
+    @classmethod
+    def from_routing(
+        cls,
+        routing: RoutingGraph,
+        *,
+        mode: Mode | str,
+        kind: NetworkKind,
+        provenance: Mapping[str, Any],
+    ) -> Network:
+        """Wrap routing arrays built without a networkx graph as the network of one mode.
+
+        Parameters
+        ----------
+        routing
+            The arrays, e.g. from :meth:`RoutingGraph.from_arrays` (a synthetic or very large
+            network whose networkx graph would cost more than the arrays).
+        mode
+            The travel mode the times are for.
+        kind
+            Where the network came from: {"osm", "file", "graphml", "proxy"}.
+        provenance
+            What the outputs say about it.
+
+        Returns
+        -------
+        Network
+            Routes with ``routing``; its ``graph`` is empty (no nodes or edges, the arrays' CRS),
+            so :func:`describe_network` counts no length.
+        """
+        graph = nx.MultiDiGraph(crs=routing.crs.to_string())
+        network = cls(mode=Mode.parse(mode), graph=graph, kind=kind, provenance=provenance)
+        network.__dict__["routing"] = routing  # the cached property, already known
+        return network
 
 
 def describe_network(network: Network) -> dict[str, Any]:

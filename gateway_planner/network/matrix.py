@@ -14,17 +14,17 @@ Matrices are dense while they fit ``settings.dense_budget_bytes``. Past it, with
 they are kept sparse: scipy CSR arrays (cells x sites, float32 minutes) holding only the pairs
 within the limit; a missing entry is unreachable and a stored zero is a journey of 0 minutes.
 Both forms hold the same numbers. The blocks of site searches run in this process, in worker
-processes (``workers``) or on a Dask cluster (``client``), with identical results.
+processes (``workers``) or on a Dask cluster (``client``), with identical results
+(:mod:`._blocks`), and are assembled into matrices by :mod:`._assembly`; the result is a
+:class:`~gateway_planner.network.times.TravelTimes`.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,140 +34,23 @@ import shapely
 
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
-from ..minutes import Minutes, combine, freeze, index_dtype, nbytes, reachable_pairs
-from ._routing import RoutingGraph, kept_pruning, shortest_times
+from ..minutes import Minutes, freeze, nbytes, reachable_pairs
+from ._assembly import expected_minutes, minute_blocks, mode_matrix, single_mode
+from ._routing import RoutingGraph
 from .base import Network
 from .modes import Mode
 from .snapping import Snap, snap_points, snap_summary
+from .times import TravelTimes
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from ..groups import CustomerGroup
 
+# TravelTimes lives in .times; it stays importable from here, where it was first
 __all__ = ["TravelTimes", "travel_times"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, eq=False)
-class TravelTimes:
-    """Journey times from cells to sites, in minutes (compared by identity: it holds arrays).
-
-    Parameters
-    ----------
-    cell_ids
-        Row labels.
-    site_ids
-        Column labels.
-    by_mode
-        Mode name → float32 minutes ``(n_cells, n_sites)``: a numpy array with ``inf`` where
-        unreachable, or (sparse) a scipy CSR array holding only the reachable pairs (explicit
-        zeros are journeys of 0 minutes).
-    by_group
-        Group id → float32 minutes, same form: expected minutes over the group's mode mix.
-    kind
-        Network kind the times came from ({"osm", "file", "graphml", "proxy"}), or
-        ``"mixed"`` when the modes' networks differ.
-    snapping
-        Per mode: counts, snapping-distance quantiles (m), ids of unreachable cells and sites.
-    limit_minutes
-        The time limit applied, if any (times above it are ``inf``).
-    provenance
-        Per mode: the network's provenance.
-    kept_sites
-        Sites that stay open whatever the solution, when the searches were cut by them:
-        a cell's time to any other site is then only guaranteed where that site is no
-        slower than the cell's nearest kept site (farther pairs may be missing or ``inf``),
-        which is all that nearest-site objectives and evaluations read.
-    """
-
-    cell_ids: tuple[str, ...]
-    site_ids: tuple[str, ...]
-    by_mode: Mapping[str, Minutes]
-    by_group: Mapping[str, Minutes]
-    kind: str
-    snapping: Mapping[str, Mapping[str, Any]]
-    limit_minutes: float | None = None
-    provenance: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    kept_sites: tuple[str, ...] = ()
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(n_cells, n_sites)``."""
-        return len(self.cell_ids), len(self.site_ids)
-
-    @property
-    def is_sparse(self) -> bool:
-        """True when the matrices are scipy CSR arrays of the pairs within the limit."""
-        return any(sp.issparse(m) for m in (*self.by_mode.values(), *self.by_group.values()))
-
-    def for_group(self, group_id: str) -> Minutes:
-        """Return the expected-minutes matrix of one customer group.
-
-        Parameters
-        ----------
-        group_id
-            The group's id.
-
-        Returns
-        -------
-        numpy.ndarray or scipy.sparse.csr_array
-            float32 ``(n_cells, n_sites)``, read-only: dense with ``inf`` where unreachable,
-            or (when :attr:`is_sparse`) CSR holding the reachable pairs only.
-        """
-        try:
-            return self.by_group[group_id]
-        except KeyError:
-            msg = f"no travel times for customer group {group_id!r} (have {sorted(self.by_group)})"
-            raise InputError(
-                msg, field="group", fix="pass the group to travel_times(groups=...)"
-            ) from None
-
-    def for_mode(self, mode: Mode | str) -> Minutes:
-        """Return the minutes matrix of one mode.
-
-        Parameters
-        ----------
-        mode
-            The travel mode, any case.
-
-        Returns
-        -------
-        numpy.ndarray or scipy.sparse.csr_array
-            float32 ``(n_cells, n_sites)``, read-only, in the form of :meth:`for_group`.
-        """
-        key = Mode.parse(mode).value
-        try:
-            return self.by_mode[key]
-        except KeyError:
-            msg = f"no travel times for mode {key!r} (have {sorted(self.by_mode)})"
-            raise InputError(msg, field="mode", fix="load a network for that mode") from None
-
-    def combine_groups(
-        self,
-        group_ids: Sequence[str],
-        func: Callable[[list[np.ndarray], slice], np.ndarray],
-    ) -> Minutes:
-        """Combine the groups' minutes row chunk by row chunk, keeping the matrices' form.
-
-        Parameters
-        ----------
-        group_ids
-            Groups whose matrices ``func`` receives, in this order.
-        func
-            Called with one float64 array per group (rows ``rows`` of its minutes, ``inf``
-            where unreachable, whatever the stored form) and the ``slice`` of rows; returns
-            the combined rows, ``inf`` (or NaN) where the result is unreachable.
-
-        Returns
-        -------
-        numpy.ndarray or scipy.sparse.csr_array
-            ``(n_cells, n_sites)`` in the dtype ``func`` returns: dense, or (when
-            :attr:`is_sparse`) CSR keeping the finite results (zeros included).
-        """
-        matrices = [self.for_group(gid) for gid in group_ids]
-        return combine(matrices, func, shape=self.shape, sparse=self.is_sparse)
 
 
 def travel_times(
@@ -189,7 +72,7 @@ def travel_times(
     Parameters
     ----------
     networks
-        Mode → loaded network (see :func:`gateway_planner.network.load_graph`).
+        Mode → loaded network (see :func:`gateway_planner.network.load_network`).
     cells
         Indexed by ``cell_id``; polygons (their centroids are used) or points; projected CRS.
     sites
@@ -250,7 +133,7 @@ def travel_times(
     site_ids, site_xy, _ = _points(sites, what="sites", to_crs=crs)
     groups = list(groups or [])
     mixes = _check_groups(groups, by_key)
-    n_matrices = len(by_key) + sum(not _single_mode(mix) for mix in mixes.values())
+    n_matrices = len(by_key) + sum(not single_mode(mix) for mix in mixes.values())
     keep_sparse = _choose_sparse(
         sparse, len(cell_ids), len(site_ids), n_matrices, limit_minutes=limit_minutes
     )
@@ -263,7 +146,7 @@ def travel_times(
         cell_snap = snap_points(routing, cell_xy, crs=crs, max_snap_m=max_snap_m)
         site_snap = snap_points(routing, site_xy, crs=crs, max_snap_m=max_snap_m)
         _warn_unsnapped(key, cell_snap, site_snap, max_snap_m=max_snap_m)
-        matrix = _mode_matrix(
+        blocks = minute_blocks(
             routing,
             cell_snap,
             site_snap,
@@ -271,10 +154,10 @@ def travel_times(
             limit_minutes=limit_minutes,
             workers=workers,
             client=client,
-            sparse=keep_sparse,
             label=f"travel times ({key})",
             kept=kept,
         )
+        matrix = mode_matrix(blocks, cell_snap, site_snap, sparse=keep_sparse)
         freeze(matrix)
         by_mode[key] = matrix
         snapping[key] = snap_summary(
@@ -303,7 +186,8 @@ def travel_times(
 
     shape = (len(cell_ids), len(site_ids))
     by_group = {
-        gid: _expected(mix, by_mode, shape=shape, sparse=keep_sparse) for gid, mix in mixes.items()
+        gid: expected_minutes(mix, by_mode, shape=shape, sparse=keep_sparse)
+        for gid, mix in mixes.items()
     }
     kinds = sorted({network.kind for network in by_key.values()})
     return TravelTimes(
@@ -346,13 +230,13 @@ def _kept_mask(
 def _check_networks(networks: Mapping[Mode | str, Network]) -> dict[str, Network]:
     if not networks:
         msg = "no network given"
-        raise InputError(msg, field="networks", fix="load at least one network with load_graph")
+        raise InputError(msg, field="networks", fix="load at least one network with load_network")
     out: dict[str, Network] = {}
     for key, network in networks.items():
         mode = Mode.parse(key, field="networks")
         if not isinstance(network, Network):
             msg = f"the {mode.value} network is a {type(network).__name__}, not a Network"
-            raise InputError(msg, field=f"networks.{mode.value}", fix="build it with load_graph")
+            raise InputError(msg, field=f"networks.{mode.value}", fix="build it with load_network")
         if network.mode != mode:
             msg = f"the network given for {mode.value} was built for {network.mode.value}"
             raise InputError(
@@ -465,11 +349,6 @@ def _check_groups(
     return mixes
 
 
-def _single_mode(mix: Mapping[str, float]) -> bool:
-    """Tell whether a mode mix is one mode at share 1 (the group's matrix is that mode's)."""
-    return len(mix) == 1 and math.isclose(next(iter(mix.values())), 1.0)
-
-
 def _choose_sparse(
     sparse: bool | None,
     n_cells: int,
@@ -521,183 +400,3 @@ def _warn_unsnapped(mode: str, cells: Snap, sites: Snap, *, max_snap_m: float) -
             "are inf"
         )
         warnings.warn(msg, GatewayPlannerWarning, stacklevel=4)
-
-
-def _mode_matrix(
-    routing: RoutingGraph,
-    cells: Snap,
-    sites: Snap,
-    *,
-    walk_speed_kmh: float,
-    limit_minutes: float | None,
-    workers: int = 1,
-    client: Any = None,
-    sparse: bool = False,
-    label: str = "travel times",
-    kept: np.ndarray | None = None,
-) -> Minutes:
-    """float32 minutes ``(n_cells, n_sites)`` for one mode, dense or CSR."""
-    n_cells, n_sites = cells.node.size, sites.node.size
-    ok_cells = np.flatnonzero(cells.snapped)
-    blocks = _minute_blocks(
-        routing,
-        cells,
-        sites,
-        walk_speed_kmh=walk_speed_kmh,
-        limit_minutes=limit_minutes,
-        workers=workers,
-        client=client,
-        label=label,
-        kept=kept,
-    )
-    if sparse:
-        return _sparse_from_blocks(blocks, ok_cells, (n_cells, n_sites))
-    all_cells = ok_cells.size == n_cells
-    first = next(blocks, None)
-    if first is None:
-        return np.full((n_cells, n_sites), np.inf, dtype=np.float32)
-    columns, minutes = first
-    if all_cells and columns.size == n_sites:  # one block holds every site: nothing to fill
-        out = np.empty((n_cells, n_sites), dtype=np.float32)
-        out[:, columns] = minutes.T
-        return out
-    out = np.full((n_cells, n_sites), np.inf, dtype=np.float32)
-    for columns, minutes in itertools.chain([first], blocks):
-        if all_cells:
-            out[:, columns] = minutes.T
-        else:
-            out[np.ix_(ok_cells, columns)] = minutes.T
-    return out
-
-
-def _minute_blocks(
-    routing: RoutingGraph,
-    cells: Snap,
-    sites: Snap,
-    *,
-    walk_speed_kmh: float,
-    limit_minutes: float | None,
-    workers: int,
-    client: Any,
-    label: str,
-    kept: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(site columns, float32 minutes (len(columns), snapped cells))`` per block.
-
-    Minutes are ``inf`` past ``limit_minutes``; every site that snapped is in one block.
-    With ``kept`` (mask over sites), searches are cut where a kept site is as near.
-    """
-    walk_mps = walk_speed_kmh / 3.6
-    ok_cells = np.flatnonzero(cells.snapped)
-    ok_sites = np.flatnonzero(sites.snapped)
-    if ok_cells.size == 0 or ok_sites.size == 0:
-        return
-    # float32 throughout, in place: the result is float32 and a float32 ulp at an hour is 0.2 ms
-    access = (cells.distance_m[ok_cells] / walk_mps / 60.0).astype(np.float32)
-    egress = (sites.distance_m[ok_sites] / walk_mps / 60.0).astype(np.float32)
-    sources, inverse = np.unique(sites.node[ok_sites], return_inverse=True)
-    limit_s = None if limit_minutes is None else limit_minutes * 60.0
-    pruning = None
-    if kept is not None and kept[ok_sites].any():
-        egress_s = sites.distance_m[ok_sites] / walk_mps
-        at_kept = kept[ok_sites]
-        per_source = np.full(sources.size, np.inf)
-        np.minimum.at(per_source, inverse, egress_s)  # the nearest site at a node reaches most
-        pruning = kept_pruning(
-            routing, sites.node[ok_sites][at_kept], egress_s[at_kept], sources, per_source
-        )
-    per_second = np.float32(1.0 / 60.0)
-    tick = settings.progress
-    for start, rows in shortest_times(
-        routing,
-        sources,
-        cells.node[ok_cells],
-        limit_seconds=limit_s,
-        workers=workers,
-        client=client,
-        pruning=pruning,
-    ):
-        in_block = (inverse >= start) & (inverse < start + rows.shape[0])
-        local = inverse[in_block] - start
-        if local.size == rows.shape[0]:  # each node one site: reorder columns, not rows
-            order = np.argsort(local, kind="stable")
-            in_block = np.flatnonzero(in_block)[order]
-            minutes = rows  # ours to modify
-        else:
-            minutes = rows[local]  # one row per site (sites sharing a node repeat it)
-        minutes *= per_second
-        minutes += egress[in_block][:, None]
-        minutes += access[None, :]
-        if limit_minutes is not None:
-            minutes[minutes > limit_minutes] = np.inf
-        yield ok_sites[in_block], minutes
-        if tick is not None:
-            tick(label, start + rows.shape[0], sources.size)
-
-
-def _sparse_from_blocks(
-    blocks: Iterator[tuple[np.ndarray, np.ndarray]],
-    ok_cells: np.ndarray,
-    shape: tuple[int, int],
-) -> sp.csr_array:
-    """Assemble site blocks into a CSR array of the finite minutes (zeros kept as entries).
-
-    The blocks are columns, so they are laid out as CSC (each site's cells, in cell order) and
-    transposed to CSR once, in O(entries); stored zeros survive both steps.
-    """
-    n_cells, n_sites = shape
-    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    counts = np.zeros(n_sites, dtype=np.int64)
-    for columns, minutes in blocks:
-        finite = np.isfinite(minutes)
-        per_site = finite.sum(axis=1)
-        row, col = np.nonzero(finite)  # row-major: site by site, cells ascending
-        pieces.append((columns, per_site, ok_cells[col], minutes[row, col]))
-        counts[columns] = per_site
-    nnz = int(counts.sum())
-    dtype = index_dtype(nnz, n_cells, n_sites)
-    indptr = np.zeros(n_sites + 1, dtype=dtype)
-    np.cumsum(counts, out=indptr[1:])
-    indices = np.empty(nnz, dtype=dtype)
-    data = np.empty(nnz, dtype=np.float32)
-    while pieces:
-        columns, per_site, cell_index, values = pieces.pop()
-        offset = 0
-        for column, count in zip(columns.tolist(), per_site.tolist(), strict=True):
-            lo = int(indptr[column])
-            indices[lo : lo + count] = cell_index[offset : offset + count]
-            data[lo : lo + count] = values[offset : offset + count]
-            offset += count
-    by_site = sp.csc_array((data, indices, indptr), shape=shape)
-    out = by_site.tocsr()
-    out.has_sorted_indices = True  # the transpose of sorted columns lists each row in order
-    return out
-
-
-def _expected(
-    mix: Mapping[str, float],
-    by_mode: Mapping[str, Minutes],
-    *,
-    shape: tuple[int, int],
-    sparse: bool,
-) -> Minutes:
-    """Return expected minutes over a mode mix (float64 sums in row chunks, float32 result).
-
-    A pair is reachable when every mode of the mix reaches it (``share x inf`` is ``inf``).
-    """
-    if _single_mode(mix):
-        return by_mode[next(iter(mix))]
-    keys = list(mix)
-    shares = [mix[key] for key in keys]
-
-    def expected(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
-        acc = np.zeros((rows.stop - rows.start, shape[1]), dtype=np.float64)
-        for share, minutes in zip(shares, chunks, strict=True):
-            acc += share * minutes
-        if not keys:
-            acc.fill(np.inf)
-        return acc.astype(np.float32)
-
-    out = combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
-    freeze(out)
-    return out

@@ -5,40 +5,17 @@ Candidate edges join Delaunay neighbours and each node's nearest neighbours; an 
 it is no longer than ``max_edge_m``, its two ends lie on the same land part of the boundary, and
 the straight line stays on land (within ``land_tolerance_m``). Separate land parts (an island and
 the mainland) connect only through the ``[[link]]`` entries of the parameters (bridges, ferries).
+The parameters and their file are described in :mod:`gateway_planner.network.proxy_params`.
 
 The graph is osmnx-shaped so the common travel-time engine treats it like an OpenStreetMap graph:
 ``G.graph["crs"]`` (the cells' CRS) and ``G.graph["kind"] = "proxy"``; integer node ids 0..N-1
 (cells in index order, then sites) with ``x``, ``y``, ``ref`` (cell_id or site_id), ``kind``
 (``cell`` / ``site``), ``density_class``, ``street_count``; every edge in both directions with
-``osmid``, ``length`` (m), ``speed_kph``, ``travel_time`` (seconds) and ``proxy_class`` (the density
-class of the slower end, or ``link``)::
+``osmid``, ``length`` (m), ``speed_kph`` (osmnx's name for the edge speed in km/h),
+``travel_time`` (seconds) and ``proxy_class`` (the density class of the slower end, or
+``link``)::
 
     travel_time = length * detour_factor / (speed_kph / 3.6)
-
-Parameter file (TOML)::
-
-    source = "assumed: ..."          # "measured: ..." or "assumed: ..."
-    max_edge_m = 3000.0              # longest straight edge
-    neighbours = 4                   # nearest neighbours added to the Delaunay edges (0: none)
-    detour_factor = 1.3              # road distance / straight distance (>= 1)
-    land_tolerance_m = 30.0          # how far an edge may stray outside the land polygon
-    walk_speed_kph = 4.8
-    [drive_speed_kph]                # by density class of the cells (column density_class)
-    urban = 25.0
-    town = 40.0
-    rural = 65.0
-    [density_classes]                # optional: classes for cells without density_class,
-    urban = 2500.0                   # minimum people per km² of cell area (densest wins)
-    town = 600.0
-    rural = 0.0
-    [[link]]                         # optional, repeatable: a crossing between land parts
-    name = "Kingsferry Bridge"
-    crs = "EPSG:4326"                # CRS of from/to (default: the cells' CRS)
-    from = [0.7398, 51.3925]         # x, y (longitude, latitude for EPSG:4326)
-    to = [0.7398, 51.4010]
-    drive_speed_kph = 50.0           # default: the slowest drive speed
-    walk = true                      # usable on foot (default true)
-    detour_factor = 1.0              # default 1.0: the link follows the crossing itself
 
 A link joins the nearest node on each end's land part; its length runs node -> from -> to -> node.
 """
@@ -46,12 +23,9 @@ A link joins the nearest node on each end's land part; its length runs node -> f
 from __future__ import annotations
 
 import logging
-import math
 import time
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import networkx as nx
@@ -65,7 +39,17 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import InputError, NetworkError
+from .modes import Mode
+from .proxy_params import (
+    DEFAULT_DENSITY_CLASSES,
+    ProxyLink,
+    ProxyParams,
+    load_proxy_params,
+    proxy_params,
+    validate_proxy_params,
+)
 
+# the parameter functions are also importable from here, where they were first
 __all__ = [
     "DEFAULT_DENSITY_CLASSES",
     "build_proxy_graph",
@@ -75,282 +59,22 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: classes for cells without a ``density_class`` column: minimum people per km², densest first
-DEFAULT_DENSITY_CLASSES: dict[str, float] = {"urban": 2500.0, "town": 600.0, "rural": 0.0}
 _MODES = ("drive", "walk")
-_KEYS = {
-    "source",
-    "max_edge_m",
-    "neighbours",
-    "detour_factor",
-    "land_tolerance_m",
-    "walk_speed_kph",
-    "drive_speed_kph",
-    "density_classes",
-    "link",
-}
-_LINK_KEYS = {"name", "crs", "from", "to", "drive_speed_kph", "walk", "detour_factor"}
 _MIN_LENGTH_M = 1.0  # coincident nodes are joined by an edge this long
 
 
-# ---------------------------------------------------------------------------------------------
-# parameters
+class _Crossing(NamedTuple):
+    """A ``[[link]]`` placed on the graph: the nodes it joins and its length."""
+
+    u: int
+    v: int
+    length: float
+    link: ProxyLink
 
 
-def _number(
-    data: Mapping[str, Any],
-    key: str,
-    *,
-    file: str,
-    field: str | None = None,
-    default: float | None = None,
-    minimum: float = 0.0,
-    strict: bool = True,
-    fix: str,
-) -> float:
-    field = field or key
-    if key not in data:
-        if default is None:
-            msg = f"missing {key}"
-            raise InputError(msg, file=file, field=field, fix=fix)
-        return float(default)
-    value = data[key]
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or (value <= minimum if strict else value < minimum):
-        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
-        msg = f"{field} is {value!r}; it must be a number {bound}"
-        raise InputError(msg, file=file, field=field, fix=fix)
-    return float(value)
-
-
-def validate_proxy_params(
-    data: Mapping[str, Any], *, file: str = "<proxy params>"
-) -> dict[str, Any]:
-    """Check proxy-network parameters and fill in defaults.
-
-    Parameters
-    ----------
-    data
-        Parsed parameter file (format in this module's docstring).
-    file
-        Name used in error messages.
-
-    Returns
-    -------
-    dict
-        Normalised parameters: every key present, numbers as float, links as dicts with
-        ``name``, ``crs`` (None = the cells' CRS), ``from``, ``to``, ``drive_speed_kph``,
-        ``walk``, ``detour_factor``.
-
-    Raises
-    ------
-    InputError
-        Unknown keys, missing or non-positive speeds and lengths, detour factor below 1, bad links.
-    """
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        msg = f"unknown keys {unknown}"
-        raise InputError(
-            msg, file=file, field=unknown[0], fix=f"remove them; allowed keys: {sorted(_KEYS)}"
-        )
-    out: dict[str, Any] = {"source": str(data.get("source", "assumed: not stated"))}
-    out["max_edge_m"] = _number(
-        data,
-        "max_edge_m",
-        file=file,
-        fix="give the longest edge in metres, e.g. max_edge_m = 3000.0",
-    )
-    neighbours = data.get("neighbours", 8)
-    if not isinstance(neighbours, int) or isinstance(neighbours, bool) or neighbours < 0:
-        msg = f"neighbours is {neighbours!r}"
-        raise InputError(
-            msg,
-            file=file,
-            field="neighbours",
-            fix="give a whole number of nearest neighbours, 0 or more",
-        )
-    out["neighbours"] = neighbours
-    out["detour_factor"] = _number(
-        data,
-        "detour_factor",
-        file=file,
-        default=1.3,
-        minimum=1.0,
-        strict=False,
-        fix="use a detour factor of 1 or more, e.g. 1.3",
-    )
-    out["land_tolerance_m"] = _number(
-        data,
-        "land_tolerance_m",
-        file=file,
-        default=0.0,
-        strict=False,
-        fix="give a distance in metres, 0 or more",
-    )
-    out["walk_speed_kph"] = _number(
-        data,
-        "walk_speed_kph",
-        file=file,
-        default=4.8,
-        fix="give a walking speed in km/h above 0, e.g. 4.8",
-    )
-    speeds = data.get("drive_speed_kph")
-    if not isinstance(speeds, Mapping) or not speeds:
-        msg = "drive_speed_kph must be a table of speeds by density class"
-        raise InputError(
-            msg,
-            file=file,
-            field="drive_speed_kph",
-            fix="write [drive_speed_kph] with e.g. urban = 25.0, town = 35.0, rural = 55.0",
-        )
-    out["drive_speed_kph"] = {
-        str(k): _number(
-            speeds,
-            k,
-            file=file,
-            field=f"drive_speed_kph.{k}",
-            fix="give a driving speed in km/h above 0",
-        )
-        for k in speeds
-    }
-    classes = data.get("density_classes", DEFAULT_DENSITY_CLASSES)
-    if not isinstance(classes, Mapping) or not classes:
-        msg = "density_classes must be a table of minimum people per km² by class"
-        raise InputError(
-            msg,
-            file=file,
-            field="density_classes",
-            fix="write [density_classes] with e.g. urban = 2500.0, rural = 0.0",
-        )
-    out["density_classes"] = {
-        str(k): _number(
-            classes,
-            k,
-            file=file,
-            field=f"density_classes.{k}",
-            strict=False,
-            fix="give a density of 0 or more people per km²",
-        )
-        for k in sorted(
-            classes,
-            key=lambda k: -float(classes[k]) if isinstance(classes[k], (int, float)) else 0.0,
-        )
-    }
-    links = data.get("link", [])
-    if not isinstance(links, list):
-        msg = "link must be a list of [[link]] tables"
-        raise InputError(
-            msg, file=file, field="link", fix="write each crossing as a [[link]] table"
-        )
-    slowest = min(out["drive_speed_kph"].values())
-    out["link"] = [_validate_link(link, i, slowest, file) for i, link in enumerate(links)]
-    return out
-
-
-def _validate_link(link: Any, i: int, slowest: float, file: str) -> dict[str, Any]:
-    field = f"link[{i}]"
-    if not isinstance(link, Mapping):
-        msg = "a link must be a table"
-        raise InputError(msg, file=file, field=field, fix="write [[link]] with name, from and to")
-    unknown = sorted(set(link) - _LINK_KEYS)
-    if unknown:
-        msg = f"unknown keys {unknown}"
-        raise InputError(msg, file=file, field=field, fix=f"allowed keys: {sorted(_LINK_KEYS)}")
-    ends = {}
-    for end in ("from", "to"):
-        value = link.get(end)
-        ok = (
-            isinstance(value, (list, tuple))
-            and len(value) == 2
-            and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                for v in value
-            )
-        )
-        if not ok:
-            msg = f"{end} is {value!r}; it must be [x, y]"
-            raise InputError(
-                msg,
-                file=file,
-                field=f"{field}.{end}",
-                fix="give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')",
-            )
-        ends[end] = (float(value[0]), float(value[1]))
-    walk = link.get("walk", True)
-    if not isinstance(walk, bool):
-        msg = f"walk is {walk!r}"
-        raise InputError(
-            msg, file=file, field=f"{field}.walk", fix="write walk = true or walk = false"
-        )
-    return {
-        "name": str(link.get("name", field)),
-        "crs": None if link.get("crs") is None else str(link["crs"]),
-        "from": ends["from"],
-        "to": ends["to"],
-        "drive_speed_kph": _number(
-            link,
-            "drive_speed_kph",
-            file=file,
-            field=f"{field}.drive_speed_kph",
-            default=slowest,
-            fix="give a driving speed in km/h above 0",
-        ),
-        "walk": walk,
-        "detour_factor": _number(
-            link,
-            "detour_factor",
-            file=file,
-            field=f"{field}.detour_factor",
-            default=1.0,
-            minimum=1.0,
-            strict=False,
-            fix="use a detour factor of 1 or more",
-        ),
-    }
-
-
-def load_proxy_params(path: str | Path) -> dict[str, Any]:
-    """Read and check a proxy-network parameter file.
-
-    Parameters
-    ----------
-    path
-        TOML file (format in this module's docstring).
-
-    Returns
-    -------
-    dict
-        Normalised parameters (see :func:`validate_proxy_params`).
-
-    Raises
-    ------
-    InputError
-        Missing file, bad TOML, or bad values (the message names file, field and fix).
-    """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        msg = "file not found"
-        raise InputError(
-            msg, file=path, fix="check the path of the proxy network parameters"
-        ) from exc
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"not valid TOML ({exc})"
-        raise InputError(msg, file=path, fix="correct the TOML syntax") from exc
-    return validate_proxy_params(data, file=str(path))
-
-
-# ---------------------------------------------------------------------------------------------
-# graph
-
-
-def _params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Accept raw or already-validated parameters (validation is idempotent)."""
-    return validate_proxy_params(params)
-
-
-def _land(boundary: Any, crs: Any) -> BaseGeometry:
+def _land(
+    boundary: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry, crs: pyproj.CRS
+) -> BaseGeometry:
     if isinstance(boundary, (gpd.GeoDataFrame, gpd.GeoSeries)):
         if boundary.crs is not None and crs is not None and boundary.crs != crs:
             boundary = boundary.to_crs(crs)
@@ -377,15 +101,17 @@ def _cell_points(cells: gpd.GeoDataFrame) -> np.ndarray:
     off = ~shapely.covers(geoms, points) & ~shapely.is_empty(geoms)
     if off.any():  # a ragged clipped cell: use a point inside it
         points[off] = shapely.point_on_surface(geoms[off])
-    return shapely.get_coordinates(points)
+    xy: np.ndarray = shapely.get_coordinates(points)
+    return xy
 
 
-def _cell_classes(cells: gpd.GeoDataFrame, params: Mapping[str, Any]) -> np.ndarray:
+def _cell_classes(cells: gpd.GeoDataFrame, params: ProxyParams) -> np.ndarray:
     if "density_class" in cells.columns:
-        return cells["density_class"].astype(str).to_numpy(dtype=object)
+        given: np.ndarray = cells["density_class"].astype(str).to_numpy(dtype=object)
+        return given
     area_km2 = np.maximum(cells.geometry.area.to_numpy() / 1e6, 1e-9)
     density = cells["population"].to_numpy(dtype=float) / area_km2
-    classes = params["density_classes"]  # densest first
+    classes = params.density_classes  # densest first
     out = np.full(len(cells), list(classes)[-1], dtype=object)
     for name, minimum in reversed(list(classes.items())):
         out[density >= minimum] = name
@@ -447,21 +173,21 @@ def _part_of(points: np.ndarray, tree: shapely.STRtree) -> np.ndarray:
 
 
 def _links(
-    params: Mapping[str, Any],
+    params: ProxyParams,
     *,
     mode: str,
-    crs: Any,
+    crs: pyproj.CRS,
     xy: np.ndarray,
     part: np.ndarray,
     tree: shapely.STRtree,
-) -> list[dict[str, Any]]:
+) -> list[_Crossing]:
     out = []
-    for link in params["link"]:
-        if mode == "walk" and not link["walk"]:
+    for link in params.link:
+        if mode == "walk" and not link.walk:
             continue
-        ends = np.array([link["from"], link["to"]], dtype=float)
-        if link["crs"] is not None:
-            transformer = pyproj.Transformer.from_crs(link["crs"], crs, always_xy=True)
+        ends = np.array([link.from_, link.to], dtype=float)
+        if link.crs is not None:
+            transformer = pyproj.Transformer.from_crs(link.crs, crs, always_xy=True)
             ex, ey = transformer.transform(ends[:, 0], ends[:, 1])
             ends = np.column_stack([ex, ey])
         end_parts = _part_of(ends, tree)
@@ -469,7 +195,7 @@ def _links(
         for end, end_part in zip(ends, end_parts, strict=True):
             on_part = np.flatnonzero(part == end_part)
             if on_part.size == 0:
-                msg = f"link {link['name']!r}: no cell or site on the land part at {end.round(1).tolist()}"
+                msg = f"link {link.name!r}: no cell or site on the land part at {end.round(1).tolist()}"
                 raise NetworkError(msg)
             d = np.hypot(*(xy[on_part] - end).T)
             nodes.append(int(on_part[int(np.argmin(d))]))
@@ -479,7 +205,7 @@ def _links(
             + np.hypot(*(ends[1] - ends[0]))
             + np.hypot(*(xy[v] - ends[1]))
         )
-        out.append({"u": u, "v": v, "length": max(length, _MIN_LENGTH_M), "link": link})
+        out.append(_Crossing(u, v, max(length, _MIN_LENGTH_M), link))
     return out
 
 
@@ -487,9 +213,9 @@ def build_proxy_graph(
     cells: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     boundary: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry,
-    params: Mapping[str, Any],
+    params: Mapping[str, Any] | ProxyParams,
     *,
-    mode: str,
+    mode: Mode | str,
 ) -> nx.MultiDiGraph:
     """Build the proxy network of one travel mode.
 
@@ -504,7 +230,8 @@ def build_proxy_graph(
         The study area's land polygons (GeoDataFrame/GeoSeries in any CRS, or a shapely
         geometry in the cells' CRS). Its separate polygons are separate land parts.
     params
-        Proxy parameters, raw or from :func:`load_proxy_params` (format in the module docstring).
+        Proxy parameters: raw (format in :mod:`~gateway_planner.network.proxy_params`), from
+        :func:`load_proxy_params`, or their model.
     mode
         Travel mode: {"drive", "walk"}.
 
@@ -527,7 +254,7 @@ def build_proxy_graph(
     if mode not in _MODES:
         msg = f"mode {mode!r} is not available on the proxy network"
         raise InputError(msg, field="mode", fix=f"use one of {', '.join(_MODES)}")
-    p = _params(params)
+    p = proxy_params(params)
     crs = cells.crs
     if crs is None or not pyproj.CRS(crs).is_projected:
         msg = f"cells must be in a projected CRS in metres (got {crs})"
@@ -539,13 +266,13 @@ def build_proxy_graph(
     land = _land(boundary, crs)
 
     cell_classes = _cell_classes(cells, p)
-    missing = sorted(set(cell_classes) - set(p["drive_speed_kph"]))
+    missing = sorted(set(cell_classes) - set(p.drive_speed_kmh))
     if missing:
         msg = f"density classes {missing} have no drive speed"
         raise InputError(
             msg,
-            field="drive_speed_kph",
-            fix=f"add {', '.join(f'{m} = <km/h>' for m in missing)} under [drive_speed_kph]",
+            field="drive_speed_kmh",
+            fix=f"add {', '.join(f'{m} = <km/h>' for m in missing)} under [drive_speed_kmh]",
         )
     n_cells = len(cells)
     site_xy = shapely.get_coordinates(np.asarray(sites.geometry.values, dtype=object))
@@ -556,18 +283,18 @@ def build_proxy_graph(
         _, nearest = cKDTree(xy[:n_cells]).query(site_xy)
         site_classes = cell_classes[nearest]
     else:
-        site_classes = np.full(len(sites), next(iter(p["drive_speed_kph"])), dtype=object)
+        site_classes = np.full(len(sites), next(iter(p.drive_speed_kmh)), dtype=object)
     classes = np.concatenate([cell_classes, site_classes])
 
     parts = _parts(land)
     tree = shapely.STRtree(parts)
     part = _part_of(xy, tree)
 
-    pairs = _candidate_pairs(xy, p["neighbours"], p["max_edge_m"])
+    pairs = _candidate_pairs(xy, p.neighbours, p.max_edge_m)
     a, b = xy[pairs[:, 0]], xy[pairs[:, 1]]
     length = np.maximum(np.hypot(*(b - a).T), _MIN_LENGTH_M)
-    keep = (length <= p["max_edge_m"]) & (part[pairs[:, 0]] == part[pairs[:, 1]])
-    zone = land.buffer(p["land_tolerance_m"]) if p["land_tolerance_m"] > 0 else land
+    keep = (length <= p.max_edge_m) & (part[pairs[:, 0]] == part[pairs[:, 1]])
+    zone = land.buffer(p.land_tolerance_m) if p.land_tolerance_m > 0 else land
     shapely.prepare(zone)
     idx = np.flatnonzero(keep)
     lines = shapely.linestrings(np.stack([a[idx], b[idx]], axis=1))
@@ -595,13 +322,13 @@ def _assemble(
     classes: np.ndarray,
     pairs: np.ndarray,
     length: np.ndarray,
-    links: list[dict[str, Any]],
-    p: Mapping[str, Any],
+    links: list[_Crossing],
+    p: ProxyParams,
     *,
     mode: str,
-    crs: Any,
+    crs: pyproj.CRS,
 ) -> nx.MultiDiGraph:
-    speeds = p["drive_speed_kph"]
+    speeds = p.drive_speed_kmh
     class_speed = np.array([speeds[c] for c in classes], dtype=float)
     u, v = pairs[:, 0], pairs[:, 1]
     slower_is_u = class_speed[u] <= class_speed[v]
@@ -609,20 +336,20 @@ def _assemble(
     speed = (
         np.minimum(class_speed[u], class_speed[v])
         if mode == "drive"
-        else np.full(len(u), p["walk_speed_kph"])
+        else np.full(len(u), p.walk_speed_kmh)
     )
-    seconds = length * p["detour_factor"] / (speed / 3.6)
+    seconds = length * p.detour_factor / (speed / 3.6)
 
     graph = nx.MultiDiGraph(
         crs=crs,
         kind="proxy",
         mode=mode,
-        source=p["source"],
-        detour_factor=p["detour_factor"],
+        source=p.source,
+        detour_factor=p.detour_factor,
         created_with="gateway_planner.network.proxy",
     )
     degree = np.bincount(
-        np.concatenate([u, v, *[[lk["u"], lk["v"]] for lk in links]]).astype(np.int64),
+        np.concatenate([u, v, *[[lk.u, lk.v] for lk in links]]).astype(np.int64),
         minlength=len(xy),
     )
     graph.add_nodes_from(
@@ -639,7 +366,7 @@ def _assemble(
         )
         for i in range(len(xy))
     )
-    edges = []
+    edges: list[tuple[int, int, int, dict[str, Any]]] = []
     columns = zip(
         u.tolist(),
         v.tolist(),
@@ -649,36 +376,38 @@ def _assemble(
         edge_class.tolist(),
         strict=True,
     )
-    for k, (a, b, metres, kph, secs, klass) in enumerate(columns):
+    for k, (a, b, metres, kmh, secs, klass) in enumerate(columns):
         attrs = {
             "osmid": k,
             "length": metres,
-            "speed_kph": kph,
+            "speed_kph": kmh,  # osmnx's name for the edge speed in km/h
             "travel_time": secs,
             "proxy_class": str(klass),
         }
-        edges.append((a, b, 0, attrs))
-        edges.append((b, a, 0, dict(attrs)))
+        edges += _both_ways(a, b, attrs)
     for j, lk in enumerate(links):
-        link = lk["link"]
-        kph = link["drive_speed_kph"] if mode == "drive" else p["walk_speed_kph"]
+        kmh = p.link_speed_kmh(lk.link) if mode == "drive" else p.walk_speed_kmh
         attrs = {
             "osmid": len(u) + j,
-            "length": float(lk["length"]),
-            "speed_kph": float(kph),
-            "travel_time": float(lk["length"] * link["detour_factor"] / (kph / 3.6)),
+            "length": float(lk.length),
+            "speed_kph": float(kmh),  # osmnx's name
+            "travel_time": float(lk.length * lk.link.detour_factor / (kmh / 3.6)),
             "proxy_class": "link",
-            "name": link["name"],
+            "name": lk.link.name,
         }
-        edges.append((lk["u"], lk["v"], 0, attrs))
-        edges.append((lk["v"], lk["u"], 0, dict(attrs)))
+        edges += _both_ways(lk.u, lk.v, attrs)
     graph.add_edges_from(edges)
     return graph
 
 
+def _both_ways(a: int, b: int, attrs: dict[str, Any]) -> list[tuple[int, int, int, dict[str, Any]]]:
+    """Return the edge ``a -> b`` and its twin ``b -> a`` (own attribute dicts), key 0."""
+    return [(a, b, 0, attrs), (b, a, 0, dict(attrs))]
+
+
 def _check_connected(
     pairs: np.ndarray,
-    links: list[dict[str, Any]],
+    links: list[_Crossing],
     sites: pd.DataFrame,
     n: int,
     n_cells: int,
@@ -687,8 +416,8 @@ def _check_connected(
     if n == 0:
         msg = "the proxy network has no nodes (no cells and no sites)"
         raise NetworkError(msg)
-    u = np.concatenate([pairs[:, 0], np.array([lk["u"] for lk in links], dtype=np.int64)])
-    v = np.concatenate([pairs[:, 1], np.array([lk["v"] for lk in links], dtype=np.int64)])
+    u = np.concatenate([pairs[:, 0], np.array([lk.u for lk in links], dtype=np.int64)])
+    v = np.concatenate([pairs[:, 1], np.array([lk.v for lk in links], dtype=np.int64)])
     adj = coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)).tocsr()
     # every edge is added in both directions, so strong components are the undirected ones
     _, label = connected_components(adj, directed=False)

@@ -126,16 +126,19 @@ def snap_summary(
         "largest_component_nodes": usable,
         "largest_component_share": usable / routing.n_nodes if routing.n_nodes else 0.0,
         "max_snap_m": float(max_snap_m),
-        "cells": len(cell_ids),
-        "cells_snapped": int(cells.snapped.sum()),
-        "cells_unreachable": int((~cells.snapped).sum()),
-        "cells_outside_extent": int(cells.outside.sum()),
-        "cell_snap_m": _quantiles(cells.distance_m[cells.snapped]),
-        "unreachable_cell_ids": [cell_ids[i] for i in np.flatnonzero(~cells.snapped)],
-        "sites": len(site_ids),
-        "sites_snapped": int(sites.snapped.sum()),
-        "sites_unreachable": int((~sites.snapped).sum()),
-        "sites_outside_extent": int(sites.outside.sum()),
-        "site_snap_m": _quantiles(sites.distance_m[sites.snapped]),
-        "unreachable_site_ids": [site_ids[i] for i in np.flatnonzero(~sites.snapped)],
+        **_side_summary("cell", cells, cell_ids),
+        **_side_summary("site", sites, site_ids),
+    }
+
+
+def _side_summary(name: str, snap: Snap, ids: Sequence[str]) -> dict[str, Any]:
+    """Count, snapped distances and unreachable ids of the cells or of the sites."""
+    unreachable = np.flatnonzero(~snap.snapped)
+    return {
+        f"{name}s": len(ids),
+        f"{name}s_snapped": int(snap.snapped.sum()),
+        f"{name}s_unreachable": int(unreachable.size),
+        f"{name}s_outside_extent": int(snap.outside.sum()),
+        f"{name}_snap_m": _quantiles(snap.distance_m[snap.snapped]),
+        f"unreachable_{name}_ids": [ids[int(i)] for i in unreachable],
     }

@@ -14,43 +14,45 @@ Sources:
 ``"proxy"``
     The pilot's proxy network (:func:`gateway_planner.network.proxy.build_proxy_graph`).
 
-Every graph is validated on the way in (:func:`osmnx.convert.validate_graph` for OSM data, an
-equivalent check for the proxy), filtered to the ways the mode may use, made two-way for
-walking, projected to the scenario CRS, cropped to the study area (plus
-:data:`CLIP_BUFFER_M`) when a boundary is given for a file, and timed (:mod:`.speeds`). OSM
-graphs are never simplified: nodes every few metres snap cells more faithfully.
+The readers of each source are in :mod:`._graph_readers`; this module checks the arguments,
+picks the reader and applies the steps every graph goes through. Every graph is validated on
+the way in (:func:`osmnx.convert.validate_graph` for OSM data, an equivalent check for the
+proxy), filtered to the ways the mode may use, made two-way for walking, projected to the
+scenario CRS, cropped to the study area (plus :data:`CLIP_BUFFER_M`) when a boundary is given
+for a file, and timed (:mod:`.speeds`). OSM graphs are never simplified: nodes every few
+metres snap cells more faithfully.
 """
 
 from __future__ import annotations
 
-import bz2
-import datetime as dt
-import hashlib
-import importlib
-import json
 import logging
-import re
+import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, is_dataclass
 from numbers import Real
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 import networkx as nx
 import numpy as np
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-from .._io import file_digest, json_dumps
+from .._deprecation import deprecated_alias
 from .._optional import import_optional_dependency
 from ..errors import InputError, NetworkError
-from ._filters import FILTER_TAGS, filter_graph
-from .base import Network
+from ._filters import filter_graph
+from ._graph_readers import FileFormat, read_download, read_file, read_proxy
+from .base import Network, NetworkKind
 from .modes import PROFILES, Mode
+from .proxy_params import ProxyParams
 from .speeds import add_speeds, speed_table
 
-__all__ = ["CLIP_BUFFER_M", "SOURCES", "load_graph"]
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["CLIP_BUFFER_M", "SOURCES", "load_graph", "load_network"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,19 +65,24 @@ _XML_SUFFIXES = (".osm", ".osm.xml", ".xml", ".osm.bz2")
 _GRAPHML_SUFFIXES = (".graphml",)
 
 
-def load_graph(
+#: when to filter a graph's edges by their way tags: "always" (raw OSM XML), "if_tagged"
+#: (GraphML, which may come without tags) or "never" (sources filtered on the way in)
+_Ways: TypeAlias = Literal["always", "if_tagged", "never"]
+
+
+def load_network(
     source: str,
     *,
     mode: Mode | str,
-    crs: Any,
-    boundary: Any = None,
+    crs: pyproj.CRS | str | int,
+    boundary: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     path: str | Path | None = None,
     query: str | None = None,
     bbox: Sequence[float] | None = None,
-    speeds: Mapping[str, float] | None = None,
-    cells: Any = None,
-    sites: Any = None,
-    proxy_params: Any = None,
+    speeds: Mapping[str, float] | Mapping[str, Mapping[str, float]] | None = None,
+    cells: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    proxy_params: Mapping[str, Any] | ProxyParams | None = None,
 ) -> Network:
     """Load, check and time the network of one travel mode.
 
@@ -121,9 +128,9 @@ def load_graph(
     mode = Mode.parse(mode)
     source = _check_source(source)
     target = _check_crs(crs)
-    speeds = _speeds_for(mode, speeds)
-    if speeds:
-        speed_table(mode, speeds)  # reject bad overrides before any reading
+    table = _speeds_for(mode, speeds)
+    if table:
+        speed_table(mode, table)  # reject bad overrides before any reading
     area = _boundary_geometry(boundary, target)
 
     read = _read(
@@ -140,7 +147,7 @@ def load_graph(
         proxy_params=proxy_params,
     )
     graph = _prepare(
-        read.graph, mode, label=read.label, osm=read.kind != "proxy", file=read.file, ways=read.ways
+        read.graph, mode, kind=read.kind, label=read.label, file=read.file, ways=read.ways
     )
     graph = _project(graph, target)
     if read.file is not None and area is not None:
@@ -149,7 +156,7 @@ def load_graph(
     if read.kind == "proxy":
         _check_proxy_times(graph, read.label)
     else:
-        provenance["speeds_kph"] = add_speeds(graph, mode, speeds=speeds)
+        provenance["speeds_kmh"] = add_speeds(graph, mode, speeds=table)
     provenance.update(
         mode=mode.value,
         crs=target.to_string(),
@@ -166,14 +173,22 @@ def load_graph(
     return Network(mode=mode, graph=graph, kind=read.kind, provenance=provenance)
 
 
+#: deprecated name of :func:`load_network` (it returns a ``Network``), removed in 0.3.0
+load_graph = deprecated_alias(
+    load_network,
+    old="gateway_planner.network.load_graph",
+    replacement="gateway_planner.network.load_network(...)",
+)
+
+
 class _Read(NamedTuple):
     """A graph as read from its source, before the shared steps."""
 
     graph: nx.MultiDiGraph
     provenance: dict[str, Any]
     label: str  # how messages name the source
-    kind: str  # {"osm", "file", "graphml", "proxy"}
-    ways: str  # when to filter by way tags: {"always", "if_tagged", "never"}
+    kind: NetworkKind
+    ways: _Ways
     file: Path | None  # the input file, named by errors about it
 
 
@@ -182,30 +197,35 @@ def _read(
     mode: Mode,
     *,
     target: pyproj.CRS,
-    area: Any,
-    boundary: Any,
+    area: BaseGeometry | None,
+    boundary: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | None,
     path: str | Path | None,
     query: str | None,
     bbox: Sequence[float] | None,
-    cells: Any,
-    sites: Any,
-    proxy_params: Any,
+    cells: gpd.GeoDataFrame | None,
+    sites: gpd.GeoDataFrame | None,
+    proxy_params: Mapping[str, Any] | ProxyParams | None,
 ) -> _Read:
     """Read or download the raw graph of ``source``."""
     if source == "proxy":
-        graph, provenance, label = _from_proxy(mode, cells, sites, boundary, proxy_params)
+        graph, provenance, label = read_proxy(
+            mode, cells=cells, sites=sites, boundary=boundary, params=proxy_params
+        )
         return _Read(graph, provenance, label, "proxy", "never", None)
     area_wgs84 = None if area is None else _to_wgs84(area, target)
     if source == "osm":
-        graph, provenance, label = _from_download(mode, query=query, polygon=area_wgs84, bbox=bbox)
+        graph, provenance, label = read_download(mode, query=query, polygon=area_wgs84, bbox=bbox)
         # osmnx filtered the query; the same rules again keep every source alike
         return _Read(graph, provenance, label, "osm", "always", None)
     file = _check_file(path, source)
-    fmt = "graphml" if source == "graphml" else _format(file)
-    graph, provenance, label = _from_file(file, fmt, mode, area_wgs84)
-    kind = "graphml" if fmt == "graphml" else "file"
-    ways = {"osm.xml": "always", "graphml": "if_tagged"}.get(fmt, "never")  # pyrosm filtered pbf
-    return _Read(graph, provenance, label, kind, ways, file)
+    fmt: FileFormat = "graphml" if source == "graphml" else _format(file)
+    graph, provenance, label = read_file(
+        file, fmt, mode, area_wgs84=area_wgs84, buffer_m=CLIP_BUFFER_M
+    )
+    if fmt == "graphml":
+        return _Read(graph, provenance, label, "graphml", "if_tagged", file)
+    ways: _Ways = "always" if fmt == "osm.xml" else "never"  # pyrosm filtered the .osm.pbf
+    return _Read(graph, provenance, label, "file", ways, file)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -217,13 +237,14 @@ def _speeds_for(mode: Mode, speeds: Mapping[str, Any] | None) -> Mapping[str, fl
         return None
     nested = [isinstance(v, Mapping) for v in speeds.values()]
     if not any(nested):
-        return speeds
+        flat: Mapping[str, float] = speeds
+        return flat
     if not all(nested):
         msg = "speeds mixes km/h values and tables by mode"
         raise InputError(
             msg, field="speeds", fix="give either { residential = 25, ... } or { drive = { ... } }"
         )
-    by_mode = {str(k).strip().lower(): v for k, v in speeds.items()}
+    by_mode: dict[str, Mapping[str, float]] = {str(k).strip().lower(): v for k, v in speeds.items()}
     for key in by_mode:
         Mode.parse(key, field="speeds")
     return by_mode.get(mode.value)
@@ -237,7 +258,7 @@ def _check_source(source: str) -> str:
     return name
 
 
-def _check_crs(crs: Any) -> pyproj.CRS:
+def _check_crs(crs: pyproj.CRS | str | int) -> pyproj.CRS:
     try:
         target = pyproj.CRS.from_user_input(crs)
     except (pyproj.exceptions.CRSError, TypeError) as exc:
@@ -249,7 +270,9 @@ def _check_crs(crs: Any) -> pyproj.CRS:
     return target
 
 
-def _boundary_geometry(boundary: Any, crs: pyproj.CRS) -> Any:
+def _boundary_geometry(
+    boundary: BaseGeometry | gpd.GeoDataFrame | gpd.GeoSeries | None, crs: pyproj.CRS
+) -> BaseGeometry | None:
     """Return the study area as one shapely geometry in ``crs`` (geometry or GeoDataFrame)."""
     if boundary is None:
         return None
@@ -257,7 +280,7 @@ def _boundary_geometry(boundary: Any, crs: pyproj.CRS) -> Any:
         series = boundary.geometry
         if series.crs is not None and not pyproj.CRS(series.crs).equals(crs):
             series = series.to_crs(crs)
-        geometry = shapely.union_all(np.asarray(series.values))
+        geometry: BaseGeometry = shapely.union_all(np.asarray(series.values))
     elif isinstance(boundary, shapely.Geometry):
         geometry = boundary
     else:
@@ -271,11 +294,12 @@ def _boundary_geometry(boundary: Any, crs: pyproj.CRS) -> Any:
     return geometry
 
 
-def _to_wgs84(geometry: Any, crs: pyproj.CRS) -> Any:
+def _to_wgs84(geometry: BaseGeometry, crs: pyproj.CRS) -> BaseGeometry:
     transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return shapely.transform(
+    wgs84: BaseGeometry = shapely.transform(
         geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
     )
+    return wgs84
 
 
 def _check_file(path: str | Path | None, source: str) -> Path:
@@ -295,7 +319,7 @@ def _check_file(path: str | Path | None, source: str) -> Path:
     return file
 
 
-def _format(file: Path) -> str:
+def _format(file: Path) -> FileFormat:
     name = file.name.lower()
     if name.endswith(_PBF_SUFFIXES):
         return "osm.pbf"
@@ -307,199 +331,36 @@ def _format(file: Path) -> str:
     raise InputError(msg, file=file, fix="use an .osm.pbf, .osm, .osm.xml or .graphml file")
 
 
-# ---------------------------------------------------------------------------- readers
-
-
-def _from_download(
-    mode: Mode, *, query: str | None, polygon: Any, bbox: Sequence[float] | None
-) -> tuple[nx.MultiDiGraph, dict[str, Any], str]:
-    from ._download import download_graph
-
-    graph, provenance = download_graph(mode, query=query, polygon=polygon, bbox=bbox)
-    label = f"OpenStreetMap ({provenance.get('by', 'download')})"
-    return graph, dict(provenance), label
-
-
-def _from_file(
-    file: Path, fmt: str, mode: Mode, boundary_wgs84: Any
-) -> tuple[nx.MultiDiGraph, dict[str, Any], str]:
-    ox = import_optional_dependency("osmnx", "osm")
-    provenance: dict[str, Any] = {
-        "kind": "graphml" if fmt == "graphml" else "file",
-        "format": fmt,
-        "path": str(file),
-        "sha256": file_digest(file).split(":", 1)[1],
-    }
-    if fmt == "osm.pbf":
-        from ._pbf import read_pbf
-
-        pyrosm = import_optional_dependency("pyrosm", "osm")
-        box = None
-        if boundary_wgs84 is not None:
-            box = list(_buffer_degrees(boundary_wgs84).bounds)
-        graph, stamp = read_pbf(file, mode, bounding_box=box)
-        provenance["reader"] = f"pyrosm {pyrosm.__version__}"
-        provenance["date"] = _iso(stamp) if stamp else None
-    elif fmt == "osm.xml":
-        graph = _read_xml(ox, file, mode)
-        provenance["reader"] = f"osmnx {ox.__version__}"
-        provenance["date"] = _xml_date(file)
-    else:
-        graph = _read_graphml(ox, file)
-        provenance["reader"] = f"osmnx {ox.__version__}"
-        provenance["date"] = graph.graph.get("created_date")
-    return graph, provenance, str(file)
-
-
-def _buffer_degrees(geometry: Any) -> Any:
-    """Return a generous envelope (about :data:`CLIP_BUFFER_M`) around a WGS84 geometry."""
-    return geometry.envelope.buffer(CLIP_BUFFER_M / 111_000.0 * 2.0)
-
-
-def _iso(stamp: int) -> str:
-    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).isoformat(timespec="seconds")
-
-
-def _read_xml(ox: Any, file: Path, mode: Mode) -> nx.MultiDiGraph:
-    saved = ox.settings.useful_tags_way
-    ox.settings.useful_tags_way = list(dict.fromkeys([*saved, *FILTER_TAGS]))
-    try:
-        return ox.graph_from_xml(
-            file, bidirectional=PROFILES[mode].bidirectional, simplify=False, retain_all=True
-        )
-    except Exception as exc:  # SAX, osmnx "no data" and decoding errors
-        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-        msg = f"not an OpenStreetMap XML file ({type(exc).__name__}: {detail})"
-        raise InputError(
-            msg, file=file, fix="give an .osm XML export or an .osm.pbf extract"
-        ) from exc
-    finally:
-        ox.settings.useful_tags_way = saved
-
-
-_STAMP = re.compile(rb'(?:timestamp|osm_base)="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"')
-
-
-def _xml_date(file: Path) -> str | None:
-    """Newest element timestamp (or Overpass ``osm_base``) in an OSM XML file."""
-    opener = bz2.open if file.name.lower().endswith(".bz2") else Path.open
-    newest = b""
-    try:
-        with opener(file, "rb") as f:
-            tail = b""
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                block = tail + chunk
-                for match in _STAMP.finditer(block):
-                    newest = max(newest, match.group(1))
-                tail = block[-64:]
-    except OSError:
-        return None
-    return newest.decode("ascii").replace("Z", "+00:00") if newest else None
-
-
-def _read_graphml(ox: Any, file: Path) -> nx.MultiDiGraph:
-    try:
-        graph = ox.load_graphml(file)
-    except Exception as exc:  # ParseError, NetworkXError, KeyError, ValueError...
-        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-        msg = f"not a GraphML graph ({type(exc).__name__}: {detail})"
-        raise InputError(msg, file=file, fix="give a graph saved with osmnx.save_graphml") from exc
-    if not isinstance(graph, nx.MultiDiGraph):
-        msg = f"the GraphML holds a {type(graph).__name__}, not a directed multigraph"
-        raise InputError(msg, file=file, fix="save the graph with osmnx.save_graphml")
-    return graph
-
-
-def _from_proxy(
-    mode: Mode, cells: Any, sites: Any, boundary: Any, params: Any
-) -> tuple[nx.MultiDiGraph, dict[str, Any], str]:
-    missing = [
-        name
-        for name, value in (
-            ("cells", cells),
-            ("sites", sites),
-            ("boundary", boundary),
-            ("proxy_params", params),
-        )
-        if value is None
-    ]
-    if missing:
-        msg = f"the proxy network needs {', '.join(missing)}"
-        raise InputError(
-            msg, field="network.source", fix="pass cells, sites, boundary and proxy_params"
-        )
-    try:
-        proxy = importlib.import_module("gateway_planner.network.proxy")
-    except ImportError as exc:
-        msg = f"the proxy network builder is not available ({exc})"
-        raise NetworkError(msg) from exc
-    graph = proxy.build_proxy_graph(cells, sites, boundary, params, mode=mode)
-    if not isinstance(graph, nx.MultiDiGraph):
-        msg = f"the proxy builder returned a {type(graph).__name__}, not a MultiDiGraph"
-        raise NetworkError(msg)
-    params_data = _plain(params)
-    digest = hashlib.sha256()
-    digest.update(json_dumps(params_data).encode("utf-8"))
-    for frame in (cells, sites):
-        digest.update(
-            np.ascontiguousarray(
-                shapely.get_coordinates(shapely.centroid(np.asarray(frame.geometry.values)))
-            ).tobytes()
-        )
-        digest.update("\0".join(str(i) for i in frame.index).encode("utf-8"))
-    provenance: dict[str, Any] = {
-        "kind": "proxy",
-        "label": "proxy network",
-        "params": params_data,
-        "inputs_sha256": digest.hexdigest(),
-        "date": None,
-    }
-    for key, value in graph.graph.items():
-        if key not in {"crs", "kind"} and isinstance(value, (str, int, float, bool)):
-            provenance.setdefault(f"graph_{key}", value)
-    return graph, provenance, "proxy network"
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready form of proxy parameters (mapping, dataclass, pydantic model or other)."""
-    if hasattr(value, "model_dump"):
-        value = value.model_dump(mode="json")
-    elif is_dataclass(value) and not isinstance(value, type):
-        value = asdict(value)
-    try:
-        return json.loads(json_dumps(value))
-    except TypeError:
-        return repr(value)
-
-
 # ---------------------------------------------------------------------------- shared steps
 
 
 def _prepare(
-    graph: nx.MultiDiGraph, mode: Mode, *, label: str, osm: bool, file: Path | None, ways: str
+    graph: nx.MultiDiGraph,
+    mode: Mode,
+    *,
+    kind: NetworkKind,
+    label: str,
+    file: Path | None,
+    ways: _Ways,
 ) -> nx.MultiDiGraph:
-    """Filter to the mode's ways, validate, make walking two-way.
-
-    ``ways`` says when to filter by way tags: "always" (raw OSM XML), "if_tagged" (GraphML,
-    which may come without tags) or "never" (sources filtered on the way in).
-    """
+    """Filter to the mode's ways (as ``ways`` says), validate, make walking two-way."""
     if graph.number_of_edges() == 0:
-        _no_ways(mode, label, file)
+        _no_ways(mode, kind, label, file)
     if ways == "if_tagged" and not any("highway" in d for _, _, d in graph.edges(data=True)):
         logger.info("%s: edges carry no highway tags; kept as they are", label)
     elif ways != "never":
         removed = filter_graph(graph, mode)
         logger.debug("%s: %d edges not usable by %s removed", label, removed, mode.value)
         if graph.number_of_edges() == 0:
-            _no_ways(mode, label, file)
-    _validate(graph, label=label, osm=osm, file=file)
+            _no_ways(mode, kind, label, file)
+    _validate(graph, label=label, osm=kind != "proxy", file=file)
     if PROFILES[mode].bidirectional:
         _make_two_way(graph)
     return graph
 
 
-def _no_ways(mode: Mode, label: str, file: Path | None) -> None:
-    if label == "proxy network":
+def _no_ways(mode: Mode, kind: NetworkKind, label: str, file: Path | None) -> None:
+    if kind == "proxy":
         msg = f"the {mode.value} proxy network has no edges. Fix: check the proxy parameters"
     else:
         msg = f"no highways usable for {mode.value} in {label}"
@@ -557,7 +418,7 @@ def _validate(graph: nx.MultiDiGraph, *, label: str, osm: bool, file: Path | Non
 
 
 def _finite(value: Any) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool) and bool(np.isfinite(value))
+    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _make_two_way(graph: nx.MultiDiGraph) -> None:
@@ -597,7 +458,7 @@ def _project(graph: nx.MultiDiGraph, target: pyproj.CRS) -> nx.MultiDiGraph:
     return graph
 
 
-def _crop(graph: nx.MultiDiGraph, boundary: Any, *, label: str, mode: Mode) -> None:
+def _crop(graph: nx.MultiDiGraph, boundary: BaseGeometry, *, label: str, mode: Mode) -> None:
     """Drop nodes farther than :data:`CLIP_BUFFER_M` from the study area."""
     area = boundary.buffer(CLIP_BUFFER_M)
     shapely.prepare(area)

@@ -92,7 +92,7 @@ def _first(value: Any) -> Any:
 def add_speeds(
     graph: nx.MultiDiGraph, mode: Mode | str, *, speeds: Mapping[str, float] | None = None
 ) -> dict[str, float]:
-    """Set ``speed_kph`` and ``travel_time`` (seconds) on every edge of ``graph``, in place.
+    """Set ``speed_kph`` (osmnx's name, km/h) and ``travel_time`` (s) on every edge, in place.
 
     Parameters
     ----------

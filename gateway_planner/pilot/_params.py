@@ -95,17 +95,17 @@ shares = { digital_working_age = 0.36, families = 0.27, older_low_income = 0.29,
 _PROXY_COMMON = """\
 # Proxy travel network for the pilot (no road data offline): a planar proximity graph between the
 # populated cells and the sites (Delaunay triangulation plus nearest neighbours), kept on land.
-# Format: gateway_planner/network/proxy.py (load with load_proxy_params).
+# Format: gateway_planner/network/proxy_params.py (load with load_proxy_params).
 # travel_time [s] = length [m] x detour_factor / speed [m/s]. Every figure is ASSUMED.
 source = "assumed: straight-line proximity graph with density-class speeds and a detour factor standing in for the road network"
 max_edge_m = {max_edge_m}
 neighbours = 4
 detour_factor = 1.3
 land_tolerance_m = 30.0
-walk_speed_kph = 4.8
+walk_speed_kmh = 4.8
 
 # drive speed by the density class of the cell at each end (an edge takes the slower end)
-[drive_speed_kph]
+[drive_speed_kmh]
 urban = 25.0
 town = 40.0
 rural = 65.0
@@ -120,7 +120,7 @@ name = "Kingsferry Bridge (B2231)"
 crs = "EPSG:4326"
 from = [0.7398, 51.3925]
 to = [0.7398, 51.4010]
-drive_speed_kph = 50.0
+drive_speed_kmh = 50.0
 walk = true
 
 [[link]]
@@ -128,7 +128,7 @@ name = "Sheppey Crossing (A249)"
 crs = "EPSG:4326"
 from = [0.7490, 51.3870]
 to = [0.7490, 51.3990]
-drive_speed_kph = 90.0
+drive_speed_kmh = 90.0
 walk = false
 """
 

@@ -9,7 +9,7 @@ from network_helpers import HELSINKI_CRS
 
 import gateway_planner.settings as gps
 from gateway_planner.errors import InputError, NetworkError
-from gateway_planner.network import load_graph
+from gateway_planner.network import load_network
 
 ox = pytest.importorskip("osmnx")
 
@@ -58,7 +58,7 @@ def _cache_files():
 
 
 def test_download_by_polygon_is_cached(overpass):
-    net = load_graph("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
+    net = load_network("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
     assert len(overpass.calls) == 1
     assert (
         'way["highway"]' in overpass.calls[0] and 'foot"!~"no"' in overpass.calls[0]
@@ -71,7 +71,7 @@ def test_download_by_polygon_is_cached(overpass):
     assert _cache_files() == [".graphml", ".json"]
 
     overpass.response = RuntimeError("the cache must answer first")
-    again = load_graph("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
+    again = load_network("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
     assert len(overpass.calls) == 1
     assert again.provenance["cache"] == "hit"
     assert again.provenance["date"] == net.provenance["date"]
@@ -84,10 +84,10 @@ def test_failure_is_never_cached(overpass):
         NetworkError,
         match=r"could not download the drive network for the study-area polygon from OpenStreetMap \(ConnectionError: no route to host\)\. Fix: check the connection",
     ):
-        load_graph("osm", mode="drive", crs=HELSINKI_CRS, boundary=AREA)
+        load_network("osm", mode="drive", crs=HELSINKI_CRS, boundary=AREA)
     assert _cache_files() == []
     overpass.response = overpass_json()
-    net = load_graph("osm", mode="drive", crs=HELSINKI_CRS, boundary=AREA)
+    net = load_network("osm", mode="drive", crs=HELSINKI_CRS, boundary=AREA)
     assert len(overpass.calls) == 2
     assert net.provenance["cache"] == "miss"
     # the footway is dropped by our drive rules even when the server sends it
@@ -116,7 +116,7 @@ def test_download_by_place(overpass, monkeypatch):
         ]
 
     monkeypatch.setattr(ox._nominatim, "_nominatim_request", nominatim)
-    net = load_graph("osm", mode="walk", crs=HELSINKI_CRS, query=" Kluuvi, Helsinki ")
+    net = load_network("osm", mode="walk", crs=HELSINKI_CRS, query=" Kluuvi, Helsinki ")
     assert seen == ["Kluuvi, Helsinki"]
     assert net.provenance["by"] == "place" and net.provenance["query"] == "Kluuvi, Helsinki"
     assert net.graph.number_of_nodes() == 5
@@ -124,19 +124,19 @@ def test_download_by_place(overpass, monkeypatch):
 
 def test_download_by_bbox_and_the_osmnx_version_in_the_key(overpass, monkeypatch):
     bbox = (24.93, 60.165, 24.95, 60.175)
-    first = load_graph("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
+    first = load_network("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
     assert first.provenance["bbox"] == list(bbox)
-    load_graph("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
+    load_network("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
     assert len(overpass.calls) == 1
     monkeypatch.setattr(ox, "__version__", "99.0")
-    load_graph("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
+    load_network("osm", mode="walk", crs=HELSINKI_CRS, bbox=bbox)
     assert len(overpass.calls) == 2
 
 
 def test_cache_off_downloads_every_time_and_writes_nothing(overpass, monkeypatch):
     monkeypatch.setattr(gps, "use_cache", False)
     for _ in range(2):
-        net = load_graph("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
+        net = load_network("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
     assert len(overpass.calls) == 2
     assert net.provenance["cache"] == "off"
     assert _cache_files() == []
@@ -144,19 +144,19 @@ def test_cache_off_downloads_every_time_and_writes_nothing(overpass, monkeypatch
 
 def test_osmnx_settings_are_restored(overpass):
     before = (ox.settings.cache_folder, ox.settings.use_cache, ox.settings.requests_timeout)
-    load_graph("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
+    load_network("osm", mode="walk", crs=HELSINKI_CRS, boundary=AREA)
     assert (ox.settings.cache_folder, ox.settings.use_cache, ox.settings.requests_timeout) == before
 
 
 def test_download_arguments():
     with pytest.raises(InputError, match=r"network\.query: an OSM download needs a place name"):
-        load_graph("osm", mode="walk", crs=HELSINKI_CRS)
+        load_network("osm", mode="walk", crs=HELSINKI_CRS)
     with pytest.raises(
         InputError,
         match=r"network\.bbox: bbox \[25\.0, 60\.0, 24\.0, 61\.0\] is not \[left, bottom, right, top\]",
     ):
-        load_graph("osm", mode="walk", crs=HELSINKI_CRS, bbox=(25, 60, 24, 61))
+        load_network("osm", mode="walk", crs=HELSINKI_CRS, bbox=(25, 60, 24, 61))
     with pytest.raises(InputError, match=r"boundary: the boundary is a LineString, not a polygon"):
-        load_graph(
+        load_network(
             "osm", mode="walk", crs=HELSINKI_CRS, boundary=shapely.LineString([(0, 0), (1, 1)])
         )

@@ -2,7 +2,7 @@ import networkx as nx
 import pytest
 
 from gateway_planner.network import Mode
-from gateway_planner.network._filters import filter_graph, usable_by
+from gateway_planner.network._filters import FILTER_TAGS, filter_graph, usable_by
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,24 @@ def test_filter_graph_drops_edges_and_orphan_nodes():
     g.add_edge(2, 3, highway="footway")
     assert filter_graph(g, Mode.DRIVE) == 1
     assert sorted(g.nodes) == [1, 2]
+
+
+def test_filter_tags_are_the_tags_the_rules_and_speeds_read():
+    assert FILTER_TAGS == (
+        "access",
+        "area",
+        "foot",
+        "highway",
+        "junction",
+        "maxspeed",
+        "motor_vehicle",
+        "motorcar",
+        "name",
+        "oneway",
+        "service",
+        "vehicle",
+        "sidewalk",
+        "sidewalk:both",
+        "sidewalk:left",
+        "sidewalk:right",
+    )

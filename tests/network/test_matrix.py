@@ -64,38 +64,6 @@ def test_agrees_with_networkx_on_helsinki(helsinki_drive):
         assert got[:, j] == pytest.approx(want, abs=1e-4)
 
 
-def test_sites_sharing_a_node_are_searched_once(monkeypatch):
-    import gateway_planner.network.matrix as matrix
-
-    seen = []
-    original = matrix.shortest_times
-
-    def spy(routing, sources, targets, **kw):
-        seen.append(sources.tolist())
-        yield from original(routing, sources, targets, **kw)
-
-    monkeypatch.setattr(matrix, "shortest_times", spy)
-    cells = make_points([(0, 0), (150, 0)], prefix="c", square_m=1)
-    sites = make_points([(100, 0), (100, 8), (0, 0)], prefix="s")
-    tt = travel_times({"drive": _line_network()}, cells, sites)
-    assert len(seen) == 1 and len(seen[0]) == 2  # three sites, two distinct nodes
-    m = tt.by_mode["drive"]
-    assert m[:, 1] - m[:, 0] == pytest.approx(np.full(2, 8 / WALK_MPS / 60), abs=1e-5)
-
-
-def test_small_blocks_give_the_same_matrix(helsinki_walk, monkeypatch):
-    import gateway_planner.network._routing as routing_module
-
-    xy = helsinki_walk.routing.xy
-    cells = make_points(xy[::97], prefix="c", crs=HELSINKI_CRS, square_m=50)
-    sites = make_points(xy[::503] + 3.0, prefix="s", crs=HELSINKI_CRS)
-    whole = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * xy.shape[0] * 2)
-    blocked = travel_times({"walk": helsinki_walk}, cells, sites).by_mode["walk"]
-    assert np.array_equal(whole, blocked)
-    assert np.isfinite(whole).mean() > 0.9
-
-
 def test_limit_turns_long_journeys_to_inf():
     cells = make_points([(0, 0), (150, 0)], prefix="c", square_m=1)
     sites = make_points([(150, 0)], prefix="s")
@@ -130,7 +98,7 @@ def test_group_times_are_the_expected_value_over_the_mode_mix():
     drive = _line_network("drive")
     walk = make_network(
         make_graph(
-            [(0, 1, 100.0), (1, 2, 50.0)], {0: (0, 0), 1: (100, 0), 2: (150, 0)}, speed_kph=4.8
+            [(0, 1, 100.0), (1, 2, 50.0)], {0: (0, 0), 1: (100, 0), 2: (150, 0)}, speed_kmh=4.8
         ),
         "walk",
     )
@@ -220,18 +188,3 @@ def test_bad_options_and_networks():
         travel_times({"walk": _line_network("drive")}, cells, sites)
     with pytest.raises(InputError, match=r"no network given"):
         travel_times({}, cells, sites)
-
-
-def test_worker_processes_give_the_same_matrix(helsinki_drive, monkeypatch):
-    import gateway_planner.network._routing as routing_module
-
-    xy = helsinki_drive.routing.xy
-    cells = make_points(xy[::7], prefix="c", crs=HELSINKI_CRS, square_m=40)
-    sites = make_points(xy[::61] + 5.0, prefix="s", crs=HELSINKI_CRS)
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * xy.shape[0] * 5)  # 5 sites a block
-    one = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8)
-    two = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8, workers=2)
-    assert np.array_equal(one.by_mode["drive"], two.by_mode["drive"])
-    assert np.isinf(one.by_mode["drive"]).any() and np.isfinite(one.by_mode["drive"]).any()
-    with pytest.raises(InputError, match=r"workers: workers is 0"):
-        travel_times({"drive": helsinki_drive}, cells, sites, workers=0)

@@ -55,7 +55,7 @@ def _times(case, monkeypatch, **options):
 
     networks, cells, sites = case
     n = networks["walk"].routing.n_nodes
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * n * 3)  # three sites a block
+    monkeypatch.setattr(routing_module, "BLOCK_BYTES", 8 * n * 3)  # three sites a block
     with pytest.warns(Warning, match="m from the"):
         return travel_times(networks, cells, sites, groups=GROUPS, limit_minutes=LIMIT, **options)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -10,27 +9,15 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from network_helpers import PROXY_PARAMS as PARAMS
 
 from gateway_planner.contracts import Area
 from gateway_planner.errors import InputError, NetworkError
-from gateway_planner.network.proxy import (
-    build_proxy_graph,
-    load_proxy_params,
-    validate_proxy_params,
-)
+from gateway_planner.network.proxy import build_proxy_graph
+from gateway_planner.network.proxy_params import validate_proxy_params
 from gateway_planner.pilot import load_pilot
 
 CRS = "EPSG:27700"
-PARAMS: dict[str, Any] = {
-    "source": "assumed: test",
-    "max_edge_m": 1000.0,
-    "neighbours": 4,
-    "detour_factor": 1.5,
-    "land_tolerance_m": 0.0,
-    "walk_speed_kph": 5.0,
-    "drive_speed_kph": {"urban": 20.0, "rural": 60.0},
-    "density_classes": {"urban": 2500.0, "rural": 0.0},
-}
 
 
 @pytest.fixture(scope="module")
@@ -149,13 +136,13 @@ def test_travel_times_follow_the_params(
     swale: Area, swale_graphs: dict[str, nx.MultiDiGraph]
 ) -> None:
     params = validate_proxy_params(swale.proxy_params)
-    speeds = params["drive_speed_kph"]
+    speeds = params["drive_speed_kmh"]
     detour = params["detour_factor"]
     g = swale_graphs["drive"]
     for u, v, d in g.edges(data=True):
         if d["proxy_class"] == "link":
             link = next(lk for lk in params["link"] if lk["name"] == d["name"])
-            assert d["speed_kph"] == link["drive_speed_kph"]
+            assert d["speed_kph"] == link["drive_speed_kmh"]
             assert d["travel_time"] == pytest.approx(
                 d["length"] * link["detour_factor"] / (d["speed_kph"] / 3.6)
             )
@@ -213,7 +200,7 @@ def test_two_islands_need_a_link() -> None:
         match=r"2 cell\(s\) and 0 site\(s\) cannot reach 's0'.*c2, c3.*add a \[\[link\]\]",
     ):
         build_proxy_graph(cells, sites, boundary, params, mode="drive")
-    link = {"name": "ferry", "from": [950.0, 500.0], "to": [1150.0, 500.0], "drive_speed_kph": 10.0}
+    link = {"name": "ferry", "from": [950.0, 500.0], "to": [1150.0, 500.0], "drive_speed_kmh": 10.0}
     g = build_proxy_graph(cells, sites, boundary, {**params, "link": [link]}, mode="drive")
     assert nx.is_strongly_connected(g)
     crossing = [
@@ -281,77 +268,10 @@ def test_unknown_mode_and_missing_speed() -> None:
     with pytest.raises(InputError, match="mode 'bike' is not available on the proxy network"):
         build_proxy_graph(cells, sites, box, PARAMS, mode="bike")
     with pytest.raises(
-        InputError, match=r"drive_speed_kph: density classes \['suburban'\] have no drive speed"
+        InputError, match=r"drive_speed_kmh: density classes \['suburban'\] have no drive speed"
     ):
         build_proxy_graph(cells, sites, box, PARAMS, mode="drive")
     with pytest.raises(InputError, match="projected CRS"):
         build_proxy_graph(
             cells.set_crs("EPSG:4326", allow_override=True), sites, box, PARAMS, mode="walk"
         )
-
-
-# ------------------------------------------------------------------------------ parameters
-
-
-@pytest.mark.parametrize(
-    ("change", "match"),
-    [
-        ({"walk_speed_kph": 0}, r"walk_speed_kph: walk_speed_kph is 0; it must be a number > 0"),
-        (
-            {"drive_speed_kph": {"urban": -5.0}},
-            r"drive_speed_kph.urban: drive_speed_kph.urban is -5.0",
-        ),
-        ({"drive_speed_kph": {}}, "drive_speed_kph must be a table of speeds"),
-        ({"detour_factor": 0.8}, r"detour_factor is 0.8; it must be a number >= 1"),
-        ({"max_edge_m": "far"}, "max_edge_m is 'far'"),
-        ({"neighbours": -1}, "neighbours is -1"),
-        ({"speed": 3}, r"unknown keys \['speed'\]"),
-        ({"link": [{"from": [0, 0]}]}, r"link\[0\].to: to is None; it must be \[x, y\]"),
-        (
-            {"link": [{"from": [0, 0], "to": [1, 1], "walk": "yes"}]},
-            r"link\[0\].walk: walk is 'yes'",
-        ),
-        (
-            {"link": [{"from": [0, 0], "to": [1, 1], "drive_speed_kph": 0}]},
-            r"link\[0\].drive_speed_kph",
-        ),
-    ],
-)
-def test_bad_params(change: dict[str, Any], match: str) -> None:
-    with pytest.raises(InputError, match=match):
-        validate_proxy_params({**PARAMS, **change})
-
-
-def test_missing_max_edge() -> None:
-    params = {k: v for k, v in PARAMS.items() if k != "max_edge_m"}
-    with pytest.raises(
-        InputError, match=r"max_edge_m: missing max_edge_m\. Fix: give the longest edge"
-    ):
-        validate_proxy_params(params)
-
-
-def test_load_proxy_params_names_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "proxy.toml"
-    path.write_text(
-        "max_edge_m = 3000.0\nwalk_speed_kph = 0.0\n[drive_speed_kph]\nrural = 50.0\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(
-        InputError, match=r"proxy.toml: walk_speed_kph: .*Fix: give a walking speed"
-    ):
-        load_proxy_params(path)
-    path.write_text("max_edge_m = \n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid TOML"):
-        load_proxy_params(path)
-    with pytest.raises(InputError, match="file not found"):
-        load_proxy_params(tmp_path / "missing.toml")
-
-
-def test_pilot_params_load_with_defaults(swale: Area) -> None:
-    params = load_proxy_params(swale.inputs["pilot.proxy_network"])
-    assert params["walk_speed_kph"] == 4.8
-    assert params["density_classes"] == {"urban": 2500.0, "town": 600.0, "rural": 0.0}
-    assert [link["walk"] for link in params["link"]] == [True, False]
-    assert all(link["crs"] == "EPSG:4326" for link in params["link"])
-    # validated params are accepted again unchanged
-    assert validate_proxy_params(params) == params

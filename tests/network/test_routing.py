@@ -1,10 +1,11 @@
 import numpy as np
 import pyproj
 import pytest
-from network_helpers import make_graph
+from network_helpers import TINY_CRS, make_graph
 
 from gateway_planner.errors import NetworkError
-from gateway_planner.network._routing import RoutingGraph, shortest_times
+from gateway_planner.network import RoutingGraph
+from gateway_planner.network._routing import search_rows
 
 
 def _at(r, *nodes):
@@ -19,7 +20,7 @@ def _line():
         [(0, 1, 100.0), (1, 2, 50.0)],
         {0: (0, 0), 1: (100, 0), 2: (150, 0)},
         two_way=False,
-        speed_kph=36.0,
+        speed_kmh=36.0,
     )
 
 
@@ -47,7 +48,7 @@ def test_zero_time_edges_stay_connected():
     g = _line()
     g.edges[0, 1, 0]["travel_time"] = 0.0
     r = RoutingGraph.from_graph(g)
-    ((_, rows),) = list(shortest_times(r, np.array(_at(r, 2)), np.array(_at(r, 0, 1, 2))))
+    rows = search_rows(r.reverse, np.array(_at(r, 2)), np.array(_at(r, 0, 1, 2)), np.inf)
     assert rows[0].tolist() == pytest.approx([5.0, 5.0, 0.0], abs=1e-5)
 
 
@@ -80,17 +81,6 @@ def test_snap_tree_in_another_crs():
     assert r.snap_tree(pyproj.CRS("EPSG:3857"))[1] is tree  # cached
 
 
-def test_blocks_cover_every_source_once():
-    g = make_graph([(i, i + 1, 10.0) for i in range(9)], {i: (10.0 * i, 0) for i in range(10)})
-    r = RoutingGraph.from_graph(g)
-    sources = np.array(_at(r, *range(10)))
-    blocks = list(shortest_times(r, sources, sources, block_bytes=8 * 10 * 3))
-    assert [start for start, _ in blocks] == [0, 3, 6, 9]
-    full = np.vstack([rows for _, rows in blocks])
-    expected = np.abs(np.subtract.outer(np.arange(10), np.arange(10))) * 1.0
-    assert np.allclose(full, expected)
-
-
 def test_nodes_are_numbered_along_a_space_filling_curve():
     rng = np.random.default_rng(3)
     coords = {int(i): (10.0 * (i % 20), 10.0 * (i // 20)) for i in rng.permutation(400)}
@@ -103,7 +93,7 @@ def test_nodes_are_numbered_along_a_space_filling_curve():
     shuffled = np.hypot(*np.diff(np.array(list(coords.values())), axis=0).T)
     assert np.median(shuffled) > 50.0
     a, b = _at(r, 0, 399)
-    ((_, rows),) = list(shortest_times(r, np.array([a]), np.array([b])))
+    rows = search_rows(r.reverse, np.array([a]), np.array([b]), np.inf)
     assert rows[0, 0] == pytest.approx((19 + 19) * 1.0)  # 38 edges of 1 s
 
 
@@ -112,3 +102,30 @@ def test_nodes_without_coordinates():
     g.nodes[1]["x"] = float("nan")
     with pytest.raises(NetworkError, match="1 graph nodes have no finite x/y"):
         RoutingGraph.from_graph(g)
+
+
+def test_from_arrays_gives_the_arrays_of_from_graph():
+    rng = np.random.default_rng(5)
+    coords = {int(i): (float(x), float(y)) for i, (x, y) in enumerate(rng.uniform(0, 500, (60, 2)))}
+    edges = [(int(a), int(b), float(rng.uniform(10, 90))) for a, b in rng.integers(0, 60, (150, 2))]
+    g = make_graph(edges, coords, two_way=False)
+    g.add_edge(3, 7, osmid=99, length=5.0, travel_time=0.25)  # a parallel edge, faster or not
+    from_graph = RoutingGraph.from_graph(g)
+    nodes = list(g.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    uvt = [(index[u], index[v], t) for u, v, t in g.edges(data="travel_time")]
+    tails, heads, seconds = (np.array(column) for column in zip(*uvt, strict=True))
+    xy = np.array([coords[node] for node in nodes])
+    from_arrays = RoutingGraph.from_arrays(
+        xy, tails, heads, seconds, crs=TINY_CRS, node_ids=np.array(nodes)
+    )
+    assert from_arrays.node_ids.tolist() == from_graph.node_ids.tolist()
+    assert np.array_equal(from_arrays.xy, from_graph.xy)
+    assert (from_arrays.reverse != from_graph.reverse).nnz == 0
+    assert from_arrays.reverse.indices.dtype == from_graph.reverse.indices.dtype
+    assert from_arrays.crs.equals(from_graph.crs) and from_arrays.n_edges == from_graph.n_edges
+    # without ids, the nodes are their positions
+    plain = RoutingGraph.from_arrays(xy, tails, heads, seconds, crs=TINY_CRS)
+    assert sorted(plain.node_ids.tolist()) == list(range(len(nodes)))
+    with pytest.raises(NetworkError, match=r"1 of 2 edges have no usable 'travel_time'"):
+        RoutingGraph.from_arrays(xy, [0, 1], [1, 2], [1.0, np.inf], crs=TINY_CRS)

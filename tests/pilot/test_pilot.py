@@ -144,7 +144,7 @@ def test_groups_are_common_and_assumed(area: Area) -> None:
 
 def test_proxy_params_and_provenance(area: Area) -> None:
     assert area.proxy_params["source"].startswith("assumed:")
-    assert area.proxy_params["walk_speed_kph"] == 4.8
+    assert area.proxy_params["walk_speed_kmh"] == 4.8
     assert area.inputs["pilot.proxy_network"] == get_path(f"{area.id}/proxy_network.toml")
     text = " ".join(area.sources)
     if area.id == "swale":

@@ -1,17 +1,20 @@
-"""Site searches and runs on a real Dask cluster give the single-process numbers."""
+"""The blocks of site searches give the same numbers in this process, in worker processes and
+on a real Dask cluster."""
 
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from network_helpers import HELSINKI_CRS, make_points
+from network_helpers import HELSINKI_CRS, make_graph, make_points
 
+import gateway_planner.network._routing as routing_module
 from gateway_planner.cluster import dask_client
+from gateway_planner.errors import InputError
 from gateway_planner.groups import CustomerGroup
 from gateway_planner.network import travel_times
-
-distributed = pytest.importorskip("distributed")
+from gateway_planner.network._blocks import shortest_times
+from gateway_planner.network._routing import RoutingGraph, kept_pruning
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the scheduler's HTTP server on a free loopback port, without a dashboard
@@ -21,6 +24,7 @@ QUIET_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 @pytest.fixture(scope="module")
 def cluster():
     """Two single-thread workers in this process, on the loopback interface."""
+    distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2,
         threads_per_worker=1,
@@ -35,8 +39,59 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def client(cluster):
+    distributed = pytest.importorskip("distributed")
     with distributed.Client(cluster, set_as_default=False) as connected:
         yield connected
+
+
+def _line_routing(n=10):
+    g = make_graph([(i, i + 1, 10.0) for i in range(n - 1)], {i: (10.0 * i, 0) for i in range(n)})
+    return RoutingGraph.from_graph(g)
+
+
+def test_blocks_cover_every_source_once():
+    r = _line_routing()
+    where = {node: i for i, node in enumerate(r.node_ids)}
+    sources = np.array([where[i] for i in range(10)])
+    blocks = list(shortest_times(r, sources, sources, block_bytes=8 * 10 * 3))
+    assert [start for start, _ in blocks] == [0, 3, 6, 9]
+    full = np.vstack([rows for _, rows in blocks])
+    expected = np.abs(np.subtract.outer(np.arange(10), np.arange(10))) * 1.0
+    assert np.allclose(full, expected)
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_every_way_of_running_the_blocks_gives_the_same_rows_in_order(client, cut):
+    r = _line_routing(40)
+    sources = np.arange(0, 40, 3)
+    targets = np.arange(40)
+    pruning = None
+    if cut:  # searches cut by two kept sites, as travel_times(kept_sites=...) does
+        kept = sources[[1, 9]]
+        pruning = kept_pruning(r, kept, np.zeros(2), sources, np.zeros(sources.size))
+    options = {"limit_seconds": 15.0, "block_bytes": 8 * 40 * 4, "pruning": pruning}
+    here = list(shortest_times(r, sources, targets, **options))
+    assert [start for start, _ in here] == [0, 4, 8, 12]
+    assert all(rows.dtype == np.float32 for _, rows in here)
+    assert np.isinf(here[0][1]).any() and np.isfinite(here[0][1]).any()
+    for ways in ({"workers": 2}, {"client": client}):
+        other = list(shortest_times(r, sources, targets, **options, **ways))
+        assert [start for start, _ in other] == [start for start, _ in here]
+        for (_, a), (_, b) in zip(here, other, strict=True):
+            assert np.array_equal(a, b)
+
+
+def test_worker_processes_give_the_same_matrix(helsinki_drive, monkeypatch):
+    xy = helsinki_drive.routing.xy
+    cells = make_points(xy[::7], prefix="c", crs=HELSINKI_CRS, square_m=40)
+    sites = make_points(xy[::61] + 5.0, prefix="s", crs=HELSINKI_CRS)
+    monkeypatch.setattr(routing_module, "BLOCK_BYTES", 8 * xy.shape[0] * 5)  # 5 sites a block
+    one = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8)
+    two = travel_times({"drive": helsinki_drive}, cells, sites, limit_minutes=8, workers=2)
+    assert np.array_equal(one.by_mode["drive"], two.by_mode["drive"])
+    assert np.isinf(one.by_mode["drive"]).any() and np.isfinite(one.by_mode["drive"]).any()
+    with pytest.raises(InputError, match=r"workers: workers is 0"):
+        travel_times({"drive": helsinki_drive}, cells, sites, workers=0)
 
 
 def _group(gid, modes):
@@ -48,13 +103,11 @@ def _group(gid, modes):
 
 @pytest.fixture
 def case(helsinki_drive, helsinki_walk, monkeypatch):
-    import gateway_planner.network._routing as routing_module
-
     xy = helsinki_drive.routing.xy
     cells = make_points(xy[::11], prefix="c", crs=HELSINKI_CRS, square_m=40)
     sites = make_points(xy[::83] + 5.0, prefix="s", crs=HELSINKI_CRS)
     n = helsinki_walk.routing.n_nodes
-    monkeypatch.setattr(routing_module, "_BLOCK_BYTES", 8 * n * 4)  # four sites a block
+    monkeypatch.setattr(routing_module, "BLOCK_BYTES", 8 * n * 4)  # four sites a block
     networks = {"drive": helsinki_drive, "walk": helsinki_walk}
     groups = [_group("mixed", {"drive": 0.5, "walk": 0.5})]
     return networks, cells, sites, groups
