@@ -21,8 +21,8 @@ import shapely
 
 from ._io import staged_directory, write_text
 from .config import Scenario
+from .contracts import Evaluation
 from .errors import InputError
-from .evaluate import Evaluation
 from .report import KEY_FIGURES, SITE_FIGURES, ScenarioView, write_report
 from .report.exports import frame_to_csv
 from .scenario import RunResult, report_view, run_scenario

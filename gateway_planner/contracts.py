@@ -1,9 +1,10 @@
-"""The data contracts every stage shares: the study :class:`Area` and what the demand input gave.
+"""The data contracts every stage shares: the study area, the demand summary, the evaluation.
 
 The ``cells`` and ``sites`` contracts of DESIGN.md are GeoDataFrames; this module holds the names
 they share (the ``share__<group id>`` prefix, the site statuses), the :class:`Area` that carries
-them through a run, whether it comes from the planner's files or the pilot pack, and the
-:class:`DemandSummary` of the population input (``summary.json``'s ``demand`` entry).
+them through a run, whether it comes from the planner's files or the pilot pack, the
+:class:`DemandSummary` of the population input (``summary.json``'s ``demand`` entry), and the
+:class:`Evaluation` of a set of open sites that the reports show.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -21,13 +23,16 @@ from shapely.geometry.base import BaseGeometry
 from .groups import CustomerGroup
 
 __all__ = [
+    "ALL",
     "DROP_REASONS",
     "SHARE_PREFIX",
     "SHARE_TOLERANCE",
     "SITE_STATUSES",
+    "THRESHOLDS",
     "Area",
     "DemandSummary",
     "Dropped",
+    "Evaluation",
 ]
 
 #: prefix of the cells' group-share columns: ``share__<group id>``
@@ -36,6 +41,11 @@ SHARE_PREFIX = "share__"
 SHARE_TOLERANCE = 1e-6
 #: the values of the sites' ``status`` column (read case-insensitively, stored in lower case)
 SITE_STATUSES: tuple[str, ...] = ("existing", "candidate")
+
+#: journey-time thresholds (minutes) of the ``pct_within_<T>`` and ``people_within_<T>`` figures
+THRESHOLDS: tuple[int, ...] = (10, 15, 20, 30)
+#: the row of the figures over all customer groups
+ALL = "all"
 
 #: why items were left out, in the order they are reported
 DROP_REASONS: Mapping[str, str] = {
@@ -203,3 +213,43 @@ class Area:
     def existing(self) -> tuple[str, ...]:
         """Ids of today's sites."""
         return tuple(self.sites.index[self.sites["status"] == "existing"])
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Figures for one set of open sites.
+
+    Attributes
+    ----------
+    open_sites
+        Ids of the open sites, in site order.
+    cells
+        Per cell: ``population``, ``visits`` (face-to-face per year), ``site`` (the open site
+        serving most of its visits, ``""`` if none is reachable), ``minutes`` (visit-weighted
+        mean journey over its groups, ``inf`` if unreachable), and per group ``visits__<g>``,
+        ``site__<g>`` and ``minutes__<g>``; geometry of the cell. Cells without visits use
+        their people (then equal weights) so that every reachable cell has a site and a time.
+    catchments
+        One polygon per open site that serves a cell (its cells dissolved), index ``site_id``,
+        with ``population`` and ``visits`` of those cells and their number ``cells``.
+    sites
+        Every site with ``status`` in {existing, proposed, candidate, closed} and, for open
+        sites, the figures of the journeys allocated to it (each group of each cell goes to its
+        own nearest site): ``people``, ``visits``, ``visits_per_month``, ``pct_within_<T>``,
+        ``people_within_<T>``, ``mean_minutes``, ``median_minutes``, ``p90_minutes``,
+        ``worst_decile_minutes``, ``gini``; ``capacity`` (visits/month, NaN if none) and
+        ``load_pct`` (visits/month against capacity).
+    groups
+        One row per group and one for ``all``: ``name``, ``people``, ``visits``,
+        ``pct_within_<T>`` (share of all visits within T minutes), ``people_within_<T>``,
+        ``mean_minutes``, ``median_minutes``, ``p90_minutes``, ``worst_decile_minutes`` (mean
+        of the slowest tenth of visits), ``gini`` (of journey time, weighted by visits),
+        ``unreachable_people``, ``unreachable_visits``. Time figures are over reachable
+        journeys; unreachable ones are counted apart.
+    """
+
+    open_sites: tuple[str, ...]
+    cells: gpd.GeoDataFrame
+    catchments: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    groups: pd.DataFrame

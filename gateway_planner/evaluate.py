@@ -12,18 +12,19 @@ explicit zeros being journeys of 0 minutes); both give the same figures.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .contracts import ALL, THRESHOLDS, Evaluation
 from .errors import InputError
 from .groups import CustomerGroup
 from .minutes import dense_columns
 
 __all__ = [
+    "ALL",
     "THRESHOLDS",
     "Evaluation",
     "evaluate",
@@ -31,49 +32,6 @@ __all__ = [
     "weighted_quantile",
     "worst_share_mean",
 ]
-
-THRESHOLDS: tuple[int, ...] = (10, 15, 20, 30)
-ALL = "all"
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Figures for one set of open sites.
-
-    Attributes
-    ----------
-    open_sites
-        Ids of the open sites, in site order.
-    cells
-        Per cell: ``population``, ``visits`` (face-to-face per year), ``site`` (the open site
-        serving most of its visits, ``""`` if none is reachable), ``minutes`` (visit-weighted
-        mean journey over its groups, ``inf`` if unreachable), and per group ``visits__<g>``,
-        ``site__<g>`` and ``minutes__<g>``; geometry of the cell. Cells without visits use
-        their people (then equal weights) so that every reachable cell has a site and a time.
-    catchments
-        One polygon per open site that serves a cell (its cells dissolved), index ``site_id``,
-        with ``population`` and ``visits`` of those cells and their number ``cells``.
-    sites
-        Every site with ``status`` in {existing, proposed, candidate, closed} and, for open
-        sites, the figures of the journeys allocated to it (each group of each cell goes to its
-        own nearest site): ``people``, ``visits``, ``visits_per_month``, ``pct_within_<T>``,
-        ``people_within_<T>``, ``mean_minutes``, ``median_minutes``, ``p90_minutes``,
-        ``worst_decile_minutes``, ``gini``; ``capacity`` (visits/month, NaN if none) and
-        ``load_pct`` (visits/month against capacity).
-    groups
-        One row per group and one for ``all``: ``name``, ``people``, ``visits``,
-        ``pct_within_<T>`` (share of all visits within T minutes), ``people_within_<T>``,
-        ``mean_minutes``, ``median_minutes``, ``p90_minutes``, ``worst_decile_minutes`` (mean
-        of the slowest tenth of visits), ``gini`` (of journey time, weighted by visits),
-        ``unreachable_people``, ``unreachable_visits``. Time figures are over reachable
-        journeys; unreachable ones are counted apart.
-    """
-
-    open_sites: tuple[str, ...]
-    cells: gpd.GeoDataFrame
-    catchments: gpd.GeoDataFrame
-    sites: gpd.GeoDataFrame
-    groups: pd.DataFrame
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -13,8 +13,7 @@ from typing import Any
 from ._io import file_digest
 from ._version import __version__
 from .config import Scenario
-from .contracts import Area
-from .evaluate import Evaluation
+from .contracts import Area, Evaluation
 from .locate import Solution
 from .network import Network, TravelTimes
 from .report import NETWORK_LABELS

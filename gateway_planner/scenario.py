@@ -25,10 +25,10 @@ from ._io import staged_directory
 from .area import load_area
 from .cluster import dask_client
 from .config import Scenario, input_keys, load_scenario
-from .contracts import Area
+from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
-from .evaluate import Evaluation, evaluate
+from .evaluate import evaluate
 from .locate import Problem, Solution, solve
 from .network import Network, TravelTimes, load_network, travel_times
 from .provenance import run_summary

@@ -13,25 +13,14 @@ from gateway_planner.errors import InputError
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """Two single-thread workers in this process, on the loopback interface."""
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        host="127.0.0.1",
-        protocol="tcp",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-    ) as local:
-        yield local
+@pytest.fixture
+def cluster(dask_cluster):
+    return dask_cluster
 
 
-@pytest.fixture(scope="module")
-def client(cluster):
-    with distributed.Client(cluster, set_as_default=False) as connected:
-        yield connected
+@pytest.fixture
+def client(dask_client):
+    return dask_client
 
 
 def test_a_client_is_anything_with_submit_scatter_and_gather(client):

@@ -1,13 +1,21 @@
 """Each location model, chosen in a scenario file, runs end to end on the Swale pilot."""
 
 import re
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 
-from gateway_planner.config import scenario_from_dict
+import gateway_planner.settings as gps
+from gateway_planner._io import json_dumps
+from gateway_planner.config import load_scenario, scenario_from_dict
 from gateway_planner.errors import InputError
+from gateway_planner.minutes import dense_rows
 from gateway_planner.scenario import run_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def swale(**objective):
@@ -106,3 +114,36 @@ def test_a_one_mode_run_cuts_its_searches_by_the_existing_site_and_solves_the_sa
         drive_only.with_updates({"objective.keep_existing": False}), write=False, reuse=result
     )
     assert free.times.kept_sites == ()
+
+
+def test_a_run_on_the_cluster_equals_the_single_process_run(dask_cluster):
+    path = ROOT / "scenarios" / "sheerness.toml"
+    alone = run_scenario(path, write=False)
+    shared = run_scenario(path, write=False, scheduler=dask_cluster.scheduler_address)
+    assert shared.solution.open_sites == alone.solution.open_sites
+    assert np.array_equal(shared.solution.assignment, alone.solution.assignment)
+    for key in alone.times.by_group:
+        assert np.array_equal(shared.times.for_group(key), alone.times.for_group(key))
+    assert json_dumps(shared.summary) == json_dumps(alone.summary)
+
+
+def test_a_pilot_run_gives_the_same_outputs_with_sparse_times(monkeypatch):
+    path = ROOT / "scenarios" / "sheerness.toml"
+    scenario = load_scenario(path).with_updates({"network.limit_minutes": 400})
+    dense = run_scenario(scenario, write=False)
+    # 6 matrices of 1,395 x 21 float32 pass this budget; the solver's dense copy does not
+    monkeypatch.setattr(gps, "dense_budget_bytes", 500_000)
+    sparse = run_scenario(scenario, write=False)
+    assert not dense.times.is_sparse and sparse.times.is_sparse
+    assert isinstance(sparse.problem.costs, sp.csr_array)
+    costs = dense.problem.costs
+    assert np.array_equal(dense_rows(sparse.problem.costs, slice(0, costs.shape[0])), costs)
+    rows, cols = np.nonzero(np.isfinite(costs))
+    assert np.array_equal(sparse.problem.costs[rows, cols], costs[rows, cols])  # float64 exact
+    assert sparse.solution.open_sites == dense.solution.open_sites
+    assert sparse.solution.objective == dense.solution.objective
+    for a, b in ((dense.current, sparse.current), (dense.proposed, sparse.proposed)):
+        pd.testing.assert_frame_equal(a.groups, b.groups)
+        pd.testing.assert_frame_equal(a.sites, b.sites)
+        pd.testing.assert_frame_equal(a.cells, b.cells)
+    assert json_dumps(sparse.summary) == json_dumps(dense.summary)

@@ -89,35 +89,25 @@ def test_reuse_refuses_a_run_of_other_inputs(swept):
         run_scenario(other, write=False, reuse=results[0])
 
 
-def test_the_cli_sweep_on_a_cluster_writes_the_same_files(swept, tmp_path):
-    distributed = pytest.importorskip("distributed")
+def test_the_cli_sweep_on_a_cluster_writes_the_same_files(swept, tmp_path, dask_cluster):
     folder = swept[0]
     path = pilot_scenario(tmp_path)
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        host="127.0.0.1",
-        protocol="tcp",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-    ) as cluster:
-        result = runner.invoke(
-            app,
-            [
-                "-q",
-                "sweep",
-                str(path),
-                "-p",
-                "objective.new_sites=1,2",
-                "--param",
-                "demand.channel_shift=-0.2",
-                "--scheduler",
-                cluster.scheduler_address,
-                "-o",
-                str(tmp_path / "out" / "grid"),
-            ],
-        )
+    result = runner.invoke(
+        app,
+        [
+            "-q",
+            "sweep",
+            str(path),
+            "-p",
+            "objective.new_sites=1,2",
+            "--param",
+            "demand.channel_shift=-0.2",
+            "--scheduler",
+            dask_cluster.scheduler_address,
+            "-o",
+            str(tmp_path / "out" / "grid"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "sweep of 2 variants written to" in result.stdout
     assert gps.progress is None  # the command's progress bars are gone with it

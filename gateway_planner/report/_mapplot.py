@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
-from ..evaluate import Evaluation
+from ..contracts import Evaluation
 from ._payload import STATUS_STYLE, site_colours
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..evaluate import Evaluation
+from ..contracts import Evaluation
 from ._labels import POPUP_FIGURES
 from ._surface import Surface, change_surface, json_values, nice_ceiling, surface
 from ._view import ScenarioView

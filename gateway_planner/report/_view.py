@@ -8,7 +8,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from ..evaluate import Evaluation
+from ..contracts import Evaluation
 from ..groups import CustomerGroup
 from ._labels import banners as summary_banners
 

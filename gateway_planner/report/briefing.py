@@ -21,7 +21,7 @@ import pandas as pd
 
 from .._io import atomic_path
 from .._optional import import_optional_dependency
-from ..evaluate import ALL, Evaluation
+from ..contracts import ALL, Evaluation
 from ._labels import BRIEFING_FIGURES, figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
 from ._payload import STATUS_STYLE

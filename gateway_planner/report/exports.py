@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_path, write_json, write_text
-from ..evaluate import Evaluation
+from ..contracts import Evaluation
 from ._view import ScenarioView
 
 __all__ = ["cells_layer", "figures_table", "frame_to_csv", "write_exports", "write_geopackage"]

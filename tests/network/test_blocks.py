@@ -17,31 +17,16 @@ from gateway_planner.network._blocks import shortest_times
 from gateway_planner.network._routing import RoutingGraph, kept_pruning
 
 ROOT = Path(__file__).resolve().parents[2]
-#: the scheduler's HTTP server on a free loopback port, without a dashboard
-QUIET_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """Two single-thread workers in this process, on the loopback interface."""
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        host="127.0.0.1",
-        protocol="tcp",
-        dashboard_address=None,
-        scheduler_kwargs=QUIET_SCHEDULER,
-    ) as local:
-        yield local
+@pytest.fixture
+def cluster(dask_cluster):
+    return dask_cluster
 
 
-@pytest.fixture(scope="module")
-def client(cluster):
-    distributed = pytest.importorskip("distributed")
-    with distributed.Client(cluster, set_as_default=False) as connected:
-        yield connected
+@pytest.fixture
+def client(dask_client):
+    return dask_client
 
 
 def _line_routing(n=10):
@@ -148,20 +133,6 @@ def test_blocks_on_the_cluster_give_the_same_matrix(case, client, monkeypatch, s
     for data, kwargs in shipped:
         assert isinstance(data.reverse, sp.csr_matrix) and kwargs["broadcast"] is True
     assert set(submitted) == {"_search_block"} and len(submitted) >= 2 * 3
-
-
-def test_a_run_on_the_cluster_equals_the_single_process_run(cluster):
-    from gateway_planner._io import json_dumps
-    from gateway_planner.scenario import run_scenario
-
-    path = ROOT / "scenarios" / "sheerness.toml"
-    alone = run_scenario(path, write=False)
-    shared = run_scenario(path, write=False, scheduler=cluster.scheduler_address)
-    assert shared.solution.open_sites == alone.solution.open_sites
-    assert np.array_equal(shared.solution.assignment, alone.solution.assignment)
-    for key in alone.times.by_group:
-        assert np.array_equal(shared.times.for_group(key), alone.times.for_group(key))
-    assert json_dumps(shared.summary) == json_dumps(alone.summary)
 
 
 def test_a_local_cluster_of_worker_processes(case):

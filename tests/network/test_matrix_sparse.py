@@ -182,36 +182,6 @@ def test_zero_minute_entries_alone_keep_a_sparse_problem_feasible():
     assert solution.objective == 0.0 and solution.assignment.tolist() == [0, 1, 2]
 
 
-def test_a_pilot_run_gives_the_same_outputs_with_sparse_times(monkeypatch):
-    from pathlib import Path
-
-    import pandas as pd
-
-    from gateway_planner._io import json_dumps
-    from gateway_planner.config import load_scenario
-    from gateway_planner.scenario import run_scenario
-
-    path = Path(__file__).resolve().parents[2] / "scenarios" / "sheerness.toml"
-    scenario = load_scenario(path).with_updates({"network.limit_minutes": 400})
-    dense = run_scenario(scenario, write=False)
-    # 6 matrices of 1,395 x 21 float32 pass this budget; the solver's dense copy does not
-    monkeypatch.setattr(gps, "dense_budget_bytes", 500_000)
-    sparse = run_scenario(scenario, write=False)
-    assert not dense.times.is_sparse and sparse.times.is_sparse
-    assert isinstance(sparse.problem.costs, sp.csr_array)
-    costs = dense.problem.costs
-    assert np.array_equal(densify(sparse.problem.costs), costs)
-    rows, cols = np.nonzero(np.isfinite(costs))
-    assert np.array_equal(sparse.problem.costs[rows, cols], costs[rows, cols])  # float64 exact
-    assert sparse.solution.open_sites == dense.solution.open_sites
-    assert sparse.solution.objective == dense.solution.objective
-    for a, b in ((dense.current, sparse.current), (dense.proposed, sparse.proposed)):
-        pd.testing.assert_frame_equal(a.groups, b.groups)
-        pd.testing.assert_frame_equal(a.sites, b.sites)
-        pd.testing.assert_frame_equal(a.cells, b.cells)
-    assert json_dumps(sparse.summary) == json_dumps(dense.summary)
-
-
 def test_blocks_report_their_progress(helsinki_case, monkeypatch):
     calls = []
     monkeypatch.setattr(
