@@ -96,8 +96,8 @@ def _network(rng: np.random.Generator) -> Network:
     keep = arterial | (rng.random(u.size) > 0.05)
     u, v, arterial = u[keep], v[keep], arterial[keep]
     length = SPACING * rng.uniform(1.0, 1.25, u.size)
-    kph = np.where(arterial, rng.uniform(60, 80, u.size), rng.uniform(30, 50, u.size))
-    seconds = length / (kph / 3.6)
+    kmh = np.where(arterial, rng.uniform(60, 80, u.size), rng.uniform(30, 50, u.size))
+    seconds = length / (kmh / 3.6)
     yy, xx = np.divmod(np.arange(SIDE * SIDE), SIDE)
     xy = np.column_stack([xx * SPACING, yy * SPACING]).astype(np.float64) + ORIGIN
     routing = RoutingGraph.from_arrays(  # nodes renumbered as RoutingGraph.from_graph does

@@ -231,8 +231,8 @@ def synthetic(
     keep = arterial | (rng.random(u.size) > 0.05)  # 5 % of local streets missing
     u, v, arterial = u[keep], v[keep], arterial[keep]
     length = spacing * rng.uniform(1.0, 1.25, u.size)  # some detour along each block
-    kph = np.where(arterial, rng.uniform(60, 80, u.size), rng.uniform(30, 50, u.size))
-    seconds = length / (kph / 3.6)
+    kmh = np.where(arterial, rng.uniform(60, 80, u.size), rng.uniform(30, 50, u.size))
+    seconds = length / (kmh / 3.6)
     graph = nx.MultiDiGraph(crs=CRS)
     yy, xx = np.divmod(np.arange(side * side), side)
     graph.add_nodes_from(
