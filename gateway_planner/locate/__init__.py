@@ -9,13 +9,15 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
   within T minutes;
 - :class:`PCenter` -- shortest worst journey.
 
-:func:`solve` picks the model by name.
+:func:`solve` picks the model by name. :func:`read_pmed` and :func:`read_optima` read
+Beasley's OR-Library p-median instances and their proven optima.
 """
 
 from __future__ import annotations
 
 from .base import LocationModel
 from .coverage import MaxCoverage, SetCover
+from .orlib import read_optima, read_pmed
 from .pcenter import PCenter
 from .pmedian import PMedian
 from .problem import Problem, Solution, validate_problem
@@ -29,6 +31,8 @@ __all__ = [
     "Problem",
     "SetCover",
     "Solution",
+    "read_optima",
+    "read_pmed",
     "solve",
     "validate_problem",
 ]
