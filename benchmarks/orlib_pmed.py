@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gateway_planner.locate import Problem, solve
-from gateway_planner.locate._orlib import read_optima, read_pmed
+from gateway_planner.locate import Problem, read_optima, read_pmed, solve
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO.parent / "shared" / "data" / "orlib-pmed"

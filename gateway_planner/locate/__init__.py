@@ -9,13 +9,18 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
   within T minutes;
 - :class:`PCenter` -- shortest worst journey.
 
-:func:`solve` picks the model by name.
+:func:`solve` picks the model by name. :func:`read_pmed` and :func:`read_optima` read
+Beasley's OR-Library p-median instances and their proven optima.
 """
 
 from __future__ import annotations
 
-from .base import LocationModel
+from typing import Unpack
+
+from ..errors import InputError
+from .base import LocationModel, SolveOptions
 from .coverage import MaxCoverage, SetCover
+from .orlib import read_optima, read_pmed
 from .pcenter import PCenter
 from .pmedian import PMedian
 from .problem import Problem, Solution, validate_problem
@@ -29,6 +34,8 @@ __all__ = [
     "Problem",
     "SetCover",
     "Solution",
+    "read_optima",
+    "read_pmed",
     "solve",
     "validate_problem",
 ]
@@ -41,15 +48,7 @@ MODEL_CLASSES: dict[str, type[LocationModel]] = {
 }
 
 
-def solve(
-    problem: Problem,
-    *,
-    model: str = "pmedian",
-    method: str = "auto",
-    time_limit: float = 60.0,
-    gap: float = 0.0,
-    seed: int = 0,
-) -> Solution:
+def solve(problem: Problem, *, model: str = "pmedian", **options: Unpack[SolveOptions]) -> Solution:
     """Check and solve a location problem.
 
     Parameters
@@ -58,14 +57,11 @@ def solve(
         The problem.
     model
         {"pmedian", "max_coverage", "set_cover", "pcenter"}
-    method
-        {"auto", "exact", "heuristic"} See :meth:`LocationModel.solve`.
-    time_limit
-        Seconds for the whole solve.
-    gap
-        Relative gap at which the exact search may stop (0 proves optimality).
-    seed
-        Seed of every random choice.
+    **options
+        ``method`` ({"auto", "exact", "heuristic"}), ``time_limit`` (seconds for the whole
+        solve), ``gap`` (relative gap at which the exact search may stop; 0 proves optimality)
+        and ``seed`` (of every random choice): see :meth:`LocationModel.solve`, which gives
+        their defaults.
 
     Returns
     -------
@@ -81,10 +77,8 @@ def solve(
     SolverError
         When the solver fails or finds nothing within the time limit.
     """
-    from ..errors import InputError
-
     cls = MODEL_CLASSES.get(model)
     if cls is None:
         msg = f"unknown model {model!r}"
         raise InputError(msg, field="model", fix=f"use one of {', '.join(MODEL_CLASSES)}")
-    return cls.from_problem(problem).solve(method=method, time_limit=time_limit, gap=gap, seed=seed)
+    return cls.from_problem(problem).solve(**options)

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, SolverError
+from ._data import nearest_sites
+from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
-from .base import Outcome
+from ._pipeline import solve_median
+from .base import Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
-
-if TYPE_CHECKING:
-    from .pmedian import PMedian
 
 __all__ = ["solve_capacitated"]
 
@@ -46,11 +46,10 @@ LINK_MAX = 300_000
 class _Capacitated:
     """Pairs, capacities and model builders of a capacitated p-median."""
 
-    def __init__(self, model: PMedian) -> None:
-        self.owner = model
-        data = model.data
+    def __init__(self, core: MedianCore) -> None:
+        data = core.data
         self.data = data
-        pr = model.problem
+        pr = data.problem
         self.single = bool(pr.single_source)
         cap = np.asarray(pr.capacities, dtype=np.float64)[data.cand]
         self.cap = np.where(np.isnan(cap), np.inf, cap)
@@ -99,7 +98,7 @@ class _Capacitated:
             rb.add_entries(
                 crow + np.flatnonzero(is_free), ycol[capped[is_free]], -self.cap[capped[is_free]]
             )
-        if free.size:
+        if k is not None and free.size:
             linked = ycol[pos] >= 0
             idx = np.flatnonzero(linked)
             if idx.size <= LINK_MAX:
@@ -120,15 +119,8 @@ class _Capacitated:
         if self.single:
             integer[:n_x] = True
         name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
-        model = MilpModel(
-            cost=obj,
-            lower=np.zeros(n_cols),
-            upper=np.ones(n_cols),
-            integer=integer,
-            rows=rb,
-            name=name if k is not None else f"{name} assignment",
-        )
-        return model, r, pos, free
+        name = name if k is not None else f"{name} assignment"
+        return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
 
     def assign(
         self, is_open: np.ndarray, *, deadline: float, seed: int
@@ -159,14 +151,14 @@ class _Capacitated:
         assignment[r[pick]] = sites[pick]
         unassigned = np.flatnonzero(data.w <= 0)
         if unassigned.size:
-            nearest = self.owner.assign(self._open_from(sites[share > 0]))
+            nearest = nearest_sites(data, self._open_from(sites[share > 0]))
             assignment[unassigned] = nearest[unassigned]
         shares = None
         if not self.single:
             keep = share > 0
             shares = sp.csr_array(
                 (share[keep], (r[keep], sites[keep])),
-                shape=(data.n_cells, self.owner.problem.n_sites),
+                shape=(data.n_cells, data.problem.n_sites),
             )
         return assignment, shares
 
@@ -174,35 +166,27 @@ class _Capacitated:
         return np.isin(self.data.cand, sites)
 
 
-def solve_capacitated(
-    owner: PMedian, *, method: str, deadline: float, gap: float, seed: int
-) -> Outcome:
+def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
     """Solve a capacitated p-median (see the module docstring).
 
     Parameters
     ----------
-    owner
-        The p-median model (its problem has capacities).
-    method
-        {"auto", "exact", "heuristic"}
-    deadline
-        ``time.perf_counter()`` value by which to finish.
-    gap
-        Target relative gap.
-    seed
-        Seed of random choices.
+    core
+        The uncapacitated p-median core (its problem has capacities): it gives the subsets'
+        order, the incumbent and the bound.
+    request
+        Method, deadline, target gap and seed.
 
     Returns
     -------
     Outcome
         Open sites, the capacitated assignment and objective, and a lower bound.
     """
-    cap = _Capacitated(owner)
-    data = owner.data
-    core = owner._core
+    method, deadline, seed = request.method, request.deadline, request.seed
+    cap = _Capacitated(core)
+    data = core.data
     forced = data.forced
-    k = data.p - data.n_forced
-    n_free = int((~forced).sum())
+    k, n_free = core.k, core.n_free
     label = cap._build(np.ones(data.m, dtype=bool), forced, k)[0].name
     if k in (0, n_free):
         is_open = forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
@@ -226,17 +210,16 @@ def solve_capacitated(
     subsets = count_subsets(n_free, k)
     if method != "heuristic" and subsets <= SUBSET_LIMIT:
         return _scan(cap, wcost, k, deadline=deadline, seed=seed, label=label)
-    # heuristic incumbent: uncapacitated answer, else the largest capacities
-    from .pmedian import solve_median
-
-    # the uncapacitated optimum bounds the capacitated one from below (and often meets it)
+    # incumbents: the uncapacitated answer, and the largest capacities; the uncapacitated
+    # optimum also bounds the capacitated one from below (and often meets it)
     uncap_deadline = time.perf_counter() + UNCAPACITATED_SHARE * (deadline - time.perf_counter())
     first = solve_median(
         core,
-        method="heuristic" if method == "heuristic" else "auto",
-        deadline=uncap_deadline,
-        gap=gap,
-        seed=seed,
+        replace(
+            request,
+            method="heuristic" if method == "heuristic" else "auto",
+            deadline=uncap_deadline,
+        ),
     )
     tries = [first.is_open]
     order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
@@ -277,14 +260,12 @@ def solve_capacitated(
     if best is not None:
         start = (np.arange(r.size, r.size + free.size), best[0][free].astype(np.float64))
     remaining = max(deadline - time.perf_counter(), 0.05)
-    result = run_highs(model, time_limit=remaining, gap=gap, seed=seed, start=start)
+    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
     bound = max(result.bound, first.bound) if math.isfinite(result.bound) else first.bound
-    if result.x is None:
-        if best is None:
-            require_solution(result, f"the {label} problem")
+    if result.x is None and best is not None:
         is_open, (value, assignment, shares, _) = best
     else:
-        x = result.x
+        x = require_solution(result, f"the {label} problem") if result.x is None else result.x
         is_open = forced.copy()
         is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
         assignment, shares = cap._decode(x, r, pos)

@@ -1,8 +1,9 @@
-"""Normalised problem data shared by every model: weights, candidates and sorted reachable pairs.
+"""A checked problem in solver form, shared by every model: weights, candidates, sorted pairs.
 
-Dense and sparse cost matrices are reduced to one form: for every cell, the reachable candidate
-sites sorted by (minutes, site index), stored CSR-style. Explicit zeros of a sparse matrix are
-reachable pairs of 0 minutes; ``inf`` (dense) and missing entries (sparse) are unreachable.
+The costs arrive dense or sparse and are read once into :class:`~._pairs.Pairs` (for every
+cell, its reachable candidates sorted by minutes). What a model needs beyond the pairs is
+derived from them here: a dense matrix of per-pair values (:meth:`Prepared.dense`), a 0/1 cover
+matrix (:meth:`Prepared.cover`) and each cell's nearest open site (:func:`nearest_sites`).
 """
 
 from __future__ import annotations
@@ -14,27 +15,16 @@ import scipy.sparse as sp
 
 from .. import settings
 from ..errors import SolverError
-from ._sorted import pair_order
-from .problem import Problem
+from ._pairs import Pairs
+from .problem import Problem, checked_pairs
 
-__all__ = ["Pairs", "Prepared", "check_dense_budget", "nearest_open", "prepare"]
-
-
-@dataclass(frozen=True)
-class Pairs:
-    """Reachable (cell, candidate) pairs sorted by cell, then cost, then candidate position.
-
-    ``pos`` are positions in ``Prepared.cand`` (not site indices).
-    """
-
-    indptr: np.ndarray
-    pos: np.ndarray
-    cost: np.ndarray
-
-    @property
-    def rows(self) -> np.ndarray:
-        """Cell of every pair."""
-        return np.repeat(np.arange(self.indptr.size - 1), np.diff(self.indptr))
+__all__ = [
+    "Pairs",
+    "Prepared",
+    "check_dense_budget",
+    "nearest_sites",
+    "prepare",
+]
 
 
 @dataclass(frozen=True)
@@ -87,16 +77,42 @@ class Prepared:
         numpy.ndarray
             ``(len(rows), m)`` matrix.
         """
-        keep_rows = np.arange(self.n_cells) if rows is None else np.asarray(rows)
-        check_dense_budget(keep_rows.size, self.m)
-        out = np.empty((keep_rows.size, self.m), dtype=np.float64)
+        n_rows, r = self._pair_rows(rows)
+        check_dense_budget(n_rows, self.m)
+        out = np.empty((n_rows, self.m), dtype=np.float64)
         out[:] = np.asarray(fill, dtype=np.float64).reshape(-1, 1) if np.ndim(fill) else fill
-        where = np.full(self.n_cells, -1, dtype=np.int64)
-        where[keep_rows] = np.arange(keep_rows.size)
-        r = where[self.pairs.rows]
         ok = r >= 0
         out[r[ok], self.pairs.pos[ok]] = values[ok]
         return out
+
+    def cover(self, ok: np.ndarray, *, rows: np.ndarray | None = None) -> sp.csr_array:
+        """Mark the pairs where ``ok`` holds in a 0/1 (cells x candidates) matrix.
+
+        Parameters
+        ----------
+        ok
+            One boolean per pair (for example: within the coverage radius).
+        rows
+            Cells to keep (all when None), in that order.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            ``(len(rows), m)``, 1.0 at the chosen pairs (sorted indices, no duplicates).
+        """
+        n_rows, r = self._pair_rows(rows)
+        take = ok & (r >= 0)
+        ones = np.ones(int(take.sum()))
+        return sp.csr_array((ones, (r[take], self.pairs.pos[take])), shape=(n_rows, self.m))
+
+    def _pair_rows(self, rows: np.ndarray | None) -> tuple[int, np.ndarray]:
+        """Count the rows kept and give every pair its row among them (-1 when left out)."""
+        if rows is None:
+            return self.n_cells, self.pairs.rows
+        keep = np.asarray(rows)
+        where = np.full(self.n_cells, -1, dtype=np.int64)
+        where[keep] = np.arange(keep.size)
+        return int(keep.size), where[self.pairs.rows]
 
 
 def check_dense_budget(n: int, m: int) -> None:
@@ -121,68 +137,39 @@ def check_dense_budget(n: int, m: int) -> None:
         raise SolverError(msg)
 
 
-def _pairs_from_dense(costs: np.ndarray, cand: np.ndarray) -> Pairs:
-    sub = np.asarray(costs, dtype=np.float64)[:, cand]
-    rows, pos = np.nonzero(np.isfinite(sub))
-    return _sorted_pairs(sub.shape[0], rows, pos, sub[rows, pos])
-
-
-def _pairs_from_sparse(costs: sp.sparray | sp.spmatrix, cand: np.ndarray, n_sites: int) -> Pairs:
-    csr = costs.tocsr()
-    col_pos = np.full(n_sites, -1, dtype=np.int64)
-    col_pos[cand] = np.arange(cand.size)
-    rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-    pos = col_pos[csr.indices]
-    data = np.asarray(csr.data, dtype=np.float64)
-    keep = (pos >= 0) & np.isfinite(data)
-    if csr.has_canonical_format is False:
-        # duplicates would be summed by scipy; keep the smallest instead, deterministically
-        order = np.lexsort((data[keep], pos[keep], rows[keep]))
-        r, c, d = rows[keep][order], pos[keep][order], data[keep][order]
-        first = np.ones(r.size, dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        return _sorted_pairs(csr.shape[0], r[first], c[first], d[first])
-    return _sorted_pairs(csr.shape[0], rows[keep], pos[keep], data[keep])
-
-
-def _sorted_pairs(n_cells: int, rows: np.ndarray, pos: np.ndarray, cost: np.ndarray) -> Pairs:
-    order = pair_order(rows, cost, pos)
-    if order is not None:
-        rows, pos, cost = rows[order], pos[order], cost[order]
-    indptr = np.zeros(n_cells + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_cells), out=indptr[1:])
-    return Pairs(indptr=indptr, pos=pos.astype(np.int64), cost=cost)
-
-
-def prepare(problem: Problem) -> Prepared:
-    """Turn a checked problem into solver form.
+def prepare(problem: Problem, *, model: str) -> Prepared:
+    """Check a problem for a model and turn it into solver form (its costs read once).
 
     Parameters
     ----------
     problem
-        A problem that passed :func:`~gateway_planner.locate.problem.validate_problem`.
+        The problem.
+    model
+        {"pmedian", "max_coverage", "set_cover", "pcenter"}
 
     Returns
     -------
     Prepared
         Weights, candidates, forced-open mask and sorted reachable pairs.
+
+    Raises
+    ------
+    InputError
+        Listing every bad value (see :func:`~gateway_planner.locate.problem.validate_problem`).
+    InfeasibleError
+        When no solution can exist.
     """
+    pairs = checked_pairs(problem, model=model)
     cand = problem.candidate_index
     fixed = np.unique(np.asarray(problem.fixed, dtype=np.int64))
     existing = np.isin(cand, fixed)
     forced = existing & (not problem.allow_closing)
-    if sp.issparse(problem.costs):
-        pairs = _pairs_from_sparse(problem.costs, cand, problem.n_sites)
-    else:
-        pairs = _pairs_from_dense(np.asarray(problem.costs), cand)
     w = np.asarray(problem.weights, dtype=np.float64)
     return Prepared(problem=problem, w=w, cand=cand, forced=forced, existing=existing, pairs=pairs)
 
 
-def nearest_open(
-    data: Prepared, is_open: np.ndarray, *, within: float = np.inf
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest open candidate of every cell (lowest site index on ties).
+def nearest_sites(data: Prepared, is_open: np.ndarray, *, within: float = np.inf) -> np.ndarray:
+    """Site index of every cell's nearest open candidate (lowest index on ties), -1 when none.
 
     Parameters
     ----------
@@ -195,16 +182,12 @@ def nearest_open(
 
     Returns
     -------
-    tuple of numpy.ndarray
-        Candidate position (-1 when none) and minutes (inf when none) per cell.
+    numpy.ndarray
+        ``(n_cells,)`` site indices (columns of the problem's costs).
     """
     pairs = data.pairs
-    ok = is_open[pairs.pos] & (pairs.cost <= within)
-    idx = np.flatnonzero(ok)
-    rows = pairs.rows[idx]
-    uniq, first = np.unique(rows, return_index=True)
-    pos = np.full(data.n_cells, -1, dtype=np.int64)
-    cost = np.full(data.n_cells, np.inf)
-    pos[uniq] = pairs.pos[idx[first]]
-    cost[uniq] = pairs.cost[idx[first]]
-    return pos, cost
+    idx = np.flatnonzero(is_open[pairs.pos] & (pairs.cost <= within))
+    cells, first = np.unique(pairs.rows[idx], return_index=True)  # pairs are sorted per cell
+    out = np.full(data.n_cells, -1, dtype=np.int64)
+    out[cells] = data.cand[pairs.pos[idx[first]]]
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -63,20 +64,11 @@ def enumerate_best(
     tuple
         Open mask, its value and the number of subsets scored.
     """
-    n = wcost.shape[0]
     free = np.flatnonzero(allowed & ~forced)
-    base = wcost[:, forced].min(axis=1) if forced.any() else np.full(n, np.inf)
     best_key = (math.inf, math.inf)
     best_set: tuple[int, ...] = ()
     scored = 0
-    for head in itertools.combinations(range(free.size), k - 1):
-        start = head[-1] + 1 if head else 0
-        if start >= free.size:
-            continue
-        cur = base
-        for h in head:
-            cur = np.minimum(cur, wcost[:, free[h]])
-        tail = np.minimum(cur[:, None], wcost[:, free[start:]])
+    for head, start, tail in _blocks(wcost, forced, free, k):
         total = tail.sum(axis=0)
         scored += total.size
         if aggregate == "max":
@@ -94,6 +86,26 @@ def enumerate_best(
     is_open = forced.copy()
     is_open[free[list(best_set)]] = True
     return is_open, best_key[0], scored
+
+
+def _blocks(
+    wcost: np.ndarray, forced: np.ndarray, free: np.ndarray, k: int
+) -> Iterator[tuple[tuple[int, ...], int, np.ndarray]]:
+    """Subsets in lexicographic order, in blocks sharing their first ``k - 1`` free sites.
+
+    Yields each head (positions in ``free``), the position of the first last site, and every
+    cell's cost with the forced sites, the head and each possible last site open:
+    ``(n_cells, free.size - start)``.
+    """
+    base = wcost[:, forced].min(axis=1) if forced.any() else np.full(wcost.shape[0], np.inf)
+    for head in itertools.combinations(range(free.size), k - 1):
+        start = head[-1] + 1 if head else 0
+        if start >= free.size:
+            continue
+        cur = base
+        for h in head:
+            cur = np.minimum(cur, wcost[:, free[h]])
+        yield head, start, np.minimum(cur[:, None], wcost[:, free[start:]])
 
 
 def _better(key: tuple[float, float], best: tuple[float, float]) -> bool:
@@ -126,19 +138,11 @@ def all_subsets(
     tuple of numpy.ndarray
         ``(n_subsets, k)`` site indices and the total cost of each subset, sorted by cost.
     """
-    n = wcost.shape[0]
     free = np.flatnonzero(allowed & ~forced)
-    base = wcost[:, forced].min(axis=1) if forced.any() else np.full(n, np.inf)
     sets: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    for head in itertools.combinations(range(free.size), k - 1):
-        start = head[-1] + 1 if head else 0
-        if start >= free.size:
-            continue
-        cur = base
-        for h in head:
-            cur = np.minimum(cur, wcost[:, free[h]])
-        total = np.minimum(cur[:, None], wcost[:, free[start:]]).sum(axis=0)
+    for head, start, tail in _blocks(wcost, forced, free, k):
+        total = tail.sum(axis=0)
         tails = np.arange(start, free.size)
         block = np.empty((tails.size, k), dtype=np.int64)
         block[:, : k - 1] = np.asarray(head, dtype=np.int64)

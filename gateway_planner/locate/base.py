@@ -3,9 +3,10 @@
 ``Model.from_problem(problem)`` checks the problem for that model and prepares it;
 ``model.solve(method=..., time_limit=..., gap=..., seed=...)`` returns an immutable
 :class:`~gateway_planner.locate.problem.Solution`. Subclasses implement ``_run`` (search for open
-sites and a bound) and ``evaluate`` (objective of an open set); the base recomputes the
-objective from the open sites, assigns cells, computes the gap and times the run, so every
-model reports the same fields in the same way.
+sites and a bound, as a :class:`SolveRequest` asks) and ``_objective`` (the objective of an open
+set, which :meth:`LocationModel.evaluate` reports); the base recomputes the objective from the
+open sites, assigns cells, computes the gap and times the run, so every model reports the same
+fields in the same way.
 """
 
 from __future__ import annotations
@@ -15,21 +16,53 @@ import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypedDict
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InputError
-from ._data import Prepared, nearest_open, prepare
+from ..minutes import Minutes
+from ._data import Prepared, nearest_sites, prepare
 from .milp import relative_gap
-from .problem import Problem, Solution, validate_problem
+from .problem import Problem, Solution
 
-__all__ = ["METHODS", "LocationModel", "Outcome"]
+__all__ = ["METHODS", "LocationModel", "Outcome", "SolveOptions", "SolveRequest"]
 
 logger = logging.getLogger(__name__)
 
 METHODS = ("auto", "exact", "heuristic")
+
+
+class SolveOptions(TypedDict, total=False):
+    """The keyword options of :meth:`LocationModel.solve` (for functions that pass them on)."""
+
+    method: str
+    time_limit: float
+    gap: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class SolveRequest:
+    """What one solve asks of a model's search.
+
+    Parameters
+    ----------
+    method
+        {"auto", "exact", "heuristic"}
+    deadline
+        ``time.perf_counter()`` value by which to finish.
+    gap
+        Target relative gap.
+    seed
+        Seed of every random choice.
+    """
+
+    method: str
+    deadline: float
+    gap: float
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -83,13 +116,12 @@ class LocationModel(ABC):
         InfeasibleError
             When no solution can exist.
         """
-        validate_problem(problem, model=cls.model)
-        return cls(prepare(problem))
+        return cls(prepare(problem, model=cls.model))
 
     @classmethod
     def from_cost_matrix(
         cls,
-        costs: Any,
+        costs: Minutes,
         weights: np.ndarray,
         *,
         site_ids: tuple[str, ...] | None = None,
@@ -163,9 +195,8 @@ class LocationModel(ABC):
         """
         _check_solve_args(method, time_limit, gap)
         t0 = time.perf_counter()
-        out = self._run(
-            method=method, deadline=t0 + float(time_limit), gap=float(gap), seed=int(seed)
-        )
+        request = SolveRequest(method, t0 + float(time_limit), float(gap), int(seed))
+        out = self._run(request)
         solution = self._assemble(out, time.perf_counter() - t0)
         logger.info(
             "%s: %d open sites, objective %.6g, bound %.6g, gap %.3g (%s, %s, %.2f s)",
@@ -181,12 +212,15 @@ class LocationModel(ABC):
         return solution
 
     @abstractmethod
-    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+    def _run(self, request: SolveRequest) -> Outcome:
         """Search for open sites and a bound."""
 
     @abstractmethod
+    def _objective(self, is_open: np.ndarray) -> float:
+        """Compute the model's objective of an open set (see :meth:`evaluate`)."""
+
     def evaluate(self, is_open: np.ndarray) -> float:
-        """Objective of a set of open candidates.
+        """Objective of a set of open candidates, as the model defines it (see the class).
 
         Parameters
         ----------
@@ -198,6 +232,7 @@ class LocationModel(ABC):
         float
             The model's objective for those sites.
         """
+        return self._objective(is_open)
 
     def assign(self, is_open: np.ndarray) -> np.ndarray:
         """Site index serving each cell: nearest open (lowest index on ties), -1 when none.
@@ -212,8 +247,7 @@ class LocationModel(ABC):
         numpy.ndarray
             ``(n_cells,)`` site indices.
         """
-        pos, _ = nearest_open(self.data, is_open, within=self._assign_within())
-        return np.where(pos >= 0, self.data.cand[np.maximum(pos, 0)], -1)
+        return nearest_sites(self.data, is_open, within=self._assign_within())
 
     def _assign_within(self) -> float:
         return math.inf

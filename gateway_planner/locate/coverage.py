@@ -10,8 +10,8 @@ With ``decay="linear"`` a cell earns credit ``f(d)`` = 1 up to ``decay_start`` m
 linearly to 0 at T, from its best open site (gradual covering, Berman, Krass & Drezner 2003,
 "The gradual covering decay location problem on a network", EJOR 151). Both are solved as a
 p-median over costs ``1 - f(d)`` with "not covered" costing 1, so they share the radius
-formulation, the heuristics and the Lagrangian bound of :mod:`.pmedian`; with a step credit the
-radius model *is* the formulation above.
+formulation, the heuristics and the Lagrangian bound of the p-median (:mod:`._engine`,
+:mod:`._pipeline`); with a step credit the radius model *is* the formulation above.
 
 Set cover (Toregas, Swain, ReVelle & Bergman 1971, "The location of emergency service
 facilities", Operations Research 19)::
@@ -36,9 +36,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import heuristics
-from .base import LocationModel, Outcome
+from ._engine import MedianCore
+from ._pipeline import solve_median
+from .base import LocationModel, Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, require_solution, run_highs
-from .pmedian import MedianCore, solve_median
 
 __all__ = ["EXACT_MAX_NNZ_COVER", "MaxCoverage", "SetCover", "credit"]
 
@@ -84,9 +85,9 @@ def credit(
 class MaxCoverage(LocationModel):
     """Maximal coverage: most demand within ``limit`` minutes of p open sites.
 
-    The objective is the demand covered (weighted by the credit under linear decay); the bound
-    is an upper bound. Cells that no candidate reaches within the limit are reported in the log
-    and stay uncovered (assignment -1).
+    The objective (:meth:`evaluate`) is the demand covered (weighted by the credit under linear
+    decay); the bound is an upper bound. Cells that no candidate reaches within the limit are
+    reported in the log and stay uncovered (assignment -1).
     """
 
     model = "max_coverage"
@@ -114,8 +115,7 @@ class MaxCoverage(LocationModel):
     def _total(self) -> float:
         return float(self.data.w[self.data.w > 0].sum())
 
-    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
-        core = self._core
+    def _run(self, request: SolveRequest) -> Outcome:
         reach = np.zeros(self.data.n_cells, dtype=bool)
         reach[self.data.pairs.rows[self._credit > 0]] = True
         lost = np.flatnonzero((self.data.w > 0) & ~reach)
@@ -126,24 +126,12 @@ class MaxCoverage(LocationModel):
                 self.data.w[lost].sum(),
                 self._total,
                 self.problem.limit,
-                ", ".join(self.problem.cell_name(int(i)) for i in lost[:10]),
+                self.problem.cell_names(lost),
             )
-        out = solve_median(core, method=method, deadline=deadline, gap=gap, seed=seed)
+        out = solve_median(self._core, request)
         return replace(out, bound=self._total - out.bound)
 
-    def evaluate(self, is_open: np.ndarray) -> float:
-        """Demand covered (credit-weighted) by the open sites.
-
-        Parameters
-        ----------
-        is_open
-            Boolean mask over candidate sites.
-
-        Returns
-        -------
-        float
-            Covered demand.
-        """
+    def _objective(self, is_open: np.ndarray) -> float:
         return self._total - self._core.objective(is_open)
 
     def _assign_within(self) -> float:
@@ -154,7 +142,8 @@ class SetCover(LocationModel):
     """Fewest (or least-cost) open sites so that demand lies within ``limit`` minutes.
 
     Every cell of positive weight must be covered, or ``coverage_share`` of the total demand.
-    Existing sites kept open count in the objective.
+    The objective (:meth:`evaluate`) is the number of open sites, or the sum of their
+    ``site_costs``; existing sites kept open count in it.
     """
 
     model = "set_cover"
@@ -164,17 +153,15 @@ class SetCover(LocationModel):
         pr = self.problem
         if pr.site_costs is None:
             return np.ones(self.data.m)
-        return np.asarray(pr.site_costs, dtype=np.float64)[self.data.cand]
+        cost: np.ndarray = np.asarray(pr.site_costs, dtype=np.float64)[self.data.cand]
+        return cost
 
     @cached_property
     def _cover(self) -> sp.csr_array:
         """Cells x candidates, 1 where the candidate lies within the limit (cells of weight 0 empty)."""
-        data = self.data
-        pairs = data.pairs
-        ok = (pairs.cost <= float(self.problem.limit or 0.0)) & (data.w[pairs.rows] > 0)
-        return sp.csr_array(
-            (np.ones(int(ok.sum())), (pairs.rows[ok], pairs.pos[ok])), shape=(data.n_cells, data.m)
-        )
+        pairs = self.data.pairs
+        within = pairs.cost <= float(self.problem.limit or 0.0)
+        return self.data.cover(within & (self.data.w[pairs.rows] > 0))
 
     @cached_property
     def _target(self) -> float:
@@ -182,19 +169,7 @@ class SetCover(LocationModel):
         total = float(w[w > 0].sum())
         return total if self.problem.coverage_share >= 1 else self.problem.coverage_share * total
 
-    def evaluate(self, is_open: np.ndarray) -> float:
-        """Count (or cost) the open sites.
-
-        Parameters
-        ----------
-        is_open
-            Boolean mask over candidate sites.
-
-        Returns
-        -------
-        float
-            Sum of the site costs of the open sites.
-        """
+    def _objective(self, is_open: np.ndarray) -> float:
         return float(self._site_cost[is_open].sum())
 
     def _assign_within(self) -> float:
@@ -232,16 +207,8 @@ class SetCover(LocationModel):
         integer = np.zeros(n_cols, dtype=bool)
         integer[:n_y] = True
         name = "set cover, Toregas et al. 1971" if not partial else "partial set cover"
-        model = MilpModel(
-            cost=cost,
-            lower=np.zeros(n_cols),
-            upper=np.ones(n_cols),
-            integer=integer,
-            rows=rb,
-            offset=float(self._site_cost[forced].sum()),
-            name=name,
-        )
-        return model, free, partial
+        offset = float(self._site_cost[forced].sum())
+        return MilpModel.unit(cost, integer, rb, offset=offset, name=name), free, partial
 
     def _greedy(self) -> np.ndarray:
         data = self.data
@@ -253,7 +220,7 @@ class SetCover(LocationModel):
     def _integral_costs(self) -> bool:
         return bool(np.all(self._site_cost == np.round(self._site_cost)))
 
-    def _by_max_coverage(self, lower: float, *, deadline: float, seed: int) -> Outcome | None:
+    def _by_max_coverage(self, lower: float, request: SolveRequest) -> Outcome | None:
         """Find the fewest q sites whose maximal coverage meets the target (unit costs, share < 1).
 
         Counts q from the LP bound up, solving maximal coverage with q sites each time (its
@@ -266,13 +233,13 @@ class SetCover(LocationModel):
         q = max(math.ceil(lower - 1e-6), data.n_forced, 1)
         iterations = 0
         while q <= data.m:
-            remaining = deadline - time.perf_counter()
+            remaining = request.deadline - time.perf_counter()
             if remaining <= 0:
                 return None
             sub = MaxCoverage.from_problem(
                 replace(self.problem, p=q, decay="step", decay_start=None, coverage_share=1.0)
             )
-            sol = sub.solve(method="auto", time_limit=remaining, seed=seed)
+            sol = sub.solve(method="auto", time_limit=remaining, seed=request.seed)
             iterations += sol.iterations
             if sol.objective >= target - tol:
                 is_open = np.isin(data.cand, sol.open_index)
@@ -283,7 +250,8 @@ class SetCover(LocationModel):
             q += 1
         return None
 
-    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+    def _run(self, request: SolveRequest) -> Outcome:
+        method, deadline, seed = request.method, request.deadline, request.seed
         data = self.data
         greedy = self._greedy()
         unit = bool(np.all(self._site_cost == self._site_cost[0])) if self._site_cost.size else True
@@ -299,9 +267,7 @@ class SetCover(LocationModel):
             )
             if relaxed.status == "optimal":
                 scale = float(self._site_cost[0]) if self._site_cost[0] > 0 else 1.0
-                done = self._by_max_coverage(
-                    relaxed.objective / scale, deadline=deadline, seed=seed
-                )
+                done = self._by_max_coverage(relaxed.objective / scale, request)
                 if done is not None:
                     value = self.evaluate(done.is_open)
                     return replace(done, bound=value)
@@ -317,7 +283,7 @@ class SetCover(LocationModel):
             solver = f"Chvátal greedy + redundancy removal, LP bound ({relaxed.solver})"
             return Outcome(greedy, bound, solver, "heuristic", "local_optimum", relaxed.iterations)
         start = (np.arange(free.size), greedy[free].astype(np.float64))
-        result = run_highs(model, time_limit=remaining, gap=gap, seed=seed, start=start)
+        result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
         if result.x is None and result.status != "infeasible":
             return Outcome(
                 greedy, result.bound, result.solver, "exact", result.status, result.iterations

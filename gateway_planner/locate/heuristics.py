@@ -307,8 +307,6 @@ def interchange_center(
         Starting open sites (not modified).
     forced
         Sites that may not close.
-    allowed
-        Sites that may open (all when None).
     max_moves
         Cap on swaps.
     deadline
@@ -402,14 +400,21 @@ def greedy_cover(
         if not np.isfinite(ratio[j]):
             break
         is_open[j] = True
-        covered |= csc[:, [j]].toarray().ravel() > 0
+        covered |= _covers(csc, j)
     count = np.asarray(cover[:, is_open].sum(axis=1)).ravel()
     for j in np.argsort(-site_cost, kind="stable"):
         if not is_open[j] or forced[j]:
             continue
-        col = csc[:, [j]].toarray().ravel() > 0
-        after = count - col
+        after = count - _covers(csc, j)
         if float(weight[after > 0].sum()) >= target - tol:
             is_open[j] = False
             count = after
     return is_open
+
+
+def _covers(csc: sp.csc_array, j: int) -> np.ndarray:
+    """Per cell, whether site ``j`` covers it (a positive entry in its column)."""
+    lo, hi = csc.indptr[j], csc.indptr[j + 1]
+    out = np.zeros(csc.shape[0], dtype=bool)
+    out[csc.indices[lo:hi]] = csc.data[lo:hi] > 0
+    return out

@@ -9,17 +9,24 @@ object, unlike spopt's ``setattr`` pattern). A summary line goes to :mod:`loggin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InfeasibleError, SolverError
+
+if TYPE_CHECKING:
+    import highspy
 
 __all__ = [
     "MilpModel",
@@ -37,7 +44,8 @@ _BANNER_LOCK = threading.Lock()
 _BANNER_DONE = False
 
 
-def _highspy():
+def _highspy() -> ModuleType:
+    """Import ``highspy`` when a model is first solved (keeps ``import gateway_planner`` light)."""
     import highspy
 
     return highspy
@@ -55,26 +63,31 @@ def highs_version() -> str:
     return f"{hp.HIGHS_VERSION_MAJOR}.{hp.HIGHS_VERSION_MINOR}.{hp.HIGHS_VERSION_PATCH}"
 
 
-def _new_highs():
+@contextlib.contextmanager
+def _stdout_to_devnull() -> Iterator[None]:
+    """Point file descriptor 1 at /dev/null (C++ output included) for the block."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:  # noqa: PTH123
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _new_highs() -> highspy.Highs:
     """Create a silent HiGHS instance (the banner of the first instance is swallowed)."""
     global _BANNER_DONE
-    hp = _highspy()
+    import highspy
+
     with _BANNER_LOCK:
-        if _BANNER_DONE:
-            h = hp.Highs()
-        else:
-            # HiGHS prints a banner from C++ on the first construction, before any option can be
-            # set: point file descriptor 1 at /dev/null for that moment only
-            sys.stdout.flush()
-            saved = os.dup(1)
-            try:
-                with open(os.devnull, "w") as null:  # noqa: PTH123
-                    os.dup2(null.fileno(), 1)
-                    h = hp.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-            _BANNER_DONE = True
+        # HiGHS prints a banner from C++ on the first construction, before any option can be
+        # set: standard output goes to /dev/null for that moment only
+        with contextlib.nullcontext() if _BANNER_DONE else _stdout_to_devnull():
+            h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy leaves __init__ unannotated
+        _BANNER_DONE = True
     h.setOptionValue("output_flag", False)
     return h
 
@@ -195,6 +208,39 @@ class MilpModel:
     rows: RowBuilder
     offset: float = 0.0
     name: str = "MIP"
+
+    @classmethod
+    def unit(
+        cls,
+        cost: np.ndarray,
+        integer: np.ndarray,
+        rows: RowBuilder,
+        *,
+        offset: float = 0.0,
+        name: str = "MIP",
+    ) -> MilpModel:
+        """Build a model whose columns all lie in [0, 1]: binary where integer, shares elsewhere.
+
+        Parameters
+        ----------
+        cost
+            Objective coefficient per column.
+        integer
+            Per column: True for binary.
+        rows
+            The constraints.
+        offset
+            Constant added to the objective.
+        name
+            Formulation name used in the solver label.
+
+        Returns
+        -------
+        MilpModel
+            The model.
+        """
+        n = cost.size
+        return cls(cost, np.zeros(n), np.ones(n), integer, rows, offset=offset, name=name)
 
     @property
     def n_cols(self) -> int:

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from ..errors import InfeasibleError
 from . import heuristics
 from ._enumerate import count_subsets, enumerate_best
-from .base import LocationModel, Outcome
+from .base import LocationModel, Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, highs_version, run_highs
 
 __all__ = ["PCenter"]
@@ -47,7 +47,9 @@ class PCenter(LocationModel):
 
     Exact: bisection over radius levels with set-covering decisions (Minieka 1970; Calik &
     Tansel 2013), or enumeration when few sites are left to choose. Heuristic: greedy +
-    swaps on (worst, total), with an LP-bisection lower bound.
+    swaps on (worst, total), with an LP-bisection lower bound. The objective (:meth:`evaluate`)
+    is the largest (weighted) journey time to the nearest open site over cells of positive
+    weight (inf when one is unreachable).
     """
 
     model = "pcenter"
@@ -61,33 +63,21 @@ class PCenter(LocationModel):
         data = self.data
         cost = data.pairs.cost
         if self.problem.weighted_center:
-            return data.w[data.pairs.rows] * cost
+            weighted: np.ndarray = data.w[data.pairs.rows] * cost
+            return weighted
         return cost.copy()
 
     @cached_property
-    def _dense(self) -> np.ndarray:
-        data = self.data
-        finite = self._pair_value
-        big = 2.0 * float(finite.max(initial=0.0)) + 1.0
-        return data.dense(finite, big, rows=self._rows)
-
-    @cached_property
     def _big(self) -> float:
+        """Value of unreachable pairs: above every reachable one."""
         return 2.0 * float(self._pair_value.max(initial=0.0)) + 1.0
 
-    def evaluate(self, is_open: np.ndarray) -> float:
-        """Largest (weighted) journey time to the nearest open site.
+    @cached_property
+    def _dense(self) -> np.ndarray:
+        """Values of the cells of positive weight x candidates, ``_big`` where unreachable."""
+        return self.data.dense(self._pair_value, self._big, rows=self._rows)
 
-        Parameters
-        ----------
-        is_open
-            Boolean mask over candidate sites.
-
-        Returns
-        -------
-        float
-            The worst value over cells of positive weight (inf when one is unreachable).
-        """
+    def _objective(self, is_open: np.ndarray) -> float:
         if self._rows.size == 0:
             return 0.0
         sub = self._dense[:, is_open]
@@ -104,14 +94,15 @@ class PCenter(LocationModel):
             return 0.0
         return float(dense.min(axis=1).max())
 
-    def _cover_model(self, radius: float, k: int) -> tuple[MilpModel, np.ndarray]:
-        data = self.data
-        forced = data.forced
+    def _near(self, radius: float) -> sp.csr_array:
+        """Cells of positive weight x candidates, 1 where the candidate lies within ``radius``."""
+        return self.data.cover(self._pair_value <= radius, rows=self._rows)
+
+    def _cover_model(self, near: sp.csr_array, k: int) -> tuple[MilpModel, np.ndarray]:
+        forced = self.data.forced
         free = np.flatnonzero(~forced)
-        dense = self._dense
-        near = dense <= radius
-        done = near[:, forced].any(axis=1) if forced.any() else np.zeros(dense.shape[0], dtype=bool)
-        cover = sp.csr_array(near[~done][:, free].astype(np.float64))
+        done = (near @ forced.astype(np.float64)) > 0
+        cover = sp.csr_array(near[~done][:, free])
         coo = cover.tocoo()
         rb = RowBuilder()
         rb.add_rows(1.0, np.inf, count=cover.shape[0])
@@ -119,14 +110,7 @@ class PCenter(LocationModel):
         r = rb.add_rows(-np.inf, float(k), count=1)
         rb.add_entries(np.full(free.size, r), np.arange(free.size), 1.0)
         n = free.size
-        model = MilpModel(
-            cost=np.ones(n),
-            lower=np.zeros(n),
-            upper=np.ones(n),
-            integer=np.ones(n, dtype=bool),
-            rows=rb,
-            name="set-cover decision",
-        )
+        model = MilpModel.unit(np.ones(n), np.ones(n, dtype=bool), rb, name="set-cover decision")
         return model, free
 
     def _feasible(
@@ -134,14 +118,14 @@ class PCenter(LocationModel):
     ) -> tuple[bool | None, np.ndarray | None, int]:
         """Can ``k`` more sites cover every cell within ``radius``? (None: undecided in time)."""
         data = self.data
-        near = sp.csr_array((self._dense <= radius).astype(np.float64))
+        near = self._near(radius)
         greedy = heuristics.greedy_cover(
             near, np.ones(data.m), np.ones(near.shape[0]), data.forced, target=float(near.shape[0])
         )
         covered = (near @ greedy.astype(np.float64)) > 0
         if covered.all() and int(greedy.sum()) - data.n_forced <= k:
             return True, greedy, 0
-        model, free = self._cover_model(radius, k)
+        model, free = self._cover_model(near, k)
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             return None, None, 0
@@ -190,7 +174,8 @@ class PCenter(LocationModel):
                 lo = mid + 1
         return lo, hi, best, iterations, finished
 
-    def _run(self, *, method: str, deadline: float, gap: float, seed: int) -> Outcome:
+    def _run(self, request: SolveRequest) -> Outcome:
+        method, deadline, seed = request.method, request.deadline, request.seed
         data = self.data
         k = data.p - data.n_forced
         free = int((~data.forced).sum())
@@ -261,8 +246,7 @@ class PCenter(LocationModel):
         data = self.data
         reached = self._dense[:, is_open].min(axis=1) < self._big
         lost = self._rows[~reached]
-        names = ", ".join(self.problem.cell_name(int(i)) for i in lost[:10])
-        more = f" and {lost.size - 10} more" if lost.size > 10 else ""
+        names = self.problem.cell_names(lost)
         what = f"no choice of {data.p} sites" if enumerated else "the only possible open sites"
-        msg = f"{what} reaches every cell of positive weight; {lost.size} cell(s) stay unreachable: {names}{more}"
+        msg = f"{what} reaches every cell of positive weight; {lost.size} cell(s) stay unreachable: {names}"
         raise InfeasibleError(msg)

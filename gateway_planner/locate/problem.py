@@ -20,8 +20,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, InputError
+from ..minutes import Minutes
+from ._pairs import Pairs, read_pairs
 
-__all__ = ["DECAYS", "MODELS", "Problem", "Solution", "validate_problem"]
+__all__ = ["DECAYS", "MODELS", "Problem", "Solution", "checked_pairs", "validate_problem"]
 
 MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter")
 DECAYS = ("step", "linear")
@@ -82,7 +84,7 @@ class Problem:
     """
 
     weights: np.ndarray
-    costs: Any
+    costs: Minutes
     site_ids: tuple[str, ...]
     fixed: tuple[int, ...] = ()
     candidates: tuple[int, ...] | None = None
@@ -121,6 +123,23 @@ class Problem:
         if self.cell_ids is not None and 0 <= i < len(self.cell_ids):
             return str(self.cell_ids[i])
         return f"row {i}"
+
+    def cell_names(self, rows: np.ndarray) -> str:
+        """Names of some cells for messages: the first ten, then how many more.
+
+        Parameters
+        ----------
+        rows
+            Cell rows.
+
+        Returns
+        -------
+        str
+            For example ``"c1, c2, ... c10 and 5 more"``.
+        """
+        shown = ", ".join(self.cell_name(int(i)) for i in rows[:_MAX_LISTED])
+        more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
+        return f"{shown}{more}"
 
     def check(self, *, model: str = "pmedian") -> None:
         """Check the problem for ``model``; see :func:`validate_problem`.
@@ -211,12 +230,6 @@ class Solution:
 # prechecks
 
 
-def _names(problem: Problem, rows: np.ndarray) -> str:
-    shown = ", ".join(problem.cell_name(int(i)) for i in rows[:_MAX_LISTED])
-    more = f" and {len(rows) - _MAX_LISTED} more" if len(rows) > _MAX_LISTED else ""
-    return f"{shown}{more}"
-
-
 def _check_weights(problem: Problem, problems: list[tuple[str, str]]) -> np.ndarray | None:
     w = np.asarray(problem.weights)
     if w.ndim != 1 or not np.issubdtype(w.dtype, np.number):
@@ -228,7 +241,7 @@ def _check_weights(problem: Problem, problems: list[tuple[str, str]]) -> np.ndar
         problems.append(
             (
                 "weights",
-                f"{bad.size} weights are NaN, infinite or negative (cells {_names(problem, bad)})",
+                f"{bad.size} weights are NaN, infinite or negative (cells {problem.cell_names(bad)})",
             )
         )
     return w
@@ -249,7 +262,7 @@ def _check_costs(problem: Problem, n_cells: int, problems: list[tuple[str, str]]
             )
         )
         return False
-    values = costs.tocsr().data if sp.issparse(costs) else np.asarray(costs)
+    values = costs if isinstance(costs, np.ndarray) else costs.tocsr().data
     if not np.issubdtype(values.dtype, np.number):
         problems.append(("costs", f"costs must be numeric, got dtype {values.dtype}"))
         return False
@@ -359,29 +372,14 @@ def _report(problems: list[tuple[str, str]]) -> None:
     raise InputError(msg, field=fields, fix="correct the listed values before solving")
 
 
-def _reach(problem: Problem, cand: np.ndarray, limit: float) -> np.ndarray:
-    """Per cell, True when some candidate is within ``limit`` minutes (inclusive)."""
-    costs = problem.costs
-    if sp.issparse(costs):
-        csr = sp.csr_array(costs.tocsr())
-        rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-        keep = np.isin(csr.indices, cand) & np.isfinite(csr.data) & (csr.data <= limit)
-        out = np.zeros(csr.shape[0], dtype=bool)
-        out[rows[keep]] = True
-        return out
-    sub = np.asarray(costs)[:, cand]
-    return np.asarray(np.any(np.isfinite(sub) & (sub <= limit), axis=1))
-
-
-def _check_feasibility(problem: Problem, model: str, w: np.ndarray) -> None:
-    cand = problem.candidate_index
+def _check_feasibility(problem: Problem, model: str, w: np.ndarray, pairs: Pairs) -> None:
     positive = w > 0
     if model in ("pmedian", "pcenter") and (model == "pcenter" or problem.unserved_cost is None):
-        lost = np.flatnonzero(positive & ~_reach(problem, cand, math.inf))
+        lost = np.flatnonzero(positive & ~pairs.reached())
         if lost.size:
             msg = (
                 f"{lost.size} cell(s) of positive weight ({w[lost].sum():.6g} of {w.sum():.6g} "
-                f"demand) are unreachable from every candidate site: {_names(problem, lost)}"
+                f"demand) are unreachable from every candidate site: {problem.cell_names(lost)}"
             )
             raise InputError(
                 msg,
@@ -389,13 +387,13 @@ def _check_feasibility(problem: Problem, model: str, w: np.ndarray) -> None:
                 fix="add a candidate that reaches them, set their weight to 0, or set unserved_cost",
             )
     if model == "set_cover":
-        near = _reach(problem, cand, float(problem.limit or 0.0))
+        near = pairs.reached(float(problem.limit or 0.0))
         lost = np.flatnonzero(positive & ~near)
         total = float(w.sum())
         if problem.coverage_share >= 1 and lost.size:
             msg = (
                 f"{lost.size} cell(s) of positive weight ({w[lost].sum():.6g} of {total:.6g} demand) "
-                f"are beyond {problem.limit:g} minutes of every candidate site: {_names(problem, lost)}"
+                f"are beyond {problem.limit:g} minutes of every candidate site: {problem.cell_names(lost)}"
             )
             raise InputError(
                 msg,
@@ -411,7 +409,7 @@ def _check_feasibility(problem: Problem, model: str, w: np.ndarray) -> None:
             )
             raise InfeasibleError(msg)
     if model == "pmedian" and problem.capacities is not None:
-        _check_capacity(problem, w, cand)
+        _check_capacity(problem, w, problem.candidate_index)
 
 
 def _check_capacity(problem: Problem, w: np.ndarray, cand: np.ndarray) -> None:
@@ -434,7 +432,7 @@ def _check_capacity(problem: Problem, w: np.ndarray, cand: np.ndarray) -> None:
         if too_big.size:
             msg = (
                 f"{too_big.size} cell(s) need more than the largest capacity {big:.6g} and cannot be "
-                f"served by one site: {_names(problem, too_big)} (largest demand {w.max():.6g})"
+                f"served by one site: {problem.cell_names(too_big)} (largest demand {w.max():.6g})"
             )
             raise InfeasibleError(msg)
 
@@ -464,6 +462,33 @@ def validate_problem(
         When the data are well-formed but no solution can exist: capacities below the demand
         (by how much), or a coverage share above what all candidates together reach.
     """
+    checked_pairs(problem, model=model)
+
+
+def checked_pairs(problem: Problem, *, model: str) -> Pairs:
+    """Check a problem like :func:`validate_problem` and return its costs in the internal form.
+
+    The costs are read once: the reachability checks and every model then use these pairs.
+
+    Parameters
+    ----------
+    problem
+        The problem to check.
+    model
+        {"pmedian", "max_coverage", "set_cover", "pcenter"}
+
+    Returns
+    -------
+    Pairs
+        The reachable (cell, candidate) pairs, sorted.
+
+    Raises
+    ------
+    InputError
+        See :func:`validate_problem`.
+    InfeasibleError
+        See :func:`validate_problem`.
+    """
     if model not in MODELS:
         msg = f"unknown model {model!r}"
         raise InputError(msg, field="model", fix=f"use one of {', '.join(MODELS)}")
@@ -480,4 +505,6 @@ def validate_problem(
         _check_options(problem, model, problems)
     _report(problems)
     assert w is not None
-    _check_feasibility(problem, model, w)
+    pairs = read_pairs(problem.costs, problem.candidate_index)
+    _check_feasibility(problem, model, w, pairs)
+    return pairs

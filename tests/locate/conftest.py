@@ -35,6 +35,18 @@ def brute_force(
     return best
 
 
+def median_value(problem: Problem, sites: list[int]) -> float:
+    """Total weighted minutes of the cells of positive weight at their nearest of ``sites``."""
+    w = np.asarray(problem.weights)
+    d = np.asarray(problem.costs)[:, sites].min(axis=1)
+    return float(w[w > 0] @ d[w > 0])
+
+
+@pytest.fixture(name="median_value")
+def median_value_fixture() -> Callable[[Problem, list[int]], float]:
+    return median_value
+
+
 @pytest.fixture(name="brute_force")
 def brute_force_fixture() -> Callable[..., tuple[float, tuple[int, ...]]]:
     return brute_force

@@ -221,10 +221,10 @@ def test_least_cost_partial_set_cover(problem_factory, brute_force):
 def test_max_coverage_through_highs_matches_brute_force(
     problem_factory, brute_force, monkeypatch, p, decay
 ):
-    from gateway_planner.locate import pmedian
+    from gateway_planner.locate import _pipeline
 
-    monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
-    monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_EXACT", 1)
+    monkeypatch.setattr(_pipeline, "ENUMERATION_BUDGET", 0)
+    monkeypatch.setattr(_pipeline, "LAGRANGIAN_STEPS_EXACT", 1)
     problem = problem_factory(40, 10, seed=17, p=p, limit=18.0, decay=decay, decay_start=6.0)
     best, _ = brute_force(10, p, (), lambda s: -_covered(problem, s))
     sol = solve(problem, model="max_coverage", method="exact")

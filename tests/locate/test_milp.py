@@ -52,3 +52,15 @@ def test_relative_gap():
     assert relative_gap(100.0, 100.0) == 0.0
     assert relative_gap(100.0, 99.0) == pytest.approx(0.01)
     assert relative_gap(100.0, -np.inf) == np.inf
+
+
+def test_unit_model_has_columns_in_zero_one():
+    rb = RowBuilder()
+    r = rb.add_rows(1.5, np.inf, count=1)
+    rb.add_entries(np.full(2, r), np.arange(2), 1.0)
+    model = MilpModel.unit(np.array([2.0, 3.0]), np.array([True, False]), rb, offset=1.0, name="u")
+    assert model.lower.tolist() == [0.0, 0.0] and model.upper.tolist() == [1.0, 1.0]
+    assert (model.offset, model.name, model.n_cols) == (1.0, "u", 2)
+    result = run_highs(model, time_limit=10)
+    assert result.x.tolist() == pytest.approx([1.0, 0.5])
+    assert result.objective == pytest.approx(2.0 + 1.5 + 1.0)

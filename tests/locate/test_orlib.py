@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gateway_planner.locate import Problem, solve
-from gateway_planner.locate._orlib import read_optima, read_pmed
+from gateway_planner.errors import InputError
+from gateway_planner.locate import Problem, read_optima, read_pmed, solve
 
 ORLIB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "orlib-pmed"
 
@@ -35,3 +35,35 @@ def test_last_duplicate_edge_wins(tmp_path):
     assert (n, p) == (3, 1)
     assert costs[0, 1] == 2.0
     assert costs[0, 2] == 3.0
+
+
+def test_read_pmed_gives_shortest_paths(tmp_path):
+    path = tmp_path / "pmedy.txt"
+    path.write_text("4 3 2\n1 2 4\n2 3 1\n3 4 2\n\n")
+    n, p, costs = read_pmed(path)
+    assert (n, p) == (4, 2)
+    assert costs.shape == (4, 4)
+    assert costs[0].tolist() == [0.0, 4.0, 5.0, 7.0]
+    assert np.array_equal(costs, costs.T)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("4 3\n1 2 4\n", r"first line must be 'n m p'"),
+        ("4 1 2\n1 two 4\n", r"line 2 must be 'i j cost'"),
+        ("2 1 1\n1 3 4\n", r"edges refer to vertices outside 1..2"),
+    ],
+)
+def test_read_pmed_reports_the_bad_line(tmp_path, text, match):
+    path = tmp_path / "pmedz.txt"
+    path.write_text(text)
+    with pytest.raises(InputError, match=match) as info:
+        read_pmed(path)
+    assert info.value.file == str(path)
+
+
+def test_read_optima(tmp_path):
+    path = tmp_path / "pmedopt.txt"
+    path.write_text("pmed1 5819\npmed2 4093\n\nnote\n")
+    assert read_optima(path) == {"pmed1": 5819.0, "pmed2": 4093.0}

@@ -6,17 +6,11 @@ from gateway_planner.errors import InfeasibleError
 from gateway_planner.locate import PMedian, Problem, solve
 
 
-def _median_value(problem: Problem, sites: list[int]) -> float:
-    w = np.asarray(problem.weights)
-    d = np.asarray(problem.costs)[:, sites].min(axis=1)
-    return float(w[w > 0] @ d[w > 0])
-
-
 @pytest.mark.parametrize("method", ["exact", "heuristic", "auto"])
 @pytest.mark.parametrize(("p", "fixed"), [(1, ()), (2, ()), (3, ()), (2, (4,)), (3, (4, 7))])
-def test_pmedian_matches_brute_force(problem_factory, brute_force, method, p, fixed):
+def test_pmedian_matches_brute_force(problem_factory, brute_force, median_value, method, p, fixed):
     problem = problem_factory(25, 9, seed=3, fixed=fixed, p=p)
-    best, sites = brute_force(9, p, fixed, lambda s: _median_value(problem, s))
+    best, sites = brute_force(9, p, fixed, lambda s: median_value(problem, s))
     sol = solve(problem, model="pmedian", method=method, time_limit=20)
     assert sol.objective == pytest.approx(best)
     assert tuple(sol.open_index) == sites
@@ -30,9 +24,9 @@ def test_pmedian_matches_brute_force(problem_factory, brute_force, method, p, fi
     assert sol.bound <= sol.objective + 1e-9
 
 
-def test_pmedian_with_unreachable_pairs(problem_factory, brute_force):
+def test_pmedian_with_unreachable_pairs(problem_factory, brute_force, median_value):
     problem = problem_factory(30, 8, seed=5, unreachable=0.25, p=3)
-    best, _ = brute_force(8, 3, (), lambda s: _median_value(problem, s))
+    best, _ = brute_force(8, 3, (), lambda s: median_value(problem, s))
     sol = solve(problem, method="exact")
     assert sol.objective == pytest.approx(best)
     assert np.isfinite(sol.objective)
@@ -129,86 +123,3 @@ def test_from_cost_matrix_builds_the_same_model():
     sol = PMedian.from_cost_matrix(costs, np.array([1.0, 1.0, 2.0]), p=2, fixed=(0,)).solve()
     assert sol.open_sites == ("0", "2")
     assert sol.objective == pytest.approx(1 + 2 + 2)
-
-
-@pytest.mark.parametrize(
-    ("p", "fixed", "unserved", "closing"),
-    [
-        (2, (), None, False),
-        (3, (1,), None, False),
-        (4, (1, 5), None, False),
-        (3, (), 45.0, False),
-        (3, (1, 5), None, True),
-    ],
-)
-def test_radius_model_alone_matches_brute_force(
-    problem_factory, brute_force, p, fixed, unserved, closing
-):
-    from gateway_planner.locate.milp import run_highs
-
-    problem = problem_factory(
-        30,
-        9,
-        seed=13,
-        unreachable=0.15,
-        fixed=fixed,
-        p=p,
-        unserved_cost=unserved,
-        allow_closing=closing,
-    )
-    model = PMedian.from_problem(problem)
-    core = model._core
-    radius, free = core.radius_model()
-    result = run_highs(radius, time_limit=20, presolve=False)
-    is_open = core.forced.copy()
-    is_open[free[result.x[: free.size] > 0.5]] = True
-    w = np.asarray(problem.weights)
-    d = np.asarray(problem.costs)
-    if unserved is not None:
-        d = np.minimum(d, unserved)
-
-    def value(sites):
-        near = d[w > 0][:, sites].min(axis=1)
-        return float(w[w > 0] @ near) if np.all(np.isfinite(near)) else np.inf
-
-    best, _ = brute_force(9, p, () if closing else fixed, value)
-    assert result.objective == pytest.approx(best)
-    assert model.evaluate(is_open) == pytest.approx(best)
-
-
-def test_exact_path_through_highs_is_deterministic_and_optimal(
-    problem_factory, brute_force, monkeypatch
-):
-    from gateway_planner.locate import pmedian
-
-    monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
-    monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_EXACT", 1)
-    monkeypatch.setattr(pmedian, "LAGRANGIAN_STEPS_FIRST", 1)
-    problem = problem_factory(40, 10, seed=21, p=4)
-    best, _ = brute_force(10, 4, (), lambda s: _median_value(problem, s))
-    a = solve(problem, method="exact")
-    b = solve(problem, method="exact")
-    assert a.objective == pytest.approx(best)
-    assert a.status == "optimal"
-    assert "HiGHS" in a.solver
-    for field in ("open_sites", "objective", "bound", "gap", "solver", "status", "iterations"):
-        assert getattr(a, field) == getattr(b, field)
-
-
-def test_solver_iterations_report_their_progress(problem_factory, monkeypatch):
-    """VNS rounds and subgradient steps reach settings.progress, and every task finishes."""
-    import gateway_planner.settings as gps
-    from gateway_planner.locate import pmedian
-
-    monkeypatch.setattr(pmedian, "ENUMERATION_BUDGET", 0)
-    calls = []
-    monkeypatch.setattr(
-        gps, "progress", lambda task, done, total: calls.append((task, done, total))
-    )
-    solve(problem_factory(60, 15, seed=4, p=4), method="heuristic", seed=0)
-    tasks = {task for task, _, _ in calls}
-    assert {"solver: neighbourhood search", "solver: Lagrangian bound"} <= tasks
-    for task in tasks:
-        ticks = [(d, t) for name, d, t in calls if name == task]
-        assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)
-        assert ticks[-1][0] == ticks[-1][1]  # the last report closes the bar

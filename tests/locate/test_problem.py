@@ -106,3 +106,22 @@ def test_solution_summary_has_no_wall_time():
     summary = sol.summary()
     assert "seconds" not in summary
     assert summary["open_sites"] == list(sol.open_sites)
+
+
+def test_cell_names_list_ten_then_count_the_rest():
+    problem = _problem(cell_ids=("x", "y", "z"))
+    assert problem.cell_names(np.array([2, 0])) == "z, x"
+    many = Problem(weights=np.ones(13), costs=np.ones((13, 1)), site_ids=("a",), p=1)
+    names = many.cell_names(np.arange(13))
+    assert names == ", ".join(f"row {i}" for i in range(10)) + " and 3 more"
+
+
+def test_sparse_cell_without_a_candidate_entry_is_unreachable():
+    # row 1 reaches only site 2 (not a candidate); an explicit 0 keeps row 0 reachable
+    costs = sp.csr_array(
+        (np.array([0.0, 4.0, 2.0]), np.array([0, 2, 1]), np.array([0, 1, 2, 3])), shape=(3, 3)
+    )
+    problem = _problem(costs=costs, candidates=(0, 1), cell_ids=("c0", "c1", "c2"))
+    with pytest.raises(InputError, match=r"1 cell\(s\) of positive weight \(2 of 6 demand\).*: c1"):
+        validate_problem(problem)
+    validate_problem(_problem(costs=costs, candidates=(0, 1, 2)))

@@ -1,8 +1,9 @@
-"""Reader for Beasley's OR-Library p-median instances (``pmedN.txt``), for tests and benchmarks.
+"""Readers for Beasley's OR-Library p-median instances, to check the solvers against proven optima.
 
-Format: a first line ``n m p``, then ``m`` lines ``i j c`` of undirected edges (1-based); when a
-vertex pair appears more than once the last line wins. Costs are all-pairs shortest paths and
-every vertex is both a demand point of weight 1 and a candidate site.
+An instance file (``pmedN.txt``) has a first line ``n m p``, then ``m`` lines ``i j c`` of
+undirected edges (1-based); when a vertex pair appears more than once the last line wins. Costs
+are all-pairs shortest paths and every vertex is both a demand point of weight 1 and a candidate
+site. The optima file (``pmedopt.txt``) has one ``name value`` line per instance.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def read_pmed(path: str | Path) -> tuple[int, int, np.ndarray]:
     path = Path(path)
     lines = path.read_text().split("\n")
     try:
-        n, m, p = (int(v) for v in lines[0].split()[:3])
+        n, _, p = (int(v) for v in lines[0].split()[:3])  # the edge count is not needed
     except (ValueError, IndexError) as exc:
         msg = f"first line must be 'n m p', got {lines[0][:60]!r}"
         raise InputError(msg, file=path, field="header", fix="use an OR-Library pmed file") from exc
@@ -62,7 +63,6 @@ def read_pmed(path: str | Path) -> tuple[int, int, np.ndarray]:
     ij = np.array(list(edges), dtype=np.int64)
     cost = np.array(list(edges.values()), dtype=np.float64)
     graph = sp.csr_array((cost, (ij[:, 0], ij[:, 1])), shape=(n, n))
-    _ = m
     return n, p, shortest_path(graph, method="D", directed=False)
 
 

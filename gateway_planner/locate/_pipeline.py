@@ -1,0 +1,364 @@
+"""How an assignment core is solved: direct, enumerated, heuristic with a bound, or by HiGHS.
+
+:func:`solve_median` takes a :class:`~._engine.MedianCore` (p-median minutes, or maximal
+coverage's ``1 - credit``) through these steps:
+
+1. No choice left (p equals the kept sites, or every candidate opens): evaluate directly.
+2. Few sites to choose (subsets x cells within a budget): score every subset (exact).
+3. Greedy add, fast vertex substitution and variable neighbourhood search
+   (:mod:`.heuristics`), then the Lagrangian bound by subgradient optimisation
+   (:mod:`.bounds`). When bound and solution meet, the solution is proven optimal. This is all
+   of ``method="heuristic"``.
+4. Otherwise sites are fixed closed or open by Lagrangian reduced costs (and, when few sites
+   are to be chosen, by probing: the bound re-optimised with each site forced), which usually
+   removes most candidates, and HiGHS solves the radius model (:mod:`._radius`) of what is
+   left, started from the heuristic solution. The reported bound stays valid for the full
+   problem. ``method="auto"`` keeps the heuristic answer (with its bound) when the model is too
+   big.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, replace
+from functools import partial
+
+import numpy as np
+
+from .. import settings
+from ..errors import InfeasibleError, SolverError
+from . import heuristics
+from ._engine import MedianCore
+from ._enumerate import count_subsets, enumerate_best
+from ._radius import radius_model
+from ._sorted import SortedCosts
+from .base import Outcome, SolveRequest
+from .bounds import Lagrangian, lagrangian_fixing, lagrangian_median, lagrangian_probing
+from .milp import require_solution, run_highs
+
+__all__ = ["EXACT_MAX_NNZ", "HEURISTIC_LABEL", "solve_median"]
+
+logger = logging.getLogger(__name__)
+
+#: Largest radius model (stored entries) the automatic choice hands to HiGHS.
+EXACT_MAX_NNZ = 3_000_000
+#: Seconds that must be left for the automatic choice to start HiGHS after the heuristic.
+MIN_MIP_SECONDS = 0.5
+#: Subgradient steps for the reported bound (heuristic) or before fixing (exact path).
+LAGRANGIAN_STEPS_HEURISTIC = 1000
+LAGRANGIAN_STEPS_EXACT = 400
+#: Subgradient steps on the full problem before reduced-cost fixing first shrinks it.
+LAGRANGIAN_STEPS_FIRST = 80
+#: Probing runs when at most this many sites are to be chosen (the LP gap is then largest and
+#: the heuristic incumbent most reliable), with this many subgradient steps per probe and this
+#: much work in all (steps x (cells + pairs in play)).
+PROBE_MAX_K = 20
+PROBE_STEPS = 50
+PROBE_BUDGET = 4e8
+#: Before probing, HiGHS gets this share of the time left when the model has at most this
+#: many entries (small coverage models often solve at the root).
+QUICK_SHARE = 0.15
+QUICK_MIP_NNZ = 60_000
+#: Largest enumeration (subsets x cells x sites per subset) tried before any model.
+ENUMERATION_BUDGET = 3e8
+
+HEURISTIC_LABEL = "greedy + fast interchange + VNS, Lagrangian bound"
+
+
+def _raise_unserved(core: MedianCore, is_open: np.ndarray, *, enumerated: bool = False) -> None:
+    problem = core.data.problem
+    lost = core.rows[np.isinf(core.cell_costs(is_open))]
+    names = problem.cell_names(lost)
+    ids = [problem.site_ids[i] for i in core.data.cand[is_open]]
+    if enumerated:
+        msg = (
+            f"no choice of {core.k} site(s) besides the {int(core.forced.sum())} kept open reaches every cell of "
+            f"positive weight (all {core.p}-site choices tried); the best, {ids}, leaves {lost.size} "
+            f"cell(s) unreachable: {names}"
+        )
+    else:
+        msg = (
+            f"the only possible open sites {ids} leave {lost.size} cell(s) of positive weight "
+            f"unreachable: {names}"
+        )
+    raise InfeasibleError(msg)
+
+
+def _try_enumeration(core: MedianCore) -> Outcome | None:
+    k = core.k
+    subsets = count_subsets(core.n_free, k)
+    if subsets * core.n * k > ENUMERATION_BUDGET:
+        return None
+    try:
+        wcost = core.dense()
+    except SolverError:
+        return None
+    is_open, _, scored = enumerate_best(wcost, core.forced, core.allowed, k)
+    value = core.objective(is_open)
+    if not math.isfinite(value):
+        _raise_unserved(core, is_open, enumerated=True)
+    solver = f"exhaustive enumeration of {subsets} subsets"
+    return Outcome(is_open, value, solver, "exact", "optimal", scored)
+
+
+def _vns_rounds(core: MedianCore, *, thorough: bool) -> int:
+    k = core.k
+    if thorough:
+        return int(min(300, max(30, 3 * k)))
+    return int(min(100, max(20, 2 * k)))
+
+
+@dataclass
+class _Search:
+    """Heuristic incumbent and Lagrangian information, on the core the early fixing left."""
+
+    is_open: np.ndarray
+    upper: float
+    moves: int
+    core: MedianCore
+    sorted: SortedCosts
+    lag: Lagrangian
+
+    @property
+    def proven(self) -> bool:
+        return self.lag.bound >= self.upper - 1e-9 * max(1.0, abs(self.upper))
+
+
+def _search(core: MedianCore, request: SolveRequest, *, thorough: bool) -> _Search | None:
+    """Greedy, interchange, a first bound, then VNS and the bound on what fixing leaves.
+
+    A county problem lists millions of pairs and every pass over them costs a fraction of a
+    second, but reduced-cost fixing with a rough bound usually closes most candidates. So the
+    first subgradient steps run on the full problem, the sites they fix closed leave it (with
+    their pairs), and the neighbourhood search and the rest of the bound run on the remainder:
+    every fixing holds for every solution better than the incumbent, so the bound stays valid
+    for the full problem.
+    """
+    full = core
+    deadline = request.deadline
+    sc = core.sorted_costs()
+    tick = settings.progress
+    start = heuristics.greedy_median(sc, core.forced, core.p)
+    is_open, moves = heuristics.interchange_median(sc, start, core.forced, deadline=deadline)
+    upper = core.objective(is_open)
+    first = None
+    if math.isfinite(upper) and core.only_choice() is None:
+        first = lagrangian_median(
+            sc,
+            core.forced,
+            core.p,
+            upper=upper,
+            start=sc.nearest_two(is_open)[1],
+            max_iter=LAGRANGIAN_STEPS_FIRST,
+            deadline=deadline,
+        )
+        closed, opened = lagrangian_fixing(sc, core.forced, core.p, first, upper=upper)
+        if (closed.any() or opened.any()) and not first.bound >= upper:
+            core = core.restrict(closed, opened)
+            sc = core.sorted_costs()
+    found, more = heuristics.vns_median(
+        sc,
+        is_open,
+        core.forced,
+        seed=request.seed,
+        rounds=_vns_rounds(core, thorough=thorough),
+        allowed=core.allowed,
+        deadline=deadline,
+        progress=None if tick is None else partial(tick, "solver: neighbourhood search"),
+    )
+    value = full.objective(found)
+    if value < upper:
+        is_open, upper, moves = found, value, moves + more
+    if not math.isfinite(upper):
+        return None
+    steps = LAGRANGIAN_STEPS_HEURISTIC if thorough else LAGRANGIAN_STEPS_EXACT
+    lag = lagrangian_median(
+        sc,
+        core.forced,
+        core.p,
+        upper=upper,
+        allowed=core.allowed,
+        start=sc.nearest_two(is_open)[1] if first is None else first.multipliers,
+        max_iter=steps,
+        deadline=deadline,
+        progress=None if tick is None else partial(tick, "solver: Lagrangian bound"),
+    )
+    if first is not None and first.bound > lag.bound:
+        lag = replace(lag, bound=first.bound, raw=max(first.raw, lag.raw))
+    return _Search(is_open, upper, moves, core, sc, lag)
+
+
+def _probe(
+    found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: float
+) -> tuple[np.ndarray, np.ndarray]:
+    more_closed, more_open = lagrangian_probing(
+        found.sorted,
+        found.core.forced | opened,
+        found.core.p,
+        found.lag,
+        upper=found.upper,
+        is_open=found.is_open,
+        closed=closed | ~found.core.allowed,
+        max_iter=PROBE_STEPS,
+        budget=PROBE_BUDGET,
+        deadline=deadline,
+    )
+    return closed | more_closed, opened | more_open
+
+
+def _fixed_label(closed: np.ndarray, opened: np.ndarray, how: str) -> str:
+    return (
+        f"{int(closed.sum())} sites fixed closed and {int(opened.sum())} open by Lagrangian {how}"
+    )
+
+
+def _settled(reduced: MedianCore, found: _Search, label: str) -> Outcome | None:
+    """When the fixings leave no choice, compare the only remaining set with the incumbent."""
+    left = reduced.only_choice()
+    if left is None:
+        return None
+    value = reduced.objective(left)
+    best = left if value < found.upper else found.is_open
+    solver = f"{HEURISTIC_LABEL}; {label} (proved optimal)"
+    its = found.moves + found.lag.steps
+    return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its)
+
+
+def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
+    """Solve an assignment-type core exactly (radius MIP), heuristically, or by automatic choice.
+
+    The exact path enumerates when few sites are left to choose; otherwise it runs the heuristic
+    and the Lagrangian bound, and when they meet the answer is proven optimal at once. Else
+    sites that cannot be open (or closed) in any better solution are fixed (reduced costs, then
+    probing) and HiGHS solves the smaller radius model, started from the heuristic solution.
+    The reported bound is valid for the full problem. ``"auto"`` keeps the heuristic answer
+    when the radius model is too big for HiGHS in the time left.
+
+    Parameters
+    ----------
+    core
+        The problem core.
+    request
+        Method, deadline, target gap and seed.
+
+    Returns
+    -------
+    Outcome
+        Open mask over candidates and a lower bound on the core objective.
+    """
+    fixed = core.only_choice()
+    if fixed is not None:
+        value = core.objective(fixed)
+        if not math.isfinite(value):
+            _raise_unserved(core, fixed)
+        return Outcome(fixed, value, "direct evaluation (no choice left)", "exact", "optimal", 0)
+    method = request.method
+    if method != "heuristic":
+        done = _try_enumeration(core)
+        if done is not None:
+            return done
+    found = _search(core, request, thorough=method == "heuristic")
+    if found is None and method == "heuristic":
+        msg = (
+            f"the heuristic found no {core.p} sites that reach every cell of positive weight; "
+            "try method='exact' (which can prove infeasibility) or set unserved_cost"
+        )
+        raise SolverError(msg)
+    if found is not None and (method == "heuristic" or found.proven):
+        solver = HEURISTIC_LABEL + (" (bound meets the solution)" if found.proven else "")
+        status = "optimal" if found.proven else "local_optimum"
+        how = "exact" if found.proven and method != "heuristic" else "heuristic"
+        its = found.moves + found.lag.steps
+        return Outcome(found.is_open, found.lag.bound, solver, how, status, its)
+    if found is None:
+        return _radius_mip(core, None, "", request)[0]
+    base = found.core  # what the early fixing left
+    closed, opened = lagrangian_fixing(
+        found.sorted, base.forced, base.p, found.lag, upper=found.upper, allowed=base.allowed
+    )
+    closed |= ~base.allowed
+    opened |= base.forced & ~core.forced
+    reduced = core.restrict(closed, opened)
+    label = _fixed_label(closed, opened, "reduced costs")
+    done = _settled(reduced, found, label)
+    if done is not None:
+        return done
+    if core.k <= PROBE_MAX_K:
+        # small p: the LP gap is largest; try HiGHS briefly, then probe and try again
+        if radius_model(reduced)[0].nnz <= QUICK_MIP_NNZ:
+            left = request.deadline - time.perf_counter()
+            quick = replace(
+                request, method="exact", deadline=time.perf_counter() + QUICK_SHARE * left
+            )
+            out, finished = _radius_mip(reduced, found, label, quick)
+            if finished:
+                return out
+            value = core.objective(out.is_open)
+            if value < found.upper:
+                found = replace(found, is_open=out.is_open, upper=value)
+        closed, opened = _probe(found, closed, opened, request.deadline)
+        reduced = core.restrict(closed, opened)
+        label = _fixed_label(closed, opened, "reduced costs and probing")
+        done = _settled(reduced, found, label)
+        if done is not None:
+            return done
+    return _radius_mip(reduced, found, label, request)[0]
+
+
+def _radius_mip(
+    reduced: MedianCore, found: _Search | None, label: str, request: SolveRequest
+) -> tuple[Outcome, bool]:
+    """Solve the radius model of a (reduced) core; also say whether HiGHS finished."""
+    model, free = radius_model(reduced)
+    remaining = request.deadline - time.perf_counter()
+    too_big = model.nnz > EXACT_MAX_NNZ or remaining < MIN_MIP_SECONDS
+    if request.method == "auto" and found is not None and too_big:
+        logger.info(
+            "radius model has %d entries with %.1f s left: keeping the heuristic",
+            model.nnz,
+            remaining,
+        )
+        solver = f"{HEURISTIC_LABEL}; {label}"
+        out = Outcome(
+            found.is_open, found.lag.bound, solver, "heuristic", "local_optimum", found.moves
+        )
+        return out, False
+    start = None
+    if (
+        found is not None
+        and bool(np.all(reduced.allowed[found.is_open]))
+        and bool(np.all(found.is_open[reduced.forced]))
+    ):
+        start = (np.arange(free.size), found.is_open[free].astype(np.float64))
+    result = run_highs(
+        model,
+        time_limit=max(remaining, 0.05),
+        gap=request.gap,
+        seed=request.seed,
+        start=start,
+        presolve=False,
+        heuristic_effort=0.01 if start is not None else None,
+    )
+    finished = result.status in ("optimal", "gap_reached", "infeasible")
+    solver = result.solver if not label else f"{result.solver.rstrip(')')}; {label})"
+    lower = found.lag.bound if found is not None else -math.inf
+    upper = found.upper if found is not None else math.inf
+    bound = max(lower, min(upper, result.bound))
+    x = result.x
+    if x is None:
+        if result.status == "infeasible" and found is not None:
+            # every better solution was excluded by the fixings: the incumbent is optimal
+            return Outcome(
+                found.is_open, upper, solver, "exact", "optimal", result.iterations
+            ), True
+        if found is not None:
+            out = Outcome(found.is_open, bound, solver, "exact", result.status, result.iterations)
+            return out, finished
+        x = require_solution(result, f"the {reduced.label} problem")  # raises
+    is_open = reduced.forced.copy()
+    is_open[free[x[: free.size] > 0.5]] = True
+    if found is not None and found.upper <= reduced.objective(is_open):
+        is_open = found.is_open
+    return Outcome(is_open, bound, solver, "exact", result.status, result.iterations), finished
