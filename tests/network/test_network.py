@@ -1,4 +1,7 @@
-"""The Network of one mode: built from a graph or from routing arrays alone, and described."""
+"""network/base.py: the Network of one mode, built from a graph or from routing arrays, described.
+
+(Not test_base.py: tests/locate/test_base.py has that name, and pytest needs unique ones.)
+"""
 
 import numpy as np
 from network_helpers import TINY_CRS, make_graph, make_network, make_points
