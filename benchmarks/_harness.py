@@ -25,7 +25,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["STATISTIC", "Target", "Timing", "emit", "machine", "median_of", "time_methods"]
+__all__ = [
+    "STATISTIC",
+    "Target",
+    "Timing",
+    "emit",
+    "machine",
+    "median_of",
+    "ratio_targets",
+    "time_methods",
+]
 
 #: how every benchmark summarises its runs
 STATISTIC = "median"
@@ -115,6 +124,36 @@ class Target:
             "met": self.met,
             "against": self.against,
         }
+
+
+#: what each figure a ratio target may compare is
+MEASURES = {
+    "cpu_s": "CPU seconds",
+    "wall_s": "wall seconds",
+    "seconds": "wall seconds",
+    "peak_mb": "peak RSS",
+}
+
+
+def ratio_targets(
+    ours: Mapping[str, float],
+    peer: Mapping[str, float],
+    bounds: Mapping[str, float],
+    *,
+    peer_name: str,
+    against: str,
+    prefix: str = "",
+) -> dict[str, Target]:
+    """One target per key of ``bounds``: ``ours[key] / peer[key]`` at most the bound.
+
+    Named ``<prefix><key>_vs_<peer_name>``; ``against`` says what is compared.
+    """
+    return {
+        f"{prefix}{key}_vs_{peer_name}": Target(
+            ours[key] / peer[key], "<=", bound, f"{against}, {MEASURES[key]}"
+        )
+        for key, bound in bounds.items()
+    }
 
 
 def machine() -> dict[str, Any]:

@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _harness import Target, emit, median_of
+from _harness import Target, emit, median_of, ratio_targets
 from _memory import TreeMemory
 
 SEED = 20250301
@@ -467,20 +467,15 @@ def main() -> None:
         f"byte-identical outputs {same['outputs']}; reruns byte-identical "
         f"{all(r['runs_agree'] for r in rows)}"
     )
-    against = f"pyrosm reading the same .osm.pbf, median of {runs} runs each"
-    targets = {
-        "seconds_vs_pyrosm_read": Target(
-            largest["seconds"] / peer["seconds"],
-            "<=",
-            TARGETS["seconds"],
-            f"end-to-end wall seconds ({largest['cells']:,} cells, 1 process) / {against}",
-        ),
-        "peak_vs_pyrosm_read": Target(
-            largest["peak_mb"] / peer["peak_mb"],
-            "<=",
-            TARGETS["peak_mb"],
-            f"end-to-end peak RSS ({largest['cells']:,} cells, 1 process) / {against}",
-        ),
+    targets = ratio_targets(
+        largest,
+        peer,
+        TARGETS,
+        peer_name="pyrosm_read",
+        against=f"end to end ({largest['cells']:,} cells, 1 process) / pyrosm reading the "
+        f"same .osm.pbf, median of {runs} runs each",
+    )
+    targets |= {
         "dask_same_outputs": Target(
             all(same.values()),
             "==",

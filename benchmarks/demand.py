@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _harness import Target, emit, median_of
+from _harness import Target, emit, median_of, ratio_targets
 from _memory import TreeMemory
 
 PIXEL = 100.0
@@ -171,16 +171,22 @@ def _peer(folder: Path, outline: Any, groups: list[Any]) -> dict[str, Any]:
     return {"ids": ids, "population": population, "shares": shares, "weights": weights}
 
 
-def _ours(folder: Path, outline: Any, groups: list[Any], crs: Any) -> dict[str, Any]:
-    from gateway_planner.demand import build_demand_cells, face_to_face_weights
+def _cells(
+    population: Path, folder: Path, outline: Any, groups: list[Any], crs: Any, **options: Any
+) -> Any:
+    """build_demand_cells with the county and the zones' shares."""
+    from gateway_planner.demand import build_demand_cells
 
-    demand = build_demand_cells(
-        folder / "population_100m.tif",
-        groups,
-        crs=crs,
-        boundary=outline,
-        shares=folder / "shares.csv",
-        zones=folder / "lsoa.gpkg",
+    return build_demand_cells(
+        population, groups, crs=crs, boundary=outline, shares=folder / "shares.csv", **options
+    )
+
+
+def _ours(folder: Path, outline: Any, groups: list[Any], crs: Any) -> dict[str, Any]:
+    from gateway_planner.demand import face_to_face_weights
+
+    demand = _cells(
+        folder / "population_100m.tif", folder, outline, groups, crs, zones=folder / "lsoa.gpkg"
     )
     weights = face_to_face_weights(demand.cells, groups)
     cells = demand.cells
@@ -194,16 +200,8 @@ def _ours(folder: Path, outline: Any, groups: list[Any], crs: Any) -> dict[str, 
 
 
 def _zones(folder: Path, outline: Any, groups: list[Any], crs: Any) -> dict[str, Any]:
-    from gateway_planner.demand import build_demand_cells
-
-    zoned = build_demand_cells(
-        folder / "lsoa_population.gpkg",
-        groups,
-        crs=crs,
-        boundary=outline,
-        kind="zones",
-        cell_size=250.0,
-        shares=folder / "shares.csv",
+    zoned = _cells(
+        folder / "lsoa_population.gpkg", folder, outline, groups, crs, kind="zones", cell_size=250.0
     )
     return {"cells": len(zoned.cells)}
 
@@ -324,26 +322,20 @@ def main() -> None:
         print(
             f"{label:<52} {med[m]['cpu_s']:>7.2f} {med[m]['wall_s']:>7.2f} {med[m]['peak_mb']:>8,.0f}"
         )
-    against = f"the rasterio + shapely + geopandas peer, median of {runs} runs each"
     agreed = (
         agree["same_cells"]
         and agree["max_population_diff"] == 0.0
         and agree["max_share_diff"] <= TOLERANCE
         and agree["max_weight_rel_diff"] <= TOLERANCE
     )
-    targets = {
-        "cpu_vs_peer": Target(
-            med["ours"]["cpu_s"] / med["peer"]["cpu_s"],
-            "<=",
-            TARGETS["cpu_s"],
-            f"ours / {against}, CPU seconds",
-        ),
-        "peak_vs_peer": Target(
-            med["ours"]["peak_mb"] / med["peer"]["peak_mb"],
-            "<=",
-            TARGETS["peak_mb"],
-            f"ours / {against}, peak RSS",
-        ),
+    targets = ratio_targets(
+        med["ours"],
+        med["peer"],
+        TARGETS,
+        peer_name="peer",
+        against=f"ours / the rasterio + shapely + geopandas peer, median of {runs} runs each",
+    )
+    targets |= {
         "agreement": Target(
             bool(agreed), "==", True, "same cells and people, shares and weights within 1e-9"
         ),

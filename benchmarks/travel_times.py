@@ -83,7 +83,7 @@ import numpy as np
 import scipy
 import scipy.sparse
 import shapely
-from _harness import Target, Timing, emit, median_of, time_methods
+from _harness import Target, Timing, emit, median_of, ratio_targets, time_methods
 from _memory import TreeMemory
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
@@ -104,7 +104,7 @@ TARGETS: dict[str, tuple[str, float]] = {
     "igraph": ("<=", 1.0),
     "csgraph": ("<=", 1.3),
 }
-SYNTHETIC_TARGETS = {"cpu": 1.3, "peak_mb": 1.25}
+SYNTHETIC_TARGETS = {"cpu_s": 1.3, "peak_mb": 1.25}
 #: synthetic grid: (nodes per side, cells, sites), full and --quick
 SYNTHETIC = {False: (548, 100_000, 500), True: (120, 5_000, 50)}
 ORDERS = ("own", "engine")
@@ -471,20 +471,16 @@ def _synthetic(*, quick: bool, runs: int) -> tuple[dict[str, Any], dict[str, Tar
     for method in labels:
         for key in ("cpu_s", "wall_s", "peak_mb"):
             figures[f"synthetic_{method}_{key}"] = results[method][key]
-    against = f"the bare csgraph peer on the synthetic grid, cold, median of {runs} runs"
-    targets = {
-        "synthetic_cpu_vs_csgraph": Target(
-            one["cpu_s"] / peer["cpu_s"],
-            "<=",
-            SYNTHETIC_TARGETS["cpu"],
-            f"engine (1 process) / {against}, CPU seconds",
-        ),
-        "synthetic_peak_vs_csgraph": Target(
-            one["peak_mb"] / peer["peak_mb"],
-            "<=",
-            SYNTHETIC_TARGETS["peak_mb"],
-            f"engine (1 process) / {against}, peak RSS",
-        ),
+    targets = ratio_targets(
+        one,
+        peer,
+        SYNTHETIC_TARGETS,
+        peer_name="csgraph",
+        against=f"engine (1 process) / the bare csgraph peer on the synthetic grid, cold, "
+        f"median of {runs} runs",
+        prefix="synthetic_",
+    )
+    targets |= {
         "synthetic_processes_same_matrix": Target(
             one["sha256"] == two["sha256"],
             "==",
