@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from run_outputs import RUN_FILES
 from typer.testing import CliRunner
 
 from gateway_planner import __version__
@@ -89,16 +90,7 @@ def test_run_writes_outputs(tmp_path):
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "sheerness"
-    expected = {
-        "briefing.pdf",
-        "briefing.png",
-        "catchments.gpkg",
-        "map.html",
-        "sites.csv",
-        "summary.json",
-        "tables.csv",
-    }
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == RUN_FILES
     summary = json.loads((out / "summary.json").read_text())
     assert summary["network"]["kind"] == "proxy"
     assert summary["sites"]["existing"][0]["id"] in summary["sites"]["open"]

@@ -12,31 +12,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from run_outputs import COMPARISON_FILES, RUN_FILES
 
 import gateway_planner.settings as gps
 from gateway_planner import compare
 from gateway_planner.scenario import demo_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
-#: what every scenario folder holds
-RUN_FILES = (
-    "briefing.pdf",
-    "briefing.png",
-    "catchments.gpkg",
-    "map.html",
-    "sites.csv",
-    "summary.json",
-    "tables.csv",
-)
-#: what a comparison folder holds besides its scenario folders (comparison.gpkg only when the
-#: scenarios share cells with the baseline)
-COMPARISON_FILES = (
-    "briefing.pdf",
-    "briefing.png",
-    "comparison.csv",
-    "comparison.html",
-    "comparison_sites.csv",
-)
 #: the comparison run in separate processes: the demo's two pilots and a second Swale option,
 #: which shares Sheerness's cells, so comparison.gpkg is written and compared too
 OPTIONS = ("sheerness", "sheerness-two", "fauquembergues")

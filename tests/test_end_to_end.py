@@ -30,6 +30,7 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
+from run_outputs import RUN_FILES
 from typer.testing import CliRunner
 
 import gateway_planner.settings as gps
@@ -42,15 +43,6 @@ CRS = "EPSG:3067"  # ETRS-TM35FIN, metres
 X0, Y0, WIDTH, HEIGHT = 385_200.0, 6_671_600.0, 800.0, 1_200.0  # inside the extract
 SOUTH = shapely.box(X0, Y0, X0 + WIDTH, Y0 + HEIGHT / 2)
 NORTH = shapely.box(X0, Y0 + HEIGHT / 2, X0 + WIDTH, Y0 + HEIGHT)
-OUTPUTS = {
-    "briefing.pdf",
-    "briefing.png",
-    "catchments.gpkg",
-    "map.html",
-    "sites.csv",
-    "summary.json",
-    "tables.csv",
-}
 GROUPS_TOML = """
 [[group]]
 id = "older"
@@ -262,7 +254,7 @@ def _strings(tree: Any) -> list[str]:
 @pytest.mark.parametrize("key", SCENARIOS)
 def test_every_output_is_written_from_real_roads(planner, key):
     out = planner / "out" / key
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir()} == RUN_FILES
     summary = _summary(planner, key)
     network = summary["network"]
     assert network["kind"] == "file"
