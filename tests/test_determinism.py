@@ -137,7 +137,13 @@ def test_runs_in_separate_processes_and_on_dask_workers_are_byte_identical(tmp_p
             hash_seed=3,
         ),
     }
-    printed = {name: _finish(p, tmp_path / name) for name, p in processes.items()}
+    try:
+        printed = {name: _finish(p, tmp_path / name) for name, p in processes.items()}
+    finally:  # a failure or a timeout leaves none of them running
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     # the Dask run did run on two worker processes of its own
     assert "workers 2 tasks " in printed["dask"]
     tasks = int(printed["dask"].split("tasks ")[1].split()[0])
