@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from run_outputs import RUN_FILES
 from typer.testing import CliRunner
 
 from gateway_planner import __version__
@@ -89,16 +90,7 @@ def test_run_writes_outputs(tmp_path):
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "sheerness"
-    expected = {
-        "briefing.pdf",
-        "briefing.png",
-        "catchments.gpkg",
-        "map.html",
-        "sites.csv",
-        "summary.json",
-        "tables.csv",
-    }
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == RUN_FILES
     summary = json.loads((out / "summary.json").read_text())
     assert summary["network"]["kind"] == "proxy"
     assert summary["sites"]["existing"][0]["id"] in summary["sites"]["open"]
@@ -118,9 +110,61 @@ def test_run_that_fails_halfway_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "write_report", broken)
     path = pilot_scenario(tmp_path)
     result = runner.invoke(app, ["run", str(path)])
-    assert result.exit_code != 0
+    # not one of our errors: a bug, so Python's own exit code and traceback (no "error:" line)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError) and str(result.exception) == "disk full"
+    assert "error:" not in result.stderr
     out = tmp_path / "out"
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def _one_error_line(result) -> str:
+    """The only line on stderr, an ``error:`` line, and no traceback anywhere."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return lines[0]
+
+
+def test_a_network_failure_exits_3_with_one_line(tmp_path, monkeypatch):
+    ox = pytest.importorskip("osmnx")  # the osm extra (make test installs it)
+    import requests
+
+    import gateway_planner.settings as gps
+
+    monkeypatch.setattr(gps, "cache_dir", str(tmp_path / "cache"))  # nothing cached
+
+    def no_connection(data):
+        raise requests.ConnectionError("no route to host")
+
+    monkeypatch.setattr(ox._overpass, "_overpass_request", no_connection)
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["-q", "run", str(path), "--network", "osm"])
+    assert result.exit_code == 3
+    assert _one_error_line(result) == (
+        "error: could not download the drive network for the study-area polygon from "
+        "OpenStreetMap (ConnectionError: no route to host). Fix: check the connection and the "
+        "place name, or give a local .osm.pbf file"
+    )
+    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "cache").rglob("*.graphml")) == []  # a failure is never cached
+
+
+def test_a_solver_failure_exits_3_with_one_line(tmp_path, monkeypatch):
+    import gateway_planner.scenario as scenario_module
+    from gateway_planner.errors import SolverError
+
+    def failing_solve(problem, **options):
+        raise SolverError(f"HiGHS stopped without a solution for {len(problem.site_ids)} sites")
+
+    monkeypatch.setattr(scenario_module, "solve", failing_solve)
+    path = pilot_scenario(tmp_path)
+    result = runner.invoke(app, ["-q", "run", str(path)])
+    assert result.exit_code == 3
+    assert _one_error_line(result) == "error: HiGHS stopped without a solution for 21 sites"
+    assert not (tmp_path / "out").exists()
 
 
 def test_compare_writes_comparison(tmp_path):

@@ -122,11 +122,16 @@ def test_group_table_aligns_states_and_deltas(views):
     assert table.loc[("g", "mean_minutes"), "ac proposed"] == pytest.approx(120 / 9)
     assert table.loc[("g", "mean_minutes"), "ab change"] == pytest.approx(100 / 9 - 20)
     assert table.loc[("g", "mean_minutes"), "ac vs ab (proposed)"] == pytest.approx(20 / 9)
-    assert (
-        table.loc[("g", "pct_within_10"), "ab proposed"]
-        if ("g", "pct_within_10") in table.index
-        else True
-    )
+    # within 15 min: today 0 10 10 of 9 cells; ab 0 10 10 10 10 0; ac 0 10 0 10 10
+    within = table.loc[("g", "pct_within_15")]
+    assert within["ab today"] == within["ac today"] == pytest.approx(100 * 3 / 9)
+    assert within["ab proposed"] == pytest.approx(100 * 6 / 9)
+    assert within["ac proposed"] == pytest.approx(100 * 5 / 9)
+    assert within["ab change"] == pytest.approx(100 * 3 / 9)
+    assert within["ac vs ab (proposed)"] == pytest.approx(-100 / 9)
+    # within 30 min: everyone but the far corner today (40 min), everyone with either option
+    assert table.loc[("g", "pct_within_30"), "ab today"] == pytest.approx(100 * 8 / 9)
+    assert table.loc[("g", "pct_within_30"), "ac proposed"] == pytest.approx(100.0)
     assert table.loc[("g", "gini"), "name"] == "Everyone"
     flipped = comparison_table(views, baseline=1)
     assert flipped.loc[("g", "mean_minutes"), "ab vs ac (proposed)"] == pytest.approx(-20 / 9)
@@ -165,7 +170,9 @@ def test_difference_layer_only_for_shared_cells(views):
 
 
 def test_compare_writes_every_output_of_every_run(views, tmp_path):
-    table, results = compare([_result(v) for v in views], folder=tmp_path / "cmp")
+    runs = [_result(v) for v in views]
+    table, results = compare(runs, folder=tmp_path / "cmp")
+    assert len(results) == 2 and all(a is b for a, b in zip(results, runs, strict=True))
     out = tmp_path / "cmp"
     assert sorted(p.name for p in out.iterdir()) == [
         "ab",
@@ -182,9 +189,14 @@ def test_compare_writes_every_output_of_every_run(views, tmp_path):
             p.name for p in (out / name).iterdir()
         }
     assert json.loads((out / "ab" / "summary.json").read_text())["sources"] == ["Synthetic grid"]
-    assert table.equals(comparison_table(results))
+    # the runs' table is the one their views give, and comparison.csv holds it (4 decimals)
+    pd.testing.assert_frame_equal(table, comparison_table(views))
     csv = pd.read_csv(out / "comparison.csv", index_col=[0, 1])
     assert csv.loc[("g", "mean_minutes"), "ac vs ab (proposed)"] == pytest.approx(20 / 9, abs=1e-4)
+    assert list(csv.index) == list(table.index) and list(csv.columns) == list(table.columns)
+    assert (csv["name"] == table["name"]).all()
+    numbers = table.drop(columns="name").astype(float)
+    np.testing.assert_allclose(csv[numbers.columns].to_numpy(), numbers.to_numpy(), atol=5e-5)
     pdf = (out / "briefing.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 3  # each option, then the comparison
     html = (out / "comparison.html").read_text()

@@ -6,6 +6,7 @@ import pytest
 import shapely
 from network_helpers import HELSINKI_CRS, OSM_XML, TINY_CRS, proxy_inputs
 
+from gateway_planner import pilot
 from gateway_planner.errors import InputError
 from gateway_planner.network import describe_network, load_network, travel_times
 
@@ -167,7 +168,6 @@ def test_proxy_needs_its_inputs(fake_proxy):
 
 
 def test_real_proxy_on_the_swale_pilot():
-    pilot = pytest.importorskip("gateway_planner.pilot")
     area = pilot.load_pilot("swale")
     kw = {
         "crs": area.crs,
