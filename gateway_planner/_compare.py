@@ -3,8 +3,8 @@
 :func:`compare` runs (or takes) several scenario results and writes, beside each scenario's own
 outputs, the aligned tables (``comparison.csv`` by group, ``comparison_sites.csv`` by site), the
 comparison page (``comparison.html``: the maps side by side, moving together, and the tables),
-a councillor pack (``briefing.pdf``: each scenario's page then the comparison page;
-``briefing.png``: the comparison page) and, when scenarios share their cells with the baseline,
+a councillor pack (``briefing.pdf``: each scenario's page then the comparison pages, three
+scenarios on a page at most; ``briefing.png``: the first comparison page) and, when scenarios share their cells with the baseline,
 ``comparison.gpkg`` with the journey-time change per cell.
 """
 
@@ -170,7 +170,7 @@ def journey_time_difference(base: Evaluation, other: Evaluation) -> gpd.GeoDataF
 
 
 def _write_comparison(stage: Path, views: Sequence[ScenarioView], baseline: int) -> pd.DataFrame:
-    from .report import comparison_figure, save_pages, scenario_figure, write_comparison_page
+    from .report import comparison_figures, save_pages, scenario_figure, write_comparison_page
     from .report.exports import write_geopackage
 
     table = comparison_table(views, baseline=baseline)
@@ -204,10 +204,11 @@ def _write_comparison(stage: Path, views: Sequence[ScenarioView], baseline: int)
         label = f"{title} − {base.title}"
     else:  # one difference map fits the page; several are in comparison.gpkg and the page
         shown, label = None, ""
-    pages.append(
-        comparison_figure(views, table, baseline=baseline, difference=shown, difference_label=label)
+    pages += comparison_figures(
+        views, table, baseline=baseline, difference=shown, difference_label=label
     )
-    save_pages(pages, pdf=stage / "briefing.pdf", png=stage / "briefing.png", png_page=-1)
+    # the PNG is the (first) comparison page
+    save_pages(pages, pdf=stage / "briefing.pdf", png=stage / "briefing.png", png_page=len(views))
     return table
 
 

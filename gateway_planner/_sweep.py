@@ -8,7 +8,9 @@ fewer face-to-face visits::
           folder="outputs/sheerness-sweep")
 
 Every combination is a variant, named ``<name>-<key>_<value>-...`` in grid order (the first key
-varies slowest). Variants that differ only in ``objective`` keys or ``demand.channel_shift``
+varies slowest) and titled after what differs, e.g. "Sheerness Gateway, Swale (Kent) — 2 new
+sites, 20 % fewer face-to-face visits", so that every map and column of the comparison says
+which variant it shows. Variants that differ only in ``objective`` keys or ``demand.channel_shift``
 share the study area, the networks and the travel times: those are built once. On a Dask
 cluster the variants sharing them run at once (each solve on a worker). The comparison (baseline
 = the first variant by default) and every variant's outputs are staged and moved into place
@@ -22,7 +24,7 @@ import logging
 import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ __all__ = [
     "sweep_folder",
     "sweep_variants",
     "variant_name",
+    "variant_title",
 ]
 
 logger = logging.getLogger(__name__)
@@ -127,6 +130,84 @@ def variant_name(base: str, updates: Mapping[str, Any]) -> str:
     return _NAME_CHARS.sub("_", "-".join(parts))
 
 
+#: how a varied value reads in a variant's title, per scenario key (others: "<key> <value>")
+_MODELS = {
+    "pmedian": "least total journey time",
+    "max_coverage": "most visits within the limit",
+    "set_cover": "fewest sites reaching the visits",
+    "pcenter": "shortest longest journey",
+}
+_NETWORKS = {"proxy": "proxy network", "osm": "OpenStreetMap roads", "file": "road file"}
+
+
+def _count(n: Any, one: str, many: str, none: str) -> str:
+    return none if n == 0 else (f"1 {one}" if n == 1 else f"{_label(n)} {many}")
+
+
+def _percent(share: Any) -> str:
+    return f"{abs(float(share)) * 100:.4g} %"
+
+
+def _shift(value: Any) -> str:
+    if not float(value):
+        return "face-to-face visits as today"
+    return f"{_percent(value)} {'fewer' if float(value) < 0 else 'more'} face-to-face visits"
+
+
+def _switch(on: str, off: str) -> Callable[[Any], str]:
+    return lambda value: on if value else off
+
+
+def _modes(value: Any) -> str:
+    modes = [str(m) for m in value] if isinstance(value, (list, tuple)) else [str(value)]
+    return f"{modes[0]} only" if len(modes) == 1 else " and ".join(modes)
+
+
+_DESCRIBE: dict[str, Callable[[Any], str]] = {
+    "objective.new_sites": lambda v: _count(v, "new site", "new sites", "no new site"),
+    "demand.channel_shift": _shift,
+    "objective.model": lambda v: _MODELS.get(str(v), str(v)),
+    "objective.limit_minutes": lambda v: f"limit {_label(v)} min",
+    "objective.keep_existing": _switch("existing sites kept", "existing sites may close"),
+    "objective.coverage_share": lambda v: f"{_percent(v)} of visits within the limit",
+    "objective.capacities": _switch("capacities used", "capacities ignored"),
+    "objective.split_demand": _switch("visits may split", "visits not split"),
+    "objective.weighted_center": _switch("demand-weighted", "plain journey times"),
+    "objective.decay": lambda v: f"{v} decay",
+    "network.source": lambda v: _NETWORKS.get(str(v), str(v)),
+    "network.limit_minutes": lambda v: f"journeys up to {_label(v)} min",
+    "network.modes": _modes,
+}
+
+
+def variant_title(base: str, updates: Mapping[str, Any]) -> str:
+    """Title a variant after its base scenario's title and what differs, in words.
+
+    Parameters
+    ----------
+    base
+        The base scenario's title (its name when it has none).
+    updates
+        Dotted key → value of the variant, in sweep order. A varied ``title`` replaces
+        ``base``; a varied ``name`` or ``description`` is not shown.
+
+    Returns
+    -------
+    str
+        E.g. "Sheerness Gateway, Swale (Kent) — 2 new sites, 20 % fewer face-to-face visits";
+        keys without words of their own read "<last part of the key> <value>".
+    """
+    base = str(updates.get("title", base))
+    parts = []
+    for key, value in updates.items():
+        if key in {"title", "name", "description"}:
+            continue
+        describe = _DESCRIBE.get(key)
+        leaf = key.rsplit(".", 1)[-1].replace("_", " ")
+        parts.append(describe(value) if describe else f"{leaf} {_label(value)}")
+    return f"{base} — {', '.join(parts)}" if parts else base
+
+
 def sweep_variants(scenario: Scenario, params: Mapping[str, Sequence[Any]]) -> list[Scenario]:
     """Build the grid of variants of a scenario, each validated and named.
 
@@ -140,8 +221,9 @@ def sweep_variants(scenario: Scenario, params: Mapping[str, Sequence[Any]]) -> l
     Returns
     -------
     list of Scenario
-        One per combination, the first key varying slowest; ``output.folder`` is cleared so a
-        variant never writes over the base scenario's outputs.
+        One per combination, the first key varying slowest, named by :func:`variant_name`
+        and titled by :func:`variant_title`; ``output.folder`` is cleared so a variant never
+        writes over the base scenario's outputs.
 
     Raises
     ------
@@ -161,8 +243,11 @@ def sweep_variants(scenario: Scenario, params: Mapping[str, Sequence[Any]]) -> l
     for combination in itertools.product(*(params[k] for k in keys)):
         updates = dict(zip(keys, combination, strict=True))
         name = variant_name(scenario.name, updates)
+        title = variant_title(scenario.display_title, updates)
         try:
-            variant = scenario.with_updates({**updates, "name": name, "output.folder": None})
+            variant = scenario.with_updates(
+                {**updates, "name": name, "title": title, "output.folder": None}
+            )
         except InputError as exc:
             msg = f"sweep variant {name!r}: {exc.message}"
             raise InputError(msg, file=scenario.source_path, field=exc.field, fix=exc.fix) from None

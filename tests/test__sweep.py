@@ -8,7 +8,13 @@ import pytest
 
 import gateway_planner.scenario as scenario_module
 from gateway_planner import sweep
-from gateway_planner._sweep import parse_param, sweep_folder, sweep_variants, variant_name
+from gateway_planner._sweep import (
+    parse_param,
+    sweep_folder,
+    sweep_variants,
+    variant_name,
+    variant_title,
+)
 from gateway_planner.config import load_scenario
 from gateway_planner.errors import InputError
 
@@ -73,10 +79,41 @@ def test_the_grid_of_variants():
         "sheerness-new_sites_2-channel_shift_0",
         "sheerness-new_sites_2-channel_shift_-0.2",
     ]
+    assert [v.title for v in variants] == [
+        "Sheerness Gateway, Swale (Kent) — 1 new site, face-to-face visits as today",
+        "Sheerness Gateway, Swale (Kent) — 1 new site, 20 % fewer face-to-face visits",
+        "Sheerness Gateway, Swale (Kent) — 2 new sites, face-to-face visits as today",
+        "Sheerness Gateway, Swale (Kent) — 2 new sites, 20 % fewer face-to-face visits",
+    ]
+    assert base.title == "Sheerness Gateway, Swale (Kent)"  # the base keeps its own
     assert [v.objective.new_sites for v in variants] == [1, 1, 2, 2]
     assert [v.demand.channel_shift for v in variants] == [0, -0.2, 0, -0.2]
     assert all(v.output.folder is None and v.source_path == base.source_path for v in variants)
     assert sweep_folder(base) == base.output_folder().with_name("sheerness-sweep")
+
+
+@pytest.mark.parametrize(
+    ("updates", "title"),
+    [
+        ({"objective.new_sites": 0}, "S — no new site"),
+        ({"demand.channel_shift": 0.1}, "S — 10 % more face-to-face visits"),
+        ({"objective.model": "pcenter"}, "S — shortest longest journey"),
+        (
+            {"objective.model": "max_coverage", "objective.limit_minutes": 20},
+            "S — most visits within the limit, limit 20 min",
+        ),
+        ({"objective.keep_existing": False}, "S — existing sites may close"),
+        ({"objective.coverage_share": 0.95}, "S — 95 % of visits within the limit"),
+        ({"network.source": "osm"}, "S — OpenStreetMap roads"),
+        ({"network.modes": ["walk"]}, "S — walk only"),
+        ({"network.limit_minutes": 90.0}, "S — journeys up to 90.0 min"),
+        ({"objective.seed": 3}, "S — seed 3"),  # no words of its own: key and value
+        ({"title": "Other", "objective.new_sites": 2}, "Other — 2 new sites"),
+        ({"name": "x"}, "S"),
+    ],
+)
+def test_variant_titles_say_what_differs(updates, title):
+    assert variant_title("S", updates) == title
 
 
 @pytest.mark.parametrize(

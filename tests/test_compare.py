@@ -132,6 +132,7 @@ def test_group_table_aligns_states_and_deltas(views):
     # within 30 min: everyone but the far corner today (40 min), everyone with either option
     assert table.loc[("g", "pct_within_30"), "ab today"] == pytest.approx(100 * 8 / 9)
     assert table.loc[("g", "pct_within_30"), "ac proposed"] == pytest.approx(100.0)
+    assert ("g", "pct_within_10") not in table.index  # only the key figures are aligned
     assert table.loc[("g", "gini"), "name"] == "Everyone"
     flipped = comparison_table(views, baseline=1)
     assert flipped.loc[("g", "mean_minutes"), "ab vs ac (proposed)"] == pytest.approx(-20 / 9)
@@ -191,6 +192,8 @@ def test_compare_writes_every_output_of_every_run(views, tmp_path):
     assert json.loads((out / "ab" / "summary.json").read_text())["sources"] == ["Synthetic grid"]
     # the runs' table is the one their views give, and comparison.csv holds it (4 decimals)
     pd.testing.assert_frame_equal(table, comparison_table(views))
+    assert [r.scenario.name for r in results] == ["ab", "ac"]
+    assert table.loc[("g", "mean_minutes"), "ac vs ab (proposed)"] == pytest.approx(20 / 9)
     csv = pd.read_csv(out / "comparison.csv", index_col=[0, 1])
     assert csv.loc[("g", "mean_minutes"), "ac vs ab (proposed)"] == pytest.approx(20 / 9, abs=1e-4)
     assert list(csv.index) == list(table.index) and list(csv.columns) == list(table.columns)

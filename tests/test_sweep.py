@@ -72,6 +72,10 @@ def test_a_sweep_builds_the_matrix_once_and_writes_one_comparison(swept):
     summary = json.loads((folder / names[1] / "summary.json").read_text())
     assert summary["scenario"]["name"] == names[1] and summary["area"]["id"] == "swale"
     assert summary["scenario"]["channel_shift"] == -0.2
+    # each variant is titled by what differs, and its own map says so
+    title = "Sheerness Gateway, Swale (Kent) — 2 new sites, 20 % fewer face-to-face visits"
+    assert summary["scenario"]["title"] == title
+    assert f"<h1>{title}</h1>" in (folder / names[1] / "map.html").read_text()
     assert names[1] in table.columns[-1]
 
 

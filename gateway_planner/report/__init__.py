@@ -10,9 +10,16 @@ import logging
 from pathlib import Path
 
 from ._assets import MissingAssetsError
+from ._headline import headline
 from ._labels import BRIEFING_FIGURES, KEY_FIGURES, NETWORK_LABELS, SITE_FIGURES, banners
 from ._view import ScenarioView
-from .briefing import comparison_figure, save_pages, scenario_figure, write_briefing
+from .briefing import (
+    comparison_figure,
+    comparison_figures,
+    save_pages,
+    scenario_figure,
+    write_briefing,
+)
 from .comparison import write_comparison_page
 from .exports import cells_layer, figures_table, write_exports, write_geopackage
 from .maps import write_map
@@ -27,7 +34,9 @@ __all__ = [
     "banners",
     "cells_layer",
     "comparison_figure",
+    "comparison_figures",
     "figures_table",
+    "headline",
     "save_pages",
     "scenario_figure",
     "write_briefing",

@@ -7,19 +7,25 @@ popups of the map.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "BETTER_COLOUR",
     "BRIEFING_FIGURES",
     "FIGURE_LABELS",
+    "GINI_NOTE",
     "HIGHER_IS_BETTER",
     "KEY_FIGURES",
     "LOWER_IS_BETTER",
     "NETWORK_LABELS",
     "POPUP_FIGURES",
     "SITE_FIGURES",
+    "WORSE_COLOUR",
     "banners",
+    "change_direction",
+    "change_text",
     "figure_label",
 ]
 
@@ -49,7 +55,7 @@ FIGURE_LABELS: dict[str, tuple[str, int, str]] = {
     "median_minutes": ("Median journey (min)", 1, ""),
     "p90_minutes": ("90th percentile journey (min)", 1, ""),
     "worst_decile_minutes": ("Slowest tenth of visits, mean (min)", 1, ""),
-    "gini": ("Gini of journey time (0 = equal)", 3, ""),
+    "gini": ("Inequality of journey times (Gini)", 3, ""),
     "unreachable_people": ("People with no site reachable", 0, ""),
     "unreachable_visits": ("Visits with no site reachable", 0, ""),
     "load_pct": ("Load against capacity", 0, " %"),
@@ -119,8 +125,83 @@ HIGHER_IS_BETTER = frozenset(
 )
 LOWER_IS_BETTER = frozenset(
     {"mean_minutes", "median_minutes", "p90_minutes", "worst_decile_minutes", "gini"}
+    | {"longest_minutes"}
     | {"unreachable_people", "unreachable_visits"}
 )
+
+#: text colours of a change that is better for residents, and of one that is worse
+BETTER_COLOUR = "#1a7f37"
+WORSE_COLOUR = "#b2182b"
+
+#: the one explanation of the Gini that every output carries once
+GINI_NOTE = (
+    "Inequality of journey times (Gini): 0 when every visit takes as long as every other, "
+    "nearer 1 when a few visits take most of the travelling; lower is fairer."
+)
+
+
+def change_direction(key: str, delta: float, digits: int | None = None) -> str:
+    """Say whether a change of a figure is better or worse for residents.
+
+    Parameters
+    ----------
+    key
+        The figure (a key of :data:`FIGURE_LABELS`); :data:`HIGHER_IS_BETTER` and
+        :data:`LOWER_IS_BETTER` say which way is better.
+    delta
+        The change (new - old).
+    digits
+        Decimals the change is shown with (the figure's own when None): a change that
+        rounds to 0 is neither better nor worse.
+
+    Returns
+    -------
+    str
+        ``"better"``, ``"worse"`` or ``""`` (no change, not finite, or a figure with no
+        better direction, such as the number of people). A share or head count within any
+        number of minutes (``pct_within_45``) is better higher.
+    """
+    if digits is None:
+        digits = figure_label(key)[1]
+    if not math.isfinite(delta) or round(delta, digits) == 0:
+        return ""
+    if key in HIGHER_IS_BETTER or key.startswith(("pct_within_", "people_within_")):
+        return "better" if delta > 0 else "worse"
+    if key in LOWER_IS_BETTER:
+        return "better" if delta < 0 else "worse"
+    return ""
+
+
+def change_text(
+    key: str, delta: float, *, digits: int | None = None, suffix: str | None = None
+) -> str:
+    """Write a change of a figure in its own unit: ``+8.3 pts`` for percentages, ``−2.1``.
+
+    Parameters
+    ----------
+    key
+        The figure (its decimals and unit come from :data:`FIGURE_LABELS`): a change of a
+        percentage is in percentage points ("pts").
+    delta
+        The change (new - old).
+    digits, suffix
+        Decimals and unit to use instead of the figure's own.
+
+    Returns
+    -------
+    str
+        Signed with ``+`` or ``−``; ``±0`` when it rounds to 0; ``–`` when not finite.
+    """
+    _label, own_digits, own_suffix = figure_label(key)
+    digits = own_digits if digits is None else digits
+    suffix = own_suffix if suffix is None else suffix
+    if not math.isfinite(delta):
+        return "–"
+    if round(delta, digits) == 0:
+        return "±0"
+    unit = " pts" if suffix.strip() == "%" else suffix
+    sign = "+" if delta > 0 else "−"
+    return f"{sign}{abs(delta):,.{digits}f}{unit}"
 
 
 def banners(summary: Mapping[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ north. Callers import matplotlib lazily and pass axes in; this module only draws
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -259,19 +260,26 @@ def draw_surface_map(
     values: np.ndarray,
     boundary: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame | None,
-    cmap: str,
+    cmap: str | Sequence[str],
     vmin: float,
     vmax: float,
     span: float | None = None,
 ) -> ScalarMappable:
-    """Colour cells by ``values`` (grey where not finite); return the colour-bar mappable."""
+    """Colour cells by ``values`` (grey where not finite); return the colour-bar mappable.
+
+    ``cmap`` is a matplotlib colormap name or colours from low to high.
+    """
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import LinearSegmentedColormap, Normalize
 
     finite = np.isfinite(values)
     norm = Normalize(vmin=vmin, vmax=vmax)
-    colour_map = colormaps[cmap]
+    colour_map = (
+        colormaps[cmap]
+        if isinstance(cmap, str)
+        else LinearSegmentedColormap.from_list("gateway-planner", list(cmap))
+    )
     shown = cells.loc[finite]
     if not shown.empty:
         shown.plot(ax=ax, color=colour_map(norm(values[finite])), edgecolor="none", zorder=1)

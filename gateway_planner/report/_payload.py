@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from ..contracts import Evaluation
+from ._headline import site_label, site_places
 from ._labels import POPUP_FIGURES
 from ._surface import Surface, change_surface, json_values, nice_ceiling, surface
 from ._view import ScenarioView
@@ -28,6 +29,7 @@ __all__ = [
     "BASEMAPS",
     "CATCHMENT_COLOURS",
     "DIGITS",
+    "LEGEND_CATCHMENTS",
     "STATUS_STYLE",
     "encode_geometry",
     "outline_wgs84",
@@ -170,8 +172,8 @@ def _fmt(x: Any, digits: int = 0, suffix: str = "") -> str:
     return f"{v:,.{digits}f}{suffix}"
 
 
-def site_popup(site_id: str, states: Mapping[str, pd.Series]) -> str:
-    """Popup HTML of one site: its name, status and figures in each state (escaped).
+def site_popup(site_id: str, states: Mapping[str, pd.Series], *, place: str = "") -> str:
+    """Popup HTML of one site: its name, place, status and figures in each state (escaped).
 
     Parameters
     ----------
@@ -180,6 +182,8 @@ def site_popup(site_id: str, states: Mapping[str, pd.Series]) -> str:
     states
         State label ("today", "proposed") -> the site's row of ``Evaluation.sites``; the last
         one gives the name and status.
+    place
+        Where the site is (the study-area unit holding it), shown under its name.
 
     Returns
     -------
@@ -188,9 +192,11 @@ def site_popup(site_id: str, states: Mapping[str, pd.Series]) -> str:
     last = list(states.values())[-1]
     name = html.escape(str(last.get("name", site_id)))
     status = STATUS_STYLE.get(str(last["status"]), {"label": str(last["status"])})["label"]
+    where = f"{html.escape(place)} &middot; " if place else ""
     head = (
         f"<div class='gp-popup-title'>{name}</div>"
-        f"<div class='gp-popup-sub'>{html.escape(status)} &middot; id {html.escape(site_id)}</div>"
+        f"<div class='gp-popup-sub'>{where}{html.escape(status)} &middot; "
+        f"id {html.escape(site_id)}</div>"
     )
     shown = {k: row for k, row in states.items() if math.isfinite(float(row.get("visits", np.nan)))}
     if not shown:
@@ -252,26 +258,29 @@ def outline_wgs84(boundary: gpd.GeoDataFrame) -> shapely.Geometry:
 
 
 def _demand_surfaces(view: ScenarioView, *, show: bool) -> list[Surface]:
-    """Face-to-face visits a year per km², one surface per customer group."""
+    """Face-to-face visits a year per km²: all groups (shown first), then one surface per group."""
     cells = view.proposed.cells
     area_km2 = np.maximum(cells.geometry.area.to_numpy() / 1e6, 1e-6)
+    layers = [("demand-all", "all customer groups", "visits")] + [
+        (f"demand-{i}", g.name, f"visits__{g.id}") for i, g in enumerate(view.groups)
+    ]
     surfaces = []
-    for i, g in enumerate(view.groups):
-        density = cells[f"visits__{g.id}"].to_numpy(dtype=float) / area_km2
+    for key, name, column in layers:
+        density = cells[column].to_numpy(dtype=float) / area_km2
         positive = density[density > 0]
         vmax = nice_ceiling(float(np.quantile(positive, 0.98))) if positive.size else 1.0
         surfaces.append(
             surface(
-                f"demand-{i}",
-                f"Face-to-face demand: {g.name}",
+                key,
+                f"Face-to-face demand: {name}",
                 density,
                 colormap="YlOrRd_09",
                 vmin=0.0,
                 vmax=vmax,
                 unit="visits/year/km²",
-                caption=f"{g.name}: face-to-face visits per year per km²",
+                caption=f"Face-to-face demand ({name}): visits per year per km²",
                 digits=1,
-                show=show and i == 0,
+                show=show and key == "demand-all",
                 skip_zero=True,
             )
         )
@@ -306,31 +315,55 @@ def _minutes_surfaces(now: np.ndarray, new: np.ndarray, *, show: bool) -> list[S
             "minutes-change",
             "Journey-time change (proposed − today)",
             change,
-            caption="Change in journey time, minutes (blue: faster)",
+            caption="Change in journey time, minutes (green: faster, red: slower)",
         )
     )
     return surfaces
 
 
 def _site_rows(view: ScenarioView) -> list[dict[str, Any]]:
-    """Every site (proposed state) with its position, status and popup."""
+    """Every site (proposed state) with its position, status, label (name, place) and popup."""
     current, proposed = view.current, view.proposed
     sites84 = _wgs84(proposed.sites)
+    places = site_places(proposed.sites, view.boundary)
     rows = []
     for k, (sid, row) in enumerate(proposed.sites.iterrows()):
         sid = str(sid)
         pt = sites84.iloc[k]
+        place = places.get(sid, "")
+        states = {"today": current.sites.loc[sid], "proposed": row}
         rows.append(
             {
                 "id": sid,
-                "name_html": html.escape(str(row.get("name", sid))),
+                "name_html": html.escape(site_label(row.get("name", sid), place)),
                 "status": str(row["status"]),
                 "lat": round(float(pt.y), DIGITS),
                 "lng": round(float(pt.x), DIGITS),
-                "popup_html": site_popup(sid, {"today": current.sites.loc[sid], "proposed": row}),
+                "popup_html": site_popup(sid, states, place=place),
             }
         )
     return rows
+
+
+#: catchments named in the map's legend at most (the others are counted)
+LEGEND_CATCHMENTS = 12
+
+
+def _catchment_legend(view: ScenarioView, colours: Mapping[str, str]) -> dict[str, Any]:
+    """Colour and name of the sites with a catchment today or with the proposed sites."""
+    sites = view.proposed.sites
+    items = []
+    for sid, colour in list(colours.items())[:LEGEND_CATCHMENTS]:
+        row = sites.loc[sid]
+        name = " ".join(str(row.get("name", sid)).split())
+        closed = str(row["status"]) == "closed"
+        items.append(
+            {
+                "colour": colour,
+                "label_html": html.escape(name + (" (today only)" if closed else "")),
+            }
+        )
+    return {"items": items, "more": max(0, len(colours) - LEGEND_CATCHMENTS)}
 
 
 def _cell_info(
@@ -395,9 +428,11 @@ def scenario_payload(
     ]
     colours = site_colours(current, proposed)
     site_pos = {str(sid): k for k, sid in enumerate(proposed.sites.index)}
+    present = set(proposed.sites["status"].astype(str))
+    order = [s for s in STATUS_ORDER if s in present]
     statuses = {
         s: {k: (html.escape(v) if k == "label" else v) for k, v in STATUS_STYLE[s].items()}
-        for s in STATUS_ORDER
+        for s in order
     }
     return {
         "title_html": html.escape(view.title),
@@ -425,9 +460,10 @@ def scenario_payload(
                 "catchments": _catchments(current, colours, site_pos),
             },
         ],
+        "catchment_legend": _catchment_legend(view, colours),
         "sites": _site_rows(view),
         "statuses": statuses,
-        "status_order": list(STATUS_ORDER),
+        "status_order": order,
         "basemaps": list(BASEMAPS),
         "collapsed_control": False,
     }

@@ -17,6 +17,7 @@ import numpy as np
 from .._optional import import_optional_dependency
 
 __all__ = [
+    "CHANGE_COLOURS",
     "Surface",
     "change_span",
     "change_surface",
@@ -27,7 +28,11 @@ __all__ = [
     "surface",
 ]
 
-_PALETTE_SIZE = 32
+_PALETTE_SIZE = 33  # odd: the middle colour of a scale centred on 0 is exactly its centre
+
+#: colours of a change from better for residents (shorter journeys: green) through no change
+#: (light grey) to worse (longer journeys: red); the map and the briefing use the same
+CHANGE_COLOURS: tuple[str, ...] = ("#1a9850", "#a6d96a", "#f7f7f7", "#f4a582", "#b2182b")
 
 #: a surface as the viewer reads it (JSON-ready)
 Surface = dict[str, Any]
@@ -57,7 +62,7 @@ def surface(
     name: str,
     values: np.ndarray,
     *,
-    colormap: str,
+    colormap: str | Sequence[str],
     vmin: float,
     vmax: float,
     unit: str,
@@ -79,7 +84,7 @@ def surface(
     values
         One value per cell; non-finite values draw in ``none_colour``.
     colormap
-        A ``branca.colormap.linear`` name, e.g. ``"viridis"``.
+        A ``branca.colormap.linear`` name, e.g. ``"viridis"``, or colours from low to high.
     vmin, vmax
         Colour scale range (values outside are clamped).
     digits
@@ -98,8 +103,8 @@ def surface(
     dict
     """
     branca = import_optional_dependency("branca.colormap", "report")
-    base = getattr(branca.linear, colormap)
-    colours = list(base.colors)[::-1] if reverse else list(base.colors)
+    base = list(getattr(branca.linear, colormap).colors if isinstance(colormap, str) else colormap)
+    colours = base[::-1] if reverse else base
     cmap = branca.LinearColormap(colours, vmin=vmin, vmax=vmax)
     palette = [
         cmap.rgb_hex_str(vmin + (vmax - vmin) * k / (_PALETTE_SIZE - 1))
@@ -197,7 +202,7 @@ def change_span(change: np.ndarray) -> float:
 
 
 def change_surface(key: str, name: str, change: np.ndarray, *, caption: str) -> Surface:
-    """Cell surface of a journey-time change in minutes, centred on 0 (blue: faster).
+    """Cell surface of a journey-time change in minutes, centred on 0 (green: faster, red: slower).
 
     Parameters
     ----------
@@ -217,10 +222,9 @@ def change_surface(key: str, name: str, change: np.ndarray, *, caption: str) -> 
         key,
         name,
         change,
-        colormap="RdBu_11",
+        colormap=CHANGE_COLOURS,
         vmin=-span,
         vmax=span,
         unit="min",
         caption=caption,
-        reverse=True,
     )

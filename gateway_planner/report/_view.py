@@ -12,7 +12,10 @@ from ..contracts import Evaluation
 from ..groups import CustomerGroup
 from ._labels import banners as summary_banners
 
-__all__ = ["ScenarioView", "all_banners", "all_sources"]
+__all__ = ["TITLE_SEPARATOR", "ScenarioView", "all_banners", "all_sources", "variant_labels"]
+
+#: what separates a scenario's title from what its variant changes ("Sheerness — 2 new sites")
+TITLE_SEPARATOR = " — "
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -91,3 +94,32 @@ def all_banners(views: Sequence[ScenarioView]) -> list[str]:
 def all_sources(views: Sequence[ScenarioView]) -> list[str]:
     """Return the data sources of several scenarios, each once, in order of first appearance."""
     return list(dict.fromkeys(s for v in views for s in v.sources))
+
+
+def variant_labels(views: Sequence[ScenarioView]) -> list[str]:
+    """Short column labels of several scenarios: what tells each apart.
+
+    When every title is the same text, a :data:`TITLE_SEPARATOR` and then something of its own
+    (the variants of one sweep: "Sheerness Gateway, Swale (Kent) — 2 new sites, ..."), the
+    labels are what follows the separator; otherwise the titles themselves.
+
+    Parameters
+    ----------
+    views
+        The compared scenarios.
+
+    Returns
+    -------
+    list of str
+        One label per view, in order.
+    """
+    titles = [v.title for v in views]
+    if len(titles) < 2:
+        return titles
+    split = [t.rpartition(TITLE_SEPARATOR) for t in titles]
+    heads = {head for head, sep, _tail in split if sep}
+    labels = [tail.strip() for _head, _sep, tail in split]
+    distinct = all(labels) and len(set(labels)) == len(labels)
+    if len(heads) != 1 or not all(sep for _h, sep, _t in split) or not distinct:
+        return titles
+    return labels

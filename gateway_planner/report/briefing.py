@@ -1,8 +1,8 @@
 """Printable briefing pages for a councillor pack: ``briefing.pdf`` and ``briefing.png``.
 
-One A4 landscape page per scenario (catchment map with scale bar, north arrow and legend; the key
-figures today and with the proposed sites; the notices and a source line), and one comparison
-page across scenarios. Drawn with matplotlib's Agg/PDF backends without pyplot (imported
+One A4 landscape page per scenario (the recommendation in words; catchment map with scale bar,
+north arrow and legend; the key figures today and with the proposed sites; the notices and a
+source line), and comparison pages across scenarios (three on a page at most). Drawn with matplotlib's Agg/PDF backends without pyplot (imported
 lazily), no network needed. Outputs are deterministic: no creation date in the PDF, fixed
 metadata, fixed fonts, so a rerun gives identical bytes.
 """
@@ -11,29 +11,44 @@ from __future__ import annotations
 
 import logging
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from .._io import atomic_path
-from .._optional import import_optional_dependency
 from ..contracts import ALL, Evaluation
-from ._labels import BRIEFING_FIGURES, figure_label
+from ._headline import headline, site_places
+from ._labels import BRIEFING_FIGURES, GINI_NOTE, figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
 from ._payload import STATUS_STYLE
-from ._surface import change_span
-from ._view import ScenarioView, all_banners, all_sources
+from ._printed import (
+    A4_LANDSCAPE,
+    ROW,
+    Cell,
+    arrow_cell,
+    change_cell,
+    chars,
+    draw_footer,
+    draw_header,
+    draw_note,
+    draw_table,
+    header_lines,
+    new_figure,
+)
+from ._surface import CHANGE_COLOURS, change_span
+from ._view import ScenarioView, all_banners, all_sources, variant_labels
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
+    "COMPARED_PER_PAGE",
     "comparison_figure",
+    "comparison_figures",
     "save_pages",
     "scenario_figure",
     "write_briefing",
@@ -41,16 +56,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-A4_LANDSCAPE = (11.69, 8.27)
-_ROW = 0.026  # height of a table row, figure fraction (7.5 pt text scaled 1.25)
 PNG_DPI = 150
+#: scenarios a comparison page has room for (the baseline and two others)
+COMPARED_PER_PAGE = 3
 
 #: header and column widths (fractions) of the tables of a scenario's page
-_KEY_TABLE = (("All face-to-face visits", "Today", "Proposed", "Change"), (0.5, 0.17, 0.17, 0.16))
+_KEY_TABLE = (("All face-to-face visits", "Today", "Proposed", "Change"), (0.46, 0.17, 0.17, 0.2))
 _GROUP_TABLE = (("Customer group", "People", "Mean min", "≤ 30 min"), (0.36, 0.16, 0.24, 0.24))
 _SITE_TABLE = (
-    ("Open site", "Status", "Visits/mo", "Mean min", "Load"),
-    (0.38, 0.14, 0.17, 0.16, 0.15),
+    ("Open site", "Where", "Visits/mo", "Mean min", "Load"),
+    (0.37, 0.2, 0.16, 0.14, 0.13),
 )
 _PDF_METADATA = {
     "CreationDate": None,
@@ -59,64 +74,22 @@ _PDF_METADATA = {
     "Producer": "gateway-planner (matplotlib)",
 }
 _PNG_METADATA = {"Software": "gateway-planner (matplotlib)"}
+_NOTE = (
+    "Changes in green are better for residents, in red worse; pts: percentage points. " + GINI_NOTE
+)
 
 
-def _change(a: Any, b: Any, digits: int, suffix: str) -> str:
-    try:
-        d = float(b) - float(a)
-    except (TypeError, ValueError):
-        return ""
-    if not np.isfinite(d):
-        return "–"
-    sign = "+" if d > 0 else ("−" if d < 0 else "±")
-    return f"{sign}{fmt(abs(d), digits, suffix)}"
-
-
-def _table(
-    ax: Axes,
-    rows: list[list[str]],
-    header: Sequence[str],
-    widths: Sequence[float],
-    *,
-    title: str,
-) -> None:
-    ax.axis("off")
-    ax.set_title(title, loc="left", fontsize=9.5, fontweight="bold", pad=4)
-    if not rows:
-        ax.text(0, 0.9, "nothing to show", fontsize=8, transform=ax.transAxes)
-        return
-    table = ax.table(
-        cellText=rows,
-        colLabels=list(header),
-        colWidths=list(widths),
-        cellLoc="right",
-        colLoc="right",
-        loc="upper left",
-        edges="horizontal",
-    )
-    table.auto_set_font_size(False)
-    table.set_fontsize(7.5)
-    table.scale(1, 1.25)
-    for (r, c), cell in table.get_celld().items():
-        cell.set_linewidth(0.3)
-        cell.set_edgecolor("#bbbbbb")
-        if c == 0:
-            cell.set_text_props(ha="left")
-        if r == 0:
-            cell.set_text_props(fontweight="bold")
-
-
-def _key_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
+def _key_rows(current: Evaluation, proposed: Evaluation) -> list[list[Cell]]:
     a, b = current.groups.loc[ALL], proposed.groups.loc[ALL]
-    rows = []
+    rows: list[list[Cell]] = []
     for key in BRIEFING_FIGURES:
         label, d, s = figure_label(key)
-        rows.append([label, fmt(a[key], d, s), fmt(b[key], d, s), _change(a[key], b[key], d, s)])
+        rows.append([label, fmt(a[key], d, s), fmt(b[key], d, s), change_cell(key, a[key], b[key])])
     return rows
 
 
-def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
-    rows = []
+def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
     for gid in proposed.groups.index:
         if gid == ALL:
             continue
@@ -125,20 +98,23 @@ def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[str]]:
             [
                 short(b["name"], 24),
                 fmt(b["people"]),
-                f"{fmt(a['mean_minutes'], 1)} → {fmt(b['mean_minutes'], 1)}",
-                f"{fmt(a['pct_within_30'], 0)} → {fmt(b['pct_within_30'], 0)} %",
+                arrow_cell("mean_minutes", a["mean_minutes"], b["mean_minutes"]),
+                arrow_cell("pct_within_30", a["pct_within_30"], b["pct_within_30"], digits=0),
             ]
         )
     return rows
 
 
-def _site_rows(proposed: Evaluation, limit: int = 9) -> tuple[list[list[str]], int]:
+def _site_rows(view: ScenarioView, limit: int = 9) -> tuple[list[list[Cell]], int]:
+    proposed = view.proposed
     sites = proposed.sites.loc[list(proposed.open_sites)]
     sites = sites.sort_values("visits", ascending=False, kind="stable")
-    rows = [
+    places = site_places(sites, view.boundary)
+    new = STATUS_STYLE["proposed"]["colour"]
+    rows: list[list[Cell]] = [
         [
-            short(row.get("name", sid), 26),
-            {"existing": "existing", "proposed": "new"}.get(str(row["status"]), str(row["status"])),
+            (str(row.get("name", sid)), new if row["status"] == "proposed" else ""),
+            places.get(str(sid), ""),
             fmt(row["visits_per_month"]),
             fmt(row["mean_minutes"], 1),
             fmt(row["load_pct"], 0, " %"),
@@ -148,73 +124,13 @@ def _site_rows(proposed: Evaluation, limit: int = 9) -> tuple[list[list[str]], i
     return rows, max(0, len(sites) - limit)
 
 
-_FOOTER_LINES = 9
-_FOOTER_WIDTH = 200
-
-
-def _footer_text(summary: Mapping[str, Any]) -> str:
-    parts = []
-    sources = summary.get("sources") or []
-    if sources:
-        parts.append("Sources: " + "; ".join(str(s) for s in sources) + ".")
-    network = summary.get("network") or {}
-    if network.get("label") or network.get("kind"):
-        parts.append(f"Network: {network.get('label') or network.get('kind')}.")
-    solver = summary.get("solver") or {}
-    if solver:
-        gap = solver.get("gap")
-        gap_text = f", gap {100 * float(gap):.2f} %" if isinstance(gap, (int, float)) else ""
-        parts.append(
-            f"Solver: {solver.get('solver', '?')} {solver.get('model') or ''} "
-            f"({solver.get('status', '?')}{gap_text})."
-        )
-    version = (summary.get("software") or {}).get("gateway_planner")
-    if version:
-        parts.append(f"gateway-planner {version}.")
-    parts.append("No basemap; grid north; figures weighted by face-to-face visits.")
-    lines = textwrap.wrap(" ".join(" ".join(parts).split()), width=_FOOTER_WIDTH)
-    if len(lines) > _FOOTER_LINES:
-        lines = [*lines[: _FOOTER_LINES - 1], "… the full list of sources is in summary.json."]
-    return "\n".join(lines)
-
-
-def _footer(fig: Figure, summary: Mapping[str, Any]) -> float:
-    """Draw the source line at the bottom; return the figure fraction above it."""
-    text = _footer_text(summary)
-    fig.text(0.03, 0.012, text, fontsize=6.3, va="bottom", color="#333333", linespacing=1.25)
-    line = 6.3 * 1.25 / 72 / A4_LANDSCAPE[1]
-    return 0.012 + (text.count("\n") + 1) * line + 0.02
-
-
-def _header(fig: Figure, title: str, subtitle: str, banners: Sequence[str]) -> float:
-    """Draw title, subtitle and notices; return the figure fraction below them."""
-    fig.text(0.03, 0.965, short(title, 95), fontsize=15, fontweight="bold", va="top")
-    sub = textwrap.wrap(subtitle, width=170)[:2]
-    fig.text(0.03, 0.925, "\n".join(sub), fontsize=8.5, va="top", color="#444444")
-    y = 0.925 - 0.022 * len(sub) - 0.006
-    for banner in banners[:3]:
-        fig.text(
-            0.03,
-            y,
-            short(banner, 190),
-            fontsize=7.5,
-            va="top",
-            bbox={"boxstyle": "round,pad=0.25", "fc": "#fff8e1", "ec": "#e0a800", "lw": 0.6},
-        )
-        y -= 0.027
-    return y - 0.01
-
-
-def _new_figure() -> Figure:
-    matplotlib = import_optional_dependency("matplotlib", "report")
-    from matplotlib.figure import Figure
-
-    del matplotlib  # imported for the clear error message; Figure needs no pyplot or backend
-    return Figure(figsize=A4_LANDSCAPE)
-
-
 def scenario_figure(view: ScenarioView) -> Figure:
     """Draw the briefing page of one scenario.
+
+    The recommendation in words heads the page (see :func:`gateway_planner.report.headline`);
+    the catchment map sits beside the key figures (changes coloured green when better for
+    residents, red when worse; percentages change in points, "pts"), the figures by customer
+    group and the open sites with the place that holds them.
 
     Parameters
     ----------
@@ -228,44 +144,32 @@ def scenario_figure(view: ScenarioView) -> Figure:
     from matplotlib import rc_context
 
     with rc_context(RC):
-        fig = _new_figure()
+        fig = new_figure()
         current, proposed = view.current, view.proposed
-        new_ids = [s for s in proposed.open_sites if s not in set(current.open_sites)]
-        closed = [s for s in current.open_sites if s not in set(proposed.open_sites)]
-        names = (
-            proposed.sites["name"] if "name" in proposed.sites.columns else pd.Series(dtype=object)
-        )
-        what = (
-            f"Proposed: {len(new_ids)} new site(s)"
-            + (
-                f" ({', '.join(short(names.get(s, s), 30) for s in new_ids[:4])})"
-                if new_ids
-                else ""
-            )
-            + (f", {len(closed)} closed" if closed else "")
-            + f"; {len(proposed.open_sites)} open in all."
-        )
-        top = _header(fig, view.title, what, view.banners)
-        bottom = _footer(fig, view.summary)
-        height = top - bottom
-        map_ax = fig.add_axes((0.03, bottom, 0.54, height - 0.03))
+        top = draw_header(fig, view.title, headline(view), view.banners)
+        bottom = draw_footer(fig, view.summary)
+        map_bottom = draw_note(fig, 0.03, bottom, 0.54, _NOTE, above=True)
+        map_ax = fig.add_axes((0.03, map_bottom, 0.54, top - map_bottom - 0.03))
         draw_catchment_map(map_ax, proposed=proposed, current=current, boundary=view.boundary)
         map_ax.set_title("Catchments with the proposed sites", loc="left")
 
         key_top = top - 0.03
-        key_ax = fig.add_axes((0.61, key_top - _ROW * 11, 0.37, _ROW * 11))
-        _table(key_ax, _key_rows(current, proposed), *_KEY_TABLE, title="Key figures")
-        group_h = _ROW * len(proposed.groups)  # a header and one row per group (not "all")
-        group_top = key_top - _ROW * 11 - 0.06
+        key_h = ROW * (len(BRIEFING_FIGURES) + 1)
+        key_ax = fig.add_axes((0.61, key_top - key_h, 0.37, key_h))
+        draw_table(key_ax, _key_rows(current, proposed), *_KEY_TABLE, title="Key figures")
+        group_h = ROW * len(proposed.groups)  # a header and one row per group (not "all")
+        group_top = key_top - key_h - 0.06
         group_ax = fig.add_axes((0.61, group_top - group_h, 0.37, group_h))
         title = "By customer group (today → proposed)"
-        _table(group_ax, _group_rows(current, proposed), *_GROUP_TABLE, title=title)
+        draw_table(group_ax, _group_rows(current, proposed), *_GROUP_TABLE, title=title)
         site_top = group_top - group_h - 0.06
-        room = int((site_top - bottom) / _ROW) - 1
-        rows, more = _site_rows(proposed, limit=max(room, 1))
+        room = int((site_top - bottom) / ROW) - 1
+        rows, more = _site_rows(view, limit=max(room, 1))
         site_ax = fig.add_axes((0.61, bottom, 0.37, max(site_top - bottom, 0.05)))
-        title = "Open sites" + (f" (largest {len(rows)}; {more} more in sites.csv)" if more else "")
-        _table(site_ax, rows, *_SITE_TABLE, title=title)
+        title = "Open sites, new in red" + (
+            f" (largest {len(rows)}; {more} more in sites.csv)" if more else ""
+        )
+        draw_table(site_ax, rows, *_SITE_TABLE, title=title, left=(0, 1))
     return fig
 
 
@@ -310,7 +214,7 @@ def _difference_panel(
     title: str,
     span_m: float,
 ) -> None:
-    """Draw the journey-time change per cell with its colour bar."""
+    """Draw the journey-time change per cell with its colour bar (green: faster)."""
     change = difference["change"].to_numpy(dtype=float)
     top = change_span(change)
     mappable = draw_surface_map(
@@ -319,14 +223,14 @@ def _difference_panel(
         values=change,
         boundary=boundary,
         sites=None,
-        cmap="RdBu_r",
+        cmap=CHANGE_COLOURS,
         vmin=-top,
         vmax=top,
         span=span_m,
     )
     ax.set_title(short(title, 60), loc="left")
     bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
-    bar.set_label("Journey-time change, minutes (blue: faster)", fontsize=7)
+    bar.set_label("Journey-time change, minutes (green: faster, red: slower)", fontsize=7)
     bar.ax.tick_params(labelsize=6.5)
 
 
@@ -338,12 +242,13 @@ def comparison_figure(
     difference: gpd.GeoDataFrame | None = None,
     difference_label: str = "Journey-time change against the baseline",
 ) -> Figure:
-    """Draw the comparison page: one map per scenario and the aligned key figures.
+    """Draw the comparison page of up to three scenarios: their maps and the aligned figures.
 
     Parameters
     ----------
     views
-        The compared scenarios.
+        The compared scenarios, at most :data:`COMPARED_PER_PAGE` (see
+        :func:`comparison_figures` for more: a page each for the baseline and two others).
     table
         The aligned table of :func:`gateway_planner.comparison_table` (rows
         (group, figure); columns ``<name> today`` / ``<name> proposed`` ...).
@@ -358,30 +263,126 @@ def comparison_figure(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        For more than :data:`COMPARED_PER_PAGE` scenarios, whose columns would not fit.
     """
+    if len(views) > COMPARED_PER_PAGE:
+        msg = (
+            f"a comparison page has room for {COMPARED_PER_PAGE} scenarios, not {len(views)}: "
+            "draw them with comparison_figures (one page per baseline and two others)"
+        )
+        raise ValueError(msg)
+    span = max(_extent(v.boundary) for v in views)
+    return _comparison_page(
+        views,
+        variant_labels(views),
+        table,
+        baseline=baseline,
+        difference=difference,
+        difference_label=difference_label,
+        span=span,
+        page="",
+    )
+
+
+def comparison_figures(
+    views: Sequence[ScenarioView],
+    table: pd.DataFrame,
+    *,
+    baseline: int = 0,
+    difference: gpd.GeoDataFrame | None = None,
+    difference_label: str = "Journey-time change against the baseline",
+) -> list[Figure]:
+    """Draw the comparison pages of any number of scenarios, at most three on a page.
+
+    Up to :data:`COMPARED_PER_PAGE` scenarios share one page (as :func:`comparison_figure`);
+    more are split over pages, each with the baseline and the next two others, their maps at
+    one scale and each column headed by what tells its scenario apart.
+
+    Parameters
+    ----------
+    views, table, baseline
+        As for :func:`comparison_figure`, any number of scenarios.
+    difference, difference_label
+        The difference map (drawn on the first page only).
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+    """
+    labels = variant_labels(views)
+    span = max(_extent(v.boundary) for v in views)
+    if len(views) <= COMPARED_PER_PAGE:
+        chunks = [list(range(len(views)))]
+    else:
+        others = [k for k in range(len(views)) if k != baseline]
+        step = COMPARED_PER_PAGE - 1
+        chunks = [[baseline, *others[i : i + step]] for i in range(0, len(others), step)]
+    pages = []
+    for n, chunk in enumerate(chunks):
+        page = f" (page {n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        pages.append(
+            _comparison_page(
+                [views[k] for k in chunk],
+                [labels[k] for k in chunk],
+                table,
+                baseline=chunk.index(baseline),
+                difference=difference if n == 0 else None,
+                difference_label=difference_label,
+                span=span,
+                page=page,
+                total=len(views),
+            )
+        )
+    return pages
+
+
+def _comparison_page(
+    views: Sequence[ScenarioView],
+    labels: Sequence[str],
+    table: pd.DataFrame,
+    *,
+    baseline: int,
+    difference: gpd.GeoDataFrame | None,
+    difference_label: str,
+    span: float,
+    page: str,
+    total: int | None = None,
+) -> Figure:
+    """Draw one comparison page: a map per scenario (titled by its label), then the table."""
     from matplotlib import rc_context
 
     with rc_context(RC):
-        fig = _new_figure()
+        fig = new_figure()
         base = views[baseline]
-        top = _header(
+        top = draw_header(
             fig,
-            f"Comparison of {len(views)} scenarios",
-            " vs ".join(v.title for v in views)
-            + f". Baseline: {base.title}. Maps at one scale show the catchments with the "
+            f"Comparison of {total or len(views)} scenarios{page}",
+            f"Baseline: {base.title}. The maps, at one scale, show the catchments with the "
             "proposed sites.",
             all_banners(views),
         )
         software = base.summary.get("software", {})
-        bottom = _footer(fig, {"sources": all_sources(views), "software": software})
-        rows, header = _comparison_rows(views, table, baseline)
-        table_h = 0.026 * (len(rows) + 1) + 0.035
-        map_bottom = bottom + table_h + 0.03
+        bottom = draw_footer(fig, {"sources": all_sources(views), "software": software})
+        bottom = draw_note(fig, 0.03, bottom, 0.94, _NOTE, above=True)
+        rows, header = _comparison_rows(views, labels, table, baseline)
+        widths = [0.28] + [0.72 / (len(header) - 1)] * (len(header) - 1)
+        table_h = ROW * (len(rows) + header_lines(header, widths, 0.94))
+        map_bottom = bottom + table_h + 0.04
         panels = len(views) + (1 if difference is not None else 0)
         width = 0.94 / panels
-        span = max(_extent(v.boundary) for v in views)
+        titles = [
+            textwrap.wrap(label + (" (baseline)" if k == baseline else ""), chars(width - 0.01, 9))
+            for k, label in enumerate(labels)
+        ]
+        lines = min(2, max(len(t) for t in titles))
+        map_top = top - lines * 9 * 1.25 / 72 / A4_LANDSCAPE[1] - 0.01
         for k, v in enumerate(views):
-            ax = fig.add_axes((0.03 + k * width, map_bottom, width - 0.01, top - map_bottom - 0.03))
+            fig.text(0.03 + k * width, top, "\n".join(titles[k][:lines]), fontsize=9, va="top")
+            ax = fig.add_axes((0.03 + k * width, map_bottom, width - 0.01, map_top - map_bottom))
             draw_catchment_map(
                 ax,
                 proposed=v.proposed,
@@ -391,14 +392,14 @@ def comparison_figure(
                 span=span,
                 candidates=False,
             )
-            ax.set_title(short(v.title, int(60 / panels) + 20), loc="left")
+            ax.set_anchor("W")  # under its title
         if difference is not None:
             ax = fig.add_axes(
                 (
                     0.03 + len(views) * width,
                     map_bottom + 0.05,
                     width - 0.01,
-                    top - map_bottom - 0.08,
+                    map_top - map_bottom - 0.05,
                 )
             )
             _difference_panel(
@@ -407,39 +408,40 @@ def comparison_figure(
 
         _status_legend(fig, views, top)
         table_ax = fig.add_axes((0.03, bottom, 0.94, table_h))
-        n = len(header) - 1
-        _table(
+        draw_table(
             table_ax,
             rows,
             header,
-            [0.28] + [0.72 / n] * n,
+            widths,
             title="All face-to-face visits: today → proposed, and against the baseline",
         )
     return fig
 
 
 def _comparison_rows(
-    views: Sequence[ScenarioView], table: pd.DataFrame, baseline: int
-) -> tuple[list[list[str]], list[str]]:
+    views: Sequence[ScenarioView], labels: Sequence[str], table: pd.DataFrame, baseline: int
+) -> tuple[list[list[Cell]], list[str]]:
     base = views[baseline].name
     header = ["Figure"]
-    for v in views:
-        header.append(short(v.title, 22))
-    others = [v for k, v in enumerate(views) if k != baseline]
-    header += [f"{short(v.title, 14)} vs {short(views[baseline].title, 14)}" for v in others]
-    rows = []
+    for k, label in enumerate(labels):
+        header.append(label + (" (baseline)" if k == baseline else ""))
+    others = [k for k in range(len(views)) if k != baseline]
+    header += [f"{labels[k]} against the baseline" for k in others]
+    rows: list[list[Cell]] = []
     for key in BRIEFING_FIGURES:
         label, d, s = figure_label(key)
         if (ALL, key) not in table.index:
             continue
         row = table.loc[(ALL, key)]
-        cells = [label]
+        cells: list[Cell] = [label]
         for v in views:
             cells.append(
                 f"{fmt(row[f'{v.name} today'], d, s)} → {fmt(row[f'{v.name} proposed'], d, s)}"
             )
-        for v in others:
-            cells.append(_change(row[f"{base} proposed"], row[f"{v.name} proposed"], d, s))
+        for k in others:
+            cells.append(
+                change_cell(key, row[f"{base} proposed"], row[f"{views[k].name} proposed"])
+            )
         rows.append(cells)
     return rows, header
 

@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .._io import write_text
-from ._labels import HIGHER_IS_BETTER, LOWER_IS_BETTER, figure_label
+from ._headline import headline
+from ._labels import GINI_NOTE, change_direction, change_text, figure_label
 from ._page import footer_html, header_html, html_page
 from ._payload import outline_wgs84, scenario_payload
 from ._surface import Surface, change_surface
-from ._view import ScenarioView, all_banners, all_sources
+from ._view import TITLE_SEPARATOR, ScenarioView, all_banners, all_sources, variant_labels
 
 __all__ = [
     "comparison_html",
@@ -54,9 +55,12 @@ def same_area(views: Sequence[ScenarioView]) -> bool:
 
 
 def difference_surface(change: np.ndarray, *, label: str) -> Surface:
-    """Cell surface of a journey-time change against the baseline (blue: faster)."""
+    """Cell surface of a journey-time change against the baseline (green: faster)."""
     return change_surface(
-        "minutes-vs-baseline", label, change, caption=f"{label}, minutes (blue: faster)"
+        "minutes-vs-baseline",
+        label,
+        change,
+        caption=f"{label}, minutes (green: faster, red: slower)",
     )
 
 
@@ -66,13 +70,9 @@ def _cell(value: float, figure: str, *, delta: bool = False) -> str:
     _label, digits, suffix = figure_label(figure)
     if not delta:
         return f"<td>{html.escape(f'{value:,.{digits}f}{suffix}')}</td>"
-    if round(value, digits) == 0:
-        return "<td>±0</td>"
-    text = f"{value:+,.{digits}f}{suffix}"
-    better = (value > 0 and figure in HIGHER_IS_BETTER) or (value < 0 and figure in LOWER_IS_BETTER)
-    worse = (value < 0 and figure in HIGHER_IS_BETTER) or (value > 0 and figure in LOWER_IS_BETTER)
-    cls = " class='gp-better'" if better else (" class='gp-worse'" if worse else "")
-    return f"<td{cls}>{html.escape(text)}</td>"
+    direction = change_direction(figure, value)
+    cls = f" class='gp-{direction}'" if direction else ""
+    return f"<td{cls}>{html.escape(change_text(figure, value))}</td>"
 
 
 def table_html(table: pd.DataFrame, views: Sequence[ScenarioView], *, caption: str) -> str:
@@ -91,7 +91,7 @@ def table_html(table: pd.DataFrame, views: Sequence[ScenarioView], *, caption: s
     -------
     str
     """
-    titles = {v.name: v.title for v in views}
+    titles = dict(zip((v.name for v in views), variant_labels(views), strict=True))
     value_cols = [c for c in table.columns if c != "name"]
     head = "".join(f"<th>{html.escape(_column_title(c, titles))}</th>" for c in value_cols)
     rows = []
@@ -107,9 +107,10 @@ def table_html(table: pd.DataFrame, views: Sequence[ScenarioView], *, caption: s
         )
     level = html.escape(str(table.index.names[0] or "").title())
     return (
-        f"<h2>{html.escape(caption)}</h2><table class='gp-compare-table'><thead><tr>"
+        f"<h2>{html.escape(caption)}</h2><div class='gp-scroll'>"
+        "<table class='gp-compare-table'><thead><tr>"
         f"<th class='gp-label'>{level}</th><th class='gp-label'>Figure</th>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -165,11 +166,17 @@ def comparison_html(
         role = " (baseline)" if k == baseline else ""
         panels.append(
             f"<section class='gp-panel'><h2>{html.escape(v.title + role)}</h2>"
+            f"<p class='gp-panel-headline'>{html.escape(headline(v))}</p>"
             f"<div id='map-{k}' class='gp-map'></div></section>"
         )
     together = same_area(views)
     payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}
-    title = "Comparison: " + " vs ".join(v.title for v in views)
+    labels = variant_labels(views)
+    if labels != [v.title for v in views]:  # variants of one scenario: name it once
+        head = base.title.rpartition(TITLE_SEPARATOR)[0]
+        title = f"Comparison of {len(views)} variants: {head}"
+    else:
+        title = "Comparison: " + " vs ".join(v.title for v in views)
     note = (
         "The maps move together."
         if together
@@ -182,8 +189,11 @@ def comparison_html(
         header_html(title, all_banners(views))
         + "<main class='gp-compare'>"
         + f"<p class='gp-note' style='margin:6px 12px'>{html.escape(note)} Baseline: "
-        + f"{html.escape(base.title)}. Percentages are of face-to-face visits; minutes are "
-        + "visit-weighted.</p>"
+        + f"{html.escape(base.title)}. Percentages are of face-to-face visits and change in "
+        + "percentage points (pts); minutes are visit-weighted. Changes in "
+        + "<span class='gp-better'>green</span> are better for residents, in "
+        + "<span class='gp-worse'>red</span> worse. "
+        + f"{html.escape(GINI_NOTE)}</p>"
         + f"<div class='gp-maps'>{''.join(panels)}</div>"
         + f"<div class='gp-tables'>{tables_html}"
         + (f"<h2>Assumptions</h2><ul>{notes}</ul>" if notes else "")

@@ -9,28 +9,61 @@ page.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
 from .._io import write_text
+from ._headline import headline, key_changes
+from ._labels import GINI_NOTE
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
 from ._view import ScenarioView
 
-__all__ = ["STATUS_STYLE", "map_html", "write_map"]
+__all__ = ["STATUS_STYLE", "headline_html", "map_html", "write_map"]
 
 logger = logging.getLogger(__name__)
 
 _START = """
-window.gp = gpViewer.render(document.getElementById("gp-map"), gpViewer.payload("gp-data"));
+window.gp = gpViewer.render(document.getElementById("gp-map"), gpViewer.payload("gp-data"),
+                            {controls: document.getElementById("gp-controls")});
 """
+
+
+def headline_html(view: ScenarioView) -> str:
+    """Return the headline panel: the recommendation in words and its key figures (escaped).
+
+    Each key figure reads "today → proposed" with its change, coloured by whether it is better
+    (``gp-better``) or worse (``gp-worse``) for residents; percentages change in points
+    ("pts"); the Gini is explained once.
+    """
+    items = []
+    for k in key_changes(view):
+        cls = f" gp-{k.direction}" if k.direction else ""
+        items.append(
+            f"<li data-figure='{html.escape(k.key)}'><span class='gp-key-label'>"
+            f"{html.escape(k.label)}</span> {html.escape(k.today)} &rarr; "
+            f"{html.escape(k.proposed)} <span class='gp-change{cls}'>"
+            f"{html.escape(k.change)}</span></li>"
+        )
+    return (
+        "<section class='gp-headline'>"
+        f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
+        f"<ul class='gp-key'>{''.join(items)}</ul>"
+        "<p class='gp-note'>All face-to-face visits, today &rarr; with the proposal. Changes in "
+        "<span class='gp-better'>green</span> are better for residents, in "
+        "<span class='gp-worse'>red</span> worse; pts: percentage points. "
+        f"{html.escape(GINI_NOTE)}</p></section>"
+    )
 
 
 def map_html(view: ScenarioView) -> str:
     """Return the text of ``map.html`` (see :func:`write_map`)."""
     body = (
         header_html(view.title, view.banners)
-        + "<div id='gp-map' class='gp-map'></div>"
+        + headline_html(view)
+        + "<div class='gp-main'><div id='gp-map' class='gp-map'></div>"
+        + "<aside id='gp-controls' class='gp-side'></aside></div>"
         + footer_html(view.sources)
     )
     payloads = {"gp-data": scenario_payload(view)}
@@ -40,10 +73,15 @@ def map_html(view: ScenarioView) -> str:
 def write_map(path: str | Path, view: ScenarioView) -> Path:
     """Write a self-contained interactive map of one scenario.
 
-    Layers: face-to-face demand per group (switchable), journey time today and with the
-    proposed sites, the change between them, catchments (proposed and today), and sites by
-    status with popups of their figures; legend, layer control and scale bar. The title and
-    notices head the page, the data sources close it.
+    The title and notices head the page, then a panel states the recommendation in words
+    (the new and closed sites, named with their place, and the objective's own figure today
+    and with the proposal) and the key figures with their changes (green: better for
+    residents, red: worse). The layer control and the legend sit beside the map, so that
+    neither covers the study area. Layers: face-to-face demand of all groups (shown first) and of
+    each group, journey time today and with the proposed sites, the change between them,
+    catchments (proposed and today), and sites by status with popups of their figures; the
+    legend names only the statuses present and the catchments' sites. The data sources close
+    the page.
 
     Parameters
     ----------

@@ -94,11 +94,19 @@ SUMMARY = {
 BANNERS = ("Proxy network: journey times are estimated.", "Assumed data: groups are assumed.")
 
 
-def chromium_or_skip():
-    """Path of Chromium; skip when it is absent outside CI, fail in CI."""
-    if Path(CHROMIUM).exists() or shutil.which("chromium"):
-        return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+def chromium_or_skip(playwright=None):
+    """Path of a Chromium to drive: Playwright's own download (``playwright install chromium``),
+    else the system one; skip when there is none outside CI, fail in CI."""
+    candidates = []
+    if playwright is not None:
+        candidates.append(Path(playwright.chromium.executable_path))
+    candidates.append(Path(CHROMIUM))
+    if shutil.which("chromium"):
+        candidates.append(Path(shutil.which("chromium")))
+    for path in candidates:
+        if path.is_file() and os.access(path, os.X_OK):
+            return str(path)
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail("Chromium is not installed but CI=true: install it (make browser)")
-    pytest.skip("Chromium is not installed (apt-get install chromium)")
+    pytest.skip("Chromium is not installed (make browser, or apt-get install chromium)")
     return None

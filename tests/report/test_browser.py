@@ -2,14 +2,17 @@
 
 Every request that is not a local file is aborted. The only ones the pages may make are
 basemap tiles (the map must work without them), so the only console errors allowed are those
-aborted tile loads. Screenshots go to tests/artifacts/ (git-ignored).
+aborted tile loads. Pages open in a 1400x900 window (a laptop screen). Screenshots go to
+tests/artifacts/ (git-ignored).
 """
 
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
+import report_fixtures
 from report_fixtures import (
     ARTIFACTS,
     BANNERS,
@@ -26,18 +29,40 @@ from gateway_planner.report import ScenarioView, write_comparison_page, write_ma
 pytestmark = pytest.mark.browser
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+VIEWPORT = {"width": 1400, "height": 900}
+ROOT = Path(__file__).resolve().parents[2]
 TILES = re.compile(r"^https://([a-d]\.basemaps\.cartocdn\.com|tile\.openstreetmap\.org)/")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=executable, args=ARGS)
+        instance = pw.chromium.launch(executable_path=chromium_or_skip(pw), args=ARGS)
         yield instance
         instance.close()
+
+
+def test_chromium_is_found_where_playwright_or_the_system_keeps_it(tmp_path, monkeypatch):
+    own = tmp_path / "ms-playwright" / "chrome"
+    own.parent.mkdir()
+    own.write_text("#!/bin/sh\n")
+    own.chmod(0o755)
+
+    class Playwright:  # what the fixture reads of sync_playwright()
+        class chromium:  # noqa: N801
+            executable_path = str(own)
+
+    assert chromium_or_skip(Playwright) == str(own)  # Playwright's own download first
+    Playwright.chromium.executable_path = str(tmp_path / "not-installed")
+    monkeypatch.setattr(report_fixtures, "CHROMIUM", str(own))
+    monkeypatch.setattr(report_fixtures.shutil, "which", lambda name: None)
+    assert chromium_or_skip(Playwright) == str(own)  # else the system one
+    monkeypatch.setattr(report_fixtures, "CHROMIUM", str(tmp_path / "none"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        chromium_or_skip(Playwright)
 
 
 def wait_for(page, expression, timeout=10.0):
@@ -54,7 +79,7 @@ class Visit:
 
     def __init__(self, browser, path, ready):
         self.errors, self.blocked, self.dialogs = [], [], []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page = browser.new_page(viewport=VIEWPORT)
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
         self.page.on("dialog", self._dialog)
@@ -112,14 +137,19 @@ def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
     assert page.locator("path.gp-site-existing").count() == 1
     assert page.locator("path.gp-site-proposed").count() == 1
     assert page.locator("path.gp-catchment").count() == 2
-    assert page.evaluate("gp.layers['demand-0'].getLayers().length") == 9
+    # the face-to-face demand of all groups is the layer shown first; a group's is built when shown
+    assert page.evaluate("gp.map.hasLayer(gp.layers['demand-all'])") is True
+    assert page.evaluate("gp.layers['demand-all'].getLayers().length") == 9
+    assert page.evaluate("gp.map.hasLayer(gp.layers['demand-0'])") is False
+    assert page.evaluate("gp.layers['demand-0'].getLayers().length") == 0
     assert page.locator(".leaflet-control-scale").count() == 1
     assert page.locator(".gp-banner").count() == 2
 
     # every overlay toggles from the layer control
     boxes = page.locator(".leaflet-control-layers-overlays input")
     n = boxes.count()
-    assert n == page.evaluate("Object.keys(gp.overlays).length") == 10
+    assert n == page.evaluate("Object.keys(gp.overlays).length") == 11
+    assert page.evaluate("gp.map.hasLayer(gp.overlays['Candidate sites'])") is False
     for i in range(n):
         before = page.evaluate(f"gp.map.hasLayer(Object.values(gp.overlays)[{i}])")
         boxes.nth(i).click()
@@ -129,6 +159,8 @@ def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
         assert page.evaluate(f"gp.map.hasLayer(Object.values(gp.overlays)[{i}])") is before, i
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert any(f"Face-to-face demand: {XSS_GROUP}" in label for label in labels)
+    page.locator("label", has_text=f"Face-to-face demand: {XSS_GROUP}").locator("input").click()
+    assert page.evaluate("gp.layers['demand-1'].getLayers().length") == 9
     page.locator("label", has_text="Candidate sites").locator("input").click()
     assert page.locator("path.gp-site").count() == 3
     page.locator("label", has_text="Journey time with the proposed sites").locator("input").click()
@@ -141,7 +173,8 @@ def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
     assert popup.locator(".gp-popup-title").inner_text() == "Sheerness Gateway & <Co>"
     assert popup.locator("td.gp-visits").all_inner_texts() == ["900", "600"]
     assert popup.locator("td.gp-load-pct").all_inner_texts() == ["188 %", "125 %"]
-    page.wait_for_timeout(300)  # let the popup fade in before the screenshot
+    # the popup has faded in before the screenshot
+    wait_for(page, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     _save(page, "map", visit.seconds)
 
     # the hostile site name is shown as text and runs nothing
@@ -162,7 +195,7 @@ def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     rows = page.locator(".gp-cell tr").all_inner_texts()
     assert "cell\t12" in rows
-    assert f"site proposed\t{XSS_SITE}" in rows
+    assert f"site proposed\t{XSS_SITE}, Test area" in rows  # named with its place
     assert "minutes today\t31.2" in rows and "minutes proposed\t11.2" in rows
     visit.check_clean()
     page.close()
@@ -233,14 +266,157 @@ def test_maps_of_different_areas_zoom_together(browser, tmp_path):
     box = page.locator("#map-1").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     before = page.evaluate(zooms)
+    page.evaluate(
+        "window.gpZoomEnds = 0; gpMaps[1].map.on('zoomend', function () { gpZoomEnds++; })"
+    )
     page.mouse.wheel(0, -300)  # a real wheel zoom on the second map
-    wait_for(page, f"gpMaps[1].map.getZoom() > {before[1]}")
-    page.wait_for_timeout(400)
+    # the zoom has ended on the second map, and the first followed it
+    wait_for(page, "gpZoomEnds > 0 && gpMaps[0].map.getZoom() === gpMaps[1].map.getZoom()")
     after = page.evaluate(zooms)
     assert after[0] == after[1] > before[0]
     lng = "gpMaps.map(function (v) { return v.map.getCenter().lng; })"
     near, far = page.evaluate(lng)
     assert near - far > 1.5  # each map stays on its own area, 140 km apart
+    visit.check_clean()
+    page.close()
+
+
+HEADLINE = (
+    f"Open a new site at {XSS_SITE}, Test area: mean journey 21 min → 12 min; "
+    "face-to-face visits within 30 min 83 % → 100 % (+17 pts)."
+)
+
+
+def boxes_apart(a, b):
+    """Whether two bounding boxes (Playwright's x, y, width, height) do not intersect."""
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def inside(a, b):
+    """Whether box ``a`` lies within box ``b`` (1 px of rounding allowed)."""
+    return (
+        a["x"] >= b["x"] - 1
+        and a["y"] >= b["y"] - 1
+        and a["x"] + a["width"] <= b["x"] + b["width"] + 1
+        and a["y"] + a["height"] <= b["y"] + b["height"] + 1
+    )
+
+
+def check_controls_leave_the_area_visible(page):
+    """The layer control and legend are whole on screen, beside the map: never over the area."""
+    screen = {"x": 0, "y": 0, **VIEWPORT}
+    area = page.locator("#gp-map").bounding_box()
+    outline = page.locator("path.gp-outline").bounding_box()
+    assert inside(outline, area)  # the whole study area is in view
+    for selector in (".leaflet-control-layers", ".gp-legend"):
+        box = page.locator(selector).bounding_box()
+        assert inside(box, screen), selector
+        assert boxes_apart(box, area), selector
+
+
+def test_map_states_the_recommendation_with_legends_that_fit_a_laptop_screen(
+    browser, run, tmp_path
+):
+    path = _write_map(run, tmp_path / "map.html")
+    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpReady === '1'")
+    page = visit.page
+    assert page.locator(".gp-headline-text").inner_text() == HEADLINE
+    figures = page.locator(".gp-key li")
+    assert figures.locator(".gp-change").all_inner_texts() == [
+        "−9 min",
+        "+17 pts",
+        "+33.3 pts",
+        "−17.2",
+        "+0.034",
+    ]
+    assert figures.locator(".gp-better").count() == 4
+    worse = page.locator("li[data-figure='gini'] .gp-worse")  # journeys grow less equal
+    assert worse.inner_text() == "+0.034"
+    body = page.locator("body").inner_text()
+    assert body.count("Inequality of journey times (Gini):") == 1  # explained once
+
+    # the legend names the statuses present (no site closes here) and the catchments' sites
+    statuses = page.locator(".gp-legend-sites div").all_inner_texts()
+    assert [s.strip() for s in statuses] == ["Candidate site", "Existing site", "Proposed new site"]
+    catchments = page.locator(".gp-legend-catchment")
+    assert [c.strip() for c in catchments.all_inner_texts()] == [
+        "Sheerness Gateway & <Co>",
+        XSS_SITE,
+    ]
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('path.gp-catchment'))"
+        ".map(function (p) { return p.getAttribute('stroke'); })"
+    )
+    swatches = catchments.locator("rect").evaluate_all(
+        "function (rects) { return rects.map(function (r) { return r.getAttribute('stroke'); }); }"
+    )
+    assert swatches == drawn and len(set(drawn)) == 2
+    assert page.locator(".gp-legend-catchments").is_visible()
+    page.locator("label", has_text="Catchments with the proposed sites").locator("input").click()
+    assert not page.locator(".gp-legend-catchments").is_visible()  # no catchment layer shown
+    page.locator("label", has_text="Catchments today").locator("input").click()
+    assert page.locator(".gp-legend-catchments").is_visible()
+
+    # the change layer is green where journeys get shorter, red where they get longer
+    page.locator("label", has_text="Journey-time change").locator("input").click()
+    legend = page.locator(".gp-legend-surface", has_text="Change in journey time")
+    assert "green: faster, red: slower" in legend.inner_text()
+    colours = page.evaluate(
+        "(function () { var s = gp.layers['minutes-change']; var out = {};"
+        " s.getLayers().forEach(function (l) { out[l.options.cell] = l.options.fillColor; });"
+        " return out; })()"
+    )
+    change = page.evaluate(
+        "JSON.parse(document.getElementById('gp-data').textContent).surfaces"
+        ".filter(function (s) { return s.key === 'minutes-change'; })[0].values"
+    )
+    faster = [colours[str(i)] for i, v in enumerate(change) if v is not None and v < 0]
+    same = [colours[str(i)] for i, v in enumerate(change) if v == 0]
+    assert faster and all(c[1:3] < c[3:5] for c in faster)  # more green than red
+    assert same and all(c == "#f7f7f7" for c in same)
+    check_controls_leave_the_area_visible(page)
+    _save(page, "map_headline", visit.seconds)
+    visit.check_clean()
+    page.close()
+
+
+@pytest.mark.slow
+def test_sweep_comparison_names_each_variant(browser, tmp_path):
+    from gateway_planner import sweep
+
+    text = (ROOT / "scenarios" / "sheerness.toml").read_text()
+    scenario = tmp_path / "sheerness.toml"
+    scenario.write_text(text.replace('folder = "../outputs/', 'folder = "out/'))
+    params = {"objective.new_sites": [1, 2], "demand.channel_shift": [0, -0.2]}
+    sweep(scenario, params, folder=tmp_path / "grid")
+    path = tmp_path / "grid" / "comparison.html"
+    visit = Visit(browser, path, "window.gpMaps && window.gpMaps.length === 4")
+    page = visit.page
+    labels = [
+        "1 new site, face-to-face visits as today",
+        "1 new site, 20 % fewer face-to-face visits",
+        "2 new sites, face-to-face visits as today",
+        "2 new sites, 20 % fewer face-to-face visits",
+    ]
+    title = "Sheerness Gateway, Swale (Kent) — "
+    headers = page.locator(".gp-panel h2").all_inner_texts()
+    assert headers == [f"{title}{labels[0]} (baseline)", *(title + x for x in labels[1:])]
+    headlines = page.locator(".gp-panel .gp-panel-headline").all_inner_texts()
+    assert [h.split(" at ")[0] for h in headlines] == ["Open a new site"] * 2 + [
+        "Open 2 new sites,"
+    ] * 2
+    columns = page.locator("table.gp-compare-table").first.locator("thead th").all_inner_texts()
+    states = [c for c in columns if c.endswith((": today", ": proposed"))]
+    assert states == [f"{label}: {state}" for label in labels for state in ("today", "proposed")]
+    against = [c for c in columns if " vs " in c]
+    assert against == [f"{label} vs {labels[0]} (proposed)" for label in labels[1:]]
+    pdf = (tmp_path / "grid" / "briefing.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 4 + 2  # a page each, 2 comparison pages
     visit.check_clean()
     page.close()
 
@@ -264,6 +440,24 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     assert page.locator("path.gp-site").count() == shown
     assert page.locator("path.gp-catchment").count() == len(result.proposed.catchments)
     assert page.locator(".gp-banner", has_text="Proxy network").count() == 1
+    # the recommendation in words: the new site with its place, the objective's own figures
+    mean = (
+        result.current.groups.loc["all", "mean_minutes"],
+        result.proposed.groups.loc["all", "mean_minutes"],
+    )
+    within = (
+        result.current.groups.loc["all", "pct_within_30"],
+        result.proposed.groups.loc["all", "pct_within_30"],
+    )
+    (new,) = set(result.proposed.open_sites) - set(result.current.open_sites)
+    name = result.proposed.sites.loc[new, "name"]
+    assert page.locator(".gp-headline-text").inner_text() == (
+        f"Open a new site at {name}, Swale 011E: mean journey {mean[0]:.0f} min → "
+        f"{mean[1]:.0f} min; face-to-face visits within 30 min {within[0]:.0f} % → "
+        f"{within[1]:.0f} % (+{within[1] - within[0]:.0f} pts)."
+    )
+    assert page.locator(f"path[data-site-id='{new}']").count() == 1
+    check_controls_leave_the_area_visible(page)
     cells = len(result.area.cells)
     page.locator("label", has_text="Journey time with the proposed sites").locator("input").click()
     assert page.evaluate("gp.layers['minutes-proposed'].getLayers().length") == cells

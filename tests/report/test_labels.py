@@ -1,7 +1,15 @@
 """The one list of key figures and the lists each output derives from it, with their labels."""
 
 from gateway_planner.report import BRIEFING_FIGURES, KEY_FIGURES, SITE_FIGURES
-from gateway_planner.report._labels import FIGURE_LABELS, POPUP_FIGURES, figure_label
+from gateway_planner.report._labels import (
+    FIGURE_LABELS,
+    HIGHER_IS_BETTER,
+    LOWER_IS_BETTER,
+    POPUP_FIGURES,
+    change_direction,
+    change_text,
+    figure_label,
+)
 
 
 def test_the_briefing_shows_the_key_figures_but_the_head_counts_in_their_order():
@@ -26,3 +34,28 @@ def test_every_listed_figure_has_a_label():
         assert key in FIGURE_LABELS, key
     assert figure_label("pct_within_15") == ("Visits within 15 min", 1, " %")
     assert figure_label("new_thing") == ("new thing", 1, "")
+
+
+def test_changes_are_in_points_for_percentages_and_signed():
+    assert change_text("pct_within_30", 27.85) == "+27.9 pts"
+    assert change_text("pct_within_30", 27.85, digits=0) == "+28 pts"
+    assert change_text("mean_minutes", -72.86) == "−72.9"
+    assert change_text("mean_minutes", -72.86, digits=0, suffix=" min") == "−73 min"
+    assert change_text("load_pct", 12.0) == "+12 pts"
+    assert change_text("gini", 0.0004) == "±0"  # rounds to nothing at 3 decimals
+    assert change_text("gini", float("nan")) == "–"
+
+
+def test_better_and_worse_follow_the_figure_s_direction():
+    assert change_direction("pct_within_15", 3.0) == "better"
+    assert change_direction("pct_within_45", -3.0) == "worse"  # any limit of a coverage run
+    assert change_direction("people_within_30", 10.0) == "better"
+    assert change_direction("mean_minutes", -1.0) == "better"
+    assert change_direction("gini", 0.05) == "worse"
+    assert change_direction("unreachable_people", 3.0) == "worse"
+    assert change_direction("longest_minutes", -5.0) == "better"
+    assert change_direction("people", 100.0) == ""  # no better way
+    assert change_direction("mean_minutes", 0.04) == ""  # shown as ±0.0
+    assert change_direction("mean_minutes", 0.04, 2) == "worse"
+    assert change_direction("gini", float("inf")) == ""
+    assert {"mean_minutes", "gini"} <= LOWER_IS_BETTER and "pct_within_30" in HIGHER_IS_BETTER

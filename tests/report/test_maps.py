@@ -33,3 +33,21 @@ def test_map_is_byte_identical_on_rerun(run, tmp_path):
         _write(run, tmp_path / "a.html").read_bytes()
         == _write(run, tmp_path / "b.html").read_bytes()
     )
+
+
+def test_the_headline_panel_states_the_recommendation_and_explains_the_gini_once(run, tmp_path):
+    text = _write(run, tmp_path / "map.html").read_text()
+    assert (
+        "<p class='gp-headline-text'>Open a new site at &lt;script&gt;alert(1)&lt;/script&gt;, "
+        "Test area: mean journey 21 min → 12 min; face-to-face visits within 30 min 83 % → "
+        "100 % (+17 pts).</p>"
+    ) in text
+    assert (
+        "<li data-figure='gini'>" in text
+        and "<span class='gp-change gp-worse'>+0.034</span>" in text
+    )
+    assert "<span class='gp-change gp-better'>+17 pts</span>" in text
+    assert text.count("0 when every visit takes as long as every other") == 1
+    # the layer control and legend go beside the map, not over it
+    assert "<aside id='gp-controls' class='gp-side'></aside>" in text
+    assert 'document.getElementById("gp-controls")' in text

@@ -1,11 +1,12 @@
 """The map payload: compact shared geometry, escaped text, palettes and legends."""
 
+import html
 import json
 
 import numpy as np
 import pytest
 import shapely
-from report_fixtures import XSS_GROUP, XSS_SITE
+from report_fixtures import XSS_GROUP, XSS_SITE, build_run
 
 from gateway_planner.report import ScenarioView
 from gateway_planner.report._payload import (
@@ -14,7 +15,7 @@ from gateway_planner.report._payload import (
     script_json,
     site_popup,
 )
-from gateway_planner.report._surface import legend_svg, nice_ticks
+from gateway_planner.report._surface import change_surface, legend_svg, nice_ticks
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -68,13 +69,40 @@ def test_scenario_payload_shares_geometry_and_escapes_text(run):
     )
     assert len(data["cells"]) == 9
     keys = [s["key"] for s in data["surfaces"]]
-    assert keys == ["demand-0", "demand-1", "minutes-today", "minutes-proposed", "minutes-change"]
+    assert keys == [
+        "demand-all",
+        "demand-0",
+        "demand-1",
+        "minutes-today",
+        "minutes-proposed",
+        "minutes-change",
+    ]
     assert all(len(s["values"]) == 9 for s in data["surfaces"])
+    assert [s["key"] for s in data["surfaces"] if s["show"]] == ["demand-all"]
+    surfaces = dict(zip(keys, data["surfaces"], strict=True))
+    # all groups' demand is the sum of the groups' (1 km² cells: visits a year per km²)
+    assert surfaces["demand-all"]["values"] == [100.0] * 9
+    assert surfaces["demand-0"]["values"] == [75.0] * 9
     change = dict(zip(keys, data["surfaces"], strict=True))["minutes-change"]["values"]
     expected = proposed.cells["minutes"] - current.cells["minutes"]
     assert change == pytest.approx(np.round(expected.to_numpy(), 1).tolist())
     assert [c["index"] for c in data["catchment_layers"][0]["catchments"]] == [0, 1]  # A, B
     assert [s["status"] for s in data["sites"]] == ["existing", "proposed", "candidate"]
+    # the legend's statuses are those present; its catchments name their sites (escaped)
+    assert data["status_order"] == ["candidate", "existing", "proposed"]
+    assert set(data["statuses"]) == {"candidate", "existing", "proposed"}
+    legend = data["catchment_legend"]
+    assert [c["label_html"] for c in legend["items"]] == [
+        "Sheerness Gateway &amp; &lt;Co&gt;",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+    ]
+    assert [c["colour"] for c in legend["items"]] == [
+        c["colour"] for c in data["catchment_layers"][0]["catchments"]
+    ]
+    assert legend["more"] == 0
+    # sites are named with the place that holds them; the id stays in the popup
+    assert data["sites"][0]["name_html"] == "Sheerness Gateway &amp; &lt;Co&gt;, Test area"
+    assert "Test area &middot; Existing site &middot; id A" in data["sites"][0]["popup_html"]
     text = json.dumps(data)
     assert XSS_SITE not in text and XSS_GROUP not in text
     assert data["title_html"] == "T &lt;b&gt;" and data["banners_html"] == [
@@ -82,3 +110,19 @@ def test_scenario_payload_shares_geometry_and_escapes_text(run):
     ]
     assert data["sources_html"] == ["a &amp; b"]
     assert data["sites"][1]["id"] == "B"  # raw ids only go to setAttribute
+
+
+def test_a_change_of_nothing_is_the_neutral_colour_and_shorter_is_green():
+    surface = change_surface("c", "Change", np.array([-10.0, 0.0, 10.0]), caption="c")
+    palette, n = surface["palette"], len(surface["palette"])
+    assert n % 2 == 1 and palette[n // 2] == "#f7f7f7"  # 0 sits exactly in the middle
+    assert palette[0] == "#1a9850" and palette[-1] == "#b2182b"  # faster green, slower red
+    assert (surface["vmin"], surface["vmax"]) == (-10.0, 10.0)
+
+
+def test_closed_sites_enter_the_legend_only_when_a_site_closes():
+    current, proposed, groups, boundary = build_run(open_sites=("B",))
+    data = scenario_payload(ScenarioView("t", "T", current, proposed, groups, boundary))
+    assert data["status_order"] == ["candidate", "closed", "proposed"]
+    labels = [c["label_html"] for c in data["catchment_legend"]["items"]]
+    assert labels == ["Sheerness Gateway &amp; &lt;Co&gt; (today only)", html.escape(XSS_SITE)]

@@ -136,6 +136,21 @@
         html += "<div class='gp-legend-surface' data-surface='" + k + "'><div>" +
           s.caption + "</div>" + s.legend_svg + "</div>";
       });
+      var catchments = data.catchment_legend;
+      if (catchments && catchments.items.length && !data.compact_legend) {
+        html += "<div class='gp-legend-catchments'><div>Catchments: the area each site " +
+          "serves, in its colour</div>";
+        catchments.items.forEach(function (c) {
+          html += "<div class='gp-legend-catchment'><svg width='18' height='14'><rect x='1' " +
+            "y='1' width='16' height='12' fill='" + c.colour + "' fill-opacity='0.25' stroke='" +
+            c.colour + "' stroke-width='2'/></svg> " + c.label_html + "</div>";
+        });
+        if (catchments.more) {
+          html += "<div class='gp-legend-catchment'>&hellip; and " + catchments.more +
+            " more</div>";
+        }
+        html += "</div>";
+      }
       div.innerHTML = html;
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -165,8 +180,11 @@
     return layers;
   }
 
-  /* Draw the payload into the element `el`; return handles used by pages and tests. */
-  function render(el, data) {
+  /* Draw the payload into the element `el`; return handles used by pages and tests.
+   * options.controls: an element outside the map that takes the layer control and the legend
+   * (so that they never cover the study area); without it they float on the map. */
+  function render(el, data, options) {
+    options = options || {};
     var map = L.map(el, { zoomSnap: 0.25, preferCanvas: false });
     var canvas = L.canvas({ padding: 0.3, tolerance: 0 });
     map.fitBounds(data.bounds);
@@ -202,20 +220,31 @@
       named["sites-" + status] = layer;
       if (st.show) layer.addTo(map);
     });
-    L.control.layers(base, overlays, { collapsed: data.collapsed_control }).addTo(map);
+    var control = L.control.layers(base, overlays, { collapsed: data.collapsed_control })
+      .addTo(map);
 
     var legend = legendControl(data, data.surfaces).addTo(map);
+    if (options.controls) {
+      options.controls.appendChild(control.getContainer());
+      options.controls.appendChild(legend.getContainer());
+    }
     function syncLegend() {
       var box = legend.getContainer();
       surfaces.forEach(function (layer, k) {
         var item = box.querySelector("[data-surface='" + k + "']");
         if (item) item.style.display = map.hasLayer(layer) ? "" : "none";
       });
+      var catchments = box.querySelector(".gp-legend-catchments");
+      if (catchments) {
+        var shown = data.catchment_layers.some(function (c) { return map.hasLayer(named[c.key]); });
+        catchments.style.display = shown ? "" : "none";
+      }
     }
     map.on("overlayadd overlayremove", syncLegend);
     syncLegend();
     el.setAttribute("data-gp-ready", "1");
-    return { map: map, layers: named, overlays: overlays, sites: markers };
+    return { map: map, layers: named, overlays: overlays, sites: markers, control: control,
+             legend: legend };
   }
 
   /* Keep several maps on the same view (same area) or at least the same zoom (other areas). */

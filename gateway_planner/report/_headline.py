@@ -1,0 +1,281 @@
+"""The recommendation in words: where the sites are, what opens or closes, what residents gain.
+
+A site is placed by the boundary unit that holds it (the LSOA, commune or zone ``name`` of the
+study area), so a site named only by a code still says where it is. The headline names the new
+(and closed) sites and the objective's own figure today and with the proposal: the share of
+visits within the limit for coverage models, the longest journey for the p-center, the mean
+journey and the share within 30 minutes for the p-median.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ..contracts import ALL, Evaluation
+from ._labels import change_direction, change_text, figure_label
+from ._view import ScenarioView
+
+__all__ = [
+    "KeyChange",
+    "headline",
+    "key_changes",
+    "objective_settings",
+    "site_label",
+    "site_labels",
+    "site_places",
+]
+
+#: sites named in the headline at most (the others are counted)
+_NAMED = 3
+
+
+def site_places(sites: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> dict[str, str]:
+    """Name of the boundary unit holding each site (the nearest unit for a site outside).
+
+    Parameters
+    ----------
+    sites
+        The sites (index ``site_id``), in the run's projected CRS.
+    boundary
+        Study-area units (any CRS); their ``name`` column names the places.
+
+    Returns
+    -------
+    dict
+        Site id -> place name; empty when the boundary has no ``name`` column.
+    """
+    if "name" not in boundary.columns or boundary.empty or sites.empty:
+        return {}
+    units = boundary[["name", "geometry"]].reset_index(drop=True).to_crs(sites.crs)
+    joined = gpd.sjoin_nearest(sites[["geometry"]], units, how="left")
+    first = joined[~joined.index.duplicated(keep="first")]["name"]  # a site on a shared edge
+    return {
+        str(sid): str(name) for sid, name in first.items() if isinstance(name, str) and name.strip()
+    }
+
+
+def site_label(name: Any, place: str | None) -> str:
+    """Return a site's name followed by its place, unless the name already says it."""
+    text = " ".join(str(name).split())
+    if place and place.casefold() not in text.casefold():
+        return f"{text}, {place}"
+    return text
+
+
+def objective_settings(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the run's objective (``summary.json`` ``scenario.objective``); p-median if unknown."""
+    objective = (summary.get("scenario") or {}).get("objective") or {}
+    return {"model": "pmedian", **objective}
+
+
+def _share_within(ev: Evaluation, limit: float) -> float:
+    """Percentage of all face-to-face visits within ``limit`` minutes (as ``pct_within_*``)."""
+    key = f"pct_within_{limit:g}"
+    if key in ev.groups.columns:
+        return float(ev.groups.loc[ALL, key])
+    cells = ev.cells
+    groups = [c.removeprefix("visits__") for c in cells.columns if c.startswith("visits__")]
+    visits = np.column_stack([cells[f"visits__{g}"].to_numpy(dtype=float) for g in groups])
+    minutes = np.column_stack([cells[f"minutes__{g}"].to_numpy(dtype=float) for g in groups])
+    total = float(visits.sum())
+    return 100.0 * float(visits[minutes <= limit].sum()) / total if total > 0 else math.nan
+
+
+def _longest(ev: Evaluation) -> float:
+    """Return the longest reachable journey of any face-to-face visit, in minutes."""
+    cells = ev.cells
+    longest = -math.inf
+    for col in cells.columns:
+        if not col.startswith("visits__"):
+            continue
+        minutes = cells[f"minutes__{col.removeprefix('visits__')}"].to_numpy(dtype=float)
+        used = (cells[col].to_numpy(dtype=float) > 0) & np.isfinite(minutes)
+        if used.any():
+            longest = max(longest, float(minutes[used].max()))
+    return longest if math.isfinite(longest) else math.nan
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """One figure today and with the proposal, in words.
+
+    Attributes
+    ----------
+    key
+        The figure (``pct_within_30``, ``mean_minutes``, ...; ``longest_minutes`` for the
+        longest journey).
+    label
+        What it is, e.g. "Visits within 30 min".
+    today, proposed
+        The values as shown, with their unit.
+    change
+        The change in its unit ("+8.3 pts", "−12.0").
+    direction
+        "better", "worse" or "" for residents.
+    """
+
+    key: str
+    label: str
+    today: str
+    proposed: str
+    change: str
+    direction: str
+
+
+def _fmt(value: float, digits: int, suffix: str) -> str:
+    return "–" if not math.isfinite(value) else f"{value:,.{digits}f}{suffix}"
+
+
+def _key_change(
+    key: str,
+    a: float,
+    b: float,
+    *,
+    label: str | None = None,
+    digits: int | None = None,
+    suffix: str | None = None,
+) -> KeyChange:
+    own_label, own_digits, own_suffix = figure_label(key)
+    digits = own_digits if digits is None else digits
+    suffix = own_suffix if suffix is None else suffix
+    delta = b - a
+    return KeyChange(
+        key,
+        own_label if label is None else label,
+        _fmt(a, digits, suffix),
+        _fmt(b, digits, suffix),
+        change_text(key, delta, digits=digits, suffix=suffix),
+        change_direction(key, delta, digits),
+    )
+
+
+def _all(ev: Evaluation, key: str) -> float:
+    return float(ev.groups.loc[ALL, key])
+
+
+def _objective_change(view: ScenarioView) -> list[KeyChange]:
+    """Return the objective's own figures today and with the proposal, in whole units."""
+    objective = objective_settings(view.summary)
+    model = str(objective["model"])
+    current, proposed = view.current, view.proposed
+    limit = objective.get("limit_minutes")
+    if model in {"max_coverage", "set_cover"} and isinstance(limit, (int, float)):
+        a, b = _share_within(current, float(limit)), _share_within(proposed, float(limit))
+        key = f"pct_within_{limit:g}"
+        return [_key_change(key, a, b, label=f"Visits within {limit:g} min", digits=0, suffix=" %")]
+    if model == "pcenter":
+        a, b = _longest(current), _longest(proposed)
+        return [
+            _key_change("longest_minutes", a, b, label="Longest journey", digits=0, suffix=" min")
+        ]
+    return [
+        _key_change(
+            "mean_minutes",
+            _all(current, "mean_minutes"),
+            _all(proposed, "mean_minutes"),
+            label="Mean journey",
+            digits=0,
+            suffix=" min",
+        ),
+        _key_change(
+            "pct_within_30",
+            _all(current, "pct_within_30"),
+            _all(proposed, "pct_within_30"),
+            digits=0,
+        ),
+    ]
+
+
+def key_changes(view: ScenarioView) -> list[KeyChange]:
+    """Return the figures a reader looks at first: the objective's own, access, fairness.
+
+    Parameters
+    ----------
+    view
+        The scenario.
+
+    Returns
+    -------
+    list of KeyChange
+        The objective's figures (as in :func:`headline`), then the shares of visits within 15
+        and 30 minutes, the mean journey of the slowest tenth of visits, the inequality of
+        journey times (Gini) and, when anyone has no site in reach, the people without one;
+        each figure once.
+    """
+    out = _objective_change(view)
+    seen = {k.key for k in out}
+    for key in ("pct_within_15", "pct_within_30", "mean_minutes", "worst_decile_minutes", "gini"):
+        if key not in seen:
+            out.append(_key_change(key, _all(view.current, key), _all(view.proposed, key)))
+    key = "unreachable_people"
+    unreachable = _key_change(key, _all(view.current, key), _all(view.proposed, key))
+    if unreachable.today != "0" or unreachable.proposed != "0":
+        out.append(unreachable)
+    return out
+
+
+def _names(ids: Sequence[str], labels: Mapping[str, str]) -> str:
+    named = [labels.get(s, s) for s in ids[:_NAMED]]
+    if len(ids) > _NAMED:
+        return f"{'; '.join(named)} and {len(ids) - _NAMED} more"
+    if len(named) > 1:
+        return f"{'; '.join(named[:-1])} and {named[-1]}"
+    return named[0]
+
+
+def site_labels(view: ScenarioView) -> dict[str, str]:
+    """Return the label of every site of the scenario: its name and the place holding it."""
+    sites = view.proposed.sites
+    places = site_places(sites, view.boundary)
+    names = sites["name"] if "name" in sites.columns else pd.Series(sites.index, index=sites.index)
+    return {str(s): site_label(names.get(s, s), places.get(str(s))) for s in sites.index}
+
+
+def headline(view: ScenarioView) -> str:
+    """State the recommendation in one sentence, derived from the run.
+
+    E.g. "Open a new site at Mairie de Arques: mean journey 61 → 48 min; visits within 30 min
+    35 % → 47 % (+12 pts)."
+
+    Parameters
+    ----------
+    view
+        The scenario: its sites today and with the proposal (named with their place, see
+        :func:`site_places`), and its objective (``summary`` ``scenario.objective``).
+
+    Returns
+    -------
+    str
+        Plain text (escape it for HTML).
+    """
+    current, proposed = view.current, view.proposed
+    before, after = set(current.open_sites), set(proposed.open_sites)
+    new = [s for s in proposed.open_sites if s not in before]
+    closed = [s for s in current.open_sites if s not in after]
+    labels = site_labels(view)
+    actions = []
+    if new:
+        what = "a new site at" if len(new) == 1 else f"{len(new)} new sites, at"
+        actions.append(f"Open {what} {_names(new, labels)}")
+    if closed:
+        actions.append(("close " if actions else "Close ") + _names(closed, labels))
+    if not actions:
+        actions.append(f"Keep today's {len(after)} site{'s' if len(after) != 1 else ''}")
+    figures = "; ".join(_phrase(k) for k in _objective_change(view))
+    return f"{'; '.join(actions)}: {figures}."
+
+
+def _phrase(change: KeyChange) -> str:
+    """E.g. "face-to-face visits within 30 min 12 % → 40 % (+28 pts)"."""
+    label = change.label[0].lower() + change.label[1:]
+    if label.startswith("visits"):
+        label = "face-to-face " + label
+    points = change.change.endswith("pts")
+    return f"{label} {change.today} → {change.proposed}" + (f" ({change.change})" if points else "")
