@@ -168,6 +168,7 @@ def test_compare_writes_every_output_of_every_run(views, tmp_path):
     table, results = compare([_result(v) for v in views], folder=tmp_path / "cmp")
     out = tmp_path / "cmp"
     assert sorted(p.name for p in out.iterdir()) == [
+        ".gateway-planner.json",
         "ab",
         "ac",
         "briefing.pdf",
