@@ -129,15 +129,8 @@ def pilot_project(folder: Path, sites: pd.DataFrame | bytes | None = None, extra
     return path
 
 
-GROUPS = """
-[[group]]
-id = "older"
-name = "Older residents"
-visits_per_person_year = 1.5
-source = "measured: survey 2024"
-channels = { face_to_face = 0.6, phone = 0.3, web = 0.1 }
-modes = { drive = 0.4, walk = 0.6 }
-"""
+PILOT_GROUPS = ROOT / "data" / "pilot" / "groups.toml"
+GROUP_IDS = re.findall(r'(?m)^id = "(\w+)"', PILOT_GROUPS.read_text())
 
 
 def own_project(folder: Path, *, shift_m: float = 0.0, extra: str = "") -> Path:
@@ -147,10 +140,11 @@ def own_project(folder: Path, *, shift_m: float = 0.0, extra: str = "") -> Path:
         {"name": ["area"]}, geometry=[shapely.box(1000, 1000, 1400, 1400)], crs=27700
     ).to_file(folder / "area.gpkg")
     xs, ys = np.meshgrid(np.arange(1050, 1400, 100), np.arange(1050, 1400, 100))
-    pd.DataFrame(
-        {"x": xs.ravel() + shift_m, "y": ys.ravel(), "population": 10.0, "share__older": 1.0}
-    ).to_csv(folder / "cells.csv", index=False)
-    (folder / "groups.toml").write_text(GROUPS)
+    shares = {f"share__{g}": 1 / len(GROUP_IDS) for g in GROUP_IDS}
+    pd.DataFrame({"x": xs.ravel() + shift_m, "y": ys.ravel(), "population": 10.0, **shares}).to_csv(
+        folder / "cells.csv", index=False
+    )
+    (folder / "groups.toml").write_bytes(PILOT_GROUPS.read_bytes())
     pd.DataFrame(
         {"site_id": ["hq", "c1"], "status": ["existing", "candidate"], "x": [1050, 1350]}
     ).assign(y=[1050, 1350]).to_csv(folder / "sites.csv", index=False)
@@ -365,7 +359,7 @@ def _without_crs(path: Path) -> None:
     [
         (
             lambda f: (f / "cells.csv").write_text(
-                (f / "cells.csv").read_text().replace(",1.0\n", ",0.7\n", 1)
+                (f / "cells.csv").read_text().replace(",0.25\n", ",0.05\n", 1)
             ),
             r"cells\.csv: cells: group shares do not sum to 1 in 1 cells",
         ),
@@ -377,8 +371,8 @@ def _without_crs(path: Path) -> None:
             lambda f: (f / "scenario.toml").write_text(
                 (f / "scenario.toml").read_text().replace('["drive", "walk"]', '["drive"]')
             ),
-            r"scenario\.toml: network\.modes: customer group 'older' \(groups\.toml\) travels by "
-            r"walk \(60%\), but network\.modes = \['drive'\] has no walk network",
+            r"scenario\.toml: network\.modes: customer group 'digital_working_age' \(groups\.toml\) "
+            r"travels by walk \(20%\), but network\.modes = \['drive'\] has no walk network",
         ),
         (
             lambda f: (f / "scenario.toml").write_text(
