@@ -19,8 +19,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._io import staged_directory, write_text
-from .config import Scenario
+from ._io import write_text
+from ._outputs import check_output_folder, output_folder
+from .checks import protected_files
+from .config import Scenario, load_scenario
 from .contracts import Evaluation
 from .errors import InputError
 from .report import KEY_FIGURES, SITE_FIGURES, ScenarioView, write_report
@@ -217,6 +219,7 @@ def compare(
     *,
     folder: str | Path,
     baseline: int = 0,
+    overwrite: bool = False,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
     """Run scenarios (or take finished runs) and write the comparison outputs.
 
@@ -234,6 +237,10 @@ def compare(
         Output folder of the comparison.
     baseline
         Position of the scenario the others are compared with.
+    overwrite
+        Write into a folder holding files gateway-planner did not write (only the files the
+        comparison writes are replaced there). The folder is checked before any run, by the
+        rules of :func:`gateway_planner.run_scenario`.
 
     Returns
     -------
@@ -248,14 +255,17 @@ def compare(
         raise InputError(
             msg, field="baseline", fix=f"use a position from 0 to {len(scenarios) - 1}"
         )
-    folder = Path(folder)
+    loaded = [s if isinstance(s, (RunResult, Scenario)) else load_scenario(s) for s in scenarios]
+    protected = protected_files([s.scenario if isinstance(s, RunResult) else s for s in loaded])
+    folder = check_output_folder(
+        folder, protected=protected, overwrite=overwrite, field="--output", clean=True
+    )
     results = [
-        item if isinstance(item, RunResult) else run_scenario(item, write=False)
-        for item in scenarios
+        item if isinstance(item, RunResult) else run_scenario(item, write=False) for item in loaded
     ]
     views = [_as_view(r) for r in results]
     _check(views, baseline)
-    with staged_directory(folder) as stage:
+    with output_folder(folder, protected=protected, overwrite=overwrite, field="--output") as stage:
         for view in views:
             write_report(stage / view.name, view)
         table = _write_comparison(stage, views, baseline)

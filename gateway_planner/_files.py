@@ -9,6 +9,8 @@ with the problems found, so that a reader can report every problem of a file at 
 
 from __future__ import annotations
 
+import logging
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .contracts import SHARE_PREFIX
-from .errors import InputError, InputProblem
+from .errors import GatewayPlannerWarning, InputError, InputProblem
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -44,6 +46,8 @@ PATH_FIX = "check the path (relative paths are read from the scenario's folder)"
 #: suffixes read as text tables (tab-separated for ``.tsv``)
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 _POLYGONAL = ("Polygon", "MultiPolygon")
+
+logger = logging.getLogger(__name__)
 
 
 # ---- files ------------------------------------------------------------------------------------
@@ -135,8 +139,21 @@ def read_vector(
     return frame
 
 
+def _sniff(head: str, default: str) -> str:
+    """Return the delimiter of a table: the most frequent of , ; tab | on its header line."""
+    line = head.splitlines()[0] if head.strip() else ""
+    counts = {sep: line.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts.get(default, 0) else default
+
+
 def read_csv(path: str | Path, *, field: str | None, text: Sequence[str] = ()) -> pd.DataFrame:
-    """Read a CSV table (tab-separated for ``.tsv``) with clear errors.
+    """Read a CSV table with clear errors, whatever the spreadsheet that saved it.
+
+    The delimiter is read from the header line (``,``, ``;``, tab or ``|``; tab for ``.tsv``
+    when the header does not say otherwise); a semicolon-separated table is read with decimal
+    commas, as spreadsheets in French or Finnish save it. A file that is not UTF-8 is read as
+    Windows-1252 (Latin-1 when that fails too), with a warning naming the encoding.
 
     Parameters
     ----------
@@ -151,20 +168,72 @@ def read_csv(path: str | Path, *, field: str | None, text: Sequence[str] = ()) -
     -------
     pandas.DataFrame
         Empty cells are NaN.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty (no header row) or not a table.
+
+    Warns
+    -----
+    GatewayPlannerWarning
+        When the file is not UTF-8 and was read in another encoding.
     """
     path = Path(path)
     require_file(path, field=field)
-    try:
-        return pd.read_csv(
-            path,
-            dtype=dict.fromkeys(text, str),
-            sep="\t" if path.suffix.lower() == ".tsv" else ",",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        msg = f"not a readable CSV ({exc})"
+    with path.open("rb") as f:
+        head = f.read(1 << 16)
+    if not head.strip():
+        msg = "is empty (0 bytes)" if not head else "holds no header row"
         raise InputError(
-            msg, file=path, field=field, fix="save the table as UTF-8 CSV with a header row"
-        ) from None
+            msg, file=path, field=field, fix="save the table again as CSV with a header row"
+        )
+    encodings: tuple[str, ...] = ("utf-8-sig", "cp1252", "latin-1")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        encodings = ("utf-16",)
+    elif b"\x00" in head:
+        what = " (an Excel workbook or another zip file?)" if head.startswith(b"PK") else ""
+        msg = f"holds binary data, not a text table{what}"
+        raise InputError(
+            msg, file=path, field=field, fix="save it as CSV (in Excel: Save As > CSV UTF-8)"
+        )
+    text_head = head.decode(encodings[0], errors="ignore")
+    sep = _sniff(text_head, "\t" if path.suffix.lower() == ".tsv" else ",")
+    options = {
+        "dtype": dict.fromkeys(text, str),
+        "sep": sep,
+        "decimal": "," if sep == ";" else ".",
+    }
+    last: UnicodeDecodeError | None = None
+    for encoding in encodings:
+        try:
+            frame = pd.read_csv(path, encoding=encoding, **options)
+        except UnicodeDecodeError as exc:
+            if len(encodings) == 1:
+                msg = f"not a readable CSV ({encoding}: {exc.reason} at byte {exc.start})"
+                raise InputError(
+                    msg, file=path, field=field, fix="save the table as UTF-8 CSV with a header row"
+                ) from None
+            last = last or exc
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            msg = f"not a readable CSV ({' '.join(str(exc).split())})"
+            raise InputError(
+                msg, file=path, field=field, fix="save the table as UTF-8 CSV with a header row"
+            ) from None
+        if last is not None:
+            names = {"cp1252": "Windows-1252 (cp1252)", "latin-1": "Latin-1 (ISO-8859-1)"}
+            msg = (
+                f"{path}: is not UTF-8 ({last.reason} at byte {last.start}); read it as "
+                f"{names[encoding]}. Save it as UTF-8 (in Excel: CSV UTF-8) if accented "
+                "letters look wrong"
+            )
+            warnings.warn(msg, GatewayPlannerWarning, stacklevel=2)
+        if sep != ",":
+            shown = {";": "semicolon", "\t": "tab", "|": "'|'"}[sep]
+            logger.info("%s: read as a %s-separated table", path, shown)
+        return frame
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
 def read_table(path: str | Path, *, field: str, key: str) -> pd.DataFrame:

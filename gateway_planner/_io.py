@@ -2,7 +2,7 @@
 
 Outputs are written to a temporary path in the target folder and moved into place with
 :func:`os.replace`, so a failed run never leaves a half-written file. Whole output folders are
-staged the same way with :func:`staged_directory`.
+staged and put in place by :mod:`gateway_planner._outputs`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import hashlib
 import json
 import math
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -24,7 +23,6 @@ __all__ = [
     "atomic_path",
     "file_digest",
     "json_dumps",
-    "staged_directory",
     "write_bytes",
     "write_json",
     "write_text",
@@ -119,38 +117,6 @@ def write_text(target: str | os.PathLike[str], text: str) -> Path:
 def write_json(target: str | os.PathLike[str], data: Any) -> Path:
     """Write deterministic JSON (see :func:`json_dumps`) atomically."""
     return write_text(target, json_dumps(data))
-
-
-@contextlib.contextmanager
-def staged_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Stage a whole output folder and swap it into place only when the block succeeds.
-
-    Parameters
-    ----------
-    target
-        The final folder. An existing folder is replaced only after the new one is complete.
-
-    Yields
-    ------
-    Path
-        An empty staging folder beside ``target``.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging.", dir=target.parent))
-    try:
-        yield stage
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            old.rmdir()
-            target.replace(old)
-            stage.replace(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            stage.replace(target)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
 
 
 def file_digest(path: str | os.PathLike[str], *, algorithm: str = "sha256") -> str:

@@ -94,6 +94,15 @@ def read_sites(path: str | Path, *, crs: pyproj.CRS | str) -> gpd.GeoDataFrame:
         if not frame.geometry.geom_type.eq("Point").all():
             msg = "holds geometries other than points"
             problems.append(InputProblem("geometry", msg, "give one point per site"))
+    if frame.empty:
+        msg = "has a header row but no sites"
+        raise InputError(
+            msg,
+            file=path,
+            field=_SITES_FIELD,
+            fix="add one row per site: site_id, name, status (existing or candidate), and x, y "
+            "or lon, lat",
+        )
     sites, more = _site_columns(frame)
     raise_problems([*problems, *more], file=path)
     return sites
@@ -129,9 +138,27 @@ def _site_points(
     if axes == ("x", "y"):
         geometry = gpd.points_from_xy(xy[0], xy[1], crs=crs)
     else:
+        problems += _degrees(table, xy[0], xy[1])
         geometry = gpd.points_from_xy(xy[0], xy[1], crs=4326).to_crs(crs)
     rest = table.drop(columns=[c for c in ("x", "y", "lon", "lat") if c in columns])
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=crs), problems
+
+
+def _degrees(table: pd.DataFrame, lon: np.ndarray, lat: np.ndarray) -> list[InputProblem]:
+    """Problems of longitudes beyond ±180 and latitudes beyond ±90 (swapped columns?)."""
+    problems = []
+    for name, values, bound in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        bad = np.abs(values) > bound
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            swapped = "; lon/lat swapped?" if name == "lat" and np.abs(lon[bad]).max() <= 90 else ""
+            msg = (
+                f"{int(bad.sum())} sites have a {name} outside -{bound:g}..{bound:g} "
+                f"(first: {label(table.index[row])} = {values[row]:g}){swapped}"
+            )
+            fix = "give lon (east-west, -180 to 180) and lat (north-south, -90 to 90) in degrees"
+            problems.append(InputProblem(name, msg, fix))
+    return problems
 
 
 def _site_columns(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[InputProblem]]:

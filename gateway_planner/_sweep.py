@@ -33,6 +33,8 @@ import pandas as pd
 
 from . import settings
 from ._compare import compare
+from ._outputs import check_output_folder
+from .checks import protected_files
 from .cluster import dask_client
 from .config import Scenario, load_scenario, reuses_inputs
 from .errors import InputError
@@ -294,6 +296,7 @@ def sweep(
     baseline: int = 0,
     workers: int = 1,
     scheduler: Any = None,
+    overwrite: bool = False,
 ) -> tuple[pd.DataFrame, list[RunResult]]:
     """Run every variant of a scenario over a grid of values and write one comparison.
 
@@ -314,6 +317,9 @@ def sweep(
         variants one after the other in this process.
     scheduler
         Address of an existing Dask scheduler (``tcp://host:port``) or a connected client.
+    overwrite
+        Write into a folder holding files gateway-planner did not write (see
+        :func:`gateway_planner.compare`); the folder is checked before any variant runs.
 
     Returns
     -------
@@ -336,10 +342,17 @@ def sweep(
         msg = f"baseline {baseline} is not one of the {len(variants)} variants"
         raise InputError(msg, field="baseline", fix=f"use a position from 0 to {len(variants) - 1}")
     target = Path(folder) if folder is not None else sweep_folder(base)
+    check_output_folder(
+        target,
+        protected=protected_files([base]),
+        overwrite=overwrite,
+        field="--output" if folder is not None else "output.folder",
+        clean=True,
+    )
     logger.info("sweep of %s: %d variants over %s", base.name, len(variants), ", ".join(params))
     with dask_client(workers=workers, scheduler=scheduler) as client:
         results = _run_variants(variants, _groups(params), client)
-    table, results = compare(results, folder=target, baseline=baseline)
+    table, results = compare(results, folder=target, baseline=baseline, overwrite=overwrite)
     return table, results
 
 

@@ -100,9 +100,11 @@ def _field(loc: tuple[Any, ...], prefix: str) -> str:
 
 def _problem(err: Mapping[str, Any], prefix: str, fixes: Mapping[str, str]) -> InputProblem:
     kind = err["type"]
-    message = str(err["msg"])
+    original = message = str(err["msg"])
     if kind == "extra_forbidden":
         message = "unknown key"
+    elif kind == "string_pattern_mismatch":  # the fix says which characters, not a regex
+        message = f"holds characters that are not allowed here (got {err.get('input')!r})"
     elif kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif "input" in err and kind not in {"missing"}:
@@ -117,7 +119,7 @@ def _problem(err: Mapping[str, Any], prefix: str, fixes: Mapping[str, str]) -> I
     if kind == "literal_error" and "expected" in ctx:
         fix = f"use one of {ctx['expected']}"
     for needle, own in fixes.items():
-        if needle in message:
+        if needle in message or needle in original:
             fix = own
             break
     return InputProblem(_field(tuple(err["loc"]), prefix), message, fix)

@@ -54,26 +54,61 @@ def _configure_logging(verbosity: int) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
-    logging.captureWarnings(True)
-    warn_logger = logging.getLogger("py.warnings")
-    warn_logger.handlers[:] = [handler]
-    warn_logger.propagate = False
     if verbosity < 2:
         # third-party chatter (osmnx, distributed) only when asked for with -vv
         for name in ("osmnx", "distributed", "fiona", "pyogrio", "rasterio"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Show a warning as one ``warning: ...`` line (no Python file, line or source)."""
+    logging.getLogger("gateway_planner").warning("%s", " ".join(str(message).split()))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 def _run(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Call the API; turn our errors into one stderr line and an exit code."""
+    """Call the API; turn errors into one stderr line and an exit code, never a traceback.
+
+    Our errors exit with their code (2 input, 3 network or solver); a file the system refuses
+    (permissions, a full disk) exits with 2; anything else is a bug: one line and exit code 1,
+    with the traceback under ``-vv``.
+    """
     _configure_logging(_state["verbosity"])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
             return func(*args, **kwargs)
     except GatewayPlannerError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=exc.exit_code) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(
+            f"error: {where}{exc.strerror or _one_line(exc)}. Fix: check the path, its "
+            "permissions and the free disk space",
+            err=True,
+        )
+        raise typer.Exit(code=2) from None
+    except Exception as exc:
+        if _state["verbosity"] >= 2:
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {_one_line(exc)} (a bug: please report "
+            "it with the output of the same command with -vv)",
+            err=True,
+        )
+        raise typer.Exit(code=1) from None
 
 
 def _version(value: bool) -> None:
@@ -118,6 +153,16 @@ def _load(paths: list[Path], network: str | None) -> list[Any]:
         return scenarios
     return [s.with_updates({"network.source": network}) for s in scenarios]
 
+
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Write into a folder holding files gateway-planner did not write: only the files "
+        "it writes are replaced there, every other file is kept. Without it such a folder is "
+        "refused; a folder of an earlier run is replaced either way.",
+    ),
+]
 
 ScenarioArg = Annotated[
     Path, typer.Argument(help="Scenario file, e.g. scenarios/sheerness.toml", show_default=False)
@@ -211,6 +256,7 @@ def run(
     network: NetworkOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run one scenario and write map.html, summary.json, catchments.gpkg and tables."""
     from .scenario import run_scenario
@@ -221,6 +267,7 @@ def run(
         run_scenario,
         loaded,
         folder=output,
+        overwrite=overwrite,
         workers=workers,
         scheduler=scheduler,
     )
@@ -273,6 +320,7 @@ def sweep(
     network: NetworkOpt = None,
     workers: WorkersOpt = 1,
     scheduler: SchedulerOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run a grid of variants of one scenario and write one comparison over them."""
     from ._sweep import sweep as sweep_api
@@ -290,6 +338,7 @@ def sweep(
         baseline=baseline,
         workers=workers,
         scheduler=scheduler,
+        overwrite=overwrite,
     )
     for r in results:
         _print_result(r)
@@ -308,12 +357,15 @@ def compare(
         int, typer.Option(help="Position (from 0) of the scenario the others are compared with.")
     ] = 0,
     network: NetworkOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run several scenarios and write comparison.html and comparison.csv beside their outputs."""
     from ._compare import compare as compare_api
 
     loaded = _run(_load, scenarios, network)
-    _table, results = _run(compare_api, loaded, folder=output, baseline=baseline)
+    _table, results = _run(
+        compare_api, loaded, folder=output, baseline=baseline, overwrite=overwrite
+    )
     for r in results:
         _print_result(r)
     typer.echo(f"comparison written to {output}/comparison.html and comparison.csv")
@@ -325,24 +377,40 @@ def demo(
         "outputs/demo"
     ),
     network: NetworkOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run both pilot scenarios (Sheerness, Fauquembergues) and compare them."""
     from ._compare import compare as compare_api
     from .scenario import demo_scenarios
 
     loaded = _run(_load, _run(demo_scenarios), network)
-    _table, results = _run(compare_api, loaded, folder=output)
+    _table, results = _run(compare_api, loaded, folder=output, overwrite=overwrite)
     for r in results:
         _print_result(r)
     typer.echo(f"demo written to {output}/ (open comparison.html)")
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
-    """Check a scenario file and the inputs it names, without running it."""
-    from .scenario import validate_scenario
+def validate(
+    scenario: ScenarioArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="The output folder run would be given (default: the scenario's output.folder).",
+        ),
+    ] = None,
+    overwrite: OverwriteOpt = False,
+) -> None:
+    """Check the scenario, every input it names and its output folder, without running it.
 
-    checked = _run(validate_scenario, scenario)
+    Loads every input without building networks or solving: whatever run would refuse for an
+    input reason, validate refuses too, with the same line.
+    """
+    from .checks import validate_scenario
+
+    checked = _run(validate_scenario, scenario, folder=output, overwrite=overwrite)
     typer.echo(f"{scenario}: valid scenario '{checked.name}'")
 
 
@@ -350,11 +418,14 @@ def validate(scenario: ScenarioArg) -> None:
 def network(scenario: ScenarioArg) -> None:
     """Build (and cache) the scenario's networks; print their sizes and the snapping summary."""
     from .area import load_area
+    from .checks import check_files
+    from .config import load_scenario
     from .network import describe_network
-    from .scenario import build_networks, validate_scenario
+    from .scenario import build_networks
 
     def build() -> tuple[Any, Any]:
-        checked = validate_scenario(scenario)
+        checked = load_scenario(scenario)
+        check_files(checked)
         return build_networks(checked, load_area(checked))
 
     networks, times = _run(build)
@@ -372,15 +443,61 @@ def network(scenario: ScenarioArg) -> None:
         )
 
 
+def _within(cells: Any, groups: list[str], limit: float) -> float:
+    """Share (%) of face-to-face visits within ``limit`` minutes, over every group."""
+    visits = sum(cells[f"visits__{g}"].to_numpy(dtype=float).sum() for g in groups)
+    near = sum(
+        cells[f"visits__{g}"]
+        .to_numpy(dtype=float)[cells[f"minutes__{g}"].to_numpy(dtype=float) <= limit]
+        .sum()
+        for g in groups
+    )
+    return 100.0 * float(near) / float(visits) if visits > 0 else float("nan")
+
+
+def _worst(cells: Any) -> float:
+    """Return the longest journey (minutes) of a cell with face-to-face visits (reachable)."""
+    minutes = cells["minutes"].to_numpy(dtype=float)[cells["visits"].to_numpy(dtype=float) > 0]
+    minutes = minutes[minutes < float("inf")]
+    return float(minutes.max()) if minutes.size else float("nan")
+
+
+def _headline(result: Any) -> str:
+    """Return the figure the scenario's objective is about, today -> proposed."""
+    obj = result.scenario.objective
+    groups = [g.id for g in result.area.groups]
+    today, new = result.current.cells, result.proposed.cells
+    if obj.model in ("max_coverage", "set_cover"):
+        limit = float(obj.limit_minutes)
+        text = (
+            f"face-to-face visits within {limit:g} min {_within(today, groups, limit):.1f}% -> "
+            f"{_within(new, groups, limit):.1f}%"
+        )
+        if obj.model == "set_cover":
+            text = f"{len(result.solution.open_sites)} sites needed; {text}"
+        return text
+    if obj.model == "pcenter":
+        return f"worst journey {_worst(today):.1f} -> {_worst(new):.1f} min"
+    cur, pro = (
+        result.summary["figures"]["current"]["all"],
+        result.summary["figures"]["proposed"]["all"],
+    )
+    return (
+        f"face-to-face visits within 15 min {cur['pct_within_15']:.1f}% -> "
+        f"{pro['pct_within_15']:.1f}%, mean journey {cur['mean_minutes']:.1f} -> "
+        f"{pro['mean_minutes']:.1f} min"
+    )
+
+
 def _print_result(result: Any) -> None:
     s = result.summary
     sites = s["sites"]
     proposed = ", ".join(f"{p['name']} ({p['id']})" for p in sites["proposed"]) or "none"
-    cur, new = s["figures"]["current"]["all"], s["figures"]["proposed"]["all"]
+    open_now = set(sites["open"])
+    closed = [f"{p['name']} ({p['id']})" for p in sites["existing"] if p["id"] not in open_now]
+    closes = f"; closes {', '.join(closed)}" if closed else ""
     typer.echo(
-        f"{result.scenario.name}: proposed {proposed}; face-to-face visits within 15 min "
-        f"{cur['pct_within_15']:.1f}% -> {new['pct_within_15']:.1f}%, mean journey "
-        f"{cur['mean_minutes']:.1f} -> {new['mean_minutes']:.1f} min [{s['network']['kind']} network; "
-        f"gap {100 * s['solver']['gap']:.2g}%]"
+        f"{result.scenario.name}: proposed {proposed}{closes}; {_headline(result)} "
+        f"[{s['network']['kind']} network; gap {100 * s['solver']['gap']:.2g}%]"
         + (f" -> {result.folder}" if result.folder is not None else "")
     )

@@ -276,6 +276,13 @@ class ObjectiveConfig(_Strict):
         if self.model in {"max_coverage", "set_cover"} and self.limit_minutes is None:
             msg = f"model '{self.model}' needs objective.limit_minutes"
             raise ValueError(msg)
+        limit, start = self.limit_minutes, self.decay_start
+        if start is not None and limit is not None and start > limit:
+            msg = (
+                f"objective.decay_start = {start:g} lies beyond objective.limit_minutes = "
+                f"{limit:g} (full credit cannot outlast all credit)"
+            )
+            raise ValueError(msg)
         return self
 
 
@@ -283,7 +290,9 @@ class OutputConfig(_Strict):
     """Where results go."""
 
     folder: Path | None = Field(
-        default=None, description="Output folder; outputs/<name> if omitted."
+        default=None,
+        description="Output folder (relative to the scenario's folder); outputs/<name> there "
+        "if omitted. Replaced by each run when it holds only an earlier run's files.",
     )
 
 
@@ -298,7 +307,8 @@ class Scenario(_Strict):
     """
 
     name: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Short id, used for folders."
+        description="Short id, used for folders: letters, digits, '-', '_' and '.', starting "
+        "with a letter or digit."
     )
     title: str | None = None
     description: str = ""
@@ -309,6 +319,19 @@ class Scenario(_Strict):
     objective: ObjectiveConfig = ObjectiveConfig()
     output: OutputConfig = OutputConfig()
     source_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _folder_name(cls, value: str) -> str:
+        bad = sorted({c for c in value if not (c.isascii() and (c.isalnum() or c in "_.-"))})
+        if bad:
+            shown = ", ".join(repr(c) for c in bad)
+            msg = f"name {value!r} holds characters a folder name may not ({shown})"
+            raise ValueError(msg)
+        if not value or not value[0].isalnum():
+            msg = f"name {value!r} must start with a letter or a digit"
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _user_area_needs_inputs(self) -> Scenario:
@@ -331,10 +354,18 @@ class Scenario(_Strict):
         return self.title or self.name
 
     def output_folder(self, root: Path | None = None) -> Path:
-        """Folder the run writes to: ``output.folder``, else ``<root or outputs>/<name>``."""
+        """Folder the run writes to: ``output.folder``, else ``<root>/<name>``.
+
+        ``root`` defaults to ``outputs`` beside the scenario file (in the current folder for a
+        scenario built from a dict), as every relative path of a scenario is read from its
+        folder.
+        """
         if self.output.folder is not None:
             return self.output.folder
-        return (root or Path("outputs")) / self.name
+        if root is None:
+            base = self.source_path.resolve().parent if self.source_path is not None else None
+            root = base / "outputs" if base is not None else Path("outputs")
+        return root / self.name
 
     def input_files(self) -> dict[str, Path]:
         """Every input file the scenario names, keyed by its field (for checks and provenance)."""
@@ -379,6 +410,9 @@ class Scenario(_Strict):
 _FIXES = {
     "exactly one of": "keep either area.pilot or area.boundary",
     "needs": "add the missing key(s)",
+    "lies beyond": "set objective.decay_start to objective.limit_minutes or less",
+    "folder name": "use only letters (a-z, A-Z), digits, '-', '_' and '.', e.g. 'swale-2030'",
+    "must start with": "begin the name with a letter or a digit, e.g. 'swale-2030'",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from .config import Scenario
 from .contracts import Area
@@ -155,7 +156,8 @@ def site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
     Returns
     -------
     numpy.ndarray or None
-        The values of ``objective.site_cost_column``, or None when it is not set.
+        The values of ``objective.site_cost_column`` (NaN where not a number), or None when it
+        is not set.
 
     Raises
     ------
@@ -173,7 +175,7 @@ def site_costs(scenario: Scenario, area: Area) -> np.ndarray | None:
             field="objective.site_cost_column",
             fix="name a numeric column of the sites table",
         )
-    values: np.ndarray = area.sites[column].to_numpy(dtype=float)
+    values: np.ndarray = pd.to_numeric(area.sites[column], errors="coerce").to_numpy(dtype=float)
     return values
 
 

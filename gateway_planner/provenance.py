@@ -1,6 +1,8 @@
 """Provenance of a run: what ``summary.json`` records, built once from the run's parts.
 
-Inputs and their digests, network, solver, groups, key figures, sources and assumptions. Wall times are left out so that reruns give identical files.
+Inputs and their digests, network, solver, groups, key figures, sources and assumptions. Wall
+times are left out so that reruns give identical files, and paths are relative to the scenario
+file, so that a project copied elsewhere gives the same summary.
 """
 
 from __future__ import annotations
@@ -27,6 +29,47 @@ def _relpath(path: Path, base: Path | None) -> str:
         return os.path.relpath(path, base) if base is not None else path.name
     except ValueError:  # different drives (Windows)
         return str(path)
+
+
+#: what each input file of a scenario is, in the sources an output credits
+_ROLES = {
+    "area.boundary": "Study area boundary",
+    "demand.population": "Population",
+    "demand.groups": "Customer groups",
+    "demand.shares": "Customer-group shares",
+    "demand.zones": "Zones of the group shares",
+    "sites.file": "Sites",
+    "network.path": "Road network",
+}
+#: the credit OpenStreetMap data asks for
+OSM_CREDIT = (
+    "Roads: © OpenStreetMap contributors, available under the Open Database Licence (ODbL), "
+    "openstreetmap.org/copyright."
+)
+
+
+def _sources(
+    scenario: Scenario, area: Area, networks: Mapping[str, Network], base: Path | None
+) -> list[str]:
+    """List the area's sources, the planner's own files by name, and OpenStreetMap if used."""
+    sources = list(area.sources)
+    for role, path in sorted(scenario.input_files().items()):
+        sources.append(
+            f"{_ROLES.get(role, role)}: {_relpath(path, base)} (the planner's file, {role})."
+        )
+    if any(n.kind in ("osm", "file") for n in networks.values()):
+        sources.append(OSM_CREDIT)
+    return sources
+
+
+def _relative(data: Mapping[str, Any], keys: tuple[str, ...], base: Path | None) -> dict[str, Any]:
+    """Copy ``data`` with the absolute paths under ``keys`` made relative to ``base``."""
+    out = dict(data)
+    for key in keys:
+        value = out.get(key)
+        if isinstance(value, str) and Path(value).is_absolute():
+            out[key] = _relpath(Path(value), base)
+    return out
 
 
 def _site_points(area: Area, ids: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -96,7 +139,9 @@ def run_summary(
             "candidates": int((area.sites["status"] == "candidate").sum()),
             "boundary_units": len(area.boundary),
         },
-        "demand": None if area.demand is None else area.demand.to_dict(),
+        "demand": None
+        if area.demand is None
+        else _relative(area.demand.to_dict(), ("file",), base),
         "inputs": {
             role: {"path": _relpath(Path(p), base), "digest": file_digest(p)}
             for role, p in sorted(area.inputs.items())
@@ -108,7 +153,7 @@ def run_summary(
                 mode: {
                     "nodes": net.graph.number_of_nodes(),
                     "edges": net.graph.number_of_edges(),
-                    "provenance": dict(net.provenance),
+                    "provenance": _relative(net.provenance, ("path", "label"), base),
                 }
                 for mode, net in sorted(networks.items())
             },
@@ -149,6 +194,6 @@ def run_summary(
             "current": current.groups.drop(columns="name").to_dict(orient="index"),
             "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
         },
-        "sources": list(area.sources),
+        "sources": _sources(scenario, area, networks, base),
         "assumptions": assumptions,
     }

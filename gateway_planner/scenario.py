@@ -3,8 +3,11 @@
 area -> face-to-face weights -> networks -> travel times -> location problem -> solution ->
 evaluation (today's sites and the proposed ones) -> map, tables, GeoPackage and summary.
 
-Outputs are staged in a temporary folder and moved into place only when every file is written,
-so a run that fails halfway leaves nothing behind.
+The inputs are checked as soon as each check can run (:mod:`gateway_planner.checks`): files and
+output folder first, the study area before any network is built, reachability before solving,
+the proposal before writing. Outputs are staged in a temporary folder and moved into place only
+when every file is written, so a run that fails halfway leaves nothing behind; an output folder
+is replaced only when it holds nothing but an earlier run's files (:mod:`gateway_planner._outputs`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,18 @@ from typing import Any
 import numpy as np
 
 from . import settings
-from ._io import staged_directory
+from ._outputs import output_folder
 from .area import load_area
+from .checks import (
+    check_area,
+    check_files,
+    check_output,
+    check_reach,
+    check_solution,
+    output_target,
+    protected_files,
+    validate_scenario,
+)
 from .cluster import dask_client
 from .config import Scenario, input_keys, load_scenario
 from .contracts import Area, Evaluation
@@ -114,51 +127,6 @@ def demo_scenarios() -> list[Path]:
     return paths
 
 
-def validate_scenario(scenario: Scenario | str | Path) -> Scenario:
-    """Check a scenario and every input file it names, without computing anything.
-
-    Parameters
-    ----------
-    scenario
-        A scenario or the path of a scenario file.
-
-    Returns
-    -------
-    Scenario
-        The validated scenario.
-
-    Raises
-    ------
-    InputError
-        Naming the file, the field and the fix of the first problem found.
-    """
-    from .errors import InputError
-
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    for field_name, path in scenario.input_files().items():
-        if not Path(path).exists():
-            msg = f"input file {path} not found"
-            raise InputError(
-                msg,
-                file=scenario.source_path,
-                field=field_name,
-                fix="correct the path (relative paths are read from the scenario's folder)",
-            )
-    if scenario.area.pilot is not None:
-        from . import pilot
-
-        if scenario.area.pilot not in pilot.available:
-            msg = f"unknown pilot area {scenario.area.pilot!r}"
-            raise InputError(
-                msg,
-                file=scenario.source_path,
-                field="area.pilot",
-                fix=f"use one of {', '.join(pilot.available)}",
-            )
-    return scenario
-
-
 def build_networks(
     scenario: Scenario, area: Area, *, client: Any = None
 ) -> tuple[dict[str, Network], TravelTimes]:
@@ -222,6 +190,7 @@ def run_scenario(
     *,
     folder: str | Path | None = None,
     write: bool = True,
+    overwrite: bool = False,
     workers: int = 1,
     scheduler: Any = None,
     reuse: RunResult | None = None,
@@ -233,9 +202,15 @@ def run_scenario(
     scenario
         A scenario or the path of a scenario file.
     folder
-        Output folder; the scenario's ``output.folder`` (or ``outputs/<name>``) when None.
+        Output folder; the scenario's ``output.folder`` (or ``outputs/<name>`` beside the
+        scenario file) when None. It is replaced only when it is new, empty or holds an
+        earlier run's files; a folder holding the scenario or its inputs is refused.
     write
-        Write ``map.html``, ``summary.json``, ``catchments.gpkg``, ``tables.csv`` and ``sites.csv``.
+        Write ``map.html``, ``summary.json``, ``catchments.gpkg``, ``tables.csv``, ``sites.csv``,
+        ``briefing.pdf`` and ``briefing.png`` (and the folder's manifest).
+    overwrite
+        Write into a folder holding files gateway-planner did not write: only the files the
+        run writes are replaced there, every other file is kept.
     workers
         Worker processes of a local Dask cluster started for the run (needs the ``dask``
         extra; without it the run stays in one process); 1 runs in this process.
@@ -255,11 +230,17 @@ def run_scenario(
     Raises
     ------
     InputError
-        For a bad scenario or input, or a ``reuse`` run whose inputs differ.
+        For a bad scenario, input or output folder (checked before anything long is
+        computed), for sites that can serve no one, or a ``reuse`` run whose inputs differ.
     """
     from .errors import InputError
 
-    scenario = validate_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    check_files(scenario)
+    target = (
+        check_output(scenario, folder=folder, overwrite=overwrite, clean=True) if write else None
+    )
     if reuse is not None and input_keys(reuse.scenario) != input_keys(scenario):
         msg = (
             f"run {reuse.scenario.name!r} cannot be reused for {scenario.name!r}: their area, "
@@ -284,35 +265,14 @@ def run_scenario(
                 channel_shift=scenario.demand.channel_shift,
                 source=area.id,
             )
+        check_area(scenario, area, weights)
         if reuse is not None and reuse.times.kept_sites == searches_cut_by(scenario, area):
             networks, times = dict(reuse.networks), reuse.times
         else:  # new inputs, or the reused searches were cut by sites this run may close
             networks, times = build_networks(scenario, area, client=client)
         problem = build_problem(scenario, area, weights, times)
-        obj = scenario.objective
-        solver = partial(
-            solve,
-            model=obj.model,
-            method=obj.method,
-            time_limit=obj.time_limit,
-            gap=obj.gap,
-            seed=obj.seed,
-        )
-        with _stage(f"{obj.model} ({obj.method})"):
-            if client is None:
-                solution = solver(problem)
-            else:
-                shipped = client.scatter(problem, hash=False)  # large costs: not in the graph
-                solution = client.submit(solver, shipped, pure=False).result()
-    logger.info(
-        "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
-        obj.model,
-        ", ".join(solution.open_sites),
-        solution.objective,
-        100 * solution.gap,
-        solution.solver,
-        solution.seconds,
-    )
+        check_reach(scenario, area, times, problem)
+        solution = _solve(scenario, problem, client)
     by_group = {g.id: times.for_group(g.id) for g in area.groups}
     with _stage("evaluation"):
         existing = area.existing
@@ -334,11 +294,19 @@ def run_scenario(
             solution.open_sites,
             existing=existing,
         )
+    check_solution(scenario, area, times, problem, solution, proposed)
     summary = run_summary(scenario, area, networks, times, solution, current, proposed)
-    target = None
-    if write:
-        target = Path(folder) if folder is not None else scenario.output_folder()
-        with _stage(f"writing {target}"), staged_directory(target) as stage:
+    if target is not None:
+        _, field = output_target(scenario, folder)
+        with (
+            _stage(f"writing {target}"),
+            output_folder(
+                target,
+                protected=protected_files([scenario]),
+                overwrite=overwrite,
+                field=field,
+            ) as stage,
+        ):
             write_outputs(
                 stage,
                 area=area,
@@ -360,6 +328,35 @@ def run_scenario(
         summary=summary,
         folder=target,
     )
+
+
+def _solve(scenario: Scenario, problem: Problem, client: Any) -> Solution:
+    """Solve the run's problem with its objective's settings, here or on the cluster."""
+    obj = scenario.objective
+    solver = partial(
+        solve,
+        model=obj.model,
+        method=obj.method,
+        time_limit=obj.time_limit,
+        gap=obj.gap,
+        seed=obj.seed,
+    )
+    with _stage(f"{obj.model} ({obj.method})"):
+        if client is None:
+            solution = solver(problem)
+        else:
+            shipped = client.scatter(problem, hash=False)  # large costs: not in the graph
+            solution = client.submit(solver, shipped, pure=False).result()
+    logger.info(
+        "%s: open %s, objective %.6g, gap %.3g %% (%s, %.2f s)",
+        obj.model,
+        ", ".join(solution.open_sites),
+        solution.objective,
+        100 * solution.gap,
+        solution.solver,
+        solution.seconds,
+    )
+    return solution
 
 
 def write_outputs(

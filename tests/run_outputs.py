@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["COMPARISON_FILES", "RUN_FILES"]
+__all__ = ["COMPARISON_FILES", "MANIFEST", "RUN_FILES"]
 
-#: the files of one scenario's output folder
+#: the manifest at the top of every output folder a command writes (not in a comparison's
+#: scenario folders, which the comparison's own manifest lists)
+MANIFEST = ".gateway-planner.json"
+#: the files of one scenario's output folder, besides the manifest
 RUN_FILES: frozenset[str] = frozenset(
     {
         "briefing.pdf",

@@ -19,7 +19,7 @@ from gateway_planner._files import (
     share_values,
     unique_ids,
 )
-from gateway_planner.errors import InputError
+from gateway_planner.errors import GatewayPlannerWarning, InputError
 
 
 def test_numbers_name_the_first_bad_row_by_id_or_by_line():
@@ -76,3 +76,63 @@ def test_file_errors(tmp_path):
     garbage.write_text("not a geopackage")
     with pytest.raises(InputError, match=r"area\.gpkg: area\.boundary: cannot be read"):
         read_vector(garbage, field="area.boundary")
+
+
+# ---- tables as spreadsheets save them ----------------------------------------------------------
+
+TABLE = "site_id;name;x;y\ns1;Mairie d'Écques;651234,5;7065432\ns2;Église;2,5;3\n"
+
+
+def test_a_semicolon_table_with_decimal_commas_is_read(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(TABLE, encoding="utf-8")
+    frame = read_csv(path, field="k", text=("site_id",))
+    assert list(frame.columns) == ["site_id", "name", "x", "y"]
+    assert frame["x"].tolist() == [651234.5, 2.5] and frame["name"][1] == "Église"
+
+
+def test_a_table_not_in_utf8_is_read_with_a_warning_naming_the_encoding(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(TABLE.encode("cp1252"))
+    with pytest.warns(
+        GatewayPlannerWarning,
+        match=r"t\.csv: is not UTF-8 \(invalid continuation byte at byte \d+\); read it as "
+        r"Windows-1252 \(cp1252\)\. Save it as UTF-8",
+    ):
+        frame = read_csv(path, field="k")
+    assert frame["name"].tolist() == ["Mairie d'Écques", "Église"]
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"\xef\xbb\xbf" + TABLE.encode("utf-8"), "utf-8 with a BOM"),
+        (TABLE.replace(";", "\t").encode("utf-16"), "Excel's Unicode text"),
+    ],
+)
+def test_other_unicode_tables_are_read_without_a_warning(tmp_path, data, name):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    frame = read_csv(path, field="k")
+    assert list(frame.columns) == ["site_id", "name", "x", "y"], name
+    assert frame["name"][1] == "Église"
+
+
+@pytest.mark.parametrize(
+    ("data", "pattern"),
+    [
+        (b"", r"t\.csv: k: is empty \(0 bytes\)\. Fix: save the table again as CSV"),
+        (b"\n \n", r"t\.csv: k: holds no header row"),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00",
+            r"t\.csv: k: holds binary data, not a text table \(an Excel workbook or another zip "
+            r"file\?\)\. Fix: save it as CSV",
+        ),
+    ],
+)
+def test_files_that_are_no_table_give_one_line(tmp_path, data, pattern):
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=pattern) as info:
+        read_csv(path, field="k")
+    assert "\n" not in str(info.value)

@@ -8,8 +8,6 @@ from gateway_planner._io import (
     atomic_path,
     file_digest,
     json_dumps,
-    staged_directory,
-    write_json,
     write_text,
 )
 
@@ -30,21 +28,6 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
         raise RuntimeError("boom")
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
-
-
-def test_staged_directory_swaps_only_on_success(tmp_path):
-    target = tmp_path / "run"
-    with staged_directory(target) as stage:
-        write_json(stage / "a.json", {"x": 1})
-    assert (target / "a.json").exists()
-    with pytest.raises(ValueError), staged_directory(target) as stage:
-        write_json(stage / "b.json", {})
-        raise ValueError("fails halfway")
-    assert sorted(p.name for p in target.iterdir()) == ["a.json"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
-    with staged_directory(target) as stage:
-        write_text(stage / "c.txt", "new")
-    assert sorted(p.name for p in target.iterdir()) == ["c.txt"]
 
 
 def test_file_digest(tmp_path):

@@ -191,6 +191,24 @@ def test_read_sites_from_lon_lat_and_defaults(tmp_path: Path) -> None:
         read_sites(_write(tmp_path, "bad.csv", "site_id,status\nhq,existing\n"), crs="EPSG:27700")
 
 
+def test_sites_without_rows_or_with_degrees_out_of_range_are_refused(tmp_path: Path) -> None:
+    header = _write(tmp_path, "sites.csv", SITES.splitlines()[0] + "\n")
+    with pytest.raises(
+        InputError,
+        match=r"sites\.csv: sites\.file: has a header row but no sites\. Fix: add one row per site",
+    ):
+        read_sites(header, crs="EPSG:2154")
+    swapped = _write(tmp_path, "swapped.csv", "site_id,status,lon,lat\nhq,existing,51.35,0.75\n")
+    assert len(read_sites(swapped, crs="EPSG:27700")) == 1  # valid degrees: the area says more
+    beyond = _write(tmp_path, "beyond.csv", "site_id,status,lon,lat\nhq,existing,-33.9,151.2\n")
+    with pytest.raises(
+        InputError,
+        match=r"beyond\.csv: lat: 1 sites have a lat outside -90\.\.90 \(first: 'hq' = 151\.2\); "
+        r"lon/lat swapped\?\. Fix: give lon \(east-west, -180 to 180\) and lat",
+    ):
+        read_sites(beyond, crs="EPSG:27700")
+
+
 def test_read_sites_from_a_vector_file(tmp_path: Path) -> None:
     path = tmp_path / "sites.gpkg"
     gpd.GeoDataFrame(

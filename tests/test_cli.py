@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from run_outputs import RUN_FILES
+from run_outputs import MANIFEST, RUN_FILES
 from typer.testing import CliRunner
 
 from gateway_planner import __version__
@@ -90,7 +90,7 @@ def test_run_writes_outputs(tmp_path):
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "sheerness"
-    assert {p.name for p in out.iterdir()} == RUN_FILES
+    assert {p.name for p in out.iterdir()} == RUN_FILES | {MANIFEST}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["network"]["kind"] == "proxy"
     assert summary["sites"]["existing"][0]["id"] in summary["sites"]["open"]
@@ -109,12 +109,17 @@ def test_run_that_fails_halfway_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(report, "write_report", broken)
     path = pilot_scenario(tmp_path)
-    result = runner.invoke(app, ["run", str(path)])
-    # not one of our errors: a bug, so Python's own exit code and traceback (no "error:" line)
+    result = runner.invoke(app, ["-q", "run", str(path)])
+    # not one of our errors: a bug, reported on one line with exit code 1 and no traceback
     assert result.exit_code == 1
-    assert isinstance(result.exception, RuntimeError) and str(result.exception) == "disk full"
-    assert "error:" not in result.stderr
+    line = _one_error_line(result)
+    assert line.startswith("error: unexpected RuntimeError: disk full (a bug: please report")
     out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+    # -vv shows the bug as Python raised it
+    loud = runner.invoke(app, ["-vv", "run", str(path)])
+    assert loud.exit_code == 1
+    assert isinstance(loud.exception, RuntimeError) and str(loud.exception) == "disk full"
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -190,3 +195,64 @@ def test_network_command_prints_sizes():
     assert result.exit_code == 0, result.output
     assert "drive: mode drive, kind proxy" in result.stdout
     assert "walk snapping:" in result.stdout and "cells_unreachable 0" in result.stdout
+
+
+@pytest.fixture
+def quick_report(monkeypatch):
+    """A stand-in for the report (these tests are about the summary line)."""
+    import gateway_planner.report as report
+
+    monkeypatch.setattr(report, "write_report", lambda folder, view, **_: None)
+
+
+@pytest.mark.parametrize(
+    ("objective", "pattern"),
+    [
+        (
+            "model = 'max_coverage'\nlimit_minutes = 20\n",
+            r"^sheerness: proposed .* \(sector-ME10-4\); face-to-face visits within 20 min "
+            r"9\.0% -> 27\.8% \[proxy network; gap 0%\]",
+        ),
+        (
+            "model = 'pcenter'\n",
+            r"; worst journey \d+\.\d -> \d+\.\d min \[proxy network",
+        ),
+        (
+            "model = 'set_cover'\nlimit_minutes = 120\ncoverage_share = 0.8\n",
+            r"; \d+ sites needed; face-to-face visits within 120 min \d+\.\d% -> \d+\.\d%",
+        ),
+        (
+            "keep_existing = false\nnew_sites = 0\n",
+            r"; closes Sheerness Gateway, 38-40 High Street, Sheerness \(sheerness-gateway\); "
+            r"face-to-face visits within 15 min",
+        ),
+    ],
+    ids=["max-coverage", "pcenter", "set-cover", "closing"],
+)
+def test_the_summary_line_gives_the_objectives_own_figure(
+    tmp_path, quick_report, objective, pattern
+):
+    path = pilot_scenario(tmp_path)
+    text = path.read_text()
+    for key in re.findall(r"(?m)^(\w+) = ", objective):  # the pilot's own value goes
+        text = re.sub(rf"(?m)^{key} = .*\n", "", text)
+    path.write_text(text.replace("[objective]\n", "[objective]\n" + objective, 1))
+    result = runner.invoke(app, ["-q", "run", str(path)])
+    assert result.exit_code == 0, result.output
+    assert re.search(pattern, result.stdout), result.stdout
+
+
+def test_an_unexpected_error_is_one_line_with_exit_code_1(tmp_path, monkeypatch):
+    import gateway_planner.scenario as scenario
+
+    def broken(*_args, **_kwargs):
+        raise TypeError("something nobody expected")
+
+    monkeypatch.setattr(scenario, "evaluate", broken)
+    result = runner.invoke(app, ["run", str(pilot_scenario(tmp_path))])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "error: unexpected TypeError: something nobody expected (a bug: please report it with "
+        "the output of the same command with -vv)"
+    )
+    assert "Traceback" not in result.output

@@ -176,6 +176,7 @@ def test_compare_writes_every_output_of_every_run(views, tmp_path):
     assert len(results) == 2 and all(a is b for a, b in zip(results, runs, strict=True))
     out = tmp_path / "cmp"
     assert sorted(p.name for p in out.iterdir()) == [
+        ".gateway-planner.json",
         "ab",
         "ac",
         "briefing.pdf",

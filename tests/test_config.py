@@ -48,7 +48,15 @@ def test_defaults_and_relative_paths(tmp_path):
             r"objective: model 'max_coverage' needs objective\.limit_minutes",
         ),
         ('name = "t"\n[area]\n', r"area: give exactly one of area\.pilot or area\.boundary"),
-        ('name = "bad name"\n[area]\npilot = "swale"\n', r"name: .*Fix: use letters, digits"),
+        (
+            'name = "bad name"\n[area]\npilot = "swale"\n',
+            r"s\.toml: name: name 'bad name' holds characters a folder name may not \(' '\)\. "
+            r"Fix: use only letters \(a-z, A-Z\), digits, '-', '_' and '\.'",
+        ),
+        (
+            'name = "-x"\n[area]\npilot = "swale"\n',
+            r"name: name '-x' must start with a letter or a digit\. Fix: begin the name with",
+        ),
         (
             'name = "t"\n[area]\nboundary = "b.gpkg"\n',
             r"needs demand\.population, demand\.groups, sites\.file",

@@ -30,7 +30,7 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
-from run_outputs import RUN_FILES
+from run_outputs import MANIFEST, RUN_FILES
 from typer.testing import CliRunner
 
 import gateway_planner.settings as gps
@@ -140,10 +140,6 @@ INPUTS = {
         "network.path": "data/Helsinki.osm.pbf",
     },
 }
-CREDITS_PENDING = pytest.mark.xfail(strict=True, reason="issue 14 credits sources")
-PATHS_PENDING = pytest.mark.xfail(
-    strict=True, reason="issue 14: summary.json paths relative to the scenario file"
-)
 
 
 def write_planner_folder(folder: Path) -> None:
@@ -254,7 +250,7 @@ def _strings(tree: Any) -> list[str]:
 @pytest.mark.parametrize("key", SCENARIOS)
 def test_every_output_is_written_from_real_roads(planner, key):
     out = planner / "out" / key
-    assert {p.name for p in out.iterdir()} == RUN_FILES
+    assert {p.name for p in out.iterdir()} == RUN_FILES | {MANIFEST}
     summary = _summary(planner, key)
     network = summary["network"]
     assert network["kind"] == "file"
@@ -354,13 +350,7 @@ def test_inputs_are_named_relative_to_the_scenario_with_their_digests(planner, k
     assert "group working: assumed: planner's estimate" in summary["assumptions"]
 
 
-@pytest.mark.parametrize(
-    "part",
-    [
-        pytest.param("demand", marks=PATHS_PENDING),
-        pytest.param("network", marks=PATHS_PENDING),
-    ],
-)
+@pytest.mark.parametrize("part", ["demand", "network"])
 @pytest.mark.parametrize("key", SCENARIOS)
 def test_summary_holds_no_absolute_path(planner, key, part):
     summary = _summary(planner, key)
@@ -368,7 +358,6 @@ def test_summary_holds_no_absolute_path(planner, key, part):
     assert absolute == []
 
 
-@CREDITS_PENDING
 @pytest.mark.parametrize("key", SCENARIOS)
 def test_sources_credit_openstreetmap_and_the_planners_files(planner, key):
     summary = _summary(planner, key)

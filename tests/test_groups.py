@@ -61,7 +61,12 @@ def test_load_groups(tmp_path):
             "visits_per_person_year = true",
             r"group\[older\]\.visits_per_person_year: Input should be a valid number",
         ),
-        ('id = "older"', 'id = "old-er"', r"group\[0\]\.id: String should match pattern"),
+        (
+            'id = "older"',
+            'id = "old-er"',
+            r"group\[0\]\.id: holds characters that are not allowed here \(got 'old-er'\)\. "
+            r"Fix: give each group an id made of letters, digits and _",
+        ),
     ],
 )
 def test_bad_groups(tmp_path, old, new, pattern):

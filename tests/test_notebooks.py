@@ -100,7 +100,7 @@ def check_walkthrough(nb: nbformat.NotebookNode, ref: gp.RunResult) -> None:
             shown = rows["all"][columns.index(f"{figure} {state}")]
             assert float(shown) == round(evaluation.groups.loc["all", figure], 1), figure
     assert _stdout(nb, "gp.compare([result") == (
-        "['briefing.pdf', 'briefing.png', 'comparison.csv', 'comparison.html', "
+        "['.gateway-planner.json', 'briefing.pdf', 'briefing.png', 'comparison.csv', 'comparison.html', "
         "'comparison_sites.csv', 'fauquembergues', 'sheerness']\n"
     )
     columns, rows = _table(_result(nb, 'table.loc["all"].round(1)', "text/html"))
