@@ -23,10 +23,19 @@ import pyproj
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from ..errors import NetworkError
 
-__all__ = ["BLOCK_BYTES", "Chunk", "KeptPruning", "RoutingGraph", "kept_pruning", "search_rows"]
+__all__ = [
+    "BLOCK_BYTES",
+    "Chunk",
+    "JourneyEnds",
+    "KeptPruning",
+    "RoutingGraph",
+    "kept_pruning",
+    "search_rows",
+]
 
 #: memory one block of Dijkstra rows (float64, sources x nodes) may take
 BLOCK_BYTES = 64 * 1024 * 1024
@@ -35,6 +44,49 @@ _MIN_SECONDS = 1e-6
 
 #: one block of searches: source node indices, or (with pruning) those and each search's limit
 Chunk: TypeAlias = "np.ndarray | tuple[np.ndarray, np.ndarray]"
+
+
+@dataclass(frozen=True, eq=False)
+class JourneyEnds:
+    """Where journeys start and end on a layered graph (public transport, on-demand).
+
+    A road network routes between its own nodes. A layered graph (the bus network: the walk
+    network plus boarding, route and alighting nodes) has nodes that points must not snap
+    to, and twins of the walk nodes where journeys start (so that the first wait or the
+    walk to a stop can be priced) and end. Points snap by coordinates to a ``snappable``
+    node ``v``; a cell's journey then starts at ``origin[v]`` and a site's ends at
+    ``destination[v]``.
+
+    Parameters
+    ----------
+    snappable
+        True for the nodes points may snap to (bool per node).
+    origin
+        Per node, the node a journey starting there starts from (int per node).
+    destination
+        Per node, the node a journey ending there ends at (int per node).
+    origin_area, destination_area
+        Where the mode serves journeys from (to), in the graph's CRS; points outside are
+        *unserved* (the mode is unavailable there, e.g. outside an on-demand zone). None:
+        everywhere.
+    """
+
+    snappable: np.ndarray
+    origin: np.ndarray
+    destination: np.ndarray
+    origin_area: BaseGeometry | None = None
+    destination_area: BaseGeometry | None = None
+
+    def renumbered(self, position: np.ndarray) -> JourneyEnds:
+        """Return the ends with nodes moved to ``position[old]`` (as from_arrays reorders)."""
+        n = position.size
+        snappable = np.zeros(n, dtype=bool)
+        origin = np.empty(n, dtype=np.int64)
+        destination = np.empty(n, dtype=np.int64)
+        snappable[position] = np.asarray(self.snappable, dtype=bool)
+        origin[position] = position[np.asarray(self.origin, dtype=np.int64)]
+        destination[position] = position[np.asarray(self.destination, dtype=np.int64)]
+        return JourneyEnds(snappable, origin, destination, self.origin_area, self.destination_area)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +106,9 @@ class RoutingGraph:
         The graph's CRS.
     n_edges
         Edges of the source graph (parallel edges included).
+    ends
+        Where journeys start and end on a layered graph; None for a road network (points
+        snap to its largest strongly connected component and start and end there).
     """
 
     node_ids: np.ndarray
@@ -61,6 +116,7 @@ class RoutingGraph:
     reverse: sp.csr_matrix
     crs: pyproj.CRS
     n_edges: int
+    ends: JourneyEnds | None = None
     _trees: dict[str, tuple[np.ndarray, cKDTree]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -135,6 +191,7 @@ class RoutingGraph:
         crs: pyproj.CRS | str | int,
         node_ids: np.ndarray | None = None,
         weight: str = "travel_time",
+        ends: JourneyEnds | None = None,
     ) -> RoutingGraph:
         """Build the routing arrays from node coordinates and edge arrays (no networkx graph).
 
@@ -152,6 +209,8 @@ class RoutingGraph:
             The nodes' ids in the order of ``xy``; their positions when omitted.
         weight
             What the times are called, for messages.
+        ends
+            Where journeys start and end (node positions as in ``xy``), for layered graphs.
 
         Returns
         -------
@@ -194,6 +253,7 @@ class RoutingGraph:
             reverse=reverse,
             crs=pyproj.CRS.from_user_input(crs),
             n_edges=n_edges,
+            ends=None if ends is None else ends.renumbered(position),
         )
 
     @cached_property
@@ -214,7 +274,10 @@ class RoutingGraph:
         return largest
 
     def snap_tree(self, crs: pyproj.CRS) -> tuple[np.ndarray, cKDTree]:
-        """KD-tree of the largest component's nodes with coordinates in ``crs``.
+        """KD-tree of the snappable nodes with coordinates in ``crs``.
+
+        Snappable are the nodes of the largest strongly connected component, or those
+        :attr:`ends` names on a layered graph.
 
         Parameters
         ----------
@@ -228,7 +291,8 @@ class RoutingGraph:
         """
         key = crs.to_wkt()
         if key not in self._trees:
-            usable = np.flatnonzero(self.in_largest)
+            mask = self.in_largest if self.ends is None else self.ends.snappable
+            usable = np.flatnonzero(mask)
             xy = self.xy[usable]
             if not crs.equals(self.crs):
                 transformer = pyproj.Transformer.from_crs(self.crs, crs, always_xy=True)
