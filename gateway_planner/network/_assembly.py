@@ -109,14 +109,18 @@ def minute_blocks(
         )
     per_second = np.float32(1.0 / 60.0)
     tick = settings.progress
+    targets = cells.node[ok_cells]
+    ends = routing.ends
+    starts = None if ends is None or ends.starts is None else ends.starts[targets]
     for start, rows in shortest_times(
         routing,
         sources,
-        cells.node[ok_cells],
+        targets,
         limit_seconds=limit_s,
         workers=workers,
         client=client,
         pruning=pruning,
+        starts=starts,
     ):
         in_block = (inverse >= start) & (inverse < start + rows.shape[0])
         local = inverse[in_block] - start

@@ -27,7 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .._files import read_vector
 from ..errors import InputError
-from ._routing import JourneyEnds, RoutingGraph
+from ._routing import JourneyEnds, RoutingGraph, start_legs
 from .base import Network
 from .modes import Mode
 
@@ -204,29 +204,21 @@ def _graph(
     origin_area: BaseGeometry,
     destination_area: BaseGeometry | None,
 ) -> RoutingGraph:
-    """Return the drive network's arrays slowed down, with a waiting twin of every node."""
+    """Return the drive network's arrays slowed down, every journey starting with the wait."""
     n = routing.n_nodes
     heads = np.repeat(np.arange(n), np.diff(routing.reverse.indptr))
-    tails = routing.reverse.indices.astype(np.int64)
-    usable = np.flatnonzero(routing.in_largest)
-    twins = n + np.arange(usable.size)
-    origin = np.arange(n + usable.size, dtype=np.int64)
-    origin[usable] = twins
-    snappable = np.zeros(n + usable.size, dtype=bool)
-    snappable[:n] = routing.in_largest
+    nodes = np.arange(n)
     return RoutingGraph.from_arrays(
-        np.concatenate([routing.xy, routing.xy[usable]]),
-        np.concatenate([tails, twins]),
-        np.concatenate([heads, usable]),
-        np.concatenate([routing.reverse.data * time_factor, np.full(usable.size, wait_s)]),
+        routing.xy,
+        routing.reverse.indices.astype(np.int64),
+        heads,
+        routing.reverse.data * time_factor,
         crs=routing.crs,
-        node_ids=np.concatenate(
-            [routing.node_ids, np.char.add("on_demand:from:", usable.astype(str)).astype(object)]
-        ),
+        node_ids=routing.node_ids,
         ends=JourneyEnds(
-            snappable=snappable,
-            origin=origin,
-            destination=np.arange(n + usable.size),
+            snappable=routing.in_largest,
+            destination=nodes,
+            starts=start_legs(nodes, nodes, np.full(n, wait_s), n),  # the wait, once
             origin_area=origin_area,
             destination_area=destination_area,
         ),

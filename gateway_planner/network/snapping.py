@@ -5,8 +5,8 @@ both leave and reach every other. Points farther than ``max_snap_m`` from any us
 not snapped: they are reported unreachable (``inf`` minutes), never moved silently.
 
 On a layered graph (:class:`~._routing.JourneyEnds`: the bus and on-demand networks) points
-snap to the nodes the layers name and journeys start (cells) or end (sites) at those nodes'
-twins; points outside the mode's service area (an on-demand zone) are *unserved*: not
+snap to the nodes the layers name, journeys to a site end at its node's twin, and journeys
+from a cell begin with its node's start legs (added by the searches); points outside the mode's service area (an on-demand zone) are *unserved*: not
 snapped, by design rather than by distance.
 """
 
@@ -101,8 +101,8 @@ def snap_points(
     if unserved is not None:
         snapped &= ~unserved
     node = np.where(snapped, usable[nearest], -1).astype(np.int64)
-    if routing.ends is not None:
-        twins = routing.ends.origin if end == "origin" else routing.ends.destination
+    if routing.ends is not None and end == "destination":
+        twins = routing.ends.destination
         node = np.where(snapped, twins[np.maximum(node, 0)], -1).astype(np.int64)
     lo, hi = tree.mins, tree.maxes
     outside = ((xy < lo) | (xy > hi)).any(axis=1)

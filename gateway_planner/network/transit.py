@@ -16,8 +16,9 @@ limits, sparse matrices, worker processes and Dask alike). The graph is the walk
   a transfer, each at most ``max_walk_m`` (counted as walking time at ``walk_speed_kmh``,
   the straight walk between the stop and its nearest walk node included).
 
-Journeys start at a twin of the cell's walk node and end at a twin of the site's
-(:class:`~._routing.JourneyEnds`), so a cell's bus time to a site is
+A journey begins on foot or with a walk to a stop (the legs of
+:class:`~._routing.JourneyEnds`, added after each search) and ends at a twin of the site's walk
+node, reached on foot or from a stop, so a cell's bus time to a site is
 ``min(walk only, walk + bus + walk)``: nobody walks for hours where a bus serves them, nobody
 waits for a bus where walking is faster, and no walk to or from a stop is longer than
 ``max_walk_m``. Stops farther than ``max_walk_m`` from the walk network (outside the study
@@ -37,7 +38,7 @@ import pandas as pd
 import pyproj
 
 from ..errors import InputError
-from ._routing import JourneyEnds, RoutingGraph
+from ._routing import JourneyEnds, RoutingGraph, start_legs
 from ._stop_walks import StopWalks, stop_walks
 from .base import Network
 from .gtfs import TransitFeed, clock
@@ -330,25 +331,15 @@ def _layered(
         + key_stop.astype(str)
     ).to_numpy()
     route_stop = nodes.add(stop_xy[key_stop], key_ids)
-    starts = np.unique(walks.access_node)
     ends = np.unique(walks.egress_node)
-    origin_twin = nodes.add(routing.xy[starts], np.char.add("bus:from:", starts.astype(str)))
     destination_twin = nodes.add(routing.xy[ends], np.char.add("bus:to:", ends.astype(str)))
 
     edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     # the walk network itself (the reversed CSR holds head -> tail)
     heads = np.repeat(np.arange(n), np.diff(routing.reverse.indptr))
     edges.append((routing.reverse.indices.astype(np.int64), heads, routing.reverse.data))
-    # a journey starts at a twin (walk on, or walk to a stop) and ends at one (walk or bus)
-    edges.append((origin_twin, walk_nodes[starts], np.zeros(starts.size)))
+    # a journey ends at a twin of its walk node, on foot or from a stop within max_walk_s
     edges.append((walk_nodes[ends], destination_twin, np.zeros(ends.size)))
-    edges.append(
-        (
-            origin_twin[np.searchsorted(starts, walks.access_node)],
-            first[walks.access_stop],
-            walks.access_s,
-        )
-    )
     edges.append(
         (
             alight[walks.egress_stop],
@@ -371,8 +362,13 @@ def _layered(
     total = nodes.count
     snappable = np.zeros(total, dtype=bool)
     snappable[walk_nodes] = routing.in_largest
-    origin = np.arange(total, dtype=np.int64)
-    origin[walk_nodes[starts]] = origin_twin
+    # a journey begins on foot, or with a walk of at most max_walk_s to a stop
+    starts = start_legs(
+        np.concatenate([walk_nodes, walk_nodes[walks.access_node]]),
+        np.concatenate([walk_nodes, first[walks.access_stop]]),
+        np.concatenate([np.zeros(n), walks.access_s]),
+        total,
+    )
     destination = np.arange(total, dtype=np.int64)
     destination[walk_nodes[ends]] = destination_twin
     return RoutingGraph.from_arrays(
@@ -382,5 +378,5 @@ def _layered(
         seconds,
         crs=routing.crs,
         node_ids=np.concatenate(nodes.ids),
-        ends=JourneyEnds(snappable=snappable, origin=origin, destination=destination),
+        ends=JourneyEnds(snappable=snappable, destination=destination, starts=starts),
     )
