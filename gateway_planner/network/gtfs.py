@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._files import require_file
 from .._io import file_digest
 from .._optional import import_optional_dependency
 from ..errors import InputError
@@ -214,14 +215,7 @@ def read_gtfs(
 
 def _check_path(path: str | Path) -> Path:
     file = Path(path)
-    if not file.exists():
-        msg = "GTFS feed not found"
-        raise InputError(
-            msg,
-            file=file,
-            field="network.transit.gtfs",
-            fix="check the path (relative paths are read from the scenario's folder)",
-        )
+    require_file(file, field="network.transit.gtfs", what="GTFS feed")
     if file.is_file() and not zipfile.is_zipfile(file):
         msg = "not a GTFS feed: neither a zip file nor a folder"
         raise InputError(

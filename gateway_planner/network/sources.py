@@ -247,7 +247,9 @@ def _speeds_for(mode: Mode, speeds: Mapping[str, Any] | None) -> Mapping[str, fl
         )
     by_mode: dict[str, Mapping[str, float]] = {str(k).strip().lower(): v for k, v in speeds.items()}
     for key in by_mode:
-        Mode.parse(key, field="speeds")
+        if Mode.parse(key, field="speeds") not in PROFILES:
+            msg = f"no speed table for {key}: its network is built on another mode's"
+            raise InputError(msg, field="speeds", fix="give speeds for drive and walk only")
     return by_mode.get(mode.value)
 
 
