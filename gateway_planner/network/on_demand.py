@@ -92,12 +92,8 @@ def on_demand_network(
     inside = shapely.contains_xy(area, routing.xy[:, 0], routing.xy[:, 1]) & routing.in_largest
     if not inside.any():
         msg = "the on-demand zone holds no road of the drive network"
-        raise InputError(
-            msg,
-            file=zone_file,
-            field="network.on_demand.zone",
-            fix="give the zone's polygons in the study area (check their CRS)",
-        )
+        fix = "give the zone's polygons in the study area (check their CRS)"
+        raise InputError(msg, file=zone_file, field="network.on_demand.zone", fix=fix)
     graph = _graph(
         routing,
         time_factor=time_factor,

@@ -311,7 +311,7 @@ def _layered(
     wait_factor: float,
     planned: bool,
 ) -> RoutingGraph:
-    """Build the routing arrays of walk network + stops + route stops, with journey twins."""
+    """Build the routing arrays of walk network + stops + route stops, start legs and end twins."""
     n = routing.n_nodes
     n_stops = len(stop_xy)
     label = np.arange(n_stops).astype(str)
