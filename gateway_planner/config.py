@@ -19,6 +19,7 @@ Minimal pilot scenario::
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ._toml import read_toml, validate
 from .errors import InputError
+from .network.gtfs import parse_clock
+from .network.on_demand import DEFAULT_SOURCE as ON_DEMAND_SOURCE
 
 __all__ = [
     "REUSING_KEYS",
@@ -35,9 +38,11 @@ __all__ = [
     "DemandConfig",
     "NetworkConfig",
     "ObjectiveConfig",
+    "OnDemandConfig",
     "OutputConfig",
     "Scenario",
     "SitesConfig",
+    "TransitConfig",
     "input_keys",
     "load_scenario",
     "reuses_inputs",
@@ -59,7 +64,9 @@ REUSING_KEYS: tuple[str, ...] = (
 
 
 #: travel modes a scenario may ask for
-ModeName = Literal["drive", "walk"]
+ModeName = Literal["drive", "walk", "bus", "on_demand"]
+#: the modes read from a road network source (the others are built on them)
+RoadModeName = Literal["drive", "walk"]
 _DEFAULT_MODES: tuple[ModeName, ...] = ("drive", "walk")
 
 
@@ -179,6 +186,40 @@ class SitesConfig(_Strict):
     )
 
 
+class TransitConfig(_Strict):
+    """The bus mode: a GTFS feed's service on one day and window (README: "Public transport")."""
+
+    gtfs: Path = Field(description="A GTFS zip or folder; relative to the scenario file.")
+    date: datetime.date = Field(description="Service day (calendar and calendar_dates honoured).")
+    window: tuple[str, str] = Field(default=("09:00", "16:00"), description="HH:MM to HH:MM.")
+    wait_factor: float = Field(default=0.5, ge=0, description="Share of the headway waited.")
+    planned: bool = Field(default=False, description="True: no wait at the first boarding.")
+    max_walk_m: float = Field(default=800.0, gt=0, description="Longest walk to/from a stop.")
+    min_departures: int = Field(default=3, ge=1, description="Fewer in the window: flagged.")
+
+    @field_validator("window")
+    @classmethod
+    def _times_of_day(cls, value: tuple[str, str]) -> tuple[str, str]:
+        try:
+            start, end = (parse_clock(v) for v in value)
+        except InputError:
+            start = end = -1
+        if not 0 <= start < end:
+            msg = f'window must be two times of day "HH:MM", the end after the start: {value}'
+            raise ValueError(msg)
+        return value
+
+
+class OnDemandConfig(_Strict):
+    """The on-demand mode: a booked minibus inside a zone (README: "On-demand transport")."""
+
+    zone: Path = Field(description="Vector file of the zone; relative to the scenario file.")
+    time_factor: float = Field(default=1.3, ge=1, description="Drive time multiplier.")
+    wait_minutes: float = Field(default=15.0, ge=0, description="Booking or pick-up wait.")
+    destinations: Literal["zone", "anywhere"] = Field(default="zone", description="Sites served.")
+    source: str = Field(default=ON_DEMAND_SOURCE, pattern=r"^(assumed|measured):")
+
+
 class NetworkConfig(_Strict):
     """Travel network and modes."""
 
@@ -195,7 +236,7 @@ class NetworkConfig(_Strict):
     )
     walk_speed_kmh: float = Field(default=4.8, gt=0)
     max_snap_m: float = Field(default=2000.0, gt=0)
-    speeds: dict[ModeName, dict[str, float]] = Field(
+    speeds: dict[RoadModeName, dict[str, float]] = Field(
         default_factory=dict,
         description="km/h by OSM highway class (and 'default') per mode, overriding the defaults, "
         "e.g. { drive = { primary = 50, residential = 25 } }.",
@@ -218,10 +259,19 @@ class NetworkConfig(_Strict):
         tables["walk"] = {"default": self.walk_speed_kmh, **tables.get("walk", {})}
         return tables
 
+    transit: TransitConfig | None = None
+    on_demand: OnDemandConfig | None = None
+
     @model_validator(mode="after")
     def _file_needs_path(self) -> NetworkConfig:
         if self.source == "file" and self.path is None:
             msg = "source = 'file' needs network.path"
+            raise ValueError(msg)
+        if "bus" in self.modes and self.transit is None:
+            msg = "mode 'bus' needs a [network.transit] table with gtfs and date"
+            raise ValueError(msg)
+        if "on_demand" in self.modes and self.on_demand is None:
+            msg = "mode 'on_demand' needs a [network.on_demand] table with zone"
             raise ValueError(msg)
         return self
 
@@ -377,6 +427,12 @@ class Scenario(_Strict):
             "demand.zones": self.demand.zones,
             "sites.file": self.sites.file,
             "network.path": self.network.path,
+            "network.transit.gtfs": None
+            if self.network.transit is None
+            else self.network.transit.gtfs,
+            "network.on_demand.zone": None
+            if self.network.on_demand is None
+            else self.network.on_demand.zone,
         }
         return {k: v for k, v in files.items() if v is not None}
 
@@ -423,6 +479,20 @@ def _resolve(path: Path | None, base: Path | None) -> Path | None:
     return path if path.is_absolute() else (base / path).resolve()
 
 
+def _resolve_network(network: NetworkConfig, base: Path) -> NetworkConfig:
+    """Return the network table with its paths (OSM file, GTFS feed, zone) resolved."""
+    update: dict[str, Any] = {"path": _resolve(network.path, base)}
+    if network.transit is not None:
+        update["transit"] = network.transit.model_copy(
+            update={"gtfs": _resolve(network.transit.gtfs, base)}
+        )
+    if network.on_demand is not None:
+        update["on_demand"] = network.on_demand.model_copy(
+            update={"zone": _resolve(network.on_demand.zone, base)}
+        )
+    return network.model_copy(update=update)
+
+
 def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) -> Scenario:
     scenario = validate(Scenario, {**data, "source_path": file}, file=file, fixes=_FIXES)
     if base is None:
@@ -443,9 +513,7 @@ def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) 
             "sites": scenario.sites.model_copy(
                 update={"file": _resolve(scenario.sites.file, base)}
             ),
-            "network": scenario.network.model_copy(
-                update={"path": _resolve(scenario.network.path, base)}
-            ),
+            "network": _resolve_network(scenario.network, base),
             "output": scenario.output.model_copy(
                 update={"folder": _resolve(scenario.output.folder, base)}
             ),

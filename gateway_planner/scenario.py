@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -43,7 +43,17 @@ from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import evaluate
 from .locate import Problem, Solution, solve
-from .network import Network, TravelTimes, load_network, travel_times
+from .network import (
+    Mode,
+    Network,
+    TravelTimes,
+    load_network,
+    on_demand_network,
+    read_gtfs,
+    transit_network,
+    travel_times,
+)
+from .network.modes import BUILT_ON
 from .provenance import run_summary
 from .report import ScenarioView
 
@@ -150,13 +160,14 @@ def build_networks(
         :func:`searches_cut_by` allows it.
     """
     net = scenario.network
-    networks: dict[str, Network] = {}
+    road: dict[str, Network] = {}
+    roads = _road_modes(net.modes)
     tick = settings.progress
-    for done, mode in enumerate(net.modes):
+    for done, mode in enumerate(roads):
         if tick is not None:
-            tick("networks", done, len(net.modes))
+            tick("networks", done, len(roads))
         with _stage(f"{mode} network ({net.source})"):
-            networks[mode] = load_network(
+            road[mode] = load_network(
                 net.source,
                 mode=mode,
                 crs=area.crs,
@@ -169,7 +180,32 @@ def build_networks(
                 proxy_params=area.proxy_params,
             )
     if tick is not None:
-        tick("networks", len(net.modes), len(net.modes))
+        tick("networks", len(roads), len(roads))
+    networks: dict[str, Network] = {m: road[m] for m in net.modes if m in road}
+    if net.transit is not None and "bus" in net.modes:
+        transit = net.transit
+        with _stage(f"bus network (GTFS {transit.gtfs.name})"):
+            feed = read_gtfs(transit.gtfs, date=transit.date, window=transit.window)
+            networks["bus"] = transit_network(
+                road["walk"],
+                feed,
+                wait_factor=transit.wait_factor,
+                planned=transit.planned,
+                max_walk_m=transit.max_walk_m,
+                walk_speed_kmh=net.walk_speed_kmh,
+                min_departures=transit.min_departures,
+            )
+    if net.on_demand is not None and "on_demand" in net.modes:
+        demand = net.on_demand
+        with _stage("on-demand network"):
+            networks["on_demand"] = on_demand_network(
+                road["drive"],
+                demand.zone,
+                time_factor=demand.time_factor,
+                wait_minutes=demand.wait_minutes,
+                destinations=demand.destinations,
+                source=demand.source,
+            )
     with _stage("travel times"):
         times = travel_times(
             networks,
@@ -183,6 +219,12 @@ def build_networks(
             kept_sites=searches_cut_by(scenario, area) or None,
         )
     return networks, times
+
+
+def _road_modes(modes: Sequence[str]) -> list[str]:
+    """Return the road networks to load: the modes asked for and those bus and on-demand need."""
+    wanted = set(modes) | {BUILT_ON[Mode(m)].value for m in modes if Mode(m) in BUILT_ON}
+    return [m.value for m in (Mode.DRIVE, Mode.WALK) if m.value in wanted]
 
 
 def run_scenario(

@@ -109,14 +109,18 @@ def minute_blocks(
         )
     per_second = np.float32(1.0 / 60.0)
     tick = settings.progress
+    targets = cells.node[ok_cells]
+    ends = routing.ends
+    starts = None if ends is None or ends.starts is None else ends.starts[targets]
     for start, rows in shortest_times(
         routing,
         sources,
-        cells.node[ok_cells],
+        targets,
         limit_seconds=limit_s,
         workers=workers,
         client=client,
         pruning=pruning,
+        starts=starts,
     ):
         in_block = (inverse >= start) & (inverse < start + rows.shape[0])
         local = inverse[in_block] - start
@@ -181,11 +185,18 @@ def expected_minutes(
     *,
     shape: tuple[int, int],
     sparse: bool,
+    served: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Minutes:
     """Return expected minutes over a mode mix (float64 sums in row chunks, float32 result).
 
     A pair is reachable when every mode of the mix reaches it (``share x inf`` is ``inf``).
+    ``served`` gives, for the modes with a service area, the cells and the sites they serve:
+    where a mode is unavailable the other modes' shares are scaled up to sum to 1 (no other
+    mode: ``inf``).
     """
+    limited = {key: served[key] for key in mix if served and key in served}
+    if limited:
+        return _expected_where_served(mix, by_mode, limited, shape=shape, sparse=sparse)
     if single_mode(mix):
         return by_mode[next(iter(mix))]
     keys = list(mix)
@@ -198,6 +209,39 @@ def expected_minutes(
         if not keys:
             acc.fill(np.inf)
         return acc.astype(np.float32)
+
+    out = combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
+    freeze(out)
+    return out
+
+
+def _expected_where_served(
+    mix: Mapping[str, float],
+    by_mode: Mapping[str, Minutes],
+    served: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    shape: tuple[int, int],
+    sparse: bool,
+) -> Minutes:
+    """Return expected minutes over the modes available for each pair, shares renormalised."""
+    keys = list(mix)
+    shares = [float(mix[key]) for key in keys]
+
+    def expected(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
+        acc = np.zeros((rows.stop - rows.start, shape[1]), dtype=np.float64)
+        weight = np.zeros_like(acc)
+        for key, share, minutes in zip(keys, shares, chunks, strict=True):
+            if key in served:
+                cells, sites = served[key]
+                here = cells[rows][:, None] & sites[None, :]
+                acc += np.where(here, share * minutes, 0.0)
+                weight += np.where(here, share, 0.0)
+            else:
+                acc += share * minutes
+                weight += share
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(weight > 0, acc / np.where(weight > 0, weight, 1.0), np.inf)
+        return out.astype(np.float32)
 
     out = combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
     freeze(out)

@@ -44,6 +44,7 @@ def shortest_times(
     workers: int = 1,
     client: Any = None,
     pruning: KeptPruning | None = None,
+    starts: sp.csr_matrix | None = None,
 ) -> Iterator[tuple[int, np.ndarray]]:
     """Yield network seconds from every target node to blocks of source nodes.
 
@@ -69,6 +70,9 @@ def shortest_times(
     pruning
         Cut each search where a kept site is at least as near (:func:`._routing.kept_pruning`,
         built for these ``sources``): entries past the cut are ``inf``.
+    starts
+        The targets' rows of :attr:`._routing.JourneyEnds.starts` (the legs journeys from
+        them begin with), on a layered graph.
 
     Yields
     ------
@@ -81,24 +85,24 @@ def shortest_times(
     budget = _routing.BLOCK_BYTES if block_bytes is None else block_bytes
     block = max(1, min(len(sources), budget // (8 * n)))
     limit = np.inf if limit_seconds is None else float(limit_seconds)
-    starts = list(range(0, len(sources), block))
+    firsts = list(range(0, len(sources), block))
     graph = routing.reverse if pruning is None else pruning.reverse
     potential = None if pruning is None else pruning.potential
-    arrays = [np.asarray(sources[start : start + block]) for start in starts]
+    arrays = [np.asarray(sources[start : start + block]) for start in firsts]
     chunks: list[Chunk] = list(arrays)
     if pruning is not None:  # each block carries its searches' limits
         chunks = [
             (chunk, pruning.reach[start : start + chunk.size])
-            for start, chunk in zip(starts, arrays, strict=True)
+            for start, chunk in zip(firsts, arrays, strict=True)
         ]
     targets = np.asarray(targets)
     if client is not None:
-        blocks = search_blocks(client, graph, targets, chunks, limit, potential)
+        blocks = search_blocks(client, graph, targets, chunks, limit, potential, starts)
     elif workers <= 1 or len(chunks) <= 1:
-        blocks = (search_rows(graph, chunk, targets, limit, potential) for chunk in chunks)
+        blocks = (search_rows(graph, chunk, targets, limit, potential, starts) for chunk in chunks)
     else:
-        blocks = _in_processes(graph, targets, chunks, limit, workers, potential)
-    yield from zip(starts, blocks, strict=True)
+        blocks = _in_processes(graph, targets, chunks, limit, workers, potential, starts)
+    yield from zip(firsts, blocks, strict=True)
 
 
 # ---------------------------------------------------------------------------- worker processes
@@ -114,16 +118,23 @@ def _init_worker(
     targets: np.ndarray,
     limit: float,
     potential: np.ndarray | None,
+    starts: sp.csr_matrix | None,
 ) -> None:
     _WORKER["graph"] = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     _WORKER["targets"] = targets
     _WORKER["limit"] = limit
     _WORKER["potential"] = potential
+    _WORKER["starts"] = starts
 
 
 def _search(chunk: Chunk) -> np.ndarray:
     return search_rows(
-        _WORKER["graph"], chunk, _WORKER["targets"], _WORKER["limit"], _WORKER["potential"]
+        _WORKER["graph"],
+        chunk,
+        _WORKER["targets"],
+        _WORKER["limit"],
+        _WORKER["potential"],
+        _WORKER["starts"],
     )
 
 
@@ -134,6 +145,7 @@ def _in_processes(
     limit: float,
     workers: int,
     potential: np.ndarray | None = None,
+    starts: sp.csr_matrix | None = None,
 ) -> Iterator[np.ndarray]:
     """Search blocks in a pool of fresh processes (``forkserver`` where available)."""
     methods = multiprocessing.get_all_start_methods()
@@ -148,6 +160,7 @@ def _in_processes(
         targets,
         limit,
         potential,
+        starts,
     )
     with ProcessPoolExecutor(
         max_workers=count, mp_context=context, initializer=_init_worker, initargs=init
@@ -165,6 +178,7 @@ class _Payload:
     reverse: sp.csr_matrix
     targets: np.ndarray
     potential: np.ndarray | None = None
+    starts: sp.csr_matrix | None = None
 
 
 def search_blocks(
@@ -174,6 +188,7 @@ def search_blocks(
     chunks: Sequence[Chunk],
     limit: float,
     potential: np.ndarray | None = None,
+    starts: sp.csr_matrix | None = None,
 ) -> Iterator[np.ndarray]:
     """Search blocks of sources on a Dask cluster; yield their rows in block order.
 
@@ -191,6 +206,8 @@ def search_blocks(
         Seconds past which a search stops.
     potential
         The potential of reduced-cost searches cut by kept sites (scattered with the graph).
+    starts
+        The targets' start legs on a layered graph (scattered with the graph).
 
     Yields
     ------
@@ -200,7 +217,9 @@ def search_blocks(
     """
     if not chunks:
         return
-    payload = client.scatter(_Payload(reverse, targets, potential), broadcast=True, hash=False)
+    payload = client.scatter(
+        _Payload(reverse, targets, potential, starts), broadcast=True, hash=False
+    )
     window = _WINDOW_PER_THREAD * worker_threads(client)
     logger.debug("searching %d blocks on the Dask cluster, %d at a time", len(chunks), window)
     pending: deque[Any] = deque()
@@ -226,4 +245,6 @@ def search_blocks(
 
 def _search_block(payload: _Payload, chunk: Chunk, limit: float) -> np.ndarray:
     """One task on a worker: one block of searches."""
-    return search_rows(payload.reverse, chunk, payload.targets, limit, payload.potential)
+    return search_rows(
+        payload.reverse, chunk, payload.targets, limit, payload.potential, payload.starts
+    )

@@ -23,10 +23,20 @@ import pyproj
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from ..errors import NetworkError
 
-__all__ = ["BLOCK_BYTES", "Chunk", "KeptPruning", "RoutingGraph", "kept_pruning", "search_rows"]
+__all__ = [
+    "BLOCK_BYTES",
+    "Chunk",
+    "JourneyEnds",
+    "KeptPruning",
+    "RoutingGraph",
+    "kept_pruning",
+    "search_rows",
+    "start_legs",
+]
 
 #: memory one block of Dijkstra rows (float64, sources x nodes) may take
 BLOCK_BYTES = 64 * 1024 * 1024
@@ -35,6 +45,92 @@ _MIN_SECONDS = 1e-6
 
 #: one block of searches: source node indices, or (with pruning) those and each search's limit
 Chunk: TypeAlias = "np.ndarray | tuple[np.ndarray, np.ndarray]"
+
+
+@dataclass(frozen=True, eq=False)
+class JourneyEnds:
+    """Where journeys start and end on a layered graph (public transport, on-demand).
+
+    A road network routes between its own nodes. A layered graph (the bus network: the walk
+    network plus boarding, route and alighting nodes) has nodes that points must not snap
+    to, journeys that begin with a leg of their own (the walk to a stop, within a longest
+    walk; the wait for a booked minibus) and journeys that end at a twin of a walk node (so
+    that the walk from a stop can be bounded). Points snap by coordinates to a ``snappable``
+    node ``v``. A journey from ``v`` begins with one of its ``starts`` legs ``v -> u`` (of
+    the seconds stored; ``v -> v`` at 0 s when it may set off on foot) and continues over the
+    graph from ``u``: these legs are added after each search (:func:`search_rows`), not as
+    edges, so that the many walks to stops cost no search time. A journey to ``v`` ends at
+    ``destination[v]``.
+
+    Parameters
+    ----------
+    snappable
+        True for the nodes points may snap to (bool per node).
+    destination
+        Per node, the node a journey ending there ends at (int per node).
+    starts
+        ``(n, n)`` CSR of seconds: the legs journeys from each node begin with (explicit
+        zeros are legs of 0 s); None: journeys start at their node.
+    origin_area, destination_area
+        Where the mode serves journeys from (to), in the graph's CRS; points outside are
+        *unserved* (the mode is unavailable there, e.g. outside an on-demand zone). None:
+        everywhere.
+    """
+
+    snappable: np.ndarray
+    destination: np.ndarray
+    starts: sp.csr_matrix | None = None
+    origin_area: BaseGeometry | None = None
+    destination_area: BaseGeometry | None = None
+
+    def renumbered(self, position: np.ndarray) -> JourneyEnds:
+        """Return the ends with nodes moved to ``position[old]`` (as from_arrays reorders)."""
+        n = position.size
+        snappable = np.zeros(n, dtype=bool)
+        destination = np.empty(n, dtype=np.int64)
+        snappable[position] = np.asarray(self.snappable, dtype=bool)
+        destination[position] = position[np.asarray(self.destination, dtype=np.int64)]
+        starts = None
+        if self.starts is not None:
+            legs = self.starts.tocoo()
+            starts = _csr(position[legs.row], position[legs.col], legs.data, n)
+        return JourneyEnds(snappable, destination, starts, self.origin_area, self.destination_area)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n: int) -> sp.csr_matrix:
+    """CSR of ``(row, col, data)`` entries, zeros kept, sorted by row then column."""
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sp.csr_matrix(
+        (np.asarray(data, dtype=np.float64)[order], np.asarray(cols)[order], indptr), shape=(n, n)
+    )
+
+
+def start_legs(rows: np.ndarray, cols: np.ndarray, seconds: np.ndarray, n: int) -> sp.csr_matrix:
+    """Build the ``starts`` of :class:`JourneyEnds` from its legs (explicit zeros kept).
+
+    Parameters
+    ----------
+    rows, cols
+        Each leg's first and last node.
+    seconds
+        Each leg's duration.
+    n
+        Nodes of the graph.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        ``(n, n)``; of parallel legs the fastest is kept.
+    """
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    seconds = np.asarray(seconds, dtype=np.float64)
+    order = np.lexsort((seconds, cols, rows))
+    rows, cols, seconds = rows[order], cols[order], seconds[order]
+    first = np.ones(rows.size, dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    return _csr(rows[first], cols[first], seconds[first], n)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +150,9 @@ class RoutingGraph:
         The graph's CRS.
     n_edges
         Edges of the source graph (parallel edges included).
+    ends
+        Where journeys start and end on a layered graph; None for a road network (points
+        snap to its largest strongly connected component and start and end there).
     """
 
     node_ids: np.ndarray
@@ -61,6 +160,7 @@ class RoutingGraph:
     reverse: sp.csr_matrix
     crs: pyproj.CRS
     n_edges: int
+    ends: JourneyEnds | None = None
     _trees: dict[str, tuple[np.ndarray, cKDTree]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -135,6 +235,7 @@ class RoutingGraph:
         crs: pyproj.CRS | str | int,
         node_ids: np.ndarray | None = None,
         weight: str = "travel_time",
+        ends: JourneyEnds | None = None,
     ) -> RoutingGraph:
         """Build the routing arrays from node coordinates and edge arrays (no networkx graph).
 
@@ -152,6 +253,8 @@ class RoutingGraph:
             The nodes' ids in the order of ``xy``; their positions when omitted.
         weight
             What the times are called, for messages.
+        ends
+            Where journeys start and end (node positions as in ``xy``), for layered graphs.
 
         Returns
         -------
@@ -194,6 +297,7 @@ class RoutingGraph:
             reverse=reverse,
             crs=pyproj.CRS.from_user_input(crs),
             n_edges=n_edges,
+            ends=None if ends is None else ends.renumbered(position),
         )
 
     @cached_property
@@ -214,7 +318,10 @@ class RoutingGraph:
         return largest
 
     def snap_tree(self, crs: pyproj.CRS) -> tuple[np.ndarray, cKDTree]:
-        """KD-tree of the largest component's nodes with coordinates in ``crs``.
+        """KD-tree of the snappable nodes with coordinates in ``crs``.
+
+        Snappable are the nodes of the largest strongly connected component, or those
+        :attr:`ends` names on a layered graph.
 
         Parameters
         ----------
@@ -228,7 +335,8 @@ class RoutingGraph:
         """
         key = crs.to_wkt()
         if key not in self._trees:
-            usable = np.flatnonzero(self.in_largest)
+            mask = self.in_largest if self.ends is None else self.ends.snappable
+            usable = np.flatnonzero(mask)
             xy = self.xy[usable]
             if not crs.equals(self.crs):
                 transformer = pyproj.Transformer.from_crs(self.crs, crs, always_xy=True)
@@ -378,6 +486,7 @@ def search_rows(
     targets: np.ndarray,
     limit: float,
     potential: np.ndarray | None = None,
+    starts: sp.csr_matrix | None = None,
 ) -> np.ndarray:
     """Run one block of searches: float32 seconds ``(len(chunk), len(targets))``.
 
@@ -398,21 +507,55 @@ def search_rows(
     potential
         With reduced-cost searches (``reverse`` of a :class:`KeptPruning`), its potential:
         each search runs alone to its own limit and its times are shifted back.
+    starts
+        The targets' rows of :attr:`JourneyEnds.starts`: a target's time is then the best of
+        its legs plus the time from the leg's end.
 
     Returns
     -------
     numpy.ndarray
         float32 seconds, ``inf`` where unreachable within ``limit`` (or past the cut).
     """
+    needed = targets if starts is None else starts.indices
     if potential is None:
         rows: np.ndarray = dijkstra(reverse, directed=True, indices=chunk, limit=limit)
-        return rows[:, targets].astype(np.float32)
+        return _at_targets(rows[:, needed], starts)
     sources, reach = chunk
-    out = np.empty((len(sources), len(targets)), dtype=np.float32)
-    shift = potential[targets]
+    times = np.empty((len(sources), len(needed)), dtype=np.float64)
+    shift = potential[needed]
     for i, (source, cut) in enumerate(zip(sources, reach, strict=True)):
-        row = dijkstra(reverse, directed=True, indices=int(source), limit=float(cut))[targets]
+        row = dijkstra(reverse, directed=True, indices=int(source), limit=float(cut))[needed]
         row += shift - potential[source]
-        row[row > limit] = np.inf
-        out[i] = row
+        times[i] = row
+    if starts is None:
+        times[times > limit] = np.inf
+        return times.astype(np.float32)
+    out = _at_targets(times, starts)
+    out[out > limit] = np.inf
+    return out
+
+
+def _at_targets(times: np.ndarray, starts: sp.csr_matrix | None) -> np.ndarray:
+    """Return float32 times at the targets: as given, or the best leg plus the time after it.
+
+    ``times`` holds, per search, the seconds at ``starts.indices`` (one column per leg).
+    """
+    if starts is None:
+        return times.astype(np.float32)
+    n_targets = starts.shape[0]
+    out = np.full((times.shape[0], n_targets), np.inf, dtype=np.float32)
+    counts = np.diff(starts.indptr)
+    has = np.flatnonzero(counts)
+    if has.size == 0:
+        return out
+    times += starts.data[None, :]
+    # rows of targets with legs, in slices of about BLOCK_BYTES
+    per_target = max(1, int(counts.max()))
+    step = max(1, BLOCK_BYTES // (8 * per_target * max(times.shape[0], 1)))
+    for lo in range(0, has.size, step):
+        part = has[lo : lo + step]
+        first, last = starts.indptr[part[0]], starts.indptr[part[-1] + 1]
+        offsets = starts.indptr[part] - first
+        best = np.minimum.reduceat(times[:, first:last], offsets, axis=1)
+        out[:, part] = best
     return out

@@ -10,6 +10,15 @@ sites sharing a node are searched once. A cell's time to a site is::
 in float32 minutes, ``inf`` where the site cannot be reached (or only past ``limit_minutes``).
 A group's time is the expected value over its mode mix.
 
+A mode with a service area (``on_demand``: a zone) is *unavailable* for a pair whose cell (or,
+when the zone bounds the destinations too, whose site) lies outside it. For such a pair a
+group's expected minutes are taken over the other modes of its mix, their shares scaled up to
+sum to 1 (a group with ``drive = 0.5, walk = 0.2, on_demand = 0.3`` outside the zone travels
+``drive = 0.5 / 0.7, walk = 0.2 / 0.7``); a group whose mix has no other mode cannot make the
+journey (``inf``). An unavailable mode is not an unreachable one: inside the zone a pair the
+on-demand network cannot reach within ``limit_minutes`` is ``inf`` for the group, as for every
+mode. The bus mode (``bus``) is always available: where no stop is near, its time is the walk.
+
 Matrices are dense while they fit ``settings.dense_budget_bytes``. Past it, with a time limit,
 they are kept sparse: scipy CSR arrays (cells x sites, float32 minutes) holding only the pairs
 within the limit; a missing entry is unreachable and a stored zero is a journey of 0 minutes.
@@ -141,11 +150,14 @@ def travel_times(
 
     by_mode: dict[str, Minutes] = {}
     snapping: dict[str, dict[str, Any]] = {}
+    served: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # modes with a service area
     for key, network in by_key.items():
         routing: RoutingGraph = network.routing
-        cell_snap = snap_points(routing, cell_xy, crs=crs, max_snap_m=max_snap_m)
-        site_snap = snap_points(routing, site_xy, crs=crs, max_snap_m=max_snap_m)
+        cell_snap = snap_points(routing, cell_xy, crs=crs, max_snap_m=max_snap_m, end="origin")
+        site_snap = snap_points(routing, site_xy, crs=crs, max_snap_m=max_snap_m, end="destination")
         _warn_unsnapped(key, cell_snap, site_snap, max_snap_m=max_snap_m)
+        if cell_snap.unserved is not None or site_snap.unserved is not None:
+            served[key] = (_served(cell_snap), _served(site_snap))
         blocks = minute_blocks(
             routing,
             cell_snap,
@@ -186,7 +198,7 @@ def travel_times(
 
     shape = (len(cell_ids), len(site_ids))
     by_group = {
-        gid: expected_minutes(mix, by_mode, shape=shape, sparse=keep_sparse)
+        gid: expected_minutes(mix, by_mode, shape=shape, sparse=keep_sparse, served=served)
         for gid, mix in mixes.items()
     }
     kinds = sorted({network.kind for network in by_key.values()})
@@ -388,9 +400,25 @@ def _choose_sparse(
     return True
 
 
+def _served(snap: Snap) -> np.ndarray:
+    """Flag the points the mode serves (inside its service area, if it has one)."""
+    if snap.unserved is None:
+        return np.ones(snap.snapped.size, dtype=bool)
+    served: np.ndarray = ~snap.unserved
+    return served
+
+
 def _warn_unsnapped(mode: str, cells: Snap, sites: Snap, *, max_snap_m: float) -> None:
     for what, snap in (("cells", cells), ("sites", sites)):
-        far = int((~snap.snapped).sum())
+        if snap.unserved is not None and snap.unserved.any():
+            logger.info(
+                "%s: %d of %d %s lie outside the mode's service area (unavailable there)",
+                mode,
+                int(snap.unserved.sum()),
+                snap.unserved.size,
+                what,
+            )
+        far = int((~snap.snapped & _served(snap)).sum())
         if not far:
             continue
         outside = int(snap.outside.sum())

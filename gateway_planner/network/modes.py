@@ -1,9 +1,14 @@
 """Travel modes and what each one needs from the road network.
 
-A :class:`Mode` names a way of travelling (``drive``, ``walk``); its :class:`ModeProfile` says
-which OpenStreetMap ways it may use, whether one-way streets bind it, and how its network is
-asked for from osmnx and pyrosm. A new mode (``bus`` is planned) is one enum member plus one
-profile in :data:`PROFILES` and one speed table in :mod:`gateway_planner.network.speeds`.
+A :class:`Mode` names a way of travelling. The road modes (``drive``, ``walk``) are read from a
+source; a :class:`ModeProfile` says which OpenStreetMap ways each may use, whether one-way
+streets bind it, and how its network is asked for from osmnx and pyrosm. A new road mode is
+one enum member plus one profile in :data:`PROFILES` and one speed table in
+:mod:`gateway_planner.network.speeds`.
+
+The other modes are built on a road mode's network (:data:`BUILT_ON`): ``bus`` on the walk
+network and a GTFS feed (:func:`gateway_planner.network.transit_network`), ``on_demand`` on
+the drive network and a zone (:func:`gateway_planner.network.on_demand_network`).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from enum import StrEnum
 
 from ..errors import InputError
 
-__all__ = ["PROFILES", "Mode", "ModeProfile"]
+__all__ = ["BUILT_ON", "PROFILES", "Mode", "ModeProfile"]
 
 
 class Mode(StrEnum):
@@ -21,6 +26,8 @@ class Mode(StrEnum):
 
     DRIVE = "drive"
     WALK = "walk"
+    BUS = "bus"
+    ON_DEMAND = "on_demand"
 
     @classmethod
     def _missing_(cls, value: object) -> Mode | None:
@@ -91,3 +98,6 @@ PROFILES: dict[Mode, ModeProfile] = {
         use_maxspeed=False,
     ),
 }
+
+#: modes built on another mode's network, and that network's mode
+BUILT_ON: dict[Mode, Mode] = {Mode.BUS: Mode.WALK, Mode.ON_DEMAND: Mode.DRIVE}

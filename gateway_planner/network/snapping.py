@@ -3,6 +3,11 @@
 Usable nodes are those of the largest strongly connected component, so every snapped point can
 both leave and reach every other. Points farther than ``max_snap_m`` from any usable node are
 not snapped: they are reported unreachable (``inf`` minutes), never moved silently.
+
+On a layered graph (:class:`~._routing.JourneyEnds`: the bus and on-demand networks) points
+snap to the nodes the layers name, journeys to a site end at its node's twin, and journeys
+from a cell begin with its node's start legs (added by the searches); points outside the mode's service area (an on-demand zone) are *unserved*: not
+snapped, by design rather than by distance.
 """
 
 from __future__ import annotations
@@ -10,10 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyproj
+import shapely
 
 from ._routing import RoutingGraph
 
@@ -38,16 +44,25 @@ class Snap:
         True where ``distance_m <= max_snap_m``.
     outside
         True for points outside the bounding box of the network's nodes.
+    unserved
+        True for points outside the mode's service area (not snapped, by design); None when
+        the mode serves everywhere.
     """
 
     node: np.ndarray
     distance_m: np.ndarray
     snapped: np.ndarray
     outside: np.ndarray
+    unserved: np.ndarray | None = None
 
 
 def snap_points(
-    routing: RoutingGraph, xy: np.ndarray, *, crs: pyproj.CRS, max_snap_m: float
+    routing: RoutingGraph,
+    xy: np.ndarray,
+    *,
+    crs: pyproj.CRS,
+    max_snap_m: float,
+    end: Literal["origin", "destination"] = "origin",
 ) -> Snap:
     """Snap points to the nearest node of the largest strongly connected component.
 
@@ -61,6 +76,9 @@ def snap_points(
         Projected CRS of the points (metres); the network's nodes are brought into it.
     max_snap_m
         Farthest a point may be from its node, metres.
+    end
+        Whether journeys start at the points (cells) or end there (sites); only layered
+        graphs (``routing.ends``) tell them apart.
 
     Returns
     -------
@@ -79,10 +97,33 @@ def snap_points(
         )
     distance, nearest = tree.query(xy, k=1)
     snapped = distance <= max_snap_m
+    unserved = _unserved(routing, xy, crs, end)
+    if unserved is not None:
+        snapped &= ~unserved
     node = np.where(snapped, usable[nearest], -1).astype(np.int64)
+    if routing.ends is not None and end == "destination":
+        twins = routing.ends.destination
+        node = np.where(snapped, twins[np.maximum(node, 0)], -1).astype(np.int64)
     lo, hi = tree.mins, tree.maxes
     outside = ((xy < lo) | (xy > hi)).any(axis=1)
-    return Snap(node=node, distance_m=distance, snapped=snapped, outside=outside)
+    return Snap(node=node, distance_m=distance, snapped=snapped, outside=outside, unserved=unserved)
+
+
+def _unserved(
+    routing: RoutingGraph, xy: np.ndarray, crs: pyproj.CRS, end: str
+) -> np.ndarray | None:
+    """Flag points outside the service area of a layered graph's ``end`` (None: serves all)."""
+    if routing.ends is None:
+        return None
+    area = routing.ends.origin_area if end == "origin" else routing.ends.destination_area
+    if area is None:
+        return None
+    if not crs.equals(routing.crs):
+        transformer = pyproj.Transformer.from_crs(crs, routing.crs, always_xy=True)
+        xs, ys = transformer.transform(xy[:, 0], xy[:, 1])
+        xy = np.column_stack([xs, ys])
+    inside: np.ndarray = shapely.contains_xy(area, xy[:, 0], xy[:, 1])
+    return ~inside
 
 
 def _quantiles(values: np.ndarray) -> dict[str, float | None]:
@@ -134,7 +175,7 @@ def snap_summary(
 def _side_summary(name: str, snap: Snap, ids: Sequence[str]) -> dict[str, Any]:
     """Count, snapped distances and unreachable ids of the cells or of the sites."""
     unreachable = np.flatnonzero(~snap.snapped)
-    return {
+    summary: dict[str, Any] = {
         f"{name}s": len(ids),
         f"{name}s_snapped": int(snap.snapped.sum()),
         f"{name}s_unreachable": int(unreachable.size),
@@ -142,3 +183,6 @@ def _side_summary(name: str, snap: Snap, ids: Sequence[str]) -> dict[str, Any]:
         f"{name}_snap_m": _quantiles(snap.distance_m[snap.snapped]),
         f"unreachable_{name}_ids": [ids[int(i)] for i in unreachable],
     }
+    if snap.unserved is not None:  # only modes with a service area say so
+        summary[f"{name}s_unserved"] = int(snap.unserved.sum())
+    return summary

@@ -45,7 +45,7 @@ from ..errors import InputError, NetworkError
 from ._filters import filter_graph
 from ._graph_readers import FileFormat, read_download, read_file, read_proxy
 from .base import Network, NetworkKind
-from .modes import PROFILES, Mode
+from .modes import BUILT_ON, PROFILES, Mode
 from .proxy_params import ProxyParams
 from .speeds import add_speeds, speed_table
 
@@ -126,6 +126,7 @@ def load_network(
         When a download fails, or no way of the mode is left.
     """
     mode = Mode.parse(mode)
+    _check_road_mode(mode)
     source = _check_source(source)
     target = _check_crs(crs)
     table = _speeds_for(mode, speeds)
@@ -246,8 +247,27 @@ def _speeds_for(mode: Mode, speeds: Mapping[str, Any] | None) -> Mapping[str, fl
         )
     by_mode: dict[str, Mapping[str, float]] = {str(k).strip().lower(): v for k, v in speeds.items()}
     for key in by_mode:
-        Mode.parse(key, field="speeds")
+        if Mode.parse(key, field="speeds") not in PROFILES:
+            msg = f"no speed table for {key}: its network is built on another mode's"
+            raise InputError(msg, field="speeds", fix="give speeds for drive and walk only")
     return by_mode.get(mode.value)
+
+
+def _check_road_mode(mode: Mode) -> None:
+    """Refuse the modes built on another network (they have no source of their own)."""
+    if mode in PROFILES:
+        return
+    builders = {Mode.BUS: "transit_network(walk, feed)", Mode.ON_DEMAND: "on_demand_network"}
+    msg = (
+        f"the {mode.value} network is not read from a source: it is built on the "
+        f"{BUILT_ON[mode].value} network"
+    )
+    raise InputError(
+        msg,
+        field="mode",
+        fix=f"load the {BUILT_ON[mode].value} network, then call "
+        f"gateway_planner.network.{builders[mode]}",
+    )
 
 
 def _check_source(source: str) -> str:

@@ -5,7 +5,7 @@ from network_helpers import TINY_CRS, make_graph
 
 from gateway_planner.errors import NetworkError
 from gateway_planner.network import RoutingGraph
-from gateway_planner.network._routing import search_rows
+from gateway_planner.network._routing import JourneyEnds, kept_pruning, search_rows, start_legs
 
 
 def _at(r, *nodes):
@@ -129,3 +129,27 @@ def test_from_arrays_gives_the_arrays_of_from_graph():
     assert sorted(plain.node_ids.tolist()) == list(range(len(nodes)))
     with pytest.raises(NetworkError, match=r"1 of 2 edges have no usable 'travel_time'"):
         RoutingGraph.from_arrays(xy, [0, 1], [1, 2], [1.0, np.inf], crs=TINY_CRS)
+
+
+def test_start_legs_take_the_best_leg_then_the_graph():
+    coords = {i: (i * 100.0, 0.0) for i in range(5)}  # 0 - 1 - 2 - 3 - 4, 10 s a step
+    r = RoutingGraph.from_graph(make_graph([(i, i + 1, 100.0) for i in range(4)], coords))
+    n0, n1, n3, n4 = _at(r, 0, 1, 3, 4)
+    # from node 0: on foot (0 s), or a 5 s leg straight to node 3; node 1 has no leg at all
+    legs = start_legs(np.array([n0, n0]), np.array([n0, n3]), np.array([0.0, 5.0]), r.n_nodes)
+    ends = JourneyEnds(snappable=np.ones(r.n_nodes, bool), destination=np.arange(r.n_nodes))
+    assert ends.starts is None
+    starts = legs[[n0, n1]]
+    got = search_rows(r.reverse, np.array([n4]), np.array([n0, n1]), np.inf, starts=starts)
+    assert got.tolist() == [[15.0, np.inf]]  # 5 s leg + 10 s, not 40 s on foot
+    pruning = kept_pruning(r, np.array([n4]), np.zeros(1), np.array([n4]), np.zeros(1))
+    cut = search_rows(
+        pruning.reverse,
+        (np.array([n4]), pruning.reach),
+        np.array([n0, n1]),
+        np.inf,
+        pruning.potential,
+        starts,
+    )
+    assert cut.tolist() == got.tolist()
+    assert start_legs(np.array([0, 0]), np.array([1, 1]), np.array([7.0, 3.0]), 2)[0, 1] == 3.0

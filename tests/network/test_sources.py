@@ -49,10 +49,23 @@ def test_speed_tables_by_mode(osm_xml):
         load_network(
             "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"drive": {}, "steps": 3.0}
         )
-    with pytest.raises(InputError, match=r"speeds: unknown travel mode 'bus'"):
+    with pytest.raises(InputError, match=r"speeds: unknown travel mode 'tram'"):
+        load_network(
+            "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"tram": {"default": 20}}
+        )
+    with pytest.raises(InputError, match=r"speeds: no speed table for bus.*drive and walk only"):
         load_network(
             "file", mode="walk", crs=HELSINKI_CRS, path=osm_xml, speeds={"bus": {"default": 20}}
         )
+
+
+def test_bus_and_on_demand_are_not_read_from_a_source(osm_xml):
+    with pytest.raises(
+        InputError, match=r"mode: the bus network is not read from a source.*transit_network"
+    ):
+        load_network("file", mode="bus", crs=HELSINKI_CRS, path=osm_xml)
+    with pytest.raises(InputError, match=r"on_demand network is not read.*on_demand_network"):
+        load_network("file", mode="on_demand", crs=HELSINKI_CRS, path=osm_xml)
 
 
 def test_bad_arguments(tmp_path, osm_xml):

@@ -50,7 +50,9 @@ def test_shape_form_and_lookups(sparse):
     assert tt.for_group("walkers") is tt.by_group["walkers"]
     with pytest.raises(InputError, match=r"group: no travel times for customer group 'nobody'"):
         tt.for_group("nobody")
-    with pytest.raises(InputError, match=r"mode: unknown travel mode 'bus'"):
+    with pytest.raises(InputError, match=r"mode: unknown travel mode 'tram'"):
+        tt.for_mode("tram")
+    with pytest.raises(InputError, match=r"mode: no travel times for mode 'bus'"):
         tt.for_mode("bus")
 
 
