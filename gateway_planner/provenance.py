@@ -151,8 +151,8 @@ def run_summary(
             "label": "; ".join(NETWORK_LABELS.get(k, k) for k in kinds),
             "modes": {
                 mode: {
-                    "nodes": net.graph.number_of_nodes(),
-                    "edges": net.graph.number_of_edges(),
+                    "nodes": net.routing.n_nodes,
+                    "edges": net.routing.n_edges,
                     "provenance": _relative(net.provenance, ("path", "label"), base),
                 }
                 for mode, net in sorted(networks.items())

@@ -16,6 +16,8 @@ HEAVY = (
     "pyrosm",
     "igraph",
     "tobler",
+    "gtfs_kit",
+    "ferrobus",
 )
 
 

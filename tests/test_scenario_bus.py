@@ -173,6 +173,12 @@ def test_a_pilot_run_with_the_bus(bus_run):
     assert modes["bus"]["provenance"]["stops_used"] == 4
     assert modes["on_demand"]["provenance"]["parameters"] == "assumed"
     assert set(bus_run.networks) == {"bus", "drive", "on_demand", "walk"}
+    # the sizes are the routing graph's: the walk network plus one node per route, direction
+    # and stop for the bus (its networkx graph stays empty)
+    for mode, net in bus_run.networks.items():
+        assert modes[mode]["nodes"] == net.routing.n_nodes > 0
+        assert modes[mode]["edges"] == net.routing.n_edges > 0
+    assert modes["bus"]["nodes"] > modes["walk"]["nodes"]
 
 
 def test_on_demand_is_offered_in_its_zone_only(bus_run):
