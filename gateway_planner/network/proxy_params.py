@@ -2,7 +2,7 @@
 
 Parameter file (TOML; speeds in km/h, so their keys end in ``_kmh``)::
 
-    source = "assumed: ..."          # "measured: ..." or "assumed: ..."
+    source = "assumed: ..."          # "measured: ...", "calibrated: ..." or "assumed: ..."
     max_edge_m = 3000.0              # longest straight edge
     neighbours = 4                   # nearest neighbours added to the Delaunay edges (0: none)
     detour_factor = 1.3              # road distance / straight distance (>= 1)
@@ -24,6 +24,20 @@ Parameter file (TOML; speeds in km/h, so their keys end in ``_kmh``)::
     drive_speed_kmh = 50.0           # default: the slowest drive speed
     walk = true                      # usable on foot (default true)
     detour_factor = 1.0              # default 1.0: the link follows the crossing itself
+    [calibration]                    # optional: how drive_speed_kmh / detour_factor were fitted
+    reference = "..."                # the real road times compared with
+    region = "..."                   # where
+    pairs = 1373                     # origin-destination pairs compared
+    selection = "..."                # optional: which pairs
+    method = "..."                   # optional: the loss and the optimiser
+    [calibration.before]             # the parameters before the fit and their figures
+    detour_factor = 1.3
+    drive_speed_kmh = { urban = 25.0, town = 40.0, rural = 65.0 }
+    median_ratio = 1.139             # median of proxy time / reference time
+    spearman = 0.703                 # rank correlation of proxy and reference times
+    within_25pct = 0.581             # share of pairs within 25 % of the reference
+    [calibration.after]              # the same for the fitted parameters, which must be the
+    ...                              # file's own detour_factor and drive_speed_kmh
 
 Every problem of a file is reported at once (:func:`gateway_planner._toml.validate`), each with
 its field and the fix for that field.
@@ -44,6 +58,7 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StrictInt,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -53,6 +68,8 @@ from ..errors import InputError, InputProblem
 
 __all__ = [
     "DEFAULT_DENSITY_CLASSES",
+    "ProxyCalibration",
+    "ProxyFitFigures",
     "ProxyLink",
     "ProxyParams",
     "load_proxy_params",
@@ -73,6 +90,7 @@ _Detour = Annotated[StrictFloat, Field(ge=1, allow_inf_nan=False)]
 _Coordinate = Annotated[StrictFloat, Field(allow_inf_nan=False)]
 
 _ENDS_FIX = "give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')"
+_REFIT = "refit the calibration, or remove the [calibration] table when the parameters are changed by hand"
 _DRIVE_FIX = "give a driving speed in km/h above 0"
 #: the fix of each field (``[]``: any link, ``*``: any key of the table)
 _FIXES: dict[str, str] = {
@@ -92,6 +110,13 @@ _FIXES: dict[str, str] = {
     "link[].walk": "write walk = true or walk = false",
     "link[].drive_speed_kmh": _DRIVE_FIX,
     "link[].detour_factor": "use a detour factor of 1 or more",
+    "calibration": "write [calibration] with reference, region, pairs and the tables before and after",
+    "calibration.pairs": "give the number of pairs compared, 1 or more",
+    "calibration.*.median_ratio": "give the median of proxy / reference times, above 0",
+    "calibration.*.spearman": "give a rank correlation between -1 and 1",
+    "calibration.*.within_25pct": "give a share between 0 and 1",
+    "calibration.*.detour_factor": "use a detour factor of 1 or more",
+    "calibration.*.drive_speed_kmh.*": _DRIVE_FIX,
 }
 
 
@@ -115,6 +140,34 @@ class ProxyLink(_Table):
     detour_factor: _Detour = Field(
         default=1.0, description="Length over the straight node-end-end-node line."
     )
+
+
+class ProxyFitFigures(_Table):
+    """``[calibration.before]`` / ``[calibration.after]``: parameters and how they fit."""
+
+    detour_factor: _Detour = Field(description="Road over straight distance.")
+    drive_speed_kmh: dict[str, _Positive] = Field(
+        min_length=1, description="Driving speed by density class."
+    )
+    median_ratio: _Positive = Field(description="Median of proxy / reference times.")
+    spearman: StrictFloat = Field(
+        ge=-1, le=1, allow_inf_nan=False, description="Rank correlation with the reference."
+    )
+    within_25pct: StrictFloat = Field(
+        ge=0, le=1, allow_inf_nan=False, description="Share of pairs within 25 %."
+    )
+
+
+class ProxyCalibration(_Table):
+    """``[calibration]``: how the drive parameters were fitted to real road times."""
+
+    reference: str = Field(description="The real road times compared with.")
+    region: str = Field(description="Where they were compared.")
+    pairs: StrictInt = Field(ge=1, description="Origin-destination pairs compared.")
+    selection: str = Field(default="", description="Which pairs.")
+    method: str = Field(default="", description="The loss and the optimiser.")
+    before: ProxyFitFigures = Field(description="The parameters before the fit.")
+    after: ProxyFitFigures = Field(description="The fitted parameters (the file's own).")
 
 
 class ProxyParams(_Table):
@@ -143,11 +196,31 @@ class ProxyParams(_Table):
     link: list[ProxyLink] = Field(
         default_factory=list, description="Crossings between separate land parts."
     )
+    calibration: ProxyCalibration | None = Field(
+        default=None, description="How the drive parameters were fitted, if they were."
+    )
 
     @field_validator("density_classes")
     @classmethod
     def _densest_first(cls, value: dict[str, float]) -> dict[str, float]:
         return dict(sorted(value.items(), key=lambda item: -item[1]))
+
+    @field_validator("calibration")
+    @classmethod
+    def _fits_these_params(
+        cls, value: ProxyCalibration | None, info: ValidationInfo
+    ) -> ProxyCalibration | None:
+        after = value.after if value is not None else None
+        speeds, detour = info.data.get("drive_speed_kmh"), info.data.get("detour_factor")
+        if after is None or speeds is None or detour is None:
+            return value
+        if after.drive_speed_kmh != speeds or after.detour_factor != detour:
+            msg = (
+                f"[calibration.after] describes detour_factor = {after.detour_factor} and "
+                f"drive_speed_kmh = {after.drive_speed_kmh}, not this file's {detour} and {speeds}"
+            )
+            raise ValueError(msg)
+        return value
 
     @model_validator(mode="after")
     def _link_defaults(self) -> ProxyParams:
@@ -218,22 +291,33 @@ def _with_fix(problem: InputProblem) -> InputProblem:
     field = problem.field or ""
     if problem.message == "unknown key":
         return dataclasses.replace(problem, fix=_unknown_key_fix(field))
+    if field == "calibration" and "[calibration.after]" in problem.message:
+        return dataclasses.replace(problem, fix=_REFIT)
     key = re.sub(r"\[\d+\]", "[]", field)  # any link
     key = re.sub(r"^(drive_speed_kmh|density_classes)\..+$", r"\1.*", key)  # any class
     key = re.sub(r"^(link\[\]\.\w+)\[\]$", r"\1", key)  # a coordinate of from / to
+    key = re.sub(r"^calibration\.(before|after)\.", "calibration.*.", key)  # either side
+    key = re.sub(r"^(calibration\.\*\.drive_speed_kmh)\..+$", r"\1.*", key)  # any class
     fix = _FIXES.get(key)
     return problem if fix is None else dataclasses.replace(problem, fix=fix)
 
 
 def _unknown_key_fix(field: str) -> str:
-    in_link = field.startswith("link[")
-    model: type[BaseModel] = ProxyLink if in_link else ProxyParams
+    table = re.sub(r"\.[^.]*$", "", field) if "." in field else ""
+    where: dict[str, tuple[type[BaseModel], str]] = {
+        "calibration": (ProxyCalibration, " in [calibration]"),
+        "calibration.before": (ProxyFitFigures, " in [calibration.before]"),
+        "calibration.after": (ProxyFitFigures, " in [calibration.after]"),
+    }
+    model, place = where.get(table, (ProxyParams, ""))
+    if field.startswith("link["):
+        model, place = ProxyLink, " in a [[link]]"
     allowed = sorted(f.alias or name for name, f in model.model_fields.items())
     name = field.rsplit(".", 1)[-1]
     renamed = name.removesuffix("_kph") + "_kmh"
     if name.endswith("_kph") and renamed in allowed:
         return f"rename it {renamed} (speeds are in km/h, and their keys end in _kmh)"
-    return f"remove it; allowed keys{' in a [[link]]' if in_link else ''}: {allowed}"
+    return f"remove it; allowed keys{place}: {allowed}"
 
 
 def validate_proxy_params(

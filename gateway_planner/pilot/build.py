@@ -16,7 +16,13 @@ Written (paths relative to the output folder)::
     pilot/<area>/area.toml               name, CRS, totals, sources, assumptions, counts
     pilot/<area>/cells.csv               populated 250 m cells
     pilot/<area>/sites.csv               existing and candidate sites
-    pilot/<area>/proxy_network.toml      proxy network parameters (assumed)
+    pilot/<area>/proxy_network.toml      proxy network parameters (drive speeds calibrated)
+
+The drive speeds of the proxy network come from the Kent calibration
+(:mod:`gateway_planner.pilot.calibration`). It needs the network stage's proxy builder, which
+this stage does not import: given one (``proxy_builder``, as ``python -m
+gateway_planner.calibrate`` and ``make pilot`` do) the build fits them afresh; without, it writes
+the committed result of that fit (``_params.KENT_FIT``).
 """
 
 from __future__ import annotations
@@ -34,12 +40,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from .._io import write_text
 from .._toml import validate
 from ..contracts import SHARE_PREFIX
-from ..errors import InputError
+from ..errors import InputError, SolverError
 from ..groups import parse_groups
 from ._areas import AreaBuild, build_saint_omer, build_swale
 from ._grid import CELL_SIZE, geojson_text, toml_value
 from ._pack import data_dir
-from ._params import AREAS, GROUPS_TOML, PROXY_TOML, SHARES_TOML
+from ._params import AREAS, GROUPS_TOML, SHARES_TOML
+from ._proxy_toml import proxy_text
+from .calibration import ProxyBuilder, ProxyFit, calibrate_proxy, committed_fit
 
 __all__ = ["build_pack", "main"]
 
@@ -133,7 +141,47 @@ def _area_toml(area: str, build: AreaBuild) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = None) -> list[Path]:
+def _fit(
+    proxy_builder: ProxyBuilder | None, shares: Mapping[str, Any], group_ids: Sequence[str]
+) -> ProxyFit:
+    """Return the drive speeds' fit: afresh with a builder, else the committed one."""
+    committed = committed_fit()
+    if proxy_builder is None:
+        logger.info(
+            "proxy drive speeds: the committed Kent calibration %s (fit afresh with "
+            "python -m gateway_planner.calibrate)",
+            dict(committed.after.drive_speed_kmh),
+        )
+        return committed
+    fit = calibrate_proxy(proxy_builder, shares, group_ids)
+    for name, line in fit.checks.items():
+        logger.info("calibration check, %s: %s", name, line)
+    if fit.as_dict() == committed.as_dict():
+        logger.info("the fit gives the committed figures (_params.KENT_FIT)")
+    else:
+        logger.warning(
+            "the fit differs from the committed one; to commit it, set KENT_FIT in "
+            "gateway_planner/pilot/_params.py to %r",
+            fit.as_dict(),
+        )
+    return fit
+
+
+def _proxy_toml(area: str, fit: ProxyFit) -> str:
+    return proxy_text(
+        area,
+        detour_factor=fit.after.detour_factor,
+        speeds=fit.after.drive_speed_kmh,
+        calibration=fit.as_dict(),
+    )
+
+
+def build_pack(
+    out: str | Path | None = None,
+    *,
+    areas: Sequence[str] | None = None,
+    proxy_builder: ProxyBuilder | None = None,
+) -> list[Path]:
     """Rebuild the pilot pack (or some of its areas) into a folder.
 
     Parameters
@@ -143,6 +191,11 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
         ``data/`` folder.
     areas
         Area ids to build; default all (``swale``, ``saint-omer``).
+    proxy_builder
+        The network stage's proxy builder
+        (:func:`gateway_planner.network.proxy.build_proxy_graph`): the proxy's drive speeds
+        are then fitted afresh (:func:`gateway_planner.pilot.calibration.calibrate_proxy`,
+        about 15 s). None writes the committed fit.
 
     Returns
     -------
@@ -154,6 +207,8 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
     InputError
         When a source package is missing (the message gives the pip command) or an unknown area
         is asked for.
+    SolverError
+        When a fresh fit does not converge.
     """
     root = Path(out) if out is not None else data_dir(must_exist=False)
     chosen = list(AREAS) if areas is None else list(areas)
@@ -164,6 +219,7 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
     groups = parse_groups(tomllib.loads(GROUPS_TOML), file="groups.toml")
     group_ids = [g.id for g in groups]
     shares = _shares(group_ids)
+    fit = _fit(proxy_builder, shares, group_ids)
     written = [
         write_text(root / "pilot" / "groups.toml", GROUPS_TOML),
         write_text(root / "pilot" / "shares.toml", SHARES_TOML),
@@ -178,18 +234,36 @@ def build_pack(out: str | Path | None = None, *, areas: Sequence[str] | None = N
             ),
             write_text(folder / "cells.csv", _cells_csv(build.cells)),
             write_text(folder / "sites.csv", _sites_csv(build.sites)),
-            write_text(folder / "proxy_network.toml", PROXY_TOML[area]),
+            write_text(folder / "proxy_network.toml", _proxy_toml(area, fit)),
             write_text(folder / "area.toml", _area_toml(area, build)),
         ]
         logger.info("pilot %s: %s", area, ", ".join(f"{k}={v}" for k, v in build.counts.items()))
     return written
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: ``python -m gateway_planner.pilot.build [--out DIR]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m gateway_planner.pilot.build", description=__doc__.split("\n")[0]
-    )
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    proxy_builder: ProxyBuilder | None = None,
+    prog: str = "python -m gateway_planner.pilot.build",
+) -> int:
+    """Command-line entry point: ``python -m gateway_planner.pilot.build [--out DIR]``.
+
+    Parameters
+    ----------
+    argv
+        Arguments (default the command line's).
+    proxy_builder
+        Passed to :func:`build_pack` (fit the drive speeds afresh).
+    prog
+        The command's name in its help.
+
+    Returns
+    -------
+    int
+        0 (errors exit through the parser: 2 for an input error).
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default: the repository's data/)"
     )
@@ -200,9 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     try:
-        paths = build_pack(args.out, areas=args.area)
+        paths = build_pack(args.out, areas=args.area, proxy_builder=proxy_builder)
     except InputError as exc:
         parser.exit(2, f"error: {exc}\n")
+    except SolverError as exc:
+        parser.exit(3, f"error: {exc}\n")
     for path in paths:
         logger.info("wrote %s", path)
     return 0

@@ -31,7 +31,7 @@ __all__ = [
 
 #: what each network kind is, in the words every output uses
 NETWORK_LABELS = {
-    "proxy": "proxy network (no road data: straight-line links between populated cells, assumed speeds)",
+    "proxy": "proxy network (no road data: straight-line links between populated cells, speeds by density class)",
     "osm": "OpenStreetMap road network (downloaded)",
     "file": "OpenStreetMap road network (local file)",
     "graphml": "road network (GraphML file)",
@@ -219,11 +219,22 @@ def banners(summary: Mapping[str, Any]) -> list[str]:
     """
     out = []
     if summary["network"]["kind"] in {"proxy", "mixed"}:
+        speeds = "speeds fitted to road times" if _calibrated(summary) else "assumed speeds"
         out.append(
-            "Proxy network: journey times are estimated from straight-line links and assumed speeds, not real roads."
+            f"Proxy network: journey times are estimated from straight-line links and {speeds}, not real roads."
         )
     if summary["assumptions"]:
         out.append(
             "Assumed data: customer groups, channel shares and some locations are assumptions (see summary.json)."
         )
     return out
+
+
+def _calibrated(summary: Mapping[str, Any]) -> bool:
+    """Tell whether every proxy network of a run has calibrated drive speeds."""
+    sources = [
+        str(mode.get("provenance", {}).get("params", {}).get("source", ""))
+        for mode in summary["network"].get("modes", {}).values()
+        if mode.get("provenance", {}).get("params")
+    ]
+    return bool(sources) and all(s.startswith("calibrated") for s in sources)

@@ -20,8 +20,8 @@ from gateway_planner.pilot import load_pilot
 
 ENDS_FIX = "give the crossing's end as [x, y] (longitude, latitude with crs = 'EPSG:4326')"
 KEYS = (
-    "['density_classes', 'detour_factor', 'drive_speed_kmh', 'land_tolerance_m', 'link', "
-    "'max_edge_m', 'neighbours', 'source', 'walk_speed_kmh']"
+    "['calibration', 'density_classes', 'detour_factor', 'drive_speed_kmh', 'land_tolerance_m', "
+    "'link', 'max_edge_m', 'neighbours', 'source', 'walk_speed_kmh']"
 )
 LINK_KEYS = "['crs', 'detour_factor', 'drive_speed_kmh', 'from', 'name', 'to', 'walk']"
 
@@ -232,6 +232,7 @@ def test_defaults_numbers_and_links_are_filled_in() -> None:
                 "detour_factor": 1.0,
             },
         ],
+        "calibration": None,
     }
     assert list(params["density_classes"]) == ["urban", "town", "rural"]  # densest first
     assert all(isinstance(v, float) for v in params["drive_speed_kmh"].values())
@@ -273,3 +274,92 @@ def test_the_proxy_module_still_offers_the_parameter_functions() -> None:
     assert proxy.load_proxy_params is load_proxy_params
     assert proxy.validate_proxy_params is validate_proxy_params
     assert {"load_proxy_params", "validate_proxy_params"} <= set(proxy.__all__)
+
+
+def _calibration(**after: Any) -> dict[str, Any]:
+    """A [calibration] table fitting PARAMS (its speeds and detour factor as ``after``)."""
+    figures = {"median_ratio": 1.2, "spearman": 0.7, "within_25pct": 0.5}
+    return {
+        "calibration": {
+            "reference": "road times",
+            "region": "a test region",
+            "pairs": 10,
+            "before": {"detour_factor": 1.3, "drive_speed_kmh": {"urban": 25.0}, **figures},
+            "after": {
+                "detour_factor": PARAMS["detour_factor"],
+                "drive_speed_kmh": dict(PARAMS["drive_speed_kmh"]),
+                **figures,
+                **after,
+            },
+        }
+    }
+
+
+def test_a_calibration_table_is_kept() -> None:
+    params = validate_proxy_params({**PARAMS, **_calibration()})
+    calibration = params["calibration"]
+    assert calibration["pairs"] == 10
+    assert calibration["selection"] == "" and calibration["method"] == ""  # optional
+    assert calibration["after"]["drive_speed_kmh"] == PARAMS["drive_speed_kmh"]
+    assert calibration["before"]["median_ratio"] == 1.2
+    assert validate_proxy_params(params) == params
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "fix"),
+    [
+        (
+            {"spearman": 1.5},
+            "calibration.after.spearman",
+            "give a rank correlation between -1 and 1",
+        ),
+        ({"within_25pct": -0.1}, "calibration.after.within_25pct", "give a share between 0 and 1"),
+        (
+            {"median_ratio": 0.0},
+            "calibration.after.median_ratio",
+            "give the median of proxy / reference times, above 0",
+        ),
+        ({"fit": 3}, "calibration.after.fit", "remove it; allowed keys in [calibration.after]: "),
+    ],
+)
+def test_bad_calibration_figures_name_the_field_and_its_fix(
+    change: dict[str, Any], field: str, fix: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        validate_proxy_params({**PARAMS, **_calibration(**change)})
+    assert info.value.field == field
+    assert info.value.fix is not None and info.value.fix.startswith(fix)
+
+
+def test_bad_calibration_table_entries() -> None:
+    raw = {**PARAMS, **_calibration()}
+    raw["calibration"] |= {"pairs": 0, "colour": "red"}
+    raw["calibration"]["before"]["drive_speed_kmh"] = {"urban": 0.0}
+    with pytest.raises(InputError) as info:
+        validate_proxy_params(raw)
+    problems = {p.field: p.fix for p in info.value.problems}
+    assert problems == {
+        "calibration.pairs": "give the number of pairs compared, 1 or more",
+        "calibration.colour": (
+            "remove it; allowed keys in [calibration]: ['after', 'before', 'method', 'pairs', "
+            "'reference', 'region', 'selection']"
+        ),
+        "calibration.before.drive_speed_kmh.urban": "give a driving speed in km/h above 0",
+    }
+
+
+def test_a_calibration_of_other_parameters_is_refused() -> None:
+    # the file's speeds edited by hand while [calibration] still describes the fitted ones
+    edited = {**PARAMS, **_calibration(), "drive_speed_kmh": {"urban": 30.0, "rural": 60.0}}
+    with pytest.raises(InputError) as info:
+        validate_proxy_params(edited)
+    assert info.value.field == "calibration"
+    assert "[calibration.after] describes detour_factor = 1.5 and drive_speed_kmh" in str(
+        info.value
+    )
+    assert info.value.fix == (
+        "refit the calibration, or remove the [calibration] table when the parameters are "
+        "changed by hand"
+    )
+    with pytest.raises(InputError, match=r"calibration: \[calibration.after\] describes"):
+        validate_proxy_params({**PARAMS, **_calibration(detour_factor=1.3)})

@@ -143,7 +143,12 @@ def test_groups_are_common_and_assumed(area: Area) -> None:
 
 
 def test_proxy_params_and_provenance(area: Area) -> None:
-    assert area.proxy_params["source"].startswith("assumed:")
+    # drive speeds fitted in Kent (Swale) or transferred from there (Saint-Omer); the rest assumed
+    assert area.proxy_params["source"].startswith("calibrated:")
+    assert (
+        area.proxy_params["calibration"]["after"]["drive_speed_kmh"]
+        == (area.proxy_params["drive_speed_kmh"])
+    )
     assert area.proxy_params["walk_speed_kmh"] == 4.8
     assert area.inputs["pilot.proxy_network"] == get_path(f"{area.id}/proxy_network.toml")
     text = " ".join(area.sources)

@@ -59,3 +59,22 @@ def test_better_and_worse_follow_the_figure_s_direction():
     assert change_direction("mean_minutes", 0.04, 2) == "worse"
     assert change_direction("gini", float("inf")) == ""
     assert {"mean_minutes", "gini"} <= LOWER_IS_BETTER and "pct_within_30" in HIGHER_IS_BETTER
+
+
+def _summary(kind, *sources, assumptions=()):
+    modes = {f"m{i}": {"provenance": {"params": {"source": s}}} for i, s in enumerate(sources)}
+    return {"network": {"kind": kind, "modes": modes}, "assumptions": list(assumptions)}
+
+
+def test_banners_say_whether_the_proxy_speeds_are_fitted():
+    from gateway_planner.report import banners
+
+    fitted = banners(_summary("proxy", "calibrated against road times", "calibrated: x"))
+    assert fitted == [
+        "Proxy network: journey times are estimated from straight-line links and speeds "
+        "fitted to road times, not real roads."
+    ]
+    assumed = banners(_summary("proxy", "calibrated: x", "assumed: guess"))
+    assert "and assumed speeds, not real roads" in assumed[0]
+    assert banners(_summary("osm")) == []
+    assert banners(_summary("file", assumptions=["a"]))[0].startswith("Assumed data:")
