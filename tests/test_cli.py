@@ -211,7 +211,7 @@ def quick_report(monkeypatch):
         (
             "model = 'max_coverage'\nlimit_minutes = 20\n",
             r"^sheerness: proposed .* \(sector-ME10-4\); face-to-face visits within 20 min "
-            r"9\.0% -> 27\.8% \[proxy network; gap 0%\]",
+            r"9\.3% -> 28\.6% \[proxy network; gap 0%\]",
         ),
         (
             "model = 'pcenter'\n",
