@@ -10,9 +10,10 @@ coverage's ``1 - credit``) through these steps:
    (:mod:`.bounds`). When bound and solution meet, the solution is proven optimal. This is all
    of ``method="heuristic"``.
 4. Otherwise sites are fixed closed or open by Lagrangian reduced costs (and, when few sites
-   are to be chosen, by probing: the bound re-optimised with each site forced), which usually
-   removes most candidates, and HiGHS solves the radius model (:mod:`._radius`) of what is
-   left, started from the heuristic solution. The reported bound stays valid for the full
+   are to be chosen, by probing: the bound re-optimised with each site forced; a coverage
+   model first gets a short HiGHS run), which usually removes most candidates, and HiGHS
+   solves the radius model (:mod:`._radius`) of what is left, started from the heuristic
+   solution. The reported bound stays valid for the full
    problem. ``method="auto"`` keeps the heuristic answer (with its bound) when the model is too
    big.
 
@@ -71,9 +72,12 @@ LAGRANGIAN_STEPS_FIRST = 80
 PROBE_MAX_K = 20
 PROBE_STEPS = 50
 PROBE_BUDGET = 4e8
-#: Before probing, HiGHS gets this many branch-and-bound nodes when the model has at most this
-#: many entries (small coverage models often solve at the root): a node limit, not a share of
-#: the time, so that the path does not depend on the machine's speed.
+#: Before probing a coverage core (``MedianCore.quick_mip``), HiGHS gets this many
+#: branch-and-bound nodes when the model has at most this many entries (small coverage models
+#: often solve at the root): a node limit, not a share of the time, so that the path does not
+#: depend on the machine's speed. p-median cores go straight to probing: their radius models
+#: rarely solve at the root, and the root alone can take longer than probing and the final MIP
+#: together (OR-Library pmed6, pmed16, pmed17).
 QUICK_MIP_NODES = 500
 QUICK_MIP_NNZ = 60_000
 
@@ -307,7 +311,7 @@ def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
     if core.k > PROBE_MAX_K:
         return _radius_mip(reduced, found, label, request, path="radius_mip")[0]
     # small p: the LP gap is largest; try HiGHS within a node limit, then probe and try again
-    if radius_model(reduced)[0].nnz <= QUICK_MIP_NNZ:
+    if core.quick_mip and radius_model(reduced)[0].nnz <= QUICK_MIP_NNZ:
         nodes = QUICK_MIP_NODES if request.max_nodes is None else request.max_nodes
         quick = replace(request, method="exact", max_nodes=min(QUICK_MIP_NODES, nodes))
         out, finished = _radius_mip(reduced, found, label, quick, path="quick_mip")

@@ -108,7 +108,8 @@ class MaxCoverage(LocationModel):
         label = "maximal covering, Church & ReVelle 1974"
         if self.problem.decay == "linear":
             label = "gradual covering, Berman, Krass & Drezner 2003"
-        return MedianCore.build(data, 1.0 - self._credit, np.ones(data.n_cells), label=label)
+        unserved = np.ones(data.n_cells)
+        return MedianCore.build(data, 1.0 - self._credit, unserved, label=label, quick_mip=True)
 
     @cached_property
     def _total(self) -> float:

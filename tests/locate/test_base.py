@@ -19,7 +19,6 @@ from gateway_planner.locate import (
     Problem,
     _capacity,
     _enumerate,
-    _pipeline,
     solve,
 )
 from gateway_planner.locate.base import BOUND_TOLERANCE, Deadline, SolveOptions
@@ -159,7 +158,6 @@ def _case(brute, monkeypatch, case):
     """A problem whose solve passes through many clock checks (enumeration off)."""
     monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
     if case == "pmedian probing":
-        monkeypatch.setattr(_pipeline, "QUICK_MIP_NODES", 0)
         return brute.drawn("pmedian", 8), "pmedian"
     if case == "max_coverage quick MIP":
         return brute.drawn("max_coverage", 15), "max_coverage"

@@ -12,7 +12,7 @@ from gateway_planner.errors import InputError
 from gateway_planner.locate import Problem, read_optima, read_pmed, solve
 
 ORLIB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "orlib-pmed"
-EXACT_PATHS = {"bound_meets", "fixing", "quick_mip", "probing", "probing_mip", "mip_infeasible"}
+EXACT_PATHS = {"bound_meets", "fixing", "probing", "probing_mip", "mip_infeasible"}
 
 
 def _orlib(folder: Path, name: str) -> tuple[Path, Path]:
@@ -86,10 +86,11 @@ def _write_pmed(folder: Path, seed: int, n: int, p: int) -> tuple[Path, np.ndarr
     [
         (1, 15, 3, "bound_meets"),
         (2, 16, 4, "bound_meets"),
-        (3, 17, 5, "quick_mip"),
-        (18, 14, 4, "quick_mip"),
-        (20, 16, 2, "quick_mip"),
-        (44, 22, 2, "quick_mip"),
+        (3, 17, 5, "probing"),
+        (20, 16, 2, "probing"),
+        (49, 18, 3, "probing_mip"),
+        (92, 16, 2, "probing_mip"),
+        (108, 14, 2, "mip_infeasible"),
     ],
 )
 def test_written_pmed_instances_solve_to_the_brute_force_optimum(

@@ -4,7 +4,8 @@ Every exact path is exercised with enumeration off and the default settings othe
 seeded random instances, each checked against the tests' own brute force (the true optimum,
 not the solver's objective) and each asserting which branch fired (``Solution.path``).
 Branches that small instances do not reach with the default settings are reached through one
-documented switch each: ``QUICK_MIP_NODES = 0`` (the quick MIP stops at once, so probing runs),
+documented switch each: ``QUICK_MIP_NODES = 0`` (maximal coverage's quick MIP stops at once,
+so probing runs),
 the heuristic finding nothing (the MIP on the whole problem), ``EXACT_MAX_NNZ = 0`` with
 ``QUICK_MIP_NNZ = 0`` ("auto" keeps the heuristic on a model too big for HiGHS).
 """
@@ -20,21 +21,19 @@ from gateway_planner.locate import _pipeline, heuristics, solve
 DEFAULT_CASES = [
     ("pmedian", 0, "bound_meets"),  # every cell must be served
     ("pmedian", 4, "bound_meets"),  # with an unserved cost
-    ("pmedian", 6, "quick_mip"),
-    ("pmedian", 18, "quick_mip"),  # with an unserved cost
     ("pmedian", 347, "fixing"),
-    ("max_coverage", 1, "bound_meets"),  # step credit
-    ("max_coverage", 0, "bound_meets"),  # linear decay
-    ("max_coverage", 5, "quick_mip"),  # step
-    ("max_coverage", 15, "quick_mip"),  # linear
-    ("max_coverage", 209, "fixing"),  # step
-]
-# the quick MIP stopped at once by its node limit: probing, then HiGHS
-PROBING_CASES = [
     ("pmedian", 6, "probing"),
     ("pmedian", 28, "probing"),  # with an unserved cost
     ("pmedian", 8, "probing_mip"),
     ("pmedian", 18, "probing_mip"),  # with an unserved cost
+    ("max_coverage", 1, "bound_meets"),  # step credit
+    ("max_coverage", 0, "bound_meets"),  # linear decay
+    ("max_coverage", 209, "fixing"),  # step
+    ("max_coverage", 5, "quick_mip"),  # step
+    ("max_coverage", 15, "quick_mip"),  # linear
+]
+# maximal coverage with its quick MIP stopped at once by the node limit: probing, then HiGHS
+PROBING_CASES = [
     ("max_coverage", 134, "probing"),  # step
     ("max_coverage", 565, "probing"),  # linear
     ("max_coverage", 5, "probing_mip"),  # step
@@ -148,8 +147,10 @@ def test_heuristic_bound_brackets_the_true_optimum(brute, model, seed):
 def test_exact_path_through_highs_is_deterministic_and_optimal(
     brute, median_value, monkeypatch, no_enumeration
 ):
+    # a weak bound and no probing leave the work to HiGHS
     monkeypatch.setattr(_pipeline, "LAGRANGIAN_STEPS_EXACT", 1)
     monkeypatch.setattr(_pipeline, "LAGRANGIAN_STEPS_FIRST", 1)
+    monkeypatch.setattr(_pipeline, "PROBE_BUDGET", 0)
     problem = brute.problem(40, 10, seed=21, p=4)
     best, _ = brute.force(10, 4, (), lambda s: median_value(problem, s))
     a = solve(problem, method="exact")
@@ -159,7 +160,7 @@ def test_exact_path_through_highs_is_deterministic_and_optimal(
     assert "HiGHS" in a.solver
     for field in ("open_sites", "objective", "bound", "gap", "solver", "status", "iterations"):
         assert getattr(a, field) == getattr(b, field)
-    assert a.path == b.path == "quick_mip"
+    assert a.path == b.path == "probing_mip"
 
 
 def test_solver_iterations_report_their_progress(problem_factory, monkeypatch, no_enumeration):
