@@ -13,13 +13,12 @@ coverage's ``1 - credit``) through these steps:
    are to be chosen, by probing: the bound re-optimised with each site forced; a coverage
    model first gets a short HiGHS run), which usually removes most candidates, and HiGHS
    solves the radius model (:mod:`._radius`) of what is left, started from the heuristic
-   solution. The reported bound stays valid for the full
-   problem. ``method="auto"`` keeps the heuristic answer (with its bound) when the model is too
-   big.
+   solution. The reported bound stays valid for the full problem. ``method="auto"`` keeps
+   the heuristic answer (with its bound) when the model is too big.
 
-Every step is limited by work, not time (subgradient steps, VNS rounds, probing work, the
-quick MIP's node limit), so the path and the answer are the same on every machine; the
-deadline only stops a solve that would overrun its time limit, and each such stop is recorded
+Every step is limited by work, not time (subgradient steps, VNS rounds, probing work, HiGHS
+node limits), so the path and the answer are the same on every machine; the deadline only
+stops a solve that would overrun its time limit, and each such stop is recorded
 (:class:`~.base.Deadline`). Each outcome names its branch (``path``, one of
 :data:`~.problem.PATHS`), which the tests check against brute force one by one.
 
