@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Unpack
 
 from ..errors import InputError
-from .base import LocationModel, SolveOptions
+from .base import BoundError, LocationModel, SolveOptions
 from .coverage import MaxCoverage, SetCover
 from .orlib import read_optima, read_pmed
 from .pcenter import PCenter
@@ -27,6 +27,7 @@ from .problem import Problem, Solution, validate_problem
 
 __all__ = [
     "MODEL_CLASSES",
+    "BoundError",
     "LocationModel",
     "MaxCoverage",
     "PCenter",
@@ -75,7 +76,8 @@ def solve(problem: Problem, *, model: str = "pmedian", **options: Unpack[SolveOp
     InfeasibleError
         When no solution exists (capacities below demand, unreachable coverage target, ...).
     SolverError
-        When the solver fails or finds nothing within the time limit.
+        When the solver fails or finds nothing within the time limit (:class:`BoundError`
+        when a solver's bound lies past its own objective: an internal error).
     """
     cls = MODEL_CLASSES.get(model)
     if cls is None:

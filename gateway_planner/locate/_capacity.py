@@ -19,7 +19,6 @@ optimality without the big model.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -30,15 +29,16 @@ from ._data import nearest_sites
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
 from ._pipeline import solve_median
-from .base import Outcome, SolveRequest
+from .base import Deadline, Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
 
 __all__ = ["solve_capacitated"]
 
 #: Largest number of subsets scanned in order of uncapacitated cost.
 SUBSET_LIMIT = 20_000
-#: Share of the time the uncapacitated problem (incumbent and bound) may take.
-UNCAPACITATED_SHARE = 0.3
+#: HiGHS node limit of the uncapacitated problem's radius MIPs (incumbent and bound): a work
+#: limit, not a share of the time, so that the path does not depend on the machine's speed.
+UNCAPACITATED_MIP_NODES = 1000
 #: Largest number of pairs given one strong linking row each.
 LINK_MAX = 300_000
 
@@ -123,14 +123,21 @@ class _Capacitated:
         return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
 
     def assign(
-        self, is_open: np.ndarray, *, deadline: float, seed: int
+        self, is_open: np.ndarray, *, deadline: Deadline, seed: int
     ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
-        """Best capacitated assignment to a fixed open set (None when infeasible or out of time)."""
+        """Best capacitated assignment to a fixed open set.
+
+        None when the capacities cannot serve the demand, or when the clock stopped the
+        assignment (then ``deadline.hit`` is set: the open set was not decided).
+        """
         model, r, pos, _ = self._build(is_open, is_open, None)
-        remaining = deadline - time.perf_counter()
+        remaining = deadline.left()
         if remaining <= 0:
+            deadline.note()
             return None
         result = run_highs(model, time_limit=remaining, seed=seed)
+        if result.status not in ("optimal", "gap_reached", "infeasible"):
+            deadline.note()  # time limit (or an interrupted run): not decided
         if result.x is None or result.status not in ("optimal", "gap_reached"):
             return None
         return (result.objective, *self._decode(result.x, r, pos), result.iterations)
@@ -195,16 +202,9 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
             msg = "the capacities of the only possible open sites cannot serve the demand"
             raise SolverError(msg)
         value, assignment, shares, its = got
+        solver = f"HiGHS {highs_version()} ({label})"
         return Outcome(
-            is_open,
-            value,
-            f"HiGHS {highs_version()} ({label})",
-            "exact",
-            "optimal",
-            its,
-            assignment,
-            shares,
-            value,
+            is_open, value, solver, "exact", "optimal", its, "direct", assignment, shares, value
         )
     wcost = core.dense()
     subsets = count_subsets(n_free, k)
@@ -212,13 +212,12 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         return _scan(cap, wcost, k, deadline=deadline, seed=seed, label=label)
     # incumbents: the uncapacitated answer, and the largest capacities; the uncapacitated
     # optimum also bounds the capacitated one from below (and often meets it)
-    uncap_deadline = time.perf_counter() + UNCAPACITATED_SHARE * (deadline - time.perf_counter())
     first = solve_median(
         core,
         replace(
             request,
             method="heuristic" if method == "heuristic" else "auto",
-            deadline=uncap_deadline,
+            max_nodes=UNCAPACITATED_MIP_NODES,
         ),
     )
     tries = [first.is_open]
@@ -244,6 +243,7 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
             "heuristic",
             "local_optimum",
             its,
+            "heuristic",
             assignment,
             shares,
             value,
@@ -252,15 +252,17 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
         is_open, (value, assignment, shares, its) = best
         solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
+        path = "capacity_not_binding"
         return Outcome(
-            is_open, first.bound, solver, "exact", "optimal", its, assignment, shares, value
+            is_open, first.bound, solver, "exact", "optimal", its, path, assignment, shares, value
         )
     model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), forced, k)
     start = None
     if best is not None:
         start = (np.arange(r.size, r.size + free.size), best[0][free].astype(np.float64))
-    remaining = max(deadline - time.perf_counter(), 0.05)
+    remaining = max(deadline.left(), 0.05)
     result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
+    deadline.note_status(result.status)
     bound = max(result.bound, first.bound) if math.isfinite(result.bound) else first.bound
     if result.x is None and best is not None:
         is_open, (value, assignment, shares, _) = best
@@ -279,6 +281,7 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         "exact",
         result.status,
         result.iterations,
+        "capacity_mip",
         assignment,
         shares,
         value,
@@ -286,8 +289,14 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
 
 
 def _scan(
-    cap: _Capacitated, wcost: np.ndarray, k: int, *, deadline: float, seed: int, label: str
+    cap: _Capacitated, wcost: np.ndarray, k: int, *, deadline: Deadline, seed: int, label: str
 ) -> Outcome:
+    """Subsets in increasing uncapacitated cost, each assigned within the capacities.
+
+    The uncapacitated cost of a subset bounds its capacitated cost from below, so the scan
+    stops (proven) once the next one cannot beat the best found; stopped by the clock, the
+    next subset's uncapacitated cost is the bound.
+    """
     data = cap.data
     forced = data.forced
     sets, lower = all_subsets(wcost, forced, np.ones(data.m, dtype=bool), k)
@@ -298,7 +307,7 @@ def _scan(
     for s, low in zip(sets, lower, strict=True):
         if best is not None and low >= best[0] - 1e-9 * max(1.0, abs(best[0])):
             break
-        if time.perf_counter() > deadline:
+        if deadline.passed():
             stopped_at = float(low)
             break
         is_open = forced.copy()
@@ -306,7 +315,7 @@ def _scan(
         got = cap.assign(is_open, deadline=deadline, seed=seed)
         scanned += 1
         if got is None:
-            if time.perf_counter() > deadline:
+            if deadline.hit:  # not decided: this subset and the rest stay unscanned
                 stopped_at = float(low)
                 break
             continue
@@ -329,4 +338,15 @@ def _scan(
         f"HiGHS {highs_version()} ({label}) on {scanned} of {len(sets)} subsets scanned in order of "
         "uncapacitated cost"
     )
-    return Outcome(is_open, bound, solver, "exact", status, iterations, assignment, shares, value)
+    return Outcome(
+        is_open,
+        bound,
+        solver,
+        "exact",
+        status,
+        iterations,
+        "capacity_scan",
+        assignment,
+        shares,
+        value,
+    )

@@ -42,10 +42,17 @@ class MedianCore:
     forced: np.ndarray
     allowed: np.ndarray
     p: int
+    quick_mip: bool = False
 
     @classmethod
     def build(
-        cls, data: Prepared, pair_cost: np.ndarray, unserved: np.ndarray, *, label: str
+        cls,
+        data: Prepared,
+        pair_cost: np.ndarray,
+        unserved: np.ndarray,
+        *,
+        label: str,
+        quick_mip: bool = False,
     ) -> MedianCore:
         """Keep cells of positive weight and pairs cheaper than being unserved.
 
@@ -59,6 +66,10 @@ class MedianCore:
             Per cell, the cost when no listed site is open (``inf`` = must be served).
         label
             Formulation name for the solver label.
+        quick_mip
+            Whether the exact path tries HiGHS within a node limit before probing (coverage
+            models often solve at the root; p-median radius models rarely do, and their root
+            can take long).
 
         Returns
         -------
@@ -91,6 +102,7 @@ class MedianCore:
             forced=data.forced.copy(),
             allowed=np.ones(data.m, dtype=bool),
             p=data.p,
+            quick_mip=quick_mip,
         )
 
     def restrict(self, closed: np.ndarray, opened: np.ndarray) -> MedianCore:

@@ -4,6 +4,9 @@ Planners often ask for one or two new sites among a few dozen candidates; then e
 can be scored faster than any model can be built. Subsets are visited in lexicographic order
 and only a strict improvement replaces the best, so ties go to the lowest site indices. The
 last site of each subset is scored for all candidates at once with numpy.
+
+:data:`ENUMERATION_BUDGET` is the one switch of every model that enumerates (p-median, maximal
+coverage, p-center): set it to 0 and they take their other exact paths on any size.
 """
 
 from __future__ import annotations
@@ -14,7 +17,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["all_subsets", "count_subsets", "enumerate_best"]
+__all__ = [
+    "ENUMERATION_BUDGET",
+    "all_subsets",
+    "count_subsets",
+    "enumerate_best",
+    "enumeration_fits",
+]
+
+#: Largest enumeration (subsets x cells x sites per subset) tried before any model; 0 turns
+#: enumeration off.
+ENUMERATION_BUDGET = 3e8
 
 
 def count_subsets(n_free: int, k: int) -> int:
@@ -33,6 +46,26 @@ def count_subsets(n_free: int, k: int) -> int:
         The binomial coefficient.
     """
     return math.comb(n_free, k) if 0 <= k <= n_free else 0
+
+
+def enumeration_fits(n_free: int, k: int, n_cells: int) -> bool:
+    """Whether scoring every subset fits :data:`ENUMERATION_BUDGET` (read at call time).
+
+    Parameters
+    ----------
+    n_free
+        Sites to choose from.
+    k
+        Sites to choose.
+    n_cells
+        Cells scored for every subset.
+
+    Returns
+    -------
+    bool
+        True when ``subsets x cells x k`` is within the budget (never when it is 0).
+    """
+    return ENUMERATION_BUDGET > 0 and count_subsets(n_free, k) * n_cells * k <= ENUMERATION_BUDGET
 
 
 def enumerate_best(

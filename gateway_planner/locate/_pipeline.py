@@ -10,18 +10,30 @@ coverage's ``1 - credit``) through these steps:
    (:mod:`.bounds`). When bound and solution meet, the solution is proven optimal. This is all
    of ``method="heuristic"``.
 4. Otherwise sites are fixed closed or open by Lagrangian reduced costs (and, when few sites
-   are to be chosen, by probing: the bound re-optimised with each site forced), which usually
-   removes most candidates, and HiGHS solves the radius model (:mod:`._radius`) of what is
-   left, started from the heuristic solution. The reported bound stays valid for the full
-   problem. ``method="auto"`` keeps the heuristic answer (with its bound) when the model is too
-   big.
+   are to be chosen, by probing: the bound re-optimised with each site forced; a coverage
+   model first gets a short HiGHS run), which usually removes most candidates, and HiGHS
+   solves the radius model (:mod:`._radius`) of what is left, started from the heuristic
+   solution. The reported bound stays valid for the full problem. ``method="auto"`` keeps
+   the heuristic answer (with its bound) when the model is too big.
+
+Every step is limited by work, not time (subgradient steps, VNS rounds, probing work, HiGHS
+node limits), so the path and the answer are the same on every machine; the deadline only
+stops a solve that would overrun its time limit, and each such stop is recorded
+(:class:`~.base.Deadline`). Each outcome names its branch (``path``, one of
+:data:`~.problem.PATHS`), which the tests check against brute force one by one.
+
+Where fixings certify an answer (``fixing``, ``probing``, ``mip_infeasible``), the argument is
+the one of reduced-cost fixing: every solution better than the incumbent keeps the sites fixed
+closed shut and those fixed open open, so when the fixings leave one choice, or none that
+HiGHS can complete, the better of that choice and the incumbent is optimal. The bound of a
+core reduced by fixings is the full problem's bound only up to the incumbent: it is reported
+as ``min(reduced bound, incumbent)``.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -31,10 +43,10 @@ from .. import settings
 from ..errors import InfeasibleError, SolverError
 from . import heuristics
 from ._engine import MedianCore
-from ._enumerate import count_subsets, enumerate_best
+from ._enumerate import count_subsets, enumerate_best, enumeration_fits
 from ._radius import radius_model
 from ._sorted import SortedCosts
-from .base import Outcome, SolveRequest
+from .base import Deadline, Outcome, SolveRequest
 from .bounds import Lagrangian, lagrangian_fixing, lagrangian_median, lagrangian_probing
 from .milp import require_solution, run_highs
 
@@ -44,7 +56,9 @@ logger = logging.getLogger(__name__)
 
 #: Largest radius model (stored entries) the automatic choice hands to HiGHS.
 EXACT_MAX_NNZ = 3_000_000
-#: Seconds that must be left for the automatic choice to start HiGHS after the heuristic.
+#: Seconds that must be left for the automatic choice to start HiGHS after the heuristic (with
+#: fewer left, the clock has stopped the solve: the heuristic answer is kept and the stop
+#: recorded).
 MIN_MIP_SECONDS = 0.5
 #: Subgradient steps for the reported bound (heuristic) or before fixing (exact path).
 LAGRANGIAN_STEPS_HEURISTIC = 1000
@@ -57,12 +71,14 @@ LAGRANGIAN_STEPS_FIRST = 80
 PROBE_MAX_K = 20
 PROBE_STEPS = 50
 PROBE_BUDGET = 4e8
-#: Before probing, HiGHS gets this share of the time left when the model has at most this
-#: many entries (small coverage models often solve at the root).
-QUICK_SHARE = 0.15
+#: Before probing a coverage core (``MedianCore.quick_mip``), HiGHS gets this many
+#: branch-and-bound nodes when the model has at most this many entries (small coverage models
+#: often solve at the root): a node limit, not a share of the time, so that the path does not
+#: depend on the machine's speed. p-median cores go straight to probing: their radius models
+#: rarely solve at the root, and the root alone can take longer than probing and the final MIP
+#: together (OR-Library pmed6, pmed16, pmed17).
+QUICK_MIP_NODES = 500
 QUICK_MIP_NNZ = 60_000
-#: Largest enumeration (subsets x cells x sites per subset) tried before any model.
-ENUMERATION_BUDGET = 3e8
 
 HEURISTIC_LABEL = "greedy + fast interchange + VNS, Lagrangian bound"
 
@@ -89,7 +105,7 @@ def _raise_unserved(core: MedianCore, is_open: np.ndarray, *, enumerated: bool =
 def _try_enumeration(core: MedianCore) -> Outcome | None:
     k = core.k
     subsets = count_subsets(core.n_free, k)
-    if subsets * core.n * k > ENUMERATION_BUDGET:
+    if not enumeration_fits(core.n_free, k, core.n):
         return None
     try:
         wcost = core.dense()
@@ -100,7 +116,7 @@ def _try_enumeration(core: MedianCore) -> Outcome | None:
     if not math.isfinite(value):
         _raise_unserved(core, is_open, enumerated=True)
     solver = f"exhaustive enumeration of {subsets} subsets"
-    return Outcome(is_open, value, solver, "exact", "optimal", scored)
+    return Outcome(is_open, value, solver, "exact", "optimal", scored, "enumeration")
 
 
 def _vns_rounds(core: MedianCore, *, thorough: bool) -> int:
@@ -137,7 +153,7 @@ def _search(core: MedianCore, request: SolveRequest, *, thorough: bool) -> _Sear
     for the full problem.
     """
     full = core
-    deadline = request.deadline
+    deadline = request.deadline.at
     sc = core.sorted_costs()
     tick = settings.progress
     start = heuristics.greedy_median(sc, core.forced, core.p)
@@ -191,7 +207,7 @@ def _search(core: MedianCore, request: SolveRequest, *, thorough: bool) -> _Sear
 
 
 def _probe(
-    found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: float
+    found: _Search, closed: np.ndarray, opened: np.ndarray, deadline: Deadline
 ) -> tuple[np.ndarray, np.ndarray]:
     more_closed, more_open = lagrangian_probing(
         found.sorted,
@@ -203,7 +219,7 @@ def _probe(
         closed=closed | ~found.core.allowed,
         max_iter=PROBE_STEPS,
         budget=PROBE_BUDGET,
-        deadline=deadline,
+        deadline=deadline.at,
     )
     return closed | more_closed, opened | more_open
 
@@ -214,8 +230,12 @@ def _fixed_label(closed: np.ndarray, opened: np.ndarray, how: str) -> str:
     )
 
 
-def _settled(reduced: MedianCore, found: _Search, label: str) -> Outcome | None:
-    """When the fixings leave no choice, compare the only remaining set with the incumbent."""
+def _settled(reduced: MedianCore, found: _Search, label: str, path: str) -> Outcome | None:
+    """When the fixings leave no choice, compare the only remaining set with the incumbent.
+
+    Every solution better than the incumbent keeps the fixings, so it can only be the one set
+    they leave: the better of the two is optimal and its value the bound.
+    """
     left = reduced.only_choice()
     if left is None:
         return None
@@ -223,7 +243,7 @@ def _settled(reduced: MedianCore, found: _Search, label: str) -> Outcome | None:
     best = left if value < found.upper else found.is_open
     solver = f"{HEURISTIC_LABEL}; {label} (proved optimal)"
     its = found.moves + found.lag.steps
-    return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its)
+    return Outcome(best, min(value, found.upper), solver, "exact", "optimal", its, path)
 
 
 def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
@@ -253,7 +273,8 @@ def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
         value = core.objective(fixed)
         if not math.isfinite(value):
             _raise_unserved(core, fixed)
-        return Outcome(fixed, value, "direct evaluation (no choice left)", "exact", "optimal", 0)
+        solver = "direct evaluation (no choice left)"
+        return Outcome(fixed, value, solver, "exact", "optimal", 0, "direct")
     method = request.method
     if method != "heuristic":
         done = _try_enumeration(core)
@@ -271,9 +292,10 @@ def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
         status = "optimal" if found.proven else "local_optimum"
         how = "exact" if found.proven and method != "heuristic" else "heuristic"
         its = found.moves + found.lag.steps
-        return Outcome(found.is_open, found.lag.bound, solver, how, status, its)
+        path = "bound_meets" if how == "exact" else "heuristic"
+        return Outcome(found.is_open, found.lag.bound, solver, how, status, its, path)
     if found is None:
-        return _radius_mip(core, None, "", request)[0]
+        return _radius_mip(core, None, "", request, path="full_mip")[0]
     base = found.core  # what the early fixing left
     closed, opened = lagrangian_fixing(
         found.sorted, base.forced, base.p, found.lag, upper=found.upper, allowed=base.allowed
@@ -282,47 +304,59 @@ def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
     opened |= base.forced & ~core.forced
     reduced = core.restrict(closed, opened)
     label = _fixed_label(closed, opened, "reduced costs")
-    done = _settled(reduced, found, label)
+    done = _settled(reduced, found, label, "fixing")
     if done is not None:
         return done
-    if core.k <= PROBE_MAX_K:
-        # small p: the LP gap is largest; try HiGHS briefly, then probe and try again
-        if radius_model(reduced)[0].nnz <= QUICK_MIP_NNZ:
-            left = request.deadline - time.perf_counter()
-            quick = replace(
-                request, method="exact", deadline=time.perf_counter() + QUICK_SHARE * left
-            )
-            out, finished = _radius_mip(reduced, found, label, quick)
-            if finished:
-                return out
-            value = core.objective(out.is_open)
-            if value < found.upper:
-                found = replace(found, is_open=out.is_open, upper=value)
-        closed, opened = _probe(found, closed, opened, request.deadline)
-        reduced = core.restrict(closed, opened)
-        label = _fixed_label(closed, opened, "reduced costs and probing")
-        done = _settled(reduced, found, label)
-        if done is not None:
-            return done
-    return _radius_mip(reduced, found, label, request)[0]
+    if core.k > PROBE_MAX_K:
+        return _radius_mip(reduced, found, label, request, path="radius_mip")[0]
+    # small p: the LP gap is largest; try HiGHS within a node limit, then probe and try again
+    if core.quick_mip and radius_model(reduced)[0].nnz <= QUICK_MIP_NNZ:
+        nodes = QUICK_MIP_NODES if request.max_nodes is None else request.max_nodes
+        quick = replace(request, method="exact", max_nodes=min(QUICK_MIP_NODES, nodes))
+        out, finished = _radius_mip(reduced, found, label, quick, path="quick_mip")
+        if finished:
+            return out
+        value = core.objective(out.is_open)
+        if value < found.upper:
+            found = replace(found, is_open=out.is_open, upper=value)
+    closed, opened = _probe(found, closed, opened, request.deadline)
+    reduced = core.restrict(closed, opened)
+    label = _fixed_label(closed, opened, "reduced costs and probing")
+    done = _settled(reduced, found, label, "probing")
+    if done is not None:
+        return done
+    return _radius_mip(reduced, found, label, request, path="probing_mip")[0]
 
 
 def _radius_mip(
-    reduced: MedianCore, found: _Search | None, label: str, request: SolveRequest
+    reduced: MedianCore,
+    found: _Search | None,
+    label: str,
+    request: SolveRequest,
+    *,
+    path: str,
 ) -> tuple[Outcome, bool]:
-    """Solve the radius model of a (reduced) core; also say whether HiGHS finished."""
+    """Solve the radius model of a (reduced) core; also say whether HiGHS finished.
+
+    The bound is HiGHS's bound on the reduced core, capped by the incumbent (every better
+    solution lies in the reduced core) and never below the Lagrangian bound. When HiGHS proves
+    the reduced core infeasible, no solution better than the incumbent exists: it is optimal.
+    """
     model, free = radius_model(reduced)
-    remaining = request.deadline - time.perf_counter()
-    too_big = model.nnz > EXACT_MAX_NNZ or remaining < MIN_MIP_SECONDS
-    if request.method == "auto" and found is not None and too_big:
+    remaining = request.deadline.left()
+    short = remaining < MIN_MIP_SECONDS
+    if request.method == "auto" and found is not None and (model.nnz > EXACT_MAX_NNZ or short):
         logger.info(
             "radius model has %d entries with %.1f s left: keeping the heuristic",
             model.nnz,
             remaining,
         )
+        if short:
+            request.deadline.note()  # the clock decided: recorded
         solver = f"{HEURISTIC_LABEL}; {label}"
+        bound, moves = found.lag.bound, found.moves
         out = Outcome(
-            found.is_open, found.lag.bound, solver, "heuristic", "local_optimum", found.moves
+            found.is_open, bound, solver, "heuristic", "local_optimum", moves, "heuristic"
         )
         return out, False
     start = None
@@ -340,7 +374,9 @@ def _radius_mip(
         start=start,
         presolve=False,
         heuristic_effort=0.01 if start is not None else None,
+        max_nodes=request.max_nodes,
     )
+    request.deadline.note_status(result.status)
     finished = result.status in ("optimal", "gap_reached", "infeasible")
     solver = result.solver if not label else f"{result.solver.rstrip(')')}; {label})"
     lower = found.lag.bound if found is not None else -math.inf
@@ -348,17 +384,19 @@ def _radius_mip(
     bound = max(lower, min(upper, result.bound))
     x = result.x
     if x is None:
+        its = result.iterations
         if result.status == "infeasible" and found is not None:
             # every better solution was excluded by the fixings: the incumbent is optimal
-            return Outcome(
-                found.is_open, upper, solver, "exact", "optimal", result.iterations
-            ), True
+            out = Outcome(found.is_open, upper, solver, "exact", "optimal", its, "mip_infeasible")
+            return out, True
         if found is not None:
-            out = Outcome(found.is_open, bound, solver, "exact", result.status, result.iterations)
-            return out, finished
+            return Outcome(
+                found.is_open, bound, solver, "exact", result.status, its, path
+            ), finished
         x = require_solution(result, f"the {reduced.label} problem")  # raises
     is_open = reduced.forced.copy()
     is_open[free[x[: free.size] > 0.5]] = True
     if found is not None and found.upper <= reduced.objective(is_open):
         is_open = found.is_open
-    return Outcome(is_open, bound, solver, "exact", result.status, result.iterations), finished
+    out = Outcome(is_open, bound, solver, "exact", result.status, result.iterations, path)
+    return out, finished

@@ -7,6 +7,18 @@ sites and a bound, as a :class:`SolveRequest` asks) and ``_objective`` (the obje
 set, which :meth:`LocationModel.evaluate` reports); the base recomputes the objective from the
 open sites, assigns cells, computes the gap and times the run, so every model reports the same
 fields in the same way.
+
+Two promises are checked here rather than trusted:
+
+- **The bound is never clipped.** A model's bound must lie on the right side of its objective
+  (below it when minimising, above it when maximising). A bound past the objective by at most
+  :data:`BOUND_TOLERANCE` (relative) is rounding and is reported as the objective; past it by
+  more it is a solver bug, and :class:`BoundError` is raised instead of reporting a false proof.
+- **The wall clock is a safety net only.** The solver's path is set by deterministic work
+  limits (subgradient steps, search rounds, probing work, HiGHS node limits). The time limit
+  (:class:`Deadline`) only stops a solve that would run past it, and every stop is recorded:
+  the solution then has status ``"time_limit"``, so a run whose answer may depend on the
+  machine's speed says so. A run that never reaches it gives the same solution on any machine.
 """
 
 from __future__ import annotations
@@ -21,17 +33,89 @@ from typing import Any, ClassVar, Self, TypedDict
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InputError
+from ..errors import InputError, SolverError
 from ..minutes import Minutes
 from ._data import Prepared, nearest_sites, prepare
 from .milp import relative_gap
 from .problem import Problem, Solution
 
-__all__ = ["METHODS", "LocationModel", "Outcome", "SolveOptions", "SolveRequest"]
+__all__ = [
+    "BOUND_TOLERANCE",
+    "METHODS",
+    "BoundError",
+    "Deadline",
+    "LocationModel",
+    "Outcome",
+    "SolveOptions",
+    "SolveRequest",
+]
 
 logger = logging.getLogger(__name__)
 
 METHODS = ("auto", "exact", "heuristic")
+
+#: Largest relative amount, times ``max(1, |objective|)``, by which a bound may pass its own
+#: objective and still count as rounding (sums taken in another order, HiGHS tolerances).
+BOUND_TOLERANCE = 1e-6
+
+
+class BoundError(SolverError):
+    """A solver reported a bound on the wrong side of its own objective (an internal error).
+
+    Raised instead of reporting a false proof of optimality; please report it with the problem.
+    """
+
+
+class Deadline:
+    """The wall-clock safety net of one solve: when to stop, and whether anything stopped for it.
+
+    Parameters
+    ----------
+    at
+        ``time.perf_counter()`` value by which to finish.
+    """
+
+    def __init__(self, at: float) -> None:
+        self.at = float(at)
+        self.hit = False
+
+    def left(self) -> float:
+        """Seconds left (negative once passed).
+
+        Returns
+        -------
+        float
+            ``at - time.perf_counter()``.
+        """
+        return self.at - time.perf_counter()
+
+    def passed(self) -> bool:
+        """Whether the deadline has passed; if so, record that the solve met it.
+
+        Returns
+        -------
+        bool
+            True once ``time.perf_counter()`` is past :attr:`at`.
+        """
+        if time.perf_counter() > self.at:
+            self.note()
+            return True
+        return False
+
+    def note(self) -> None:
+        """Record that some part of the solve stopped (or was skipped) for the clock."""
+        self.hit = True
+
+    def note_status(self, status: str) -> None:
+        """Record a HiGHS run or a sub-solve that ended with status ``"time_limit"``.
+
+        Parameters
+        ----------
+        status
+            The run's status.
+        """
+        if status == "time_limit":
+            self.note()
 
 
 class SolveOptions(TypedDict, total=False):
@@ -52,22 +136,30 @@ class SolveRequest:
     method
         {"auto", "exact", "heuristic"}
     deadline
-        ``time.perf_counter()`` value by which to finish.
+        The wall-clock safety net (see :class:`Deadline`).
     gap
         Target relative gap.
     seed
         Seed of every random choice.
+    max_nodes
+        HiGHS node limit of the radius MIPs (None: none), a deterministic work limit for a
+        solve that is one step of another.
     """
 
     method: str
-    deadline: float
+    deadline: Deadline
     gap: float
     seed: int
+    max_nodes: int | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a model's search found (before the base assembles the Solution)."""
+    """What a model's search found (before the base assembles the Solution).
+
+    ``path`` names the branch that produced the answer and its bound (one of
+    :data:`~gateway_planner.locate.problem.PATHS`).
+    """
 
     is_open: np.ndarray
     bound: float
@@ -75,6 +167,7 @@ class Outcome:
     method: str
     status: str
     iterations: int
+    path: str
     assignment: np.ndarray | None = None
     shares: sp.csr_array | None = None
     objective: float | None = None
@@ -172,8 +265,9 @@ class LocationModel(ABC):
             the seeded greedy + local search with a lower bound, ``"auto"`` the exact model when
             its size fits the time limit, else the heuristic.
         time_limit
-            Seconds for the whole solve. A run stopped by it reports status ``"time_limit"``
-            and may differ between machines.
+            Seconds for the whole solve: a safety net only (the solver's path is set by
+            deterministic work limits). A run that meets it reports status ``"time_limit"``
+            and may differ between machines; any other run is the same on every machine.
         gap
             Relative gap at which the exact search may stop (0 proves optimality).
         seed
@@ -192,23 +286,35 @@ class LocationModel(ABC):
             When the solver proves that no solution exists.
         SolverError
             When the solver fails or finds nothing in time.
+        BoundError
+            When a solver's bound lies past its own objective (an internal error, never a
+            clipped bound reported as a proof).
         """
         _check_solve_args(method, time_limit, gap)
         t0 = time.perf_counter()
-        request = SolveRequest(method, t0 + float(time_limit), float(gap), int(seed))
-        out = self._run(request)
-        solution = self._assemble(out, time.perf_counter() - t0)
+        deadline = Deadline(t0 + float(time_limit))
+        out = self._run(SolveRequest(method, deadline, float(gap), int(seed)))
+        deadline.passed()  # a loop stopped by the clock leaves it passed
+        solution = self._assemble(out, time.perf_counter() - t0, timed_out=deadline.hit)
         logger.info(
-            "%s: %d open sites, objective %.6g, bound %.6g, gap %.3g (%s, %s, %.2f s)",
+            "%s: %d open sites, objective %.6g, bound %.6g, gap %.3g (%s, %s, %s, %.2f s)",
             self.model,
             solution.open_index.size,
             solution.objective,
             solution.bound,
             solution.gap,
             solution.solver,
+            solution.path,
             solution.status,
             solution.seconds,
         )
+        if deadline.hit:
+            logger.warning(
+                "%s: the %g s time limit stopped part of the solve; its answer may depend on "
+                "the machine's speed (raise time_limit for a reproducible run)",
+                self.model,
+                time_limit,
+            )
         return solution
 
     @abstractmethod
@@ -252,17 +358,34 @@ class LocationModel(ABC):
     def _assign_within(self) -> float:
         return math.inf
 
-    def _assemble(self, out: Outcome, seconds: float) -> Solution:
+    def _checked_bound(self, objective: float, bound: float, out: Outcome) -> float:
+        """Return the bound; raise :class:`BoundError` when it passes the objective beyond rounding."""
+        if math.isnan(bound):
+            msg = f"{self.model}: the {out.path} path ({out.solver}) gave no bound (NaN)"
+            raise BoundError(msg)
+        if not (math.isfinite(bound) and math.isfinite(objective)):
+            return bound
+        past = bound - objective if not self.maximise else objective - bound
+        if past <= 0.0:
+            return bound
+        if past > BOUND_TOLERANCE * max(1.0, abs(objective)):
+            side = "above" if not self.maximise else "below"
+            msg = (
+                f"{self.model}: the {out.path} path ({out.solver}) reported the bound {bound!r} "
+                f"{side} its own objective {objective!r}: an internal error, please report it"
+            )
+            raise BoundError(msg)
+        return objective  # rounding within BOUND_TOLERANCE
+
+    def _assemble(self, out: Outcome, seconds: float, *, timed_out: bool = False) -> Solution:
         data = self.data
         objective = float(self.evaluate(out.is_open) if out.objective is None else out.objective)
-        bound = float(out.bound)
-        if self.maximise:
-            bound = max(bound, objective) if math.isfinite(bound) else bound
-        else:
-            bound = min(bound, objective) if math.isfinite(bound) else bound
+        bound = self._checked_bound(objective, float(out.bound), out)
         rel = relative_gap(objective, bound)
         status = out.status
-        if rel == 0.0:
+        if timed_out:
+            status = "time_limit"
+        elif rel == 0.0:
             status = "optimal"
         elif status == "optimal":
             status = "gap_reached"
@@ -282,6 +405,7 @@ class LocationModel(ABC):
             iterations=int(out.iterations),
             seconds=float(seconds),
             shares=out.shares,
+            path=out.path,
         )
 
 

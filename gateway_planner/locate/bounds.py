@@ -215,6 +215,8 @@ def lagrangian_median(
         progress(max_iter, max_iter)  # finished, whether or not every step was needed
     if best > -math.inf:  # the reported bound is recomputed row by row, in sorted order
         best = _relaxed_at(sc, best_lam, forced, allowed, p).value
+    # capped by ``upper``: on a problem restricted by fixings (or a probe) the relaxation may
+    # pass the incumbent, and then min(bound, upper) is what holds for the whole problem
     raw = min(best, upper)
     bound = min(math.ceil(raw - 1e-6), upper) if sc.integral else raw
     return Lagrangian(float(bound), float(raw), best_lam, it, sc.integral)

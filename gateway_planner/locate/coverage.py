@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import replace
 from functools import cached_property
 
@@ -109,7 +108,8 @@ class MaxCoverage(LocationModel):
         label = "maximal covering, Church & ReVelle 1974"
         if self.problem.decay == "linear":
             label = "gradual covering, Berman, Krass & Drezner 2003"
-        return MedianCore.build(data, 1.0 - self._credit, np.ones(data.n_cells), label=label)
+        unserved = np.ones(data.n_cells)
+        return MedianCore.build(data, 1.0 - self._credit, unserved, label=label, quick_mip=True)
 
     @cached_property
     def _total(self) -> float:
@@ -224,8 +224,10 @@ class SetCover(LocationModel):
         """Find the fewest q sites whose maximal coverage meets the target (unit costs, share < 1).
 
         Counts q from the LP bound up, solving maximal coverage with q sites each time (its
-        upper bound below the target proves q too few; a solution meeting it proves q enough).
-        Returns None when a step cannot be decided in time.
+        upper bound below the target proves q too few, and so every smaller q; a solution
+        meeting it proves q enough). With unit costs the answer costs q sites, and the bound is
+        its value: every smaller count was proven too few. Returns None when a step cannot be
+        decided (in time, or because the maximal coverage was not solved to optimality).
         """
         data = self.data
         target = self._target
@@ -233,18 +235,22 @@ class SetCover(LocationModel):
         q = max(math.ceil(lower - 1e-6), data.n_forced, 1)
         iterations = 0
         while q <= data.m:
-            remaining = request.deadline - time.perf_counter()
+            remaining = request.deadline.left()
             if remaining <= 0:
+                request.deadline.note()
                 return None
             sub = MaxCoverage.from_problem(
                 replace(self.problem, p=q, decay="step", decay_start=None, coverage_share=1.0)
             )
             sol = sub.solve(method="auto", time_limit=remaining, seed=request.seed)
+            request.deadline.note_status(sol.status)
             iterations += sol.iterations
             if sol.objective >= target - tol:
                 is_open = np.isin(data.cand, sol.open_index)
                 solver = f"fewest sites by maximal coverage with q = {q} ({sol.solver})"
-                return Outcome(is_open, float(q), solver, "exact", "optimal", iterations)
+                value = self.evaluate(is_open)
+                path = "cover_by_max_coverage"
+                return Outcome(is_open, value, solver, "exact", "optimal", iterations, path)
             if sol.bound >= target - tol:
                 return None
             q += 1
@@ -262,31 +268,33 @@ class SetCover(LocationModel):
             and self._site_cost.size
         ):
             model, _, _ = self._model()
-            relaxed = run_highs(
-                model, time_limit=max(deadline - time.perf_counter(), 0.05), seed=seed, relax=True
-            )
+            relaxed = run_highs(model, time_limit=max(deadline.left(), 0.05), seed=seed, relax=True)
+            deadline.note_status(relaxed.status)
             if relaxed.status == "optimal":
                 scale = float(self._site_cost[0]) if self._site_cost[0] > 0 else 1.0
                 done = self._by_max_coverage(relaxed.objective / scale, request)
                 if done is not None:
-                    value = self.evaluate(done.is_open)
-                    return replace(done, bound=value)
+                    return done
         model, free, _ = self._model()
         if method == "auto" and model.nnz > EXACT_MAX_NNZ_COVER:
             method = "heuristic"
-        remaining = max(deadline - time.perf_counter(), 0.05)
+        remaining = max(deadline.left(), 0.05)
         if method == "heuristic":
             relaxed = run_highs(model, time_limit=remaining, seed=seed, relax=True)
+            deadline.note_status(relaxed.status)
             bound = relaxed.objective if relaxed.status == "optimal" else -math.inf
             if self._integral_costs() and math.isfinite(bound):
                 bound = math.ceil(bound - 1e-6)
             solver = f"Chvátal greedy + redundancy removal, LP bound ({relaxed.solver})"
-            return Outcome(greedy, bound, solver, "heuristic", "local_optimum", relaxed.iterations)
+            its = relaxed.iterations
+            return Outcome(greedy, bound, solver, "heuristic", "local_optimum", its, "heuristic")
         start = (np.arange(free.size), greedy[free].astype(np.float64))
         result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
+        deadline.note_status(result.status)
+        its = result.iterations
         if result.x is None and result.status != "infeasible":
             return Outcome(
-                greedy, result.bound, result.solver, "exact", result.status, result.iterations
+                greedy, result.bound, result.solver, "exact", result.status, its, "cover_mip"
             )
         x = require_solution(result, "the set cover problem")
         is_open = data.forced.copy()
@@ -294,5 +302,5 @@ class SetCover(LocationModel):
         if self.evaluate(greedy) < self.evaluate(is_open):
             is_open = greedy
         return Outcome(
-            is_open, result.bound, result.solver, "exact", result.status, result.iterations
+            is_open, result.bound, result.solver, "exact", result.status, its, "cover_mip"
         )

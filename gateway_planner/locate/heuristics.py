@@ -87,7 +87,8 @@ def greedy_median(sc: SortedCosts, forced: np.ndarray, p: int) -> np.ndarray:
     while int(is_open.sum()) < p:
         count = prefix_lengths(sc, cur, count)
         r_, c_, v_ = prefix_entries(sc, count)
-        gain = np.bincount(c_, weights=cur[r_] - v_, minlength=m)
+        # float even when no pair is left to gain from (bincount then gives integers)
+        gain = np.bincount(c_, weights=cur[r_] - v_, minlength=m).astype(np.float64)
         gain[is_open] = -np.inf
         j = int(np.argmax(gain))
         is_open[j] = True

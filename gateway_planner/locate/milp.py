@@ -321,6 +321,7 @@ def run_highs(
     stop_at_first: bool = False,
     presolve: bool = True,
     heuristic_effort: float | None = None,
+    max_nodes: int | None = None,
 ) -> MilpResult:
     """Solve a model with HiGHS, reproducibly and silently.
 
@@ -345,6 +346,9 @@ def run_highs(
     heuristic_effort
         HiGHS ``mip_heuristic_effort`` (None keeps its default); lower it when a good start is
         given.
+    max_nodes
+        HiGHS ``mip_max_nodes``: a deterministic work limit (None: no limit). A run stopped by
+        it has status ``"interrupted"``.
 
     Returns
     -------
@@ -400,6 +404,8 @@ def run_highs(
         h.setOptionValue("mip_heuristic_effort", float(heuristic_effort))
     if stop_at_first:
         h.setOptionValue("mip_max_improving_sols", 1)
+    if max_nodes is not None:
+        h.setOptionValue("mip_max_nodes", int(max_nodes))
     if start is not None and is_mip and not presolve:
         # with presolve on, HiGHS 1.16 may hand back the start as the solution while reporting
         # the better objective it found: starts are only passed with presolve off

@@ -24,7 +24,6 @@ over cells of positive weight.
 from __future__ import annotations
 
 import math
-import time
 from functools import cached_property
 
 import numpy as np
@@ -32,14 +31,11 @@ import scipy.sparse as sp
 
 from ..errors import InfeasibleError
 from . import heuristics
-from ._enumerate import count_subsets, enumerate_best
-from .base import LocationModel, Outcome, SolveRequest
+from ._enumerate import count_subsets, enumerate_best, enumeration_fits
+from .base import Deadline, LocationModel, Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, highs_version, run_highs
 
 __all__ = ["PCenter"]
-
-#: Largest enumeration (subsets x cells x sites per subset) tried before bisection.
-ENUMERATION_BUDGET = 3e8
 
 
 class PCenter(LocationModel):
@@ -114,7 +110,7 @@ class PCenter(LocationModel):
         return model, free
 
     def _feasible(
-        self, radius: float, k: int, *, deadline: float, seed: int, relax: bool
+        self, radius: float, k: int, *, deadline: Deadline, seed: int, relax: bool
     ) -> tuple[bool | None, np.ndarray | None, int]:
         """Can ``k`` more sites cover every cell within ``radius``? (None: undecided in time)."""
         data = self.data
@@ -126,12 +122,14 @@ class PCenter(LocationModel):
         if covered.all() and int(greedy.sum()) - data.n_forced <= k:
             return True, greedy, 0
         model, free = self._cover_model(near, k)
-        remaining = deadline - time.perf_counter()
+        remaining = deadline.left()
         if remaining <= 0:
+            deadline.note()
             return None, None, 0
         result = run_highs(
             model, time_limit=remaining, seed=seed, relax=relax, stop_at_first=not relax
         )
+        deadline.note_status(result.status)
         if result.status == "infeasible":
             return False, None, result.iterations
         if result.x is None:
@@ -150,7 +148,7 @@ class PCenter(LocationModel):
         best: np.ndarray | None,
         *,
         k: int,
-        deadline: float,
+        deadline: Deadline,
         seed: int,
         relax: bool,
     ) -> tuple[int, int, np.ndarray | None, int, bool]:
@@ -183,28 +181,25 @@ class PCenter(LocationModel):
             is_open = data.forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
             value = self.evaluate(is_open)
             self._check_reached(is_open, value)
-            return Outcome(
-                is_open, value, "direct evaluation (no choice left)", "exact", "optimal", 0
-            )
+            solver = "direct evaluation (no choice left)"
+            return Outcome(is_open, value, solver, "exact", "optimal", 0, "direct")
         dense = self._dense
         if dense.shape[0] == 0:
             # no demand: any p sites do; keep the forced ones and the lowest indices
             is_open = data.forced.copy()
             is_open[np.flatnonzero(~data.forced)[:k]] = True
-            return Outcome(is_open, 0.0, "direct evaluation (no demand)", "exact", "optimal", 0)
-        if (
-            method != "heuristic"
-            and count_subsets(free, k) * dense.shape[0] * k <= ENUMERATION_BUDGET
-        ):
+            solver = "direct evaluation (no demand)"
+            return Outcome(is_open, 0.0, solver, "exact", "optimal", 0, "no_demand")
+        if method != "heuristic" and enumeration_fits(free, k, dense.shape[0]):
             is_open, _, scored = enumerate_best(
                 dense, data.forced, np.ones(data.m, dtype=bool), k, aggregate="max"
             )
             value = self.evaluate(is_open)
             self._check_reached(is_open, value, enumerated=True)
             solver = f"exhaustive enumeration of {count_subsets(free, k)} subsets"
-            return Outcome(is_open, value, solver, "exact", "optimal", scored)
+            return Outcome(is_open, value, solver, "exact", "optimal", scored, "enumeration")
         start = heuristics.greedy_center(dense, data.forced, data.p)
-        heur, moves = heuristics.interchange_center(dense, start, data.forced, deadline=deadline)
+        heur, moves = heuristics.interchange_center(dense, start, data.forced, deadline=deadline.at)
         upper = self.evaluate(heur)
         levels = self._levels()
         lo = int(np.searchsorted(levels, self._lower() - 1e-12 * max(1.0, self._lower())))
@@ -222,21 +217,23 @@ class PCenter(LocationModel):
         lo, hi, found, iterations, finished = self._bisect(
             levels, lo, hi, best, k=k, deadline=deadline, seed=seed, relax=relax
         )
+        # levels below lo were proven infeasible (by the LP when relaxed): levels[lo] is a bound
+        bound = float(levels[min(lo, levels.size - 1)])
         if relax:
-            bound = float(levels[lo]) if finished else float(levels[min(lo, levels.size - 1)])
             solver = f"greedy + swaps, LP-bisection bound (HiGHS {highs_version()} LP)"
-            return Outcome(
-                heur, min(bound, upper), solver, "heuristic", "local_optimum", moves + iterations
-            )
+            its = moves + iterations
+            return Outcome(heur, bound, solver, "heuristic", "local_optimum", its, "heuristic")
         if found is None:
             found = heur
-        polished, more = heuristics.interchange_center(dense, found, data.forced, deadline=deadline)
+        polished, more = heuristics.interchange_center(
+            dense, found, data.forced, deadline=deadline.at
+        )
         if self.evaluate(polished) <= self.evaluate(found):
             found = polished
-        bound = float(levels[lo])
         status = "optimal" if finished else "time_limit"
         solver = f"HiGHS {highs_version()} MIP (set-cover bisection over radii, Minieka 1970 / Calik & Tansel 2013)"
-        return Outcome(found, bound, solver, "exact", status, iterations + moves + more)
+        its = iterations + moves + more
+        return Outcome(found, bound, solver, "exact", status, its, "bisection")
 
     def _check_reached(
         self, is_open: np.ndarray, value: float, *, enumerated: bool = False

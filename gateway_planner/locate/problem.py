@@ -23,10 +23,42 @@ from ..errors import InfeasibleError, InputError
 from ..minutes import Minutes
 from ._pairs import Pairs, read_pairs
 
-__all__ = ["DECAYS", "MODELS", "Problem", "Solution", "checked_pairs", "validate_problem"]
+__all__ = [
+    "DECAYS",
+    "MODELS",
+    "PATHS",
+    "Problem",
+    "Solution",
+    "checked_pairs",
+    "validate_problem",
+]
 
 MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter")
 DECAYS = ("step", "linear")
+
+#: Every value of :attr:`Solution.path`: the branch of the solver that produced the answer and
+#: its bound. The exact paths prove their answer (gap 0) unless a time limit or target gap
+#: stops them first; "heuristic" reports a valid bound without proof.
+PATHS: dict[str, str] = {
+    "direct": "no choice left: the only possible open set, evaluated",
+    "no_demand": "p-center without demand: the kept sites and the lowest indices",
+    "enumeration": "every subset of the sites left to choose scored",
+    "bound_meets": "heuristic (greedy, fast interchange, VNS) whose value the Lagrangian bound meets",
+    "fixing": "Lagrangian reduced-cost fixing left one choice, compared with the heuristic's",
+    "probing": "reduced-cost fixing and probing left one choice, compared with the heuristic's",
+    "quick_mip": "maximal coverage: HiGHS radius MIP within a node limit, on what reduced-cost fixing left",
+    "probing_mip": "HiGHS radius MIP on what reduced-cost fixing and probing left",
+    "radius_mip": "HiGHS radius MIP on what reduced-cost fixing left (many sites to choose: no probing)",
+    "mip_infeasible": "HiGHS proved the fixings exclude every better solution: the heuristic's is optimal",
+    "full_mip": "HiGHS radius MIP on the whole problem (the heuristic found no solution)",
+    "capacity_scan": "subsets in order of uncapacitated cost, each assigned within the capacities",
+    "capacity_not_binding": "the uncapacitated optimum's bound met by an assignment within the capacities",
+    "capacity_mip": "HiGHS capacitated assignment MIP (bound also from the uncapacitated problem)",
+    "cover_mip": "HiGHS set-cover MIP",
+    "cover_by_max_coverage": "fewest sites: maximal coverage with q sites, q counted up from the LP bound",
+    "bisection": "bisection over radius levels, each decided by greedy cover or a HiGHS cover MIP",
+    "heuristic": "heuristic answer with a valid bound (method 'heuristic', or 'auto' on a model too big)",
+}
 _MAX_LISTED = 10
 
 
@@ -180,7 +212,9 @@ class Solution:
     method
         {"exact", "heuristic"}
     status
-        {"optimal", "gap_reached", "time_limit", "local_optimum"}
+        {"optimal", "gap_reached", "time_limit", "local_optimum"} ``"time_limit"`` whenever the
+        wall-clock limit stopped (or cut short) any part of the solve: the answer may then depend
+        on the machine's speed (``gap`` still says whether it is proven optimal).
     iterations
         Work done: HiGHS simplex iterations, heuristic moves plus subgradient steps, or subsets
         scored by enumeration (comparable only between runs of the same method).
@@ -189,6 +223,9 @@ class Solution:
     shares
         Split-demand capacitated p-median only: ``(n_cells, n_sites)`` sparse share of each
         cell's demand served by each site (rows sum to 1); None otherwise.
+    path
+        The branch of the solver that produced the answer and its bound: a key of
+        :data:`PATHS` (deterministic unless the time limit stopped the solve).
     """
 
     model: str
@@ -204,6 +241,7 @@ class Solution:
     iterations: int
     seconds: float
     shares: sp.csr_array | None = None
+    path: str = ""
 
     def summary(self) -> dict[str, Any]:
         """Plain fields for logs and JSON (no arrays, no wall time).
@@ -211,7 +249,7 @@ class Solution:
         Returns
         -------
         dict
-            model, open_sites, objective, bound, gap, solver, method, status, iterations.
+            model, open_sites, objective, bound, gap, solver, method, status, iterations, path.
         """
         return {
             "model": self.model,
@@ -223,6 +261,7 @@ class Solution:
             "method": self.method,
             "status": self.status,
             "iterations": self.iterations,
+            "path": self.path,
         }
 
 

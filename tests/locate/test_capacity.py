@@ -5,7 +5,7 @@ import pytest
 import scipy.optimize as so
 
 from gateway_planner.errors import InfeasibleError
-from gateway_planner.locate import Problem, _capacity, solve
+from gateway_planner.locate import Problem, _capacity, _enumerate, solve
 
 
 def _split_cost(problem: Problem, sites: list[int]) -> float:
@@ -64,17 +64,22 @@ def _problem(single: bool, **kw) -> Problem:
     )
 
 
+@pytest.mark.parametrize("enumeration", [True, False])
 @pytest.mark.parametrize("scan", [True, False])
 @pytest.mark.parametrize(("p", "fixed"), [(2, ()), (3, (3,))])
-def test_split_capacities_match_brute_force(brute_force, monkeypatch, scan, p, fixed):
+def test_split_capacities_match_brute_force(brute_force, monkeypatch, enumeration, scan, p, fixed):
     if not scan:
         monkeypatch.setattr(_capacity, "SUBSET_LIMIT", 0)
+    if not enumeration:  # the uncapacitated incumbent and bound then take the exact paths
+        monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
     problem = _problem(False, p=p, fixed=fixed)
     best, sites = brute_force(6, p, fixed, lambda s: _split_cost(problem, s))
     sol = solve(problem, method="exact")
     assert sol.objective == pytest.approx(best, rel=1e-6)
     assert tuple(sol.open_index) == sites
     assert sol.status == "optimal"
+    assert sol.bound <= best * (1 + 1e-6)
+    assert sol.path == ("capacity_scan" if scan else "capacity_mip")
     shares = sol.shares.toarray()
     assert np.allclose(shares.sum(axis=1), 1.0)
     load = np.asarray(problem.weights) @ shares
@@ -82,14 +87,20 @@ def test_split_capacities_match_brute_force(brute_force, monkeypatch, scan, p, f
     assert np.all(load[~np.isnan(caps)] <= caps[~np.isnan(caps)] + 1e-6)
 
 
+@pytest.mark.parametrize("enumeration", [True, False])
 @pytest.mark.parametrize("scan", [True, False])
-def test_single_source_capacities_match_brute_force(brute_force, monkeypatch, scan):
+def test_single_source_capacities_match_brute_force(brute_force, monkeypatch, enumeration, scan):
     if not scan:
         monkeypatch.setattr(_capacity, "SUBSET_LIMIT", 0)
+    if not enumeration:
+        monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
     problem = _problem(True, p=2)
     best, _ = brute_force(5, 2, (), lambda s: _single_cost(problem, s))
     sol = solve(problem, method="exact")
     assert sol.objective == pytest.approx(best)
+    assert sol.bound <= best + 1e-6
+    assert (sol.status, sol.gap) == ("optimal", 0.0)
+    assert sol.path == ("capacity_scan" if scan else "capacity_mip")
     assert sol.shares is None
     load = np.bincount(sol.assignment, weights=np.asarray(problem.weights), minlength=5)
     caps = np.asarray(problem.capacities)
@@ -120,3 +131,76 @@ def test_single_source_cell_larger_than_any_capacity():
     )
     with pytest.raises(InfeasibleError, match=r"1 cell\(s\) need more than the largest capacity 8"):
         solve(problem)
+
+
+@pytest.mark.parametrize("single", [False, True])
+@pytest.mark.parametrize("enumeration", [True, False])
+def test_capacities_that_do_not_bind_are_proven_by_the_uncapacitated_bound(
+    brute_force, median_value, monkeypatch, single, enumeration
+):
+    monkeypatch.setattr(_capacity, "SUBSET_LIMIT", 0)
+    if not enumeration:
+        monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
+    problem = _problem(single, p=2)
+    problem = Problem(**{**vars(problem), "capacities": np.full(problem.n_sites, 1e6)})
+    best, _ = brute_force(problem.n_sites, 2, (), lambda s: median_value(problem, s))
+    sol = solve(problem, method="exact")
+    assert sol.path == "capacity_not_binding"
+    assert sol.objective == pytest.approx(best)
+    assert sol.bound <= best + 1e-6
+    assert (sol.status, sol.gap) == ("optimal", 0.0)
+
+
+@pytest.mark.parametrize(("single", "p", "fixed"), [(False, 6, ()), (True, 1, (1,))])
+def test_capacities_without_choice_are_assigned_directly(brute_force, single, p, fixed):
+    problem = _problem(single, p=p, fixed=fixed)
+    cost = _single_cost if single else _split_cost
+    best, _ = brute_force(problem.n_sites, p, fixed, lambda s: cost(problem, s))
+    sol = solve(problem, method="exact")
+    assert sol.path == "direct"
+    assert sol.objective == pytest.approx(best, rel=1e-6)
+    assert sol.bound == sol.objective
+
+
+@pytest.mark.parametrize("single", [False, True])
+def test_capacitated_heuristic_bound_brackets_the_optimum(brute_force, single):
+    problem = _problem(single, p=2)
+    cost = _single_cost if single else _split_cost
+    best, _ = brute_force(problem.n_sites, 2, (), lambda s: cost(problem, s))
+    sol = solve(problem, method="heuristic")
+    assert sol.path == "heuristic"
+    assert sol.bound <= best + 1e-6
+    assert best <= sol.objective + 1e-6
+
+
+def _binding(single: bool, seed: int) -> Problem:
+    """Capacities of 30-80 % of the demand each: the first subsets in uncapacitated order that
+    can serve the demand are not the best (for the seeds below)."""
+    rng = np.random.default_rng(seed)
+    n, m = (7, 5) if single else (12, 6)
+    cells, sites = rng.random((n, 2)), rng.random((m, 2))
+    costs = np.round(np.linalg.norm(cells[:, None] - sites[None], axis=2) * 60, 1)
+    weights = rng.integers(1, 6, n).astype(float)
+    caps = np.round(rng.uniform(0.3, 0.8, m) * weights.sum())
+    ids = tuple(f"s{j}" for j in range(m))
+    return Problem(
+        weights=weights, costs=costs, site_ids=ids, capacities=caps, single_source=single, p=2
+    )
+
+
+@pytest.mark.parametrize("scan", [True, False])
+@pytest.mark.parametrize(("single", "seed"), [(False, 1), (False, 26), (True, 4), (True, 5)])
+def test_binding_capacities_scan_past_the_first_feasible_subset(
+    brute_force, monkeypatch, no_enumeration, scan, single, seed
+):
+    if not scan:
+        monkeypatch.setattr(_capacity, "SUBSET_LIMIT", 0)
+    problem = _binding(single, seed)
+    cost = _single_cost if single else _split_cost
+    best, sites = brute_force(problem.n_sites, 2, (), lambda s: cost(problem, s))
+    sol = solve(problem, method="exact")
+    assert sol.objective == pytest.approx(best, rel=1e-6)
+    assert tuple(sol.open_index) == sites
+    assert sol.bound <= best * (1 + 1e-6)
+    assert (sol.status, sol.gap) == ("optimal", 0.0)
+    assert sol.path == ("capacity_scan" if scan else "capacity_mip")

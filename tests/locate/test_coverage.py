@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gateway_planner.errors import InfeasibleError, InputError
-from gateway_planner.locate import MaxCoverage, Problem, SetCover, solve
+from gateway_planner.locate import MaxCoverage, Problem, SetCover, _enumerate, solve
 from gateway_planner.locate.coverage import credit
 
 
@@ -31,11 +31,12 @@ def test_max_coverage_matches_brute_force(problem_factory, brute_force, method, 
     best, sites = brute_force(9, p, fixed, lambda s: -_covered(problem, s))
     sol = solve(problem, model="max_coverage", method=method, time_limit=20)
     assert sol.objective == pytest.approx(-best)
-    assert sol.bound >= sol.objective - 1e-9
+    assert sol.bound >= -best - 1e-9  # the true optimum, not the objective
     if method != "heuristic":
         assert sol.status == "optimal"
         assert sol.gap == 0.0
         assert tuple(sol.open_index) == sites
+        assert sol.path == "enumeration"
 
 
 def test_max_coverage_assignment_marks_uncovered_cells():
@@ -87,8 +88,10 @@ def test_set_cover_matches_brute_force(problem_factory, brute_force, method, fix
     sol = solve(problem, model="set_cover", method=method)
     if method == "heuristic":
         assert best <= sol.objective <= best + 1
+        assert sol.path == "heuristic"
     else:
         assert sol.objective == best
+        assert sol.path == "cover_mip"
     assert sol.bound <= best + 1e-9
     w = np.asarray(problem.weights)
     assert np.all(sol.assignment[w > 0] >= 0)
@@ -102,6 +105,8 @@ def test_least_cost_set_cover(problem_factory, brute_force):
     sol = SetCover.from_problem(problem).solve(method="exact")
     assert sol.objective == pytest.approx(best)
     assert sol.status == "optimal"
+    assert sol.path == "cover_mip"
+    assert sol.bound <= best + 1e-9
 
 
 def test_partial_set_cover(problem_factory, brute_force):
@@ -109,6 +114,8 @@ def test_partial_set_cover(problem_factory, brute_force):
     best, _ = _best_cover(problem, brute_force, share=0.6)
     sol = solve(problem, model="set_cover", method="exact")
     assert sol.objective == best
+    assert sol.path == "cover_by_max_coverage"
+    assert sol.bound <= best + 1e-9
     w = np.asarray(problem.weights)
     assert w[sol.assignment >= 0].sum() >= 0.6 * w.sum() - 1e-9
 
@@ -215,18 +222,86 @@ def test_least_cost_partial_set_cover(problem_factory, brute_force):
     sol = solve(problem, model="set_cover", method="exact")
     assert sol.objective == pytest.approx(best)
     assert "partial set cover" in sol.solver
+    assert sol.path == "cover_mip"
+    assert sol.bound <= best + 1e-9
 
 
 @pytest.mark.parametrize(("p", "decay"), [(3, "step"), (4, "linear")])
 def test_max_coverage_through_highs_matches_brute_force(
-    problem_factory, brute_force, monkeypatch, p, decay
+    problem_factory, brute_force, monkeypatch, no_enumeration, p, decay
 ):
     from gateway_planner.locate import _pipeline
 
-    monkeypatch.setattr(_pipeline, "ENUMERATION_BUDGET", 0)
     monkeypatch.setattr(_pipeline, "LAGRANGIAN_STEPS_EXACT", 1)
     problem = problem_factory(40, 10, seed=17, p=p, limit=18.0, decay=decay, decay_start=6.0)
     best, _ = brute_force(10, p, (), lambda s: -_covered(problem, s))
     sol = solve(problem, model="max_coverage", method="exact")
     assert sol.objective == pytest.approx(-best)
     assert sol.status == "optimal"
+    assert sol.bound >= -best - 1e-9
+    assert sol.path in ("bound_meets", "quick_mip", "fixing", "probing", "probing_mip")
+
+
+# (coverage_share, site costs?, limit, seed, path), enumeration on and off
+COVER_CASES = [
+    (1.0, False, 25.0, 2, "cover_mip"),
+    (1.0, True, 25.0, 3, "cover_mip"),
+    (0.6, False, 15.0, 1, "cover_by_max_coverage"),
+    (0.8, False, 15.0, 4, "cover_by_max_coverage"),
+    (0.95, False, 15.0, 2, "cover_by_max_coverage"),
+    (0.6, True, 15.0, 5, "cover_mip"),
+    (0.8, True, 15.0, 3, "cover_mip"),
+]
+
+
+@pytest.mark.parametrize("enumeration", [True, False])
+@pytest.mark.parametrize(("share", "priced", "limit", "seed", "path"), COVER_CASES)
+def test_set_cover_paths_match_brute_force(
+    brute, monkeypatch, enumeration, share, priced, limit, seed, path
+):
+    """Including the fewest-sites shortcut, whose bound is its own value (proven by the
+    maximal coverage of one site fewer falling short): checked against brute force."""
+    if not enumeration:  # the maximal coverage steps of the shortcut then take the exact paths
+        monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
+    costs = np.round(np.random.default_rng(seed).random(10) * 4 + 1, 1) if priced else None
+    problem = brute.problem(
+        30, 10, seed=seed, limit=limit, coverage_share=share, site_costs=costs, float_weights=True
+    )
+    best = brute.best_cover(problem)
+    sol = solve(problem, model="set_cover", method="exact")
+    assert sol.path == path
+    assert sol.objective == pytest.approx(best, rel=1e-12)
+    assert brute.cover(problem, list(sol.open_index)) == pytest.approx(sol.objective)
+    assert sol.bound <= best + 1e-9
+    assert (sol.status, sol.gap) == ("optimal", 0.0)
+
+
+@pytest.mark.parametrize("priced", [False, True])
+def test_set_cover_share_infeasible_exactly_when_brute_force_finds_nothing(brute, priced):
+    costs = np.arange(1.0, 11.0) if priced else None
+    problem = brute.problem(30, 10, seed=0, limit=15.0, coverage_share=0.8, site_costs=costs)
+    assert brute.best_cover(problem) == np.inf
+    with pytest.raises(InfeasibleError, match=r"coverage target 0\.8"):
+        solve(problem, model="set_cover", method="exact")
+
+
+@pytest.mark.parametrize("method", ["heuristic", "exact", "auto"])
+@pytest.mark.parametrize(("n_cells", "seed"), [(25, 0), (25, 3), (300, 1)])
+def test_max_coverage_with_most_sites_open(brute, method, n_cells, seed):
+    """p = 7 of 9: once every reachable pair is taken the greedy has nothing left to gain
+    (it crashed with OverflowError, the gains being integers)."""
+    problem = brute.problem(n_cells, 9, seed=seed, unreachable=0.1, p=7, limit=20.0)
+    best = brute.optimum(problem, "max_coverage")
+    sol = solve(problem, model="max_coverage", method=method)
+    assert sol.objective == pytest.approx(best)
+    assert sol.bound >= best - 1e-9
+    assert sol.open_index.size == 7
+
+
+@pytest.mark.parametrize("decay", ["step", "linear"])
+def test_max_coverage_with_most_sites_open_on_the_exact_path(brute, no_enumeration, decay):
+    problem = brute.problem(
+        40, 10, seed=6, unreachable=0.1, p=8, limit=20.0, decay=decay, decay_start=5.0
+    )
+    sol = solve(problem, model="max_coverage", method="exact")
+    brute.assert_proven(problem, sol, "max_coverage")

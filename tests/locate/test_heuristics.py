@@ -63,3 +63,13 @@ def test_greedy_cover_covers_and_removes_redundant_sites():
         cover, np.ones(3), np.ones(4), np.zeros(3, dtype=bool), target=4.0
     )
     assert is_open.tolist() == [False, True, True]
+
+
+def test_greedy_opens_p_sites_when_nothing_is_left_to_gain():
+    """Every cell at its cheapest site before p are open: the gains are all zero (they were
+    integers then, and marking open sites -inf raised OverflowError)."""
+    wcost = np.array([[1.0, 5.0, 5.0, 5.0, 5.0], [5.0, 1.0, 5.0, 5.0, 5.0]])
+    is_open = heuristics.greedy_median(SortedCosts.of(wcost), np.zeros(5, dtype=bool), 4)
+    assert is_open.sum() == 4
+    assert is_open[[0, 1]].all()
+    assert heuristics.median_cost(SortedCosts.of(wcost), is_open) == 2.0

@@ -1,5 +1,8 @@
-"""Two small OR-Library instances (read from ../shared/data/orlib-pmed when present)."""
+"""OR-Library p-median instances: Beasley's pmed1 and pmed2 (read from ../shared/data/orlib-pmed,
+never copied into the repository), and small instances written here in the same format."""
 
+import itertools
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,23 +12,104 @@ from gateway_planner.errors import InputError
 from gateway_planner.locate import Problem, read_optima, read_pmed, solve
 
 ORLIB = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "orlib-pmed"
+EXACT_PATHS = {"bound_meets", "fixing", "probing", "probing_mip", "mip_infeasible"}
+
+
+def _orlib(folder: Path, name: str) -> tuple[Path, Path]:
+    """The instance and optima files; missing, a failure under CI (where ../shared is always
+    beside the clone), else a skip."""
+    path, optima = folder / f"{name}.txt", folder / "pmedopt.txt"
+    if not (path.exists() and optima.exists()):
+        msg = f"OR-Library instance {path} not available (../shared/data/orlib-pmed)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path, optima
 
 
 @pytest.mark.parametrize("name", ["pmed1", "pmed2"])
-def test_orlib_optimum(name):
-    path = ORLIB / f"{name}.txt"
-    if not path.exists() or not (ORLIB / "pmedopt.txt").exists():
-        pytest.skip(f"OR-Library instance {path} not available")
+def test_orlib_optimum(name, no_enumeration):
+    path, optima = _orlib(ORLIB, name)
     n, p, costs = read_pmed(path)
-    optimum = read_optima(ORLIB / "pmedopt.txt")[name]
+    optimum = read_optima(optima)[name]
     problem = Problem(
         weights=np.ones(n), costs=costs, site_ids=tuple(str(i + 1) for i in range(n)), p=p
     )
     sol = solve(problem, time_limit=60)
     assert sol.objective == optimum
     assert sol.status == "optimal"
+    assert sol.bound <= optimum
+    assert sol.path in EXACT_PATHS
     heur = solve(problem, method="heuristic")
     assert heur.bound <= optimum <= heur.objective
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), (None, pytest.skip.Exception)]
+)
+def test_missing_orlib_fails_under_ci_and_skips_elsewhere(tmp_path, monkeypatch, ci, outcome):
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match=r"OR-Library instance .*pmed1\.txt not available"):
+        _orlib(tmp_path / "missing", "pmed1")
+
+
+def _write_pmed(folder: Path, seed: int, n: int, p: int) -> tuple[Path, np.ndarray]:
+    """A random connected graph in the pmed format (a spanning path, chords, some pairs given
+    twice: the last line wins); returns the file and its shortest paths by Floyd-Warshall."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    edges = [(int(a), int(b)) for a, b in itertools.pairwise(order)]
+    edges += [tuple(int(v) for v in rng.choice(n, 2, replace=False)) for _ in range(2 * n)]
+    edges += edges[: n // 3]  # given again, with new costs that must win
+    dist = np.full((n, n), np.inf)
+    np.fill_diagonal(dist, 0.0)
+    last: dict[tuple[int, int], int] = {}
+    lines = [f" {n} {len(edges)} {p} "]
+    for a, b in edges:
+        c = int(rng.integers(1, 100))
+        last[(min(a, b), max(a, b))] = c
+        lines.append(f" {a + 1} {b + 1} {c} ")
+    for (a, b), c in last.items():
+        dist[a, b] = dist[b, a] = c
+    for k in range(n):
+        dist = np.minimum(dist, dist[:, k : k + 1] + dist[k : k + 1, :])
+    path = folder / f"pmed{seed}.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path, dist
+
+
+@pytest.mark.parametrize(
+    ("seed", "n", "p", "branch"),
+    [
+        (1, 15, 3, "bound_meets"),
+        (2, 16, 4, "bound_meets"),
+        (3, 17, 5, "probing"),
+        (20, 16, 2, "probing"),
+        (49, 18, 3, "probing_mip"),
+        (92, 16, 2, "probing_mip"),
+        (108, 14, 2, "mip_infeasible"),
+    ],
+)
+def test_written_pmed_instances_solve_to_the_brute_force_optimum(
+    tmp_path, no_enumeration, seed, n, p, branch
+):
+    file, dist = _write_pmed(tmp_path, seed, n, p)
+    n_read, p_read, costs = read_pmed(file)
+    assert (n_read, p_read) == (n, p)
+    np.testing.assert_array_equal(costs, dist)
+    optimum = min(dist[:, list(s)].min(axis=1).sum() for s in itertools.combinations(range(n), p))
+    problem = Problem(
+        weights=np.ones(n), costs=costs, site_ids=tuple(map(str, range(1, n + 1))), p=p
+    )
+    sol = solve(problem, method="exact")
+    assert sol.objective == optimum
+    assert dist[:, sol.open_index].min(axis=1).sum() == optimum
+    assert sol.bound <= optimum
+    assert (sol.status, sol.gap) == ("optimal", 0.0)
+    assert sol.path == branch
 
 
 def test_last_duplicate_edge_wins(tmp_path):

@@ -2,8 +2,7 @@ import numpy as np
 import pytest
 
 from gateway_planner.errors import InfeasibleError
-from gateway_planner.locate import PCenter, Problem, solve
-from gateway_planner.locate import pcenter as pcenter_module
+from gateway_planner.locate import PCenter, Problem, _enumerate, solve
 
 
 def _worst(problem: Problem, sites: list[int]) -> float:
@@ -22,7 +21,7 @@ def test_pcenter_matches_brute_force(
     problem_factory, brute_force, monkeypatch, enumerate_first, p, fixed, weighted
 ):
     if not enumerate_first:
-        monkeypatch.setattr(pcenter_module, "ENUMERATION_BUDGET", 0)
+        monkeypatch.setattr(_enumerate, "ENUMERATION_BUDGET", 0)
     problem = problem_factory(
         40,
         10,
@@ -37,19 +36,40 @@ def test_pcenter_matches_brute_force(
     assert sol.objective == pytest.approx(best)
     assert sol.status == "optimal"
     assert sol.gap == 0.0
+    assert sol.bound <= best + 1e-9
     assert set(fixed) <= set(sol.open_index)
+    assert sol.path == ("enumeration" if enumerate_first else "bisection")
 
 
-def test_pcenter_heuristic_reports_a_valid_bound(problem_factory, brute_force):
-    problem = problem_factory(40, 10, seed=9, p=3)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize(("seed", "fixed"), [(0, ()), (1, ()), (2, ()), (3, (1,)), (6, (0, 4))])
+def test_pcenter_bisection_matches_brute_force(brute, no_enumeration, weighted, seed, fixed):
+    drawn = brute.drawn("pmedian", seed)  # any size, p, reach and weights
+    problem = Problem(
+        weights=drawn.weights,
+        costs=drawn.costs,
+        site_ids=drawn.site_ids,
+        p=drawn.p,
+        fixed=fixed,
+        weighted_center=weighted,
+    )
+    sol = solve(problem, model="pcenter", method="exact")
+    assert sol.path == "bisection"
+    brute.assert_proven(problem, sol, "pcenter")
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_pcenter_heuristic_reports_a_valid_bound(problem_factory, brute_force, weighted, seed):
+    problem = problem_factory(40, 10, seed=seed, p=3, weighted_center=weighted)
     best, _ = brute_force(10, 3, (), lambda s: _worst(problem, s))
     sol = PCenter.from_problem(problem).solve(method="heuristic")
     assert sol.bound <= best + 1e-9 <= sol.objective + 1e-9
     assert sol.method == "heuristic"
+    assert sol.path == "heuristic"
 
 
-def test_pcenter_bisection_polishes_the_total(monkeypatch):
-    monkeypatch.setattr(pcenter_module, "ENUMERATION_BUDGET", 0)
+def test_pcenter_bisection_polishes_the_total(no_enumeration):
     # the worst cell (row 0) fixes the radius at 10 whatever else opens; the second site
     # should then serve the others best (site 2, not site 3)
     costs = np.array(
@@ -82,3 +102,14 @@ def test_pcenter_without_demand_opens_lowest_indices():
     sol = solve(problem, model="pcenter")
     assert sol.open_sites == ("a", "c")
     assert sol.objective == 0.0
+    assert sol.path == "no_demand"
+
+
+@pytest.mark.parametrize("fixed", [(0, 2), ()])
+def test_pcenter_without_choice_is_evaluated_directly(fixed):
+    costs = np.array([[1.0, 2.0, 3.0], [2.0, 1.0, 7.0]])
+    p = 2 if fixed else 3
+    problem = Problem(weights=np.ones(2), costs=costs, site_ids=("a", "b", "c"), fixed=fixed, p=p)
+    sol = solve(problem, model="pcenter")
+    assert sol.path == "direct"
+    assert sol.objective == sol.bound == (2.0 if fixed else 1.0)

@@ -21,7 +21,8 @@ def test_pmedian_matches_brute_force(problem_factory, brute_force, median_value,
         assert sol.method == "exact"
         assert sol.status == "optimal"
         assert sol.gap == 0.0
-    assert sol.bound <= sol.objective + 1e-9
+        assert sol.path == "enumeration"
+    assert sol.bound <= best + 1e-9  # the true optimum, not the objective
 
 
 def test_pmedian_with_unreachable_pairs(problem_factory, brute_force, median_value):
@@ -75,6 +76,7 @@ def test_no_choice_left_is_evaluated_directly():
     sol = solve(problem)
     assert sol.objective == pytest.approx(2 * 1 + 3)
     assert sol.status == "optimal"
+    assert sol.path == "direct"
 
 
 def test_sparse_costs_explicit_zero_is_reachable(make_costs):
