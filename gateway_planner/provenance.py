@@ -172,6 +172,7 @@ def run_summary(
             "bound": solution.bound,
             "gap": solution.gap,
             "iterations": solution.iterations,
+            "path": solution.path,
             "note": "wall time is left out so that reruns give identical files; see the log",
         },
         "sites": {

@@ -12,6 +12,7 @@ import gateway_planner.settings as gps
 from gateway_planner._io import json_dumps
 from gateway_planner.config import load_scenario, scenario_from_dict
 from gateway_planner.errors import InputError
+from gateway_planner.locate.problem import PATHS
 from gateway_planner.minutes import dense_rows
 from gateway_planner.scenario import run_scenario
 
@@ -53,6 +54,9 @@ def test_every_model_runs_from_a_scenario(objective):
     if objective["model"] != "set_cover":
         assert len(sol.open_sites) == 2
     assert result.summary["solver"]["model"] == objective["model"]
+    # which branch proved the answer is recorded (the pilot's few candidates are enumerated)
+    assert result.summary["solver"]["path"] == sol.path
+    assert sol.path in PATHS
 
 
 def test_a_coverage_target_out_of_reach_is_refused_before_solving():
