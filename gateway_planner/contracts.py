@@ -26,6 +26,7 @@ __all__ = [
     "ALL",
     "DROP_REASONS",
     "MODE_ALLOCATION",
+    "MODE_ORDER",
     "SHARE_PREFIX",
     "SHARE_TOLERANCE",
     "SITE_STATUSES",
@@ -47,6 +48,8 @@ SITE_STATUSES: tuple[str, ...] = ("existing", "candidate")
 THRESHOLDS: tuple[int, ...] = (10, 15, 20, 30)
 #: the row of the figures over all customer groups
 ALL = "all"
+#: the order the outputs list travel modes in (car, on foot, then public transport); others after
+MODE_ORDER: tuple[str, ...] = ("drive", "walk", "bus", "on_demand")
 #: how the figures by mode choose the site of a journey (said wherever they are shown)
 MODE_ALLOCATION = (
     "each group's visits go to the open site its mix of modes reaches fastest; the figures "

@@ -25,7 +25,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .contracts import ALL, THRESHOLDS, Evaluation
+from .contracts import ALL, MODE_ORDER, THRESHOLDS, Evaluation
 from .errors import InputError
 from .groups import CustomerGroup
 from .minutes import Minutes, dense_columns
@@ -186,6 +186,13 @@ def _allocate(
     return np.stack(best_pos, axis=1), np.stack(best_min, axis=1)
 
 
+def _cell_basis(weights: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Weigh each cell's groups by visits, by people where it has none, else equally."""
+    basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
+    out: np.ndarray = np.where(basis.sum(axis=1, keepdims=True) > 0, basis, 1.0)
+    return out
+
+
 def _cell_summary(
     pos: np.ndarray, minutes: np.ndarray, weights: np.ndarray, people: np.ndarray, n_open: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -196,9 +203,7 @@ def _cell_summary(
     """
     n_cells, n_groups = pos.shape
     reach = pos >= 0
-    basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
-    basis = np.where(basis.sum(axis=1, keepdims=True) > 0, basis, 1.0)
-    basis = np.where(reach, basis, 0.0)
+    basis = np.where(reach, _cell_basis(weights, people), 0.0)
     load = np.zeros((n_cells, max(n_open, 1)))
     rows = np.repeat(np.arange(n_cells), n_groups)
     np.add.at(load, (rows[reach.ravel()], pos.ravel()[reach.ravel()]), basis.ravel()[reach.ravel()])
@@ -259,8 +264,11 @@ def _by_mode(
     (a mode with a service area is ``inf`` where unavailable, and every other mode of the mix
     reaches any site the mix does); the shares of those modes are scaled up to sum to 1,
     exactly as the mix's expected time. An unreachable journey keeps the mix's own shares.
+    Modes come in :data:`MODE_ORDER`.
     """
-    modes = list(by_mode)
+    modes = sorted(
+        by_mode, key=lambda m: (MODE_ORDER.index(m) if m in MODE_ORDER else len(MODE_ORDER), m)
+    )
     rows = np.arange(pos.shape[0])[:, None]
     chosen = np.clip(pos, 0, None)
     times = {}
@@ -390,8 +398,7 @@ def _mode_minutes(
     journeys: _ByMode, weights: np.ndarray, people: np.ndarray, index: pd.Index
 ) -> pd.DataFrame:
     """Mean journey by each mode of each cell's visits going by it (weighted as ``minutes``)."""
-    base = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
-    base = np.where(base.sum(axis=1, keepdims=True) > 0, base, 1.0)
+    base = _cell_basis(weights, people)
     out = {}
     for m, minutes in journeys.minutes.items():
         basis = base * journeys.shares[m]
