@@ -25,6 +25,8 @@ from .groups import CustomerGroup
 __all__ = [
     "ALL",
     "DROP_REASONS",
+    "MODE_ALLOCATION",
+    "MODE_ORDER",
     "SHARE_PREFIX",
     "SHARE_TOLERANCE",
     "SITE_STATUSES",
@@ -46,6 +48,13 @@ SITE_STATUSES: tuple[str, ...] = ("existing", "candidate")
 THRESHOLDS: tuple[int, ...] = (10, 15, 20, 30)
 #: the row of the figures over all customer groups
 ALL = "all"
+#: the order the outputs list travel modes in (car, on foot, then public transport); others after
+MODE_ORDER: tuple[str, ...] = ("drive", "walk", "bus", "on_demand")
+#: how the figures by mode choose the site of a journey (said wherever they are shown)
+MODE_ALLOCATION = (
+    "each group's visits go to the open site its mix of modes reaches fastest; the figures "
+    "by mode time the visits of each mode to that site"
+)
 
 #: why items were left out, in the order they are reported
 DROP_REASONS: Mapping[str, str] = {
@@ -246,6 +255,24 @@ class Evaluation:
         of the slowest tenth of visits), ``gini`` (of journey time, weighted by visits),
         ``unreachable_people``, ``unreachable_visits``. Time figures are over reachable
         journeys; unreachable ones are counted apart.
+    modes
+        The same figures by travel mode: index (``group``, ``mode``), one row per mode of each
+        group's mix and one per mode for ``all``. A row's journeys are the group's visits that
+        travel by that mode (each cell's visits times the mode's share of its mix, the other
+        shares scaled up where a mode is unavailable), to the site the group's allocation
+        chose (by the mix: see :data:`MODE_ALLOCATION`), timed by that mode. Also
+        ``pct_of_visits`` (share of the group's visits going by the mode) and ``pct_riding``
+        (``bus`` rows, when walking times are known: share of its reachable visits whose bus
+        journey is faster than walking all the way, i.e. who board a bus; NaN otherwise).
+        Unreachable journeys count at the group's own shares. Empty when no times by mode
+        were given.
+    site_modes
+        The figures of :attr:`sites` by mode for each open site: index (``site_id``,
+        ``mode``), with ``name``, ``pct_of_visits`` (of the site's visits) and ``pct_riding``.
+    mode_minutes
+        Per cell (index ``cell_id``) and mode (one column each): the visit-weighted mean
+        journey by that mode of the cell's visits that go by it, weighted as ``minutes``;
+        ``inf`` where none is reachable, NaN where no visit goes by that mode.
     """
 
     open_sites: tuple[str, ...]
@@ -253,3 +280,12 @@ class Evaluation:
     catchments: gpd.GeoDataFrame
     sites: gpd.GeoDataFrame
     groups: pd.DataFrame
+    modes: pd.DataFrame = field(default_factory=lambda: _by_mode_frame("group"))
+    site_modes: pd.DataFrame = field(default_factory=lambda: _by_mode_frame("site_id"))
+    mode_minutes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _by_mode_frame(name: str) -> pd.DataFrame:
+    """Return an empty table by mode, index (``name``, ``mode``)."""
+    index = pd.MultiIndex.from_tuples([], names=[name, "mode"])
+    return pd.DataFrame(index=index)

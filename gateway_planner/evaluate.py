@@ -5,6 +5,12 @@ fastest (its expected time over its mode mix). Catchments dissolve the cells by 
 serves most of their visits. Figures are weighted by face-to-face visits (the people who need
 face-to-face help), with population alongside.
 
+Given the times of each mode, the same figures are given by mode: the visits of a group that
+travel by a mode (its share of the group's mix, the other shares scaled up where a mode is
+unavailable, as the mix's expected time does) to the site the group's allocation chose, timed
+by that mode. The allocation stays by the mix: nobody is sent to another site because their
+mode would reach it faster.
+
 Travel times may be dense (``inf`` = unreachable) or scipy sparse (only reachable pairs stored,
 explicit zeros being journeys of 0 minutes); both give the same figures.
 """
@@ -12,19 +18,21 @@ explicit zeros being journeys of 0 minutes); both give the same figures.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .contracts import ALL, THRESHOLDS, Evaluation
+from .contracts import ALL, MODE_ORDER, THRESHOLDS, Evaluation
 from .errors import InputError
 from .groups import CustomerGroup
-from .minutes import dense_columns
+from .minutes import Minutes, dense_columns
 
 __all__ = [
     "ALL",
+    "RIDE_TOLERANCE",
     "THRESHOLDS",
     "Evaluation",
     "evaluate",
@@ -126,8 +134,19 @@ def _check(
     weights: np.ndarray,
     times: Mapping[str, Any],
     open_sites: Sequence[str],
+    by_mode: Mapping[str, Minutes] | None,
 ) -> None:
     problems = []
+    if by_mode is not None:
+        for g in groups:
+            missing = sorted(m for m, share in g.modes.items() if share > 0 and m not in by_mode)
+            if missing:
+                problems.append(f"no travel times by {', '.join(missing)} for group {g.id!r}")
+        for m, t in by_mode.items():
+            if t.shape != (len(cells), len(sites)):
+                problems.append(
+                    f"travel times by {m} have shape {t.shape}, expected {(len(cells), len(sites))}"
+                )
     if weights.shape != (len(cells), len(groups)):
         problems.append(f"weights have shape {weights.shape}, expected {(len(cells), len(groups))}")
     for g in groups:
@@ -167,6 +186,13 @@ def _allocate(
     return np.stack(best_pos, axis=1), np.stack(best_min, axis=1)
 
 
+def _cell_basis(weights: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """Weigh each cell's groups by visits, by people where it has none, else equally."""
+    basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
+    out: np.ndarray = np.where(basis.sum(axis=1, keepdims=True) > 0, basis, 1.0)
+    return out
+
+
 def _cell_summary(
     pos: np.ndarray, minutes: np.ndarray, weights: np.ndarray, people: np.ndarray, n_open: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -177,9 +203,7 @@ def _cell_summary(
     """
     n_cells, n_groups = pos.shape
     reach = pos >= 0
-    basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
-    basis = np.where(basis.sum(axis=1, keepdims=True) > 0, basis, 1.0)
-    basis = np.where(reach, basis, 0.0)
+    basis = np.where(reach, _cell_basis(weights, people), 0.0)
     load = np.zeros((n_cells, max(n_open, 1)))
     rows = np.repeat(np.arange(n_cells), n_groups)
     np.add.at(load, (rows[reach.ravel()], pos.ravel()[reach.ravel()]), basis.ravel()[reach.ravel()])
@@ -209,6 +233,184 @@ def _site_rows(
     return frame.drop(columns=["unreachable_people", "unreachable_visits"])
 
 
+#: minutes by which a bus journey must beat walking all the way to count as boarding a bus
+#: (the bus mode's walk-only journeys equal the walk mode's to float32 rounding)
+RIDE_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class _ByMode:
+    """Each mode's journeys to the sites the groups' allocation chose, (n_cells, n_groups) each.
+
+    ``minutes`` are the mode's minutes to the chosen site (``inf`` where there is none or the
+    mode does not reach it); ``shares`` the share of each group's visits of each cell going
+    by the mode.
+    """
+
+    minutes: dict[str, np.ndarray]
+    shares: dict[str, np.ndarray]
+
+
+def _by_mode(
+    by_mode: Mapping[str, Minutes],
+    groups: Sequence[CustomerGroup],
+    open_idx: np.ndarray,
+    pos: np.ndarray,
+    minutes: np.ndarray,
+) -> _ByMode:
+    """Time each mode to the chosen sites and split each group's visits between its modes.
+
+    Where the group reaches its site, a mode of its mix travels when it reaches the site too
+    (a mode with a service area is ``inf`` where unavailable, and every other mode of the mix
+    reaches any site the mix does); the shares of those modes are scaled up to sum to 1,
+    exactly as the mix's expected time. An unreachable journey keeps the mix's own shares.
+    Modes come in :data:`MODE_ORDER`.
+    """
+    modes = sorted(
+        by_mode, key=lambda m: (MODE_ORDER.index(m) if m in MODE_ORDER else len(MODE_ORDER), m)
+    )
+    rows = np.arange(pos.shape[0])[:, None]
+    chosen = np.clip(pos, 0, None)
+    times = {}
+    for m in modes:
+        picked = dense_columns(by_mode[m], open_idx)[rows, chosen]
+        times[m] = np.where(pos >= 0, picked, np.inf)
+    nominal = np.array([[float(g.modes.get(m, 0.0)) for g in groups] for m in modes])
+    nominal = nominal / np.where(nominal.sum(axis=0) > 0, nominal.sum(axis=0), 1.0)
+    reached = np.isfinite(minutes)
+    raw = np.stack(
+        [np.where(reached & ~np.isfinite(times[m]), 0.0, nominal[k]) for k, m in enumerate(modes)]
+    )
+    total = raw.sum(axis=0)
+    raw = np.where(total > 0, raw, nominal[:, None, :])
+    shares = raw / raw.sum(axis=0).clip(min=1e-300)
+    return _ByMode(times, {m: shares[k] for k, m in enumerate(modes)})
+
+
+def _mode_stats(
+    minutes: np.ndarray, visits: np.ndarray, people: np.ndarray, riding: np.ndarray | None
+) -> dict[str, float]:
+    """Figures of one mode's journeys (as :func:`_stats`) and the share of them boarding a bus."""
+    out = _stats(minutes, visits, people)
+    reach = np.isfinite(minutes)
+    reached = float(visits[reach].sum())
+    out["pct_riding"] = (
+        100.0 * float(visits[reach & riding].sum()) / reached
+        if riding is not None and reached > 0
+        else float("nan")
+    )
+    return out
+
+
+def _riding(journeys: _ByMode, mode: str) -> np.ndarray | None:
+    """Flag the bus journeys faster than walking all the way (None for other modes)."""
+    if mode != "bus" or "walk" not in journeys.minutes:
+        return None
+    riding: np.ndarray = journeys.minutes["bus"] < journeys.minutes["walk"] - RIDE_TOLERANCE
+    return riding
+
+
+def _share_pct(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else float("nan")
+
+
+def _mode_rows(
+    journeys: _ByMode,
+    groups: Sequence[CustomerGroup],
+    weights: np.ndarray,
+    people: np.ndarray,
+    names: Mapping[str, str],
+) -> pd.DataFrame:
+    """Figures of each group's journeys by each mode of its mix, and of all groups by mode."""
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for m, minutes in journeys.minutes.items():
+        share, riding = journeys.shares[m], _riding(journeys, m)
+        for gi, g in enumerate(groups):
+            if g.modes.get(m, 0.0) <= 0:
+                continue
+            rows[(g.id, m)] = _mode_stats(
+                minutes[:, gi],
+                weights[:, gi] * share[:, gi],
+                people[:, gi] * share[:, gi],
+                None if riding is None else riding[:, gi],
+            )
+            rows[(g.id, m)]["pct_of_visits"] = _share_pct(
+                rows[(g.id, m)]["visits"], float(weights[:, gi].sum())
+            )
+        rows[(ALL, m)] = _mode_stats(
+            minutes.ravel(),
+            (weights * share).ravel(),
+            (people * share).ravel(),
+            None if riding is None else riding.ravel(),
+        )
+        rows[(ALL, m)]["pct_of_visits"] = _share_pct(rows[(ALL, m)]["visits"], float(weights.sum()))
+    table = _mode_table(rows, "group")
+    table.insert(0, "name", [names[g] for g in table.index.get_level_values("group")])
+    return table
+
+
+def _mode_table(rows: Mapping[tuple[str, str], Mapping[str, float]], name: str) -> pd.DataFrame:
+    """Rows by (``name``, mode), ``pct_of_visits`` first and ``pct_riding`` last."""
+    index = pd.MultiIndex.from_tuples(list(rows), names=[name, "mode"])
+    table = pd.DataFrame(list(rows.values()), index=index)
+    if table.empty:
+        return table
+    first = ["pct_of_visits"]
+    last = ["pct_riding"]
+    middle = [c for c in table.columns if c not in first + last]
+    return table[first + middle + last]
+
+
+def _site_mode_rows(
+    journeys: _ByMode,
+    pos: np.ndarray,
+    weights: np.ndarray,
+    people: np.ndarray,
+    open_ids: tuple[str, ...],
+    names: Mapping[str, str],
+) -> pd.DataFrame:
+    """Figures of each open site's journeys by each mode that brings anyone to it."""
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for k, sid in enumerate(open_ids):
+        mask = pos == k
+        total = float(weights[mask].sum())
+        for m, minutes in journeys.minutes.items():
+            share, riding = journeys.shares[m][mask], _riding(journeys, m)
+            if not (share > 0).any():
+                continue
+            row = _mode_stats(
+                minutes[mask],
+                weights[mask] * share,
+                people[mask] * share,
+                None if riding is None else riding[mask],
+            )
+            row["pct_of_visits"] = _share_pct(row["visits"], total)
+            rows[(sid, m)] = row
+    table = _mode_table(rows, "site_id")
+    if table.empty:
+        return table
+    table = table.drop(columns=["unreachable_people", "unreachable_visits"])
+    table.insert(0, "name", [names.get(s, s) for s in table.index.get_level_values("site_id")])
+    return table
+
+
+def _mode_minutes(
+    journeys: _ByMode, weights: np.ndarray, people: np.ndarray, index: pd.Index
+) -> pd.DataFrame:
+    """Mean journey by each mode of each cell's visits going by it (weighted as ``minutes``)."""
+    base = _cell_basis(weights, people)
+    out = {}
+    for m, minutes in journeys.minutes.items():
+        basis = base * journeys.shares[m]
+        reach = np.isfinite(minutes) & (basis > 0)
+        reached = np.where(reach, basis, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (np.where(reach, minutes, 0.0) * basis).sum(axis=1) / reached
+        used = basis.sum(axis=1) > 0
+        out[m] = np.where(used, np.where(reached > 0, mean, np.inf), np.nan)
+    return pd.DataFrame(out, index=index.copy())
+
+
 def _statuses(sites: gpd.GeoDataFrame, open_set: set[str], existing: Sequence[str]) -> list[str]:
     existing_set = set(existing)
     return [
@@ -228,6 +430,7 @@ def evaluate(
     open_sites: Sequence[str],
     *,
     existing: Sequence[str] = (),
+    by_mode: Mapping[str, Minutes] | None = None,
 ) -> Evaluation:
     """Allocate demand to the open sites and compute catchments and figures.
 
@@ -250,12 +453,16 @@ def evaluate(
         Ids of the open sites.
     existing
         Ids of today's sites, to label sites existing / proposed / closed.
+    by_mode
+        Minutes per mode (e.g. ``TravelTimes.by_mode``), in the form of ``times``: adds the
+        figures by mode (``modes``, ``site_modes``, ``mode_minutes``); every mode of a group's
+        mix needs its times. The allocation stays by the groups' ``times``.
 
     Returns
     -------
     Evaluation
     """
-    _check(cells, sites, groups, weights, times, open_sites)
+    _check(cells, sites, groups, weights, times, open_sites, by_mode)
     weights = np.asarray(weights, dtype=np.float64)
     site_ids = np.asarray([str(s) for s in sites.index], dtype=object)
     open_set = {str(s) for s in open_sites}
@@ -313,10 +520,24 @@ def evaluate(
         site_table["capacity"] = np.nan
     cap = site_table["capacity"].astype(float)
     site_table["load_pct"] = np.where(cap > 0, 100.0 * site_table["visits_per_month"] / cap, np.nan)
-    return Evaluation(
+    evaluation = Evaluation(
         open_sites=open_ids,
         cells=cells_out,
         catchments=gpd.GeoDataFrame(catch, geometry="geometry", crs=cells.crs),
         sites=site_table,
         groups=group_table,
+    )
+    if not by_mode:
+        return evaluation
+    journeys = _by_mode(by_mode, groups, open_idx, pos, minutes)
+    site_names = (
+        {str(k): str(v) for k, v in site_table["name"].items()}
+        if "name" in site_table.columns
+        else {}
+    )
+    return replace(
+        evaluation,
+        modes=_mode_rows(journeys, groups, weights, people, names),
+        site_modes=_site_mode_rows(journeys, pos, weights, people, open_ids, site_names),
+        mode_minutes=_mode_minutes(journeys, weights, people, cells.index),
     )

@@ -15,10 +15,10 @@ from typing import Any
 from ._io import file_digest
 from ._version import __version__
 from .config import Scenario
-from .contracts import Area, Evaluation
+from .contracts import MODE_ALLOCATION, Area, Evaluation
 from .locate import Solution
 from .network import Network, TravelTimes
-from .report import NETWORK_LABELS
+from .report import NETWORK_LABELS, mode_label
 
 __all__ = ["run_summary"]
 
@@ -81,6 +81,66 @@ def _site_points(area: Area, ids: tuple[str, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def _number(value: Any) -> str:
+    """Write a parameter for a sentence (``?`` when the network did not record it)."""
+    return f"{value:g}" if isinstance(value, (int, float)) else "?"
+
+
+def _mode_time(mode: str, provenance: Mapping[str, Any], *, walk: bool) -> dict[str, Any]:
+    """Say what a mode's journey time holds, with the parameters behind it (the waits)."""
+    note: dict[str, Any] = {"label": mode_label(mode)}
+    if mode == "drive":
+        note["time"] = "walk to the road, drive, walk to the site"
+    elif mode == "walk":
+        note["time"] = "on foot all the way"
+    elif mode == "bus":
+        factor, planned = provenance.get("wait_factor"), bool(provenance.get("planned"))
+        first = " (none at the first, planned = true)" if planned else ""
+        note["time"] = (
+            f"the faster of walking all the way and walk + {_number(factor)} x headway waited at each "
+            f"boarding{first} + ride + walk; the waits are inside these times and not reported "
+            "apart (the frequency-based search does not record which boardings a journey made)"
+        )
+        note |= {"wait_factor": factor, "planned": planned}
+        note["pct_riding"] = (
+            "share of the reachable bus journeys faster by bus than on foot (they board a bus)"
+            if walk
+            else "not computed: walk is not among the run's modes"
+        )
+    elif mode == "on_demand":
+        factor, wait = provenance.get("time_factor"), provenance.get("wait_minutes")
+        note["time"] = (
+            f"road time x {_number(factor)} + a {_number(wait)}-minute booking or pick-up wait in every "
+            "journey, inside its zone only"
+        )
+        note |= {"wait_minutes": wait, "parameters": provenance.get("parameters")}
+    return note
+
+
+def _mode_figures(ev: Evaluation) -> dict[str, dict[str, dict[str, Any]]]:
+    """Figures by mode then group (``all`` included); ``pct_riding`` on the bus only."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for (group, mode), row in ev.modes.drop(columns="name").iterrows():
+        figures = row.to_dict()
+        if mode != "bus":
+            figures.pop("pct_riding")
+        out.setdefault(str(mode), {})[str(group)] = figures
+    return out
+
+
+def _by_mode(
+    networks: Mapping[str, Network], current: Evaluation, proposed: Evaluation
+) -> dict[str, Any]:
+    """Return ``figures.by_mode``: what each mode's time holds and its figures in both states."""
+    modes = list(dict.fromkeys(str(m) for m in proposed.modes.index.get_level_values("mode")))
+    return {
+        "allocation": MODE_ALLOCATION,
+        "modes": {m: _mode_time(m, networks[m].provenance, walk="walk" in networks) for m in modes},
+        "current": _mode_figures(current),
+        "proposed": _mode_figures(proposed),
+    }
+
+
 def run_summary(
     scenario: Scenario,
     area: Area,
@@ -104,7 +164,14 @@ def run_summary(
     dict
         ``scenario``, ``software``, ``area``, ``demand``, ``inputs`` (paths relative to the
         scenario file, with digests), ``network``, ``solver``, ``sites``, ``groups``,
-        ``figures``, ``sources`` and ``assumptions``.
+        ``figures``, ``sources`` and ``assumptions``. ``figures`` holds ``current`` and
+        ``proposed`` (group -> figures over its mix of modes) and, when the evaluations have
+        figures by mode, ``by_mode``: ``allocation`` (how a journey's site is chosen),
+        ``modes`` (mode -> ``label``, ``time``: what its journey time holds, and the waits
+        behind it: ``wait_factor`` and ``planned`` of the bus, ``wait_minutes`` of on-demand
+        transport), ``current`` and ``proposed`` (mode -> group or ``all`` -> the figures of
+        the visits travelling by it, with ``pct_of_visits`` and, for the bus,
+        ``pct_riding``).
     """
     base = scenario.source_path.parent if scenario.source_path is not None else None
     kinds = sorted({n.kind for n in networks.values()})
@@ -114,7 +181,7 @@ def run_summary(
         assumptions.insert(
             0, "Travel times come from a proxy network, not real roads: " + NETWORK_LABELS["proxy"]
         )
-    if "walk" in networks:
+    if "walk" in networks and "bus" not in networks:
         assumptions.append(
             "Journeys in a group's 'walk' share are on foot all the way (no bus or train is "
             "modelled yet), so long walking times stand for people without a car"
@@ -194,7 +261,8 @@ def run_summary(
         "figures": {
             "current": current.groups.drop(columns="name").to_dict(orient="index"),
             "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
-        },
+        }
+        | ({"by_mode": _by_mode(networks, current, proposed)} if len(proposed.modes) else {}),
         "sources": _sources(scenario, area, networks, base),
         "assumptions": assumptions,
     }

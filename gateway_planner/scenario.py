@@ -326,6 +326,7 @@ def run_scenario(
             by_group,
             existing or solution.open_sites,
             existing=existing,
+            by_mode=times.by_mode,
         )
         proposed = evaluate(
             area.cells,
@@ -335,6 +336,7 @@ def run_scenario(
             by_group,
             solution.open_sites,
             existing=existing,
+            by_mode=times.by_mode,
         )
     check_solution(scenario, area, times, problem, solution, proposed)
     summary = run_summary(scenario, area, networks, times, solution, current, proposed)

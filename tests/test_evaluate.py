@@ -1,7 +1,8 @@
-"""Figures on a 3x3 grid with two sites, checked against values worked out by hand."""
+"""Figures on a 3x3 grid with two sites, checked against values worked out by hand (also by mode)."""
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -9,14 +10,14 @@ from gateway_planner.demand import CustomerGroup
 from gateway_planner.evaluate import evaluate, weighted_gini, weighted_quantile, worst_share_mean
 
 
-def _group(gid: str) -> CustomerGroup:
+def _group(gid: str, modes: dict[str, float] | None = None) -> CustomerGroup:
     return CustomerGroup(
         id=gid,
         name=gid.title(),
         description="",
         channels={"face_to_face": 1.0, "phone": 0.0, "web": 0.0},
         visits_per_person_year=1.0,
-        modes={"drive": 1.0},
+        modes={"drive": 1.0} if modes is None else modes,
         source="assumed: test",
     )
 
@@ -202,8 +203,6 @@ def _sparse(t: np.ndarray, kind: str = "csr_array"):
 @pytest.mark.parametrize("kind", ["csr_array", "csr_matrix"])
 @pytest.mark.parametrize("open_sites", [["A"], ["A", "B"]])
 def test_sparse_times_give_the_same_figures(grid, kind, open_sites):
-    import pandas as pd
-
     cells, sites, times = grid
     cells = cells.assign(share__g=0.5, share__w=0.5)
     drive = times["g"].copy()
@@ -223,3 +222,186 @@ def test_sparse_times_give_the_same_figures(grid, kind, open_sites):
     pd.testing.assert_frame_equal(a.catchments, b.catchments)
     assert b.cells.loc["00", "minutes__g"] == 0.0 and b.cells.loc["00", "site__g"] == "A"
     assert b.cells.loc["11", "site__w"] == "" and b.groups.loc["w", "unreachable_people"] == 50
+
+
+@pytest.fixture
+def two_modes(grid):
+    """Drivers g (drive 0.75, walk 0.25) and h (walk 0.5, on-demand 0.5 in the top row only).
+
+    Steps to A and B as in ``grid``: 10 min a step by car, 30 on foot; on-demand is the drive
+    time + 20 min, offered to the cells 20, 21, 22 only (inf elsewhere). 100 visits per cell
+    and group. Each group's times are its expected minutes over the modes it can use.
+    """
+    cells, sites, times = grid
+    cells = cells.drop(columns="share__g").assign(share__g=0.5, share__h=0.5)
+    drive = times["g"]
+    walk = 3.0 * drive
+    top = np.array([i == 2 for i in range(3) for j in range(3)])[:, None]
+    on_demand = np.where(top, drive + 20.0, np.inf)
+    g = 0.75 * drive + 0.25 * walk
+    h = np.where(top, 0.5 * walk + 0.5 * np.where(top, on_demand, 0.0), walk)
+    groups = [
+        _group("g", {"drive": 0.75, "walk": 0.25}),
+        _group("h", {"walk": 0.5, "on_demand": 0.5}),
+    ]
+    by_mode = {"walk": walk, "on_demand": on_demand, "drive": drive}  # any order: drive first out
+    return cells, sites, groups, np.full((9, 2), 100.0), {"g": g, "h": h}, by_mode
+
+
+def test_figures_by_mode_worked_out_by_hand(two_modes):
+    """Minutes to the site each group's mix chose (ties to A), by mode:
+
+    cell        00 01 02 10 11 12 20 21 22      chosen by the mix
+    drive (g)    0 10 20 10 20 10 20 10  0
+    walk (g, h)  0 30 60 30 60 30 60 30  0
+    on-demand (h)                   40 30 20    (A for 20, B for 21 and 22)
+    """
+    cells, sites, groups, weights, times, by_mode = two_modes
+    ev = evaluate(cells, sites, groups, weights, times, ["A", "B"], by_mode=by_mode)
+    modes = ev.modes
+    assert list(modes.index) == [
+        ("g", "drive"),
+        ("all", "drive"),
+        ("g", "walk"),
+        ("h", "walk"),
+        ("all", "walk"),
+        ("h", "on_demand"),
+        ("all", "on_demand"),
+    ]
+    assert modes.loc[("g", "drive"), "visits"] == 675  # 9 cells x 100 x 0.75
+    assert modes.loc[("g", "drive"), "mean_minutes"] == pytest.approx(100 / 9)
+    assert modes.loc[("g", "drive"), "pct_of_visits"] == pytest.approx(75.0)
+    assert modes.loc[("g", "walk"), "mean_minutes"] == pytest.approx(300 / 9)
+    assert modes.loc[("g", "walk"), "pct_within_10"] == pytest.approx(200 / 9)  # 00 and 22
+    # h walks everywhere, half of its visits in the top row (on-demand takes the other half)
+    assert modes.loc[("h", "walk"), "visits"] == 750
+    assert modes.loc[("h", "walk"), "mean_minutes"] == pytest.approx((100 * 210 + 50 * 90) / 750)
+    assert modes.loc[("h", "on_demand"), "visits"] == 150
+    assert modes.loc[("h", "on_demand"), "mean_minutes"] == pytest.approx(30.0)
+    assert modes.loc[("h", "on_demand"), "pct_of_visits"] == pytest.approx(100 * 150 / 900)
+    assert modes.loc[("h", "on_demand"), "pct_within_30"] == pytest.approx(200 / 3)
+    assert modes.loc[("h", "on_demand"), "people"] == pytest.approx(75)  # 3 cells x 50 x 0.5
+    assert modes.loc[("all", "walk"), "visits"] == 975
+    assert modes.loc[("all", "walk"), "mean_minutes"] == pytest.approx(
+        (225 * 300 / 9 + 25500) / 975
+    )
+    assert modes.loc[("all", "walk"), "pct_of_visits"] == pytest.approx(100 * 975 / 1800)
+    assert modes["pct_riding"].isna().all()  # no bus
+    assert (modes["unreachable_visits"] == 0).all()
+    # the modes of a group share its visits, and their times make up its mean journey
+    for gid in ("g", "h"):
+        rows = modes.xs(gid, level="group")
+        assert rows["visits"].sum() == pytest.approx(ev.groups.loc[gid, "visits"])
+        assert (rows["visits"] * rows["mean_minutes"]).sum() == pytest.approx(
+            ev.groups.loc[gid, "visits"] * ev.groups.loc[gid, "mean_minutes"]
+        )
+    # per site: B gets h's on-demand visits of 21 and 22 (30 and 20 min), A those of 20 (40)
+    sites_by_mode = ev.site_modes
+    assert sites_by_mode.loc[("B", "on_demand"), "visits"] == 100
+    assert sites_by_mode.loc[("B", "on_demand"), "mean_minutes"] == pytest.approx(25.0)
+    assert sites_by_mode.loc[("A", "on_demand"), "mean_minutes"] == pytest.approx(40.0)
+    assert sites_by_mode.loc[("B", "drive"), "pct_of_visits"] == pytest.approx(
+        100 * 225 / ev.sites.loc["B", "visits"]
+    )
+    assert sites_by_mode.loc[("A", "walk"), "name"] == "A"
+    # per cell: the mean journey of the cell's visits by each mode; none by on-demand below
+    minutes = ev.mode_minutes
+    assert list(minutes.columns) == ["drive", "walk", "on_demand"]
+    assert minutes["drive"].tolist() == [0, 10, 20, 10, 20, 10, 20, 10, 0]
+    assert minutes.loc["21", "walk"] == 30 and minutes.loc["22", "on_demand"] == 20
+    assert minutes["on_demand"].iloc[:6].isna().all()
+
+
+def test_a_bus_journey_boards_a_bus_only_where_it_beats_walking(grid):
+    """Cells 02, 11 and 20 (two steps from A, 60 min on foot) ride in 25 min; the others walk."""
+    cells, sites, times = grid
+    walk = 3.0 * times["g"]
+    bus = walk.copy()
+    bus[[2, 4, 6], 0] = 25.0
+    mix = {"g": 0.5 * walk + 0.5 * bus}
+    weights = np.full((9, 1), 100.0)
+    group = [_group("g", {"walk": 0.5, "bus": 0.5})]
+    ev = evaluate(cells, sites, group, weights, mix, ["A", "B"], by_mode={"walk": walk, "bus": bus})
+    row = ev.modes.loc[("g", "bus")]
+    assert row["pct_riding"] == pytest.approx(100 * 3 / 9)
+    assert row["mean_minutes"] == pytest.approx((0 + 30 + 25 + 30 + 25 + 30 + 25 + 30 + 0) / 9)
+    assert np.isnan(ev.modes.loc[("g", "walk"), "pct_riding"])
+    assert ev.site_modes.loc[("A", "bus"), "pct_riding"] == pytest.approx(100 * 3 / 6)
+    # without walking times nobody can tell who boards
+    group = [_group("g", {"bus": 1.0})]
+    no_walk = evaluate(cells, sites, group, weights, {"g": bus}, ["A", "B"], by_mode={"bus": bus})
+    assert np.isnan(no_walk.modes.loc[("g", "bus"), "pct_riding"])
+
+
+def test_unreachable_journeys_count_at_the_groups_own_shares(two_modes):
+    cells, sites, groups, weights, times, by_mode = two_modes
+    times = dict(times)
+    by_mode = dict(by_mode)
+    walk = by_mode["walk"].copy()
+    walk[8, :] = np.inf  # cell 22 reaches no site on foot, so h's mix reaches none
+    by_mode["walk"] = walk
+    times["h"] = np.where(np.isfinite(walk), times["h"], np.inf)
+    times["g"] = np.where(np.isfinite(walk), times["g"], np.inf)
+    ev = evaluate(cells, sites, groups, weights, times, ["A", "B"], by_mode=by_mode)
+    assert ev.groups.loc["h", "unreachable_visits"] == 100
+    assert ev.modes.loc[("h", "walk"), "unreachable_visits"] == 50
+    assert ev.modes.loc[("h", "on_demand"), "unreachable_visits"] == 50
+    assert ev.modes.loc[("g", "drive"), "unreachable_visits"] == 75
+    assert np.isinf(ev.mode_minutes.loc["22", "walk"])
+    assert np.isnan(ev.mode_minutes.loc["11", "on_demand"])
+
+
+def test_times_by_mode_change_no_other_figure(two_modes):
+    cells, sites, groups, weights, times, by_mode = two_modes
+    plain = evaluate(cells, sites, groups, weights, times, ["A", "B"], existing=["A"])
+    by = evaluate(cells, sites, groups, weights, times, ["A", "B"], existing=["A"], by_mode=by_mode)
+    for table in ("cells", "sites", "groups", "catchments"):
+        pd.testing.assert_frame_equal(getattr(plain, table), getattr(by, table))
+    assert plain.modes.empty and plain.site_modes.empty and plain.mode_minutes.empty
+    assert list(plain.modes.index.names) == ["group", "mode"]
+
+
+def test_a_group_of_one_mode_has_the_same_figures_by_that_mode(grid):
+    cells, sites, times = grid
+    args = (cells, sites, [_group("g")], np.full((9, 1), 100.0), times, ["A", "B"])
+    ev = evaluate(*args, by_mode={"drive": times["g"]})
+    group, mode = ev.groups.loc["g"], ev.modes.loc[("g", "drive")]
+    for col in ev.groups.columns.drop("name"):
+        assert mode[col] == group[col], col
+    assert mode["pct_of_visits"] == 100.0
+
+
+@pytest.mark.parametrize("kind", ["csr_array", "csr_matrix"])
+def test_sparse_times_by_mode_give_the_same_figures(two_modes, kind):
+    cells, sites, groups, weights, times, by_mode = two_modes
+    dense = evaluate(cells, sites, groups, weights, times, ["A", "B"], by_mode=by_mode)
+    sparse = evaluate(
+        cells,
+        sites,
+        groups,
+        weights,
+        {k: _sparse(v, kind) for k, v in times.items()},
+        ["A", "B"],
+        by_mode={k: _sparse(v, kind) for k, v in by_mode.items()},
+    )
+    pd.testing.assert_frame_equal(dense.modes, sparse.modes)
+    pd.testing.assert_frame_equal(dense.site_modes, sparse.site_modes)
+    pd.testing.assert_frame_equal(dense.mode_minutes, sparse.mode_minutes)
+
+
+def test_a_mode_without_times_is_reported(two_modes):
+    cells, sites, groups, weights, times, by_mode = two_modes
+    with pytest.raises(ValueError, match=r"no travel times by on_demand for group 'h'"):
+        evaluate(
+            cells,
+            sites,
+            groups,
+            weights,
+            times,
+            ["A"],
+            by_mode={"drive": by_mode["drive"], "walk": by_mode["walk"]},
+        )
+    with pytest.raises(ValueError, match=r"travel times by walk have shape \(9, 1\)"):
+        evaluate(
+            cells, sites, groups, weights, times, ["A"], by_mode=by_mode | {"walk": np.ones((9, 1))}
+        )

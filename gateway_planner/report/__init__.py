@@ -11,7 +11,15 @@ from pathlib import Path
 
 from ._assets import MissingAssetsError
 from ._headline import headline
-from ._labels import BRIEFING_FIGURES, KEY_FIGURES, NETWORK_LABELS, SITE_FIGURES, banners
+from ._labels import (
+    BRIEFING_FIGURES,
+    KEY_FIGURES,
+    MODE_LABELS,
+    NETWORK_LABELS,
+    SITE_FIGURES,
+    banners,
+    mode_label,
+)
 from ._view import ScenarioView
 from .briefing import (
     comparison_figure,
@@ -27,6 +35,7 @@ from .maps import write_map
 __all__ = [
     "BRIEFING_FIGURES",
     "KEY_FIGURES",
+    "MODE_LABELS",
     "NETWORK_LABELS",
     "SITE_FIGURES",
     "MissingAssetsError",
@@ -37,6 +46,7 @@ __all__ = [
     "comparison_figures",
     "figures_table",
     "headline",
+    "mode_label",
     "save_pages",
     "scenario_figure",
     "write_briefing",

@@ -19,13 +19,15 @@ import numpy as np
 import pandas as pd
 
 from ..contracts import ALL, Evaluation
-from ._labels import change_direction, change_text, figure_label
+from ._labels import change_direction, change_text, figure_label, mode_label
 from ._view import ScenarioView
 
 __all__ = [
     "KeyChange",
+    "ModeChange",
     "headline",
     "key_changes",
+    "mode_changes",
     "objective_settings",
     "site_label",
     "site_labels",
@@ -218,6 +220,74 @@ def key_changes(view: ScenarioView) -> list[KeyChange]:
     unreachable = _key_change(key, _all(view.current, key), _all(view.proposed, key))
     if unreachable.today != "0" or unreachable.proposed != "0":
         out.append(unreachable)
+    return out
+
+
+@dataclass(frozen=True)
+class ModeChange:
+    """The journeys of all groups by one mode, today and with the proposal, in words.
+
+    Attributes
+    ----------
+    mode
+        The mode (``drive``, ``walk``, ``bus``, ``on_demand``).
+    label
+        The mode in words, e.g. "By car".
+    share
+        The share of the visits going by it with the proposal, e.g. "62 % of visits".
+    riding
+        For the bus: the share of them boarding a bus, e.g. "40 % board a bus"; else "".
+    mean, within_30
+        The mean journey and the share of its visits within 30 minutes, today and proposed.
+    """
+
+    mode: str
+    label: str
+    share: str
+    riding: str
+    mean: KeyChange
+    within_30: KeyChange
+
+
+def mode_changes(view: ScenarioView) -> list[ModeChange]:
+    """Return the journeys of all groups by each mode of the run, today and with the proposal.
+
+    Parameters
+    ----------
+    view
+        The scenario; its evaluations' ``modes`` tables (empty: no figures by mode).
+
+    Returns
+    -------
+    list of ModeChange
+        One per mode that any visit travels by, in the run's order of modes.
+    """
+    now, new = view.current.modes, view.proposed.modes
+    out = []
+    for group, mode in new.index:
+        if group != ALL or not new.loc[(ALL, mode), "visits"] > 0:
+            continue
+        a, b = now.loc[(ALL, mode)], new.loc[(ALL, mode)]
+        riding = float(b.get("pct_riding", math.nan))
+        out.append(
+            ModeChange(
+                str(mode),
+                mode_label(str(mode), phrase=True).capitalize(),
+                f"{_fmt(float(b['pct_of_visits']), 0, ' %')} of visits",
+                f"{riding:.0f} % board a bus" if math.isfinite(riding) else "",
+                _key_change(
+                    "mean_minutes",
+                    float(a["mean_minutes"]),
+                    float(b["mean_minutes"]),
+                    label="Mean journey",
+                    digits=0,
+                    suffix=" min",
+                ),
+                _key_change(
+                    "pct_within_30", float(a["pct_within_30"]), float(b["pct_within_30"]), digits=0
+                ),
+            )
+        )
     return out
 
 

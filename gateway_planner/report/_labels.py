@@ -19,6 +19,8 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "KEY_FIGURES",
     "LOWER_IS_BETTER",
+    "MODE_LABELS",
+    "MODE_NOTE",
     "NETWORK_LABELS",
     "POPUP_FIGURES",
     "SITE_FIGURES",
@@ -27,6 +29,7 @@ __all__ = [
     "change_direction",
     "change_text",
     "figure_label",
+    "mode_label",
 ]
 
 #: what each network kind is, in the words every output uses
@@ -36,6 +39,27 @@ NETWORK_LABELS = {
     "file": "OpenStreetMap road network (local file)",
     "graphml": "road network (GraphML file)",
 }
+
+#: each travel mode in the words the outputs use: (noun, "by ..." phrase)
+MODE_LABELS: dict[str, tuple[str, str]] = {
+    "drive": ("car", "by car"),
+    "walk": ("on foot", "on foot"),
+    "bus": ("bus", "by bus"),
+    "on_demand": ("on-demand minibus", "by on-demand minibus"),
+}
+
+
+def mode_label(mode: str, *, phrase: bool = False) -> str:
+    """Return a mode in words: ``"car"`` (or, with ``phrase``, ``"by car"``); unknown modes as given."""
+    noun, by = MODE_LABELS.get(mode, (mode.replace("_", " "), f"by {mode.replace('_', ' ')}"))
+    return by if phrase else noun
+
+
+#: what the figures by mode are, said once on every page that shows them
+MODE_NOTE = (
+    "By mode: the visits going by that mode, to the site their group's mix of modes reaches "
+    "fastest."
+)
 
 
 #: figure column -> (label, decimals, suffix)
@@ -59,6 +83,8 @@ FIGURE_LABELS: dict[str, tuple[str, int, str]] = {
     "unreachable_people": ("People with no site reachable", 0, ""),
     "unreachable_visits": ("Visits with no site reachable", 0, ""),
     "load_pct": ("Load against capacity", 0, " %"),
+    "pct_of_visits": ("Share of the visits", 0, " %"),
+    "pct_riding": ("Of them, boarding a bus", 0, " %"),
     "capacity": ("Capacity (visits a month)", 0, ""),
 }
 

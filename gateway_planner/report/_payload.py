@@ -21,7 +21,7 @@ import shapely
 
 from ..contracts import Evaluation
 from ._headline import site_label, site_places
-from ._labels import POPUP_FIGURES
+from ._labels import POPUP_FIGURES, mode_label
 from ._surface import Surface, change_surface, json_values, nice_ceiling, surface
 from ._view import ScenarioView
 
@@ -287,22 +287,31 @@ def _demand_surfaces(view: ScenarioView, *, show: bool) -> list[Surface]:
     return surfaces
 
 
-def _minutes_surfaces(now: np.ndarray, new: np.ndarray, *, show: bool) -> list[Surface]:
+def _minutes_surface(
+    key: str, name: str, values: np.ndarray, *, tmax: float, note: str = "", **options: Any
+) -> Surface:
+    """Journey times on the scale of the journey-time layers (0 to ``tmax``, viridis reversed)."""
+    return surface(
+        key,
+        name,
+        values,
+        colormap="viridis",
+        vmin=0.0,
+        vmax=tmax,
+        unit="min",
+        caption=f"{name}, minutes ({tmax:g} or more in the darkest colour; grey: unreachable"
+        f"{note})",
+        reverse=True,
+        **options,
+    )
+
+
+def _minutes_surfaces(
+    now: np.ndarray, new: np.ndarray, *, tmax: float, show: bool
+) -> list[Surface]:
     """Journey times today and with the proposed sites (one scale), and the change."""
-    tmax = _minutes_max(now, new)
     surfaces = [
-        surface(
-            key,
-            name,
-            values,
-            colormap="viridis",
-            vmin=0.0,
-            vmax=tmax,
-            unit="min",
-            caption=f"{name}, minutes ({tmax:g} or more in the darkest colour; grey: unreachable)",
-            show=visible,
-            reverse=True,
-        )
+        _minutes_surface(key, name, values, tmax=tmax, show=visible)
         for key, name, values, visible in (
             ("minutes-today", "Journey time today", now, False),
             ("minutes-proposed", "Journey time with the proposed sites", new, show),
@@ -319,6 +328,37 @@ def _minutes_surfaces(now: np.ndarray, new: np.ndarray, *, show: bool) -> list[S
         )
     )
     return surfaces
+
+
+def _mode_surfaces(view: ScenarioView, *, tmax: float) -> tuple[list[Surface], dict[str, Any]]:
+    """Journey time by each mode today and with the proposed sites, and the menu choosing one.
+
+    On the journey-time layers' scale. A cell's value is the mean journey of its visits
+    travelling by that mode; cells none of whose visits go by it are not drawn. The map
+    offers them in one drop-down (one at a time), not in the layer control.
+    """
+    now, new = view.current.mode_minutes, view.proposed.mode_minutes
+    surfaces, items = [], []
+    for mode in new.columns:
+        by = mode_label(str(mode), phrase=True)
+        for state, when, short, values in (
+            ("today", "today", "today", now[mode]),
+            ("proposed", "with the proposed sites", "proposed", new[mode]),
+        ):
+            key = f"minutes-{mode}-{state}"
+            surfaces.append(
+                _minutes_surface(
+                    key,
+                    f"Journey time {by} {when}",
+                    values.to_numpy(dtype=float),
+                    tmax=tmax,
+                    note=f"; not drawn: no visit {by}",
+                    skip_nan=True,
+                )
+            )
+            items.append({"key": key, "label_html": html.escape(f"{by}, {short}")})
+    menu = {"label_html": "Journey time by mode", "none_html": "none shown", "items": items}
+    return surfaces, menu
 
 
 def _site_rows(view: ScenarioView) -> list[dict[str, Any]]:
@@ -398,6 +438,7 @@ def scenario_payload(
     *,
     extra_surfaces: Sequence[Surface] = (),
     show: str = "demand",
+    by_mode: bool = True,
 ) -> dict[str, Any]:
     """Everything the viewer draws for one scenario.
 
@@ -410,6 +451,10 @@ def scenario_payload(
         More cell surfaces over the same cells (e.g. a difference with another scenario).
     show
         Surface shown when the page opens: {"demand", "minutes", "none"}.
+    by_mode
+        Add the journey time by each mode (today and proposed) when the evaluations have
+        figures by mode, after the change layer and on the journey-time layers' scale, with
+        the drop-down that shows one of them (``surface_menu``, else None).
 
     Returns
     -------
@@ -421,9 +466,13 @@ def scenario_payload(
     minx, miny, maxx, maxy = shapely.bounds(outline).tolist()
     now = current.cells["minutes"].to_numpy(dtype=float)
     new = proposed.cells["minutes"].to_numpy(dtype=float)
+    tmax = _minutes_max(now, new)
+    by_mode = by_mode and not proposed.mode_minutes.empty
+    mode_surfaces, menu = _mode_surfaces(view, tmax=tmax) if by_mode else ([], None)
     surfaces = [
         *_demand_surfaces(view, show=show == "demand"),
-        *_minutes_surfaces(now, new, show=show == "minutes"),
+        *_minutes_surfaces(now, new, tmax=tmax, show=show == "minutes"),
+        *mode_surfaces,
         *extra_surfaces,
     ]
     colours = site_colours(current, proposed)
@@ -446,6 +495,7 @@ def scenario_payload(
         "cells": [encode_geometry(g) for g in _wgs84(proposed.cells)],
         "cell_info": _cell_info(view, now, new, site_pos),
         "surfaces": surfaces,
+        "surface_menu": menu,
         "catchment_layers": [
             {
                 "key": "catchments-proposed",

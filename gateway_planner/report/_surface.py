@@ -49,11 +49,22 @@ def nice_ceiling(x: float) -> float:
     return float(10 ** (exp + 1))  # pragma: no cover
 
 
-def json_values(x: np.ndarray, digits: int) -> list[float | None]:
-    """Values rounded to ``digits`` decimals for JSON: None where not finite, no ``-0.0``."""
-    out: list[float | None] = []
+def json_values(
+    x: np.ndarray, digits: int, *, nan: bool | None = None
+) -> list[float | bool | None]:
+    """Values rounded to ``digits`` decimals for JSON: None where not finite, no ``-0.0``.
+
+    ``nan`` is written for NaN values instead of None when given (``False``: a cell a surface
+    does not draw).
+    """
+    out: list[float | bool | None] = []
     for v in np.round(np.asarray(x, dtype=float), digits).tolist():
-        out.append(None if not math.isfinite(v) else (0.0 if v == 0 else v))
+        if math.isnan(v) and nan is not None:
+            out.append(nan)
+        elif not math.isfinite(v):
+            out.append(None)
+        else:
+            out.append(0.0 if v == 0 else v)
     return out
 
 
@@ -72,6 +83,7 @@ def surface(
     skip_zero: bool = False,
     reverse: bool = False,
     none_colour: str = "#4d4d4d",
+    skip_nan: bool = False,
 ) -> Surface:
     """Describe one cell surface: values, a branca colour palette and its legend (SVG).
 
@@ -97,6 +109,9 @@ def surface(
         Reverse the palette.
     none_colour
         Colour of cells without a value (unreachable).
+    skip_nan
+        Do not draw cells whose value is NaN (written ``false``: e.g. no visit of the cell
+        goes by the mode a surface shows); other non-finite values draw in ``none_colour``.
 
     Returns
     -------
@@ -116,7 +131,7 @@ def surface(
         "caption": html.escape(caption),
         "unit": html.escape(unit),
         "digits": digits,
-        "values": json_values(values, digits),
+        "values": json_values(values, digits, nan=False if skip_nan else None),
         "palette": palette,
         "vmin": vmin,
         "vmax": vmax,

@@ -20,8 +20,8 @@ import pandas as pd
 
 from .._io import atomic_path
 from ..contracts import ALL, Evaluation
-from ._headline import headline, site_places
-from ._labels import BRIEFING_FIGURES, GINI_NOTE, figure_label
+from ._headline import headline, mode_changes, site_places
+from ._labels import BRIEFING_FIGURES, GINI_NOTE, MODE_NOTE, figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
 from ._payload import STATUS_STYLE
 from ._printed import (
@@ -63,6 +63,10 @@ COMPARED_PER_PAGE = 3
 #: header and column widths (fractions) of the tables of a scenario's page
 _KEY_TABLE = (("All face-to-face visits", "Today", "Proposed", "Change"), (0.46, 0.17, 0.17, 0.2))
 _GROUP_TABLE = (("Customer group", "People", "Mean min", "≤ 30 min"), (0.36, 0.16, 0.24, 0.24))
+_MODE_TABLE = (
+    ("Mode (all customer groups)", "Share of visits", "Mean min", "≤ 30 min"),
+    (0.4, 0.16, 0.24, 0.2),
+)
 _SITE_TABLE = (
     ("Open site", "Where", "Visits/mo", "Mean min", "Load"),
     (0.37, 0.2, 0.16, 0.14, 0.13),
@@ -77,6 +81,8 @@ _PNG_METADATA = {"Software": "gateway-planner (matplotlib)"}
 _NOTE = (
     "Changes in green are better for residents, in red worse; pts: percentage points. " + GINI_NOTE
 )
+#: the note of a page with figures by mode
+_MODE_PAGE_NOTE = f"{MODE_NOTE} {_NOTE}"
 
 
 def _key_rows(current: Evaluation, proposed: Evaluation) -> list[list[Cell]]:
@@ -98,6 +104,22 @@ def _group_rows(current: Evaluation, proposed: Evaluation) -> list[list[Cell]]:
             [
                 short(b["name"], 24),
                 fmt(b["people"]),
+                arrow_cell("mean_minutes", a["mean_minutes"], b["mean_minutes"]),
+                arrow_cell("pct_within_30", a["pct_within_30"], b["pct_within_30"], digits=0),
+            ]
+        )
+    return rows
+
+
+def _mode_rows(view: ScenarioView) -> list[list[Cell]]:
+    """Return the share of visits, mean journey and share within 30 min by mode, today → proposed."""
+    rows: list[list[Cell]] = []
+    for m in mode_changes(view):
+        a, b = view.current.modes.loc[(ALL, m.mode)], view.proposed.modes.loc[(ALL, m.mode)]
+        rows.append(
+            [
+                m.label + (f" ({m.riding})" if m.riding else ""),
+                fmt(b["pct_of_visits"], 0, " %"),
                 arrow_cell("mean_minutes", a["mean_minutes"], b["mean_minutes"]),
                 arrow_cell("pct_within_30", a["pct_within_30"], b["pct_within_30"], digits=0),
             ]
@@ -130,7 +152,9 @@ def scenario_figure(view: ScenarioView) -> Figure:
     The recommendation in words heads the page (see :func:`gateway_planner.report.headline`);
     the catchment map sits beside the key figures (changes coloured green when better for
     residents, red when worse; percentages change in points, "pts"), the figures by customer
-    group and the open sites with the place that holds them.
+    group and the open sites with the place that holds them. With figures by mode, the
+    journey by mode (its share of the visits, mean journey and share within 30 minutes) sits
+    under the map.
 
     Parameters
     ----------
@@ -148,7 +172,15 @@ def scenario_figure(view: ScenarioView) -> Figure:
         current, proposed = view.current, view.proposed
         top = draw_header(fig, view.title, headline(view), view.banners)
         bottom = draw_footer(fig, view.summary)
-        map_bottom = draw_note(fig, 0.03, bottom, 0.54, _NOTE, above=True)
+        note = _MODE_PAGE_NOTE if len(proposed.modes) else _NOTE
+        map_bottom = draw_note(fig, 0.03, bottom, 0.54, note, above=True)
+        modes = _mode_rows(view)
+        if modes:  # under the map: the right column is full
+            mode_h = ROW * (len(modes) + header_lines(*_MODE_TABLE, 0.54))
+            mode_ax = fig.add_axes((0.03, map_bottom, 0.54, mode_h))
+            title = "Journey by mode (today → proposed)"
+            draw_table(mode_ax, modes, *_MODE_TABLE, title=title)
+            map_bottom += mode_h + 0.05
         map_ax = fig.add_axes((0.03, map_bottom, 0.54, top - map_bottom - 0.03))
         draw_catchment_map(map_ax, proposed=proposed, current=current, boundary=view.boundary)
         map_ax.set_title("Catchments with the proposed sites", loc="left")

@@ -159,7 +159,7 @@ def comparison_html(
             extra.append(
                 difference_surface(changes[v.name], label=f"Journey-time change vs {base.title}")
             )
-        payload = scenario_payload(v, extra_surfaces=extra, show="minutes")
+        payload = scenario_payload(v, extra_surfaces=extra, show="minutes", by_mode=False)
         payload["collapsed_control"] = True
         payload["compact_legend"] = True
         payloads[f"data-{k}"] = payload

@@ -65,10 +65,28 @@ def write_geopackage(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame]) -
 
 
 _SITE_ONLY = ("visits_per_month", "capacity", "load_pct")
+#: columns of the rows by mode only, after every other column
+_MODE_ONLY = ("pct_of_visits", "pct_riding")
+
+
+def _by_mode_rows(state: str, ev: Evaluation) -> list[pd.DataFrame]:
+    """Rows ``<state>, group:<mode>, <group>`` and ``<state>, site:<mode>, <site>``."""
+    parts = []
+    for table, frame in (("group", ev.modes), ("site", ev.site_modes)):
+        if frame.empty:
+            continue
+        ids, modes = frame.index.get_level_values(0), frame.index.get_level_values(1)
+        rows = frame.copy()
+        rows.index = pd.MultiIndex.from_arrays(
+            [[state] * len(rows), [f"{table}:{m}" for m in modes], ids],
+            names=["state", "table", "id"],
+        )
+        parts.append(rows)
+    return parts
 
 
 def figures_table(current: Evaluation, proposed: Evaluation) -> pd.DataFrame:
-    """Per-group and per-open-site figures of both states in one long table.
+    """Per-group and per-open-site figures of both states in one long table, and by mode.
 
     Parameters
     ----------
@@ -79,8 +97,11 @@ def figures_table(current: Evaluation, proposed: Evaluation) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index (``state``, ``table``, ``id``) with ``state`` in {today, proposed} and ``table``
-        in {group, site}; columns ``name`` and the figures (site-only and group-only columns
-        are empty on the other rows).
+        in {group, site}, then, when the evaluations have figures by mode,
+        ``group:<mode>`` (the group's visits travelling by that mode, ``all`` included) and
+        ``site:<mode>`` (an open site's visits arriving by it); columns ``name`` and the
+        figures (site-only and group-only columns are empty on the other rows), then
+        ``pct_of_visits`` and ``pct_riding``, filled on the rows by mode only.
     """
     parts = []
     for state, ev in (("today", current), ("proposed", proposed)):
@@ -98,20 +119,30 @@ def figures_table(current: Evaluation, proposed: Evaluation) -> pd.DataFrame:
         sites.index = pd.MultiIndex.from_product(
             [[state], ["site"], sites.index], names=["state", "table", "id"]
         )
-        parts += [groups, sites]
+        parts += [groups, sites, *_by_mode_rows(state, ev)]
     table = pd.concat(parts)
-    ordered = ["name"] + [c for c in table.columns if c != "name" and c not in _SITE_ONLY]
-    return table[ordered + list(_SITE_ONLY)]
+    extra = [c for c in _MODE_ONLY if c in table.columns]
+    ordered = ["name"] + [
+        c for c in table.columns if c != "name" and c not in _SITE_ONLY and c not in extra
+    ]
+    return table[ordered + list(_SITE_ONLY) + extra]
 
 
 def cells_layer(current: Evaluation, proposed: Evaluation) -> gpd.GeoDataFrame:
-    """Cells with allocation and journey times of both states and the change between them."""
+    """Cells with allocation and journey times of both states and the change between them.
+
+    With figures by mode, also ``minutes_by_<mode>`` and ``minutes_by_<mode>_today``: the mean
+    journey of the cell's visits travelling by that mode (empty where none does).
+    """
     cells = proposed.cells.copy()
     cells["site_today"] = current.cells["site"]
     cells["minutes_today"] = current.cells["minutes"]
     with np.errstate(invalid="ignore"):
         cells["minutes_change"] = cells["minutes"] - cells["minutes_today"]
     cells["minutes_change"] = cells["minutes_change"].where(np.isfinite(cells["minutes_change"]))
+    for mode in proposed.mode_minutes.columns:
+        cells[f"minutes_by_{mode}"] = proposed.mode_minutes[mode]
+        cells[f"minutes_by_{mode}_today"] = current.mode_minutes[mode]
     return cells
 
 
@@ -120,7 +151,7 @@ def write_exports(folder: str | Path, view: ScenarioView) -> list[Path]:
 
     ``catchments.gpkg`` holds the layers ``cells`` (allocation and journey times today and
     with the proposed sites), ``catchments`` (proposed), ``catchments_today`` and ``sites``;
-    ``tables.csv`` the per-group and per-site figures of both states (see
+    ``tables.csv`` the per-group and per-site figures of both states, and by mode (see
     :func:`figures_table`); ``sites.csv`` every site with its status and figures;
     ``summary.json`` the view's summary (provenance and key figures assembled by the run).
 

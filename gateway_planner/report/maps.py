@@ -14,8 +14,8 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
-from ._headline import headline, key_changes
-from ._labels import GINI_NOTE
+from ._headline import KeyChange, headline, key_changes, mode_changes
+from ._labels import GINI_NOTE, MODE_NOTE
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
 from ._view import ScenarioView
@@ -35,25 +35,51 @@ def headline_html(view: ScenarioView) -> str:
 
     Each key figure reads "today → proposed" with its change, coloured by whether it is better
     (``gp-better``) or worse (``gp-worse``) for residents; percentages change in points
-    ("pts"); the Gini is explained once.
+    ("pts"); the Gini is explained once. With figures by mode, a line gives the mean journey
+    by each mode (car, bus, on foot, ...) the same way, with its share of the visits.
     """
-    items = []
-    for k in key_changes(view):
-        cls = f" gp-{k.direction}" if k.direction else ""
-        items.append(
-            f"<li data-figure='{html.escape(k.key)}'><span class='gp-key-label'>"
-            f"{html.escape(k.label)}</span> {html.escape(k.today)} &rarr; "
-            f"{html.escape(k.proposed)} <span class='gp-change{cls}'>"
-            f"{html.escape(k.change)}</span></li>"
-        )
+    items = [
+        f"<li data-figure='{html.escape(k.key)}'><span class='gp-key-label'>"
+        f"{html.escape(k.label)}</span> {_change(k)}</li>"
+        for k in key_changes(view)
+    ]
+    modes = _modes_html(view)
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
-        f"<ul class='gp-key'>{''.join(items)}</ul>"
-        "<p class='gp-note'>All face-to-face visits, today &rarr; with the proposal. Changes in "
+        f"<div class='gp-figures'><ul class='gp-key'>{''.join(items)}</ul>{modes}</div>"
+        "<p class='gp-note'>All face-to-face visits, today &rarr; with the proposal. "
+        f"{html.escape(MODE_NOTE) + ' ' if modes else ''}Changes in "
         "<span class='gp-better'>green</span> are better for residents, in "
         "<span class='gp-worse'>red</span> worse; pts: percentage points. "
         f"{html.escape(GINI_NOTE)}</p></section>"
+    )
+
+
+def _change(k: KeyChange) -> str:
+    """Return "today &rarr; proposed" of a figure and its change, coloured (escaped)."""
+    cls = f" gp-{k.direction}" if k.direction else ""
+    return (
+        f"{html.escape(k.today)} &rarr; {html.escape(k.proposed)} "
+        f"<span class='gp-change{cls}'>{html.escape(k.change)}</span>"
+    )
+
+
+def _modes_html(view: ScenarioView) -> str:
+    """Return the mean journey by each mode today and with the proposal ("" without modes)."""
+    items = []
+    for m in mode_changes(view):
+        share = "; ".join(x for x in (m.share, m.riding) if x)
+        items.append(
+            f"<li data-mode='{html.escape(m.mode)}'><span class='gp-key-label'>"
+            f"{html.escape(m.label)}</span> {_change(m.mean)} "
+            f"<span class='gp-mode-share'>({html.escape(share)})</span></li>"
+        )
+    if not items:
+        return ""
+    return (
+        "<div class='gp-modes'><span class='gp-modes-title'>Mean journey by mode</span>"
+        f"<ul class='gp-mode-list'>{''.join(items)}</ul></div>"
     )
 
 
@@ -78,7 +104,8 @@ def write_map(path: str | Path, view: ScenarioView) -> Path:
     and with the proposal) and the key figures with their changes (green: better for
     residents, red: worse). The layer control and the legend sit beside the map, so that
     neither covers the study area. Layers: face-to-face demand of all groups (shown first) and of
-    each group, journey time today and with the proposed sites, the change between them,
+    each group, journey time today and with the proposed sites, the change between them, the
+    journey time by each mode today and with the proposed sites (with figures by mode),
     catchments (proposed and today), and sites by status with popups of their figures; the
     legend names only the statuses present and the catchments' sites. The data sources close
     the page.

@@ -8,3 +8,10 @@ from report_fixtures import build_run
 def run():
     """(current, proposed, groups, boundary) of the synthetic 3x3 run."""
     return build_run()
+
+
+@pytest.fixture
+def transit_run():
+    """The same run with figures by mode: drivers by car, the second group on foot, by bus
+    and on-demand (in the top row of cells only)."""
+    return build_run(modes="transit")

@@ -26,8 +26,11 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-def _group(gid: str, name: str, drive: float) -> CustomerGroup:
-    modes = {"drive": drive, "walk": 1.0 - drive} if drive < 1 else {"drive": 1.0}
+def _group(
+    gid: str, name: str, drive: float, modes: dict[str, float] | None = None
+) -> CustomerGroup:
+    if modes is None:
+        modes = {"drive": drive, "walk": 1.0 - drive} if drive < 1 else {"drive": 1.0}
     return CustomerGroup(
         id=gid,
         name=name,
@@ -39,8 +42,36 @@ def _group(gid: str, name: str, drive: float) -> CustomerGroup:
     )
 
 
-def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0):
-    """Return (current, proposed, groups, boundary) of the synthetic run."""
+#: the second group's modes in the run with public transport: on-demand in the top row only
+TRANSIT_MIX = {"walk": 0.4, "bus": 0.4, "on_demand": 0.2}
+
+
+def _transit(steps: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Times by mode and by group of the run with a bus and on-demand transport.
+
+    Car 10 min a step, on foot 10 a step + 5; the bus 5 a step + 12 where that beats walking
+    (two steps or more); on-demand 1.3 x the car + 15 min, in the top row (cells 2x) only.
+    """
+    drive = 10.0 * steps
+    walk = drive + 5.0
+    bus = np.minimum(walk, 5.0 * steps + 12.0)
+    top = np.array([i == 2 for i in range(3) for j in range(3)])[:, None]
+    on_demand = np.where(top, 1.3 * drive + 15.0, np.inf)
+    mix = TRANSIT_MIX
+    served = mix["walk"] * walk + mix["bus"] * bus + mix["on_demand"] * np.where(top, on_demand, 0)
+    w = np.where(top, served, (mix["walk"] * walk + mix["bus"] * bus) / (1 - mix["on_demand"]))
+    by_mode = {"drive": drive, "walk": walk, "bus": bus, "on_demand": on_demand}
+    return by_mode, {"g": drive, "w": w}
+
+
+def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0, modes=None):
+    """Return (current, proposed, groups, boundary) of the synthetic run.
+
+    ``modes``: None evaluates by group only (as before figures by mode); ``"drive_walk"``
+    adds the figures by mode of the same run (drivers by car, the second group on foot);
+    ``"transit"`` lets the second group travel on foot, by bus and on-demand
+    (:data:`TRANSIT_MIX`, :func:`_transit`).
+    """
     X0, Y0 = x0, y0  # noqa: N806
     ids = [f"{i}{j}" for i in range(3) for j in range(3)]
     cells = gpd.GeoDataFrame(
@@ -74,9 +105,17 @@ def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0):
     )
     times = {"g": 10.0 * steps, "w": 10.0 * steps + 5.0}
     groups = [_group("g", "Drivers", 1.0), _group("w", XSS_GROUP, 0.0)]
+    by_mode = None
+    if modes == "drive_walk":
+        by_mode = {"drive": times["g"], "walk": times["w"]}
+    elif modes == "transit":
+        by_mode, times = _transit(steps)
+        groups[1] = _group("w", XSS_GROUP, 0.0, TRANSIT_MIX)
     weights = np.column_stack([np.full(9, 75.0), np.full(9, 25.0)])
-    current = evaluate(cells, sites, groups, weights, times, ["A"], existing=["A"])
-    proposed = evaluate(cells, sites, groups, weights, times, list(open_sites), existing=["A"])
+    current = evaluate(cells, sites, groups, weights, times, ["A"], existing=["A"], by_mode=by_mode)
+    proposed = evaluate(
+        cells, sites, groups, weights, times, list(open_sites), existing=["A"], by_mode=by_mode
+    )
     boundary = gpd.GeoDataFrame(
         {"name": ["Test area"]}, geometry=[shapely.box(X0, Y0, X0 + 3000, Y0 + 3000)], crs=27700
     )

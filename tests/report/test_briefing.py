@@ -73,6 +73,24 @@ def test_changes_are_coloured_by_what_they_mean_for_residents(run):
     assert colours["+0.034"] == WORSE_COLOUR  # less equal journeys
 
 
+def test_the_briefing_has_the_journey_by_mode(transit_run, tmp_path):
+    import pypdfium2 as pdfium
+
+    pdf, _png = _write(transit_run, tmp_path)
+    document = pdfium.PdfDocument(str(pdf))
+    text = " ".join(document[0].get_textpage().get_text_range().split())
+    document.close()
+    assert "Journey by mode (today → proposed)" in text
+    assert "By car 75 % 20.0 → 11.1 89 → 100 %" in text
+    assert "By bus (33 % board a bus) 12 % 20.3 → 15.2 90 → 100 %" in text
+    assert "By on-demand minibus 2 % 54.0 → 28.0 0 → 67 %" in text
+    assert "to the site their group's mix of modes reaches fastest" in text
+    fig = scenario_figure(ScenarioView("swale", "Swale", *transit_run, SUMMARY, BANNERS))
+    colours = {t.get_text(): t.get_color() for t in _all_texts(fig)}
+    assert colours["54.0 → 28.0"] == BETTER_COLOUR
+    assert colours["By car"] == "black"  # labels keep the text colour
+
+
 def _variants(n):
     """``n`` variants of one scenario, titled as a sweep titles them (opening B or C in turn)."""
     views = []

@@ -468,3 +468,62 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     (ARTIFACTS / "browser_timings.json").write_text(json.dumps(timings, indent=2, sort_keys=True))
     visit.check_clean()
     page.close()
+
+
+MODE_LAYERS = [
+    f"minutes-{mode}-{state}"
+    for mode in ("drive", "walk", "bus", "on_demand")
+    for state in ("today", "proposed")
+]
+
+
+def test_map_shows_the_journey_by_mode_in_figures_and_layers(browser, transit_run, tmp_path):
+    path = _write_map(transit_run, tmp_path / "map.html")
+    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpReady === '1'")
+    page = visit.page
+    # the headline panel gives the mean journey by car, on foot, by bus and on-demand
+    labels = page.locator(".gp-modes li .gp-key-label").all_inner_texts()
+    assert labels == ["By car", "On foot", "By bus", "By on-demand minibus"]
+    assert page.locator("li[data-mode='bus']").inner_text() == (
+        "By bus 20 min → 15 min −5 min (12 % of visits; 33 % board a bus)"
+    )
+    assert page.locator("li[data-mode='drive'] .gp-better").inner_text() == "−9 min"
+    assert page.locator(".gp-key li").count() == 5  # the key figures stay as they were
+    check_controls_leave_the_area_visible(page)  # the drop-down takes one line of the panel
+
+    # the layers by mode are chosen one at a time from a drop-down, not the layer control
+    assert page.evaluate("Object.keys(gp.overlays).length") == 11
+    assert not any(page.evaluate(f"gp.map.hasLayer(gp.layers['{k}'])") for k in MODE_LAYERS)
+    select = page.locator("select.gp-menu-select")
+    options = select.locator("option").all_inner_texts()
+    assert options[:3] == ["none shown", "by car, today", "by car, proposed"]
+    assert len(options) == 1 + len(MODE_LAYERS)
+    page.locator("label", has_text="Face-to-face demand: all customer groups").locator(
+        "input"
+    ).click()  # the demand layer off: clicks reach the layer by mode
+    for key, drawn, caption in (
+        ("minutes-bus-proposed", 9, "Journey time by bus with the proposed sites, minutes"),
+        ("minutes-on_demand-today", 3, "Journey time by on-demand minibus today, minutes"),
+    ):
+        select.select_option(key)
+        shown = [k for k in MODE_LAYERS if page.evaluate(f"gp.map.hasLayer(gp.layers['{k}'])")]
+        assert shown == [key]
+        assert page.evaluate(f"gp.layers['{key}'].getLayers().length") == drawn
+        legends = page.locator(".gp-legend-surface:visible").all_inner_texts()
+        assert len(legends) == 1 and legends[0].startswith(caption)  # its own legend only
+    # on-demand is drawn in the top row only (no visit goes by it elsewhere); a click on the
+    # top middle cell gives its journey today, to A: 1.3 x 30 min by car + 15 min
+    centre = transit_run[1].cells.geometry.centroid.to_crs(4326).loc["21"]
+    box = page.locator("#gp-map").bounding_box()
+    point = page.evaluate(f"gp.map.latLngToContainerPoint([{centre.y}, {centre.x}])")
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    popup = page.locator(".gp-cell").inner_text()
+    assert popup.startswith("Journey time by on-demand minibus today: 54.0 min")
+    wait_for(page, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    _save(page, "map_by_mode", visit.seconds)
+    page.evaluate("gp.map.closePopup()")
+    select.select_option("")
+    assert not any(page.evaluate(f"gp.map.hasLayer(gp.layers['{k}'])") for k in MODE_LAYERS)
+    assert page.locator(".gp-legend-surface:visible").count() == 0
+    visit.check_clean()
+    page.close()

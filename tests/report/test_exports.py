@@ -3,12 +3,18 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
-from report_fixtures import SUMMARY
+from report_fixtures import SUMMARY, build_run
 
 from gateway_planner.report import ScenarioView
-from gateway_planner.report.exports import cells_layer, figures_table, write_exports
+from gateway_planner.report.exports import (
+    cells_layer,
+    figures_table,
+    frame_to_csv,
+    write_exports,
+)
 
 
 def test_figures_table_holds_groups_and_open_sites_of_both_states(run):
@@ -25,6 +31,56 @@ def test_figures_table_holds_groups_and_open_sites_of_both_states(run):
         proposed.groups.loc["all", "mean_minutes"]
     )
     assert table.columns[0] == "name"
+
+
+def test_figures_table_has_rows_by_mode_after_the_others(transit_run):
+    current, proposed, _groups, _boundary = transit_run
+    table = figures_table(current, proposed)
+    assert list(table.columns[-5:]) == [
+        "visits_per_month",
+        "capacity",
+        "load_pct",
+        "pct_of_visits",
+        "pct_riding",
+    ]
+    tables = list(dict.fromkeys(table.index.get_level_values("table")))
+    assert tables == [
+        "group",
+        "site",
+        "group:drive",
+        "group:walk",
+        "group:bus",
+        "group:on_demand",
+        "site:drive",
+        "site:walk",
+        "site:bus",
+        "site:on_demand",
+    ]
+    bus = table.loc[("proposed", "group:bus", "w")]
+    assert bus["visits"] == pytest.approx(105.0) and bus["pct_of_visits"] == pytest.approx(140 / 3)
+    assert bus["pct_riding"] == pytest.approx(100 / 3)
+    assert bus["mean_minutes"] == pytest.approx(proposed.modes.loc[("w", "bus"), "mean_minutes"])
+    assert table.loc[("today", "group:drive", "all"), "name"] == "All groups"
+    # today only A is open: every on-demand visit (the top row's) goes there
+    assert table.loc[("today", "site:on_demand", "A"), "visits"] == pytest.approx(15.0)
+    assert table.loc[("proposed", "site:bus", "B"), "name"] == "<script>alert(1)</script>"
+    assert table.loc[("proposed", "group", "w"), ["pct_of_visits", "pct_riding"]].isna().all()
+
+
+def test_rows_by_mode_leave_the_other_rows_as_they_were():
+    """A run with figures by car and on foot: its group and site rows are those of the same run
+    without them, value for value; the rows by mode come after them."""
+    plain = figures_table(*build_run()[:2])
+    by_mode = figures_table(*build_run(modes="drive_walk")[:2])
+    assert not plain.index.get_level_values("table").str.contains(":").any()
+    kept = by_mode.loc[plain.index, plain.columns]
+    pd.testing.assert_frame_equal(kept, plain)
+    assert frame_to_csv(kept) == frame_to_csv(plain)
+    # by mode: (g, drive), (w, walk) and all of each in both states; the open sites' 2 modes
+    assert len(by_mode) == len(plain) + 2 * 4 + 1 * 2 + 2 * 2
+    assert by_mode.loc[("proposed", "group:drive", "g"), "mean_minutes"] == pytest.approx(
+        by_mode.loc[("proposed", "group", "g"), "mean_minutes"]
+    )
 
 
 def test_cells_layer_has_both_states_and_the_change(run):
@@ -75,3 +131,15 @@ def test_unreachable_minutes_become_null_in_the_geopackage(run, tmp_path):
     (gpkg, *_rest) = write_exports(tmp_path, view)
     read = pyogrio.read_dataframe(gpkg, layer="cells").set_index("cell_id")
     assert np.isnan(read.loc["22", "minutes"])
+
+
+def test_the_geopackage_cells_have_the_minutes_by_mode(transit_run, tmp_path):
+    view = ScenarioView("test", "Test", *transit_run, SUMMARY)
+    (gpkg, *_rest) = write_exports(tmp_path, view)
+    cells = pyogrio.read_dataframe(gpkg, layer="cells").set_index("cell_id")
+    assert (
+        cells.loc["22", "minutes_by_on_demand"] == 15
+        and cells.loc["22", "minutes_by_on_demand_today"] == 67
+    )
+    assert np.isnan(cells.loc["00", "minutes_by_on_demand"])  # no visit goes by on-demand there
+    assert cells.loc["12", "minutes_by_bus_today"] == 27 and cells.loc["12", "minutes_by_bus"] == 15

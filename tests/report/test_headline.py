@@ -14,6 +14,7 @@ from report_fixtures import SUMMARY, X0, XSS_SITE, Y0, build_run
 from gateway_planner.report import ScenarioView, headline
 from gateway_planner.report._headline import (
     key_changes,
+    mode_changes,
     objective_settings,
     site_label,
     site_places,
@@ -168,3 +169,27 @@ def test_unreachable_longest_journey_reads_as_a_dash():
         view.current.cells[col] = np.inf
     first = key_changes(view)[0]
     assert (first.today, first.change, first.direction) == ("–", "–", "")
+
+
+def test_the_journey_by_each_mode_today_and_proposed(transit_run):
+    view = ScenarioView("t", "T", *transit_run, SUMMARY)
+    changes = mode_changes(view)
+    assert [(m.mode, m.label) for m in changes] == [
+        ("drive", "By car"),
+        ("walk", "On foot"),
+        ("bus", "By bus"),
+        ("on_demand", "By on-demand minibus"),
+    ]
+    car, foot, bus, on_demand = changes
+    assert (car.share, car.riding) == ("75 % of visits", "")
+    assert (car.mean.today, car.mean.proposed, car.mean.change) == ("20 min", "11 min", "−9 min")
+    assert car.mean.direction == "better"
+    assert (foot.share, foot.within_30.today, foot.within_30.proposed) == (
+        "12 % of visits",
+        "69 %",
+        "100 %",
+    )
+    # a third of the bus-mode visits board a bus with B open (two steps or more from a site)
+    assert (bus.share, bus.riding) == ("12 % of visits", "33 % board a bus")
+    assert (on_demand.mean.today, on_demand.mean.proposed) == ("54 min", "28 min")
+    assert mode_changes(_view()) == []  # no figures by mode, no line

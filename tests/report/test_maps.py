@@ -51,3 +51,16 @@ def test_the_headline_panel_states_the_recommendation_and_explains_the_gini_once
     # the layer control and legend go beside the map, not over it
     assert "<aside id='gp-controls' class='gp-side'></aside>" in text
     assert 'document.getElementById("gp-controls")' in text
+
+
+def test_the_headline_panel_gives_the_mean_journey_by_mode(run, transit_run, tmp_path):
+    text = _write(transit_run, tmp_path / "map.html").read_text()
+    assert (
+        "<li data-mode='bus'><span class='gp-key-label'>By bus</span> 20 min &rarr; 15 min "
+        "<span class='gp-change gp-better'>−5 min</span> "
+        "<span class='gp-mode-share'>(12 % of visits; 33 % board a bus)</span></li>"
+    ) in text
+    assert text.count("<li data-mode=") == 4
+    assert "to the site their group&#x27;s mix of modes reaches fastest" in text
+    plain = _write(run, tmp_path / "plain.html").read_text()
+    assert "data-mode=" not in plain and "mix of modes" not in plain

@@ -15,7 +15,7 @@ from gateway_planner.report._payload import (
     script_json,
     site_popup,
 )
-from gateway_planner.report._surface import change_surface, legend_svg, nice_ticks
+from gateway_planner.report._surface import change_surface, legend_svg, nice_ticks, surface
 
 
 def test_script_json_cannot_close_the_script_element():
@@ -126,3 +126,56 @@ def test_closed_sites_enter_the_legend_only_when_a_site_closes():
     assert data["status_order"] == ["candidate", "closed", "proposed"]
     labels = [c["label_html"] for c in data["catchment_legend"]["items"]]
     assert labels == ["Sheerness Gateway &amp; &lt;Co&gt; (today only)", html.escape(XSS_SITE)]
+
+
+def test_journey_time_by_mode_is_on_the_journey_time_scale_and_chosen_from_a_menu(transit_run):
+    data = scenario_payload(ScenarioView("t", "T", *transit_run, {}))
+    surfaces = {s["key"]: s for s in data["surfaces"]}
+    keys = list(surfaces)
+    assert keys[keys.index("minutes-change") + 1 :] == [
+        f"minutes-{mode}-{state}"
+        for mode in ("drive", "walk", "bus", "on_demand")
+        for state in ("today", "proposed")
+    ]
+    menu = data["surface_menu"]
+    assert [i["key"] for i in menu["items"]] == keys[keys.index("minutes-change") + 1 :]
+    assert [i["label_html"] for i in menu["items"][:2]] == ["by car, today", "by car, proposed"]
+    assert menu["items"][-1]["label_html"] == "by on-demand minibus, proposed"
+    mix = surfaces["minutes-proposed"]
+    for key in menu["items"]:
+        s = surfaces[key["key"]]
+        assert (s["vmax"], s["palette"], s["show"]) == (mix["vmax"], mix["palette"], False)
+    assert surfaces["minutes-bus-today"]["values"] == [
+        5.0,
+        15.0,
+        22.0,
+        15.0,
+        22.0,
+        27.0,
+        22.0,
+        27.0,
+        32.0,
+    ]
+    # on-demand serves the top row only: the other cells are not drawn (false), not unreachable
+    assert surfaces["minutes-on_demand-proposed"]["values"] == [False] * 6 + [41.0, 28.0, 15.0]
+    assert (
+        "not drawn: no visit by on-demand minibus" in surfaces["minutes-on_demand-today"]["caption"]
+    )
+    assert surfaces["minutes-bus-proposed"]["name"] == "Journey time by bus with the proposed sites"
+
+
+def test_no_menu_without_figures_by_mode_or_when_left_out(run, transit_run):
+    assert scenario_payload(ScenarioView("t", "T", *run, {}))["surface_menu"] is None
+    data = scenario_payload(ScenarioView("t", "T", *transit_run, {}), by_mode=False)
+    assert data["surface_menu"] is None
+    assert not any(s["key"].startswith("minutes-bus") for s in data["surfaces"])
+
+
+def test_nan_is_left_undrawn_only_when_asked_and_unreachable_stays_grey():
+    values = np.array([1.0, np.nan, np.inf])
+    kept = surface("k", "K", values, colormap="viridis", vmin=0, vmax=1, unit="", caption="")
+    skipped = surface(
+        "k", "K", values, colormap="viridis", vmin=0, vmax=1, unit="", caption="", skip_nan=True
+    )
+    assert kept["values"] == [1.0, None, None]
+    assert skipped["values"] == [1.0, False, None]

@@ -27,6 +27,7 @@
   }
 
   function fmt(v, digits) {
+    if (v === false) return "none";
     if (v === null || v === undefined) return "unreachable";
     return v.toLocaleString("en-GB", {
       minimumFractionDigits: digits, maximumFractionDigits: digits
@@ -68,7 +69,7 @@
       var values = surface.values;
       for (var i = 0; i < data.cells.length; i++) {
         var v = values[i];
-        if (surface.skip_zero && v === 0) continue;
+        if (v === false || (surface.skip_zero && v === 0)) continue;  // false: nothing to draw
         L.polygon(latlngs(data.cells[i]), {
           renderer: renderer, stroke: false, fillColor: colourOf(surface, v),
           fillOpacity: surface.opacity, cell: i
@@ -159,6 +160,38 @@
     return control;
   }
 
+  /* A drop-down of surfaces shown one at a time (the journey time by mode, today and
+   * proposed): one line in the side panel however many there are. */
+  function menuControl(menu, map, named, changed) {
+    var control = L.control({ position: "topright" });
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "gp-menu leaflet-control");
+      var label = L.DomUtil.create("label", "gp-menu-label", div);
+      label.innerHTML = menu.label_html;
+      var select = L.DomUtil.create("select", "gp-menu-select", label);
+      var none = L.DomUtil.create("option", "", select);
+      none.value = "";
+      none.innerHTML = menu.none_html;
+      menu.items.forEach(function (item) {
+        var option = L.DomUtil.create("option", "", select);
+        option.value = item.key;
+        option.innerHTML = item.label_html;
+      });
+      L.DomEvent.on(select, "change", function () {
+        menu.items.forEach(function (item) {
+          var layer = named[item.key];
+          if (item.key === select.value) map.addLayer(layer);
+          else if (map.hasLayer(layer)) map.removeLayer(layer);
+        });
+        changed();
+      });
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    };
+    return control;
+  }
+
   function basemaps(data, map) {
     var layers = {};
     var notice = null;
@@ -198,9 +231,12 @@
 
     var overlays = {};
     var named = {};
+    var menu = data.surface_menu || null;
+    var inMenu = {};
+    if (menu) menu.items.forEach(function (item) { inMenu[item.key] = true; });
     var surfaces = data.surfaces.map(function (s) {
       var layer = surfaceLayer(map, data, s, canvas);
-      overlays[s.name] = layer;
+      if (!inMenu[s.key]) overlays[s.name] = layer;  // menu surfaces: one at a time, below
       named[s.key] = layer;
       if (s.show) layer.addTo(map);
       return layer;
@@ -224,8 +260,11 @@
       .addTo(map);
 
     var legend = legendControl(data, data.surfaces).addTo(map);
+    var chooser = menu ? menuControl(menu, map, named, function () { syncLegend(); }).addTo(map)
+                       : null;
     if (options.controls) {
       options.controls.appendChild(control.getContainer());
+      if (chooser) options.controls.appendChild(chooser.getContainer());
       options.controls.appendChild(legend.getContainer());
     }
     function syncLegend() {
@@ -244,7 +283,7 @@
     syncLegend();
     el.setAttribute("data-gp-ready", "1");
     return { map: map, layers: named, overlays: overlays, sites: markers, control: control,
-             legend: legend };
+             legend: legend, menu: chooser };
   }
 
   /* Keep several maps on the same view (same area) or at least the same zoom (other areas). */
