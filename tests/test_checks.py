@@ -68,7 +68,7 @@ def test_cells_no_site_reaches_name_the_network_keys(swale_run):
     with pytest.raises(InputError) as info:
         check_reach(r.scenario, r.area, times, problem)
     assert re.search(
-        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 5,118 visits a month\) "
+        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 5,425 visits a month\) "
         r"are off the network or not joined to any site: .*Fix: raise network\.limit_minutes or "
         r"network\.max_snap_m, or add candidate sites near those cells",
         str(info.value),
@@ -126,7 +126,7 @@ def test_objective_keys_that_contradict_each_other_are_refused_before_networks(s
         }
     )
     costs = ["12"] * len(r.area.sites)
-    costs[3] = "free"
+    costs[5] = "free"  # after the 3 existing sites and 2 candidates
     area = dataclasses.replace(r.area, sites=r.area.sites.assign(cost=costs))
     with pytest.raises(
         InputError,

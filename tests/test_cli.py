@@ -168,7 +168,7 @@ def test_a_solver_failure_exits_3_with_one_line(tmp_path, monkeypatch):
     path = pilot_scenario(tmp_path)
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 3
-    assert _one_error_line(result) == "error: HiGHS stopped without a solution for 21 sites"
+    assert _one_error_line(result) == "error: HiGHS stopped without a solution for 23 sites"
     assert not (tmp_path / "out").exists()
 
 
@@ -210,8 +210,8 @@ def quick_report(monkeypatch):
     [
         (
             "model = 'max_coverage'\nlimit_minutes = 20\n",
-            r"^sheerness: proposed .* \(sector-ME10-4\); face-to-face visits within 20 min "
-            r"9\.3% -> 28\.6% \[proxy network; gap 0%\]",
+            r"^sheerness: proposed Isle of Sheppey \(ME12 3\) \(sector-ME12-3\); face-to-face "
+            r"visits within 20 min 50\.0% -> 57\.9% \[proxy network; gap 0%\]",
         ),
         (
             "model = 'pcenter'\n",
@@ -223,7 +223,7 @@ def quick_report(monkeypatch):
         ),
         (
             "keep_existing = false\nnew_sites = 0\n",
-            r"; closes Sheerness Gateway, 38-40 High Street, Sheerness \(sheerness-gateway\); "
+            r"; closes Sheerness Gateway, 38-40 High Street, Sheerness \(sheerness-gateway\), .*; "
             r"face-to-face visits within 15 min",
         ),
     ],

@@ -129,7 +129,31 @@ def cell_table(
     window: int,
     cell_size: float = CELL_SIZE,
 ) -> pd.DataFrame:
-    """Assemble the ``cells.csv`` table (sorted north to south, then west to east)."""
+    """Assemble the ``cells.csv`` table (sorted north to south, then west to east).
+
+    Parameters
+    ----------
+    ix, iy
+        Integer grid column and row of each cell.
+    population
+        People per cell.
+    classes
+        Density classes (:func:`density_classes`), each with ``shares`` (group id -> share)
+        when ``group_ids`` are given.
+    group_ids
+        Groups whose ``share__<group id>`` columns take the shares of the cell's class; none
+        for cells whose shares come from elsewhere (the Swale cells: the OAC).
+    window
+        Odd block size in cells of the density.
+    cell_size
+        Cell side in metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cell_id``, ``x``, ``y`` (cell centre), ``population``, ``density_class`` and the
+        share columns.
+    """
     klass = density_classes(ix, iy, population, classes, window=window, cell_size=cell_size)
     half = cell_size / 2.0
     x = ix * cell_size + half
@@ -143,7 +167,7 @@ def cell_table(
             "density_class": klass,
         }
     )
-    shares = {str(c["id"]): c["shares"] for c in classes}
+    shares = {str(c["id"]): c.get("shares", {}) for c in classes}
     for gid in group_ids:
         df[f"{SHARE_PREFIX}{gid}"] = [float(shares[k][gid]) for k in klass]
     order = np.lexsort((x, -y))

@@ -452,7 +452,7 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     (new,) = set(result.proposed.open_sites) - set(result.current.open_sites)
     name = result.proposed.sites.loc[new, "name"]
     assert page.locator(".gp-headline-text").inner_text() == (
-        f"Open a new site at {name}, Swale 011E: mean journey {mean[0]:.0f} min → "
+        f"Open a new site at {name}, Swale 006D: mean journey {mean[0]:.0f} min → "
         f"{mean[1]:.0f} min; face-to-face visits within 30 min {within[0]:.0f} % → "
         f"{within[1]:.0f} % (+{within[1] - within[0]:.0f} pts)."
     )
