@@ -17,6 +17,8 @@ Written (paths relative to the output folder)::
     pilot/<area>/cells.csv               populated 250 m cells
     pilot/<area>/sites.csv               existing and candidate sites
     pilot/<area>/proxy_network.toml      proxy network parameters (drive speeds calibrated)
+    pilot/<area>/gtfs/*.txt              bus and rail feed from published frequencies (_transit.py)
+    pilot/<area>/on_demand_zone.geojson  where the on-demand service picks riders up
 
 The drive speeds of the proxy network come from the Kent calibration
 (:mod:`gateway_planner.pilot.calibration`). It needs the network stage's proxy builder, which
@@ -47,6 +49,7 @@ from ._grid import CELL_SIZE, geojson_text, toml_value
 from ._pack import data_dir
 from ._params import AREAS, GROUPS_TOML, SHARES_TOML
 from ._proxy_toml import proxy_text
+from ._transit import build_transit
 from .calibration import ProxyBuilder, ProxyFit, calibrate_proxy, committed_fit
 
 __all__ = ["build_pack", "main"]
@@ -227,7 +230,12 @@ def build_pack(
     for area in chosen:
         build = _BUILDERS[area](shares, group_ids)
         crs = str(AREAS[area]["crs"])
+        transit = build_transit(area, build, crs)
+        build.sources += transit.sources
+        build.assumptions += transit.assumptions
+        build.counts |= transit.counts
         folder = root / "pilot" / area
+        written += [write_text(folder / name, text) for name, text in transit.files.items()]
         written += [
             write_text(
                 root / "boundaries" / f"{area}.geojson", geojson_text(area, crs, build.units)
