@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +18,18 @@ PILOT_SITES = Path(__file__).resolve().parents[1] / "data" / "pilot" / "swale" /
 
 
 def _project(folder):
+    """A project of its own on the Swale pilot: its sites, bus feed and on-demand zone copied."""
     (folder / "data").mkdir(parents=True)
     pd.read_csv(PILOT_SITES).to_csv(folder / "data" / "sites.csv", index=False)
+    shutil.copytree(PILOT_SITES.parent / "gtfs", folder / "data" / "gtfs")
+    shutil.copy(PILOT_SITES.parent / "on_demand_zone.geojson", folder / "data" / "zone.geojson")
     path = folder / "scenario.toml"
-    path.write_text('name = "s"\n[area]\npilot = "swale"\n[sites]\nfile = "data/sites.csv"\n')
+    path.write_text(
+        'name = "s"\n[area]\npilot = "swale"\n[sites]\nfile = "data/sites.csv"\n'
+        '[network]\nmodes = ["drive", "walk", "bus", "on_demand"]\n'
+        '[network.transit]\ngtfs = "data/gtfs"\ndate = 2024-03-12\n'
+        '[network.on_demand]\nzone = "data/zone.geojson"\n'
+    )
     return path
 
 
@@ -36,8 +45,15 @@ def test_a_copied_project_gives_the_same_summary_and_credits_its_files(tmp_path)
     assert summaries[0] == summaries[1]
     summary = summaries[0]
     assert summary["inputs"]["sites.file"]["path"] == "data/sites.csv"
-    assert summary["sources"][-1] == "Sites: data/sites.csv (the planner's file, sites.file)."
-    assert summary["sources"][:-1] == list(result.area.sources)  # the pilot's own, as before
+    assert summary["sources"][-3:] == [
+        "On-demand zone: data/zone.geojson (the planner's file, network.on_demand.zone).",
+        "Bus feed (GTFS): data/gtfs (the planner's file, network.transit.gtfs).",
+        "Sites: data/sites.csv (the planner's file, sites.file).",
+    ]
+    assert summary["sources"][:-3] == list(result.area.sources)  # the pilot's own, as before
+    modes = summary["network"]["modes"]
+    assert modes["bus"]["provenance"]["gtfs"]["gtfs"] == "data/gtfs"
+    assert modes["on_demand"]["provenance"]["zone"]["path"] == "data/zone.geojson"
     assert summary["software"] == {"gateway_planner": __version__}
 
 
