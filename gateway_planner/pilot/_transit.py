@@ -475,6 +475,7 @@ def build_transit(area: str, build: AreaBuild, crs: str) -> TransitBuild:
         f"built from their published daytime weekday frequency and running time ({figures} of the "
         f"{2 * counts['transit_routes']} figures; {counts['transit_places_assumed']} places on a route by assumption; "
         "each route's sources in its route_desc and data/README.md). Stops sit one per settlement at the centre of its populated cells, "
+        "and for buses along the straight line between settlements where people live, "
         "departure times are made up (each end every headway from 07:00 to 19:00, weekdays) and vehicles run at one speed along straight lines between stops.",
         f"On-demand zone ({folder}/{ZONE_FILE}): {od.service}, {od.note}. Zone: {where}. "
         "Its time factor and booking wait (the scenario's [network.on_demand]) are assumed.",
