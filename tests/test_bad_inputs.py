@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from run_outputs import drive_walk_groups
 from typer.testing import CliRunner
 
 import gateway_planner.report as report
@@ -115,13 +116,20 @@ def same_line_from_validate_and_run(folder: Path, scenario: Path, code: int, pat
 
 
 def pilot_project(folder: Path, sites: pd.DataFrame | bytes | None = None, extra: str = "") -> Path:
-    """The Swale pilot with a sites file of the planner's own; returns the scenario file."""
+    """The Swale pilot with a sites file of the planner's own; returns the scenario file.
+
+    Its groups travel by car and on foot only (no bus feed here), read from outside the folder.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     if sites is None:
         sites = pd.read_csv(PILOT_SITES)
     data = sites if isinstance(sites, bytes) else sites.to_csv(index=False).encode()
     (folder / "sites.csv").write_bytes(data)
-    text = 'name = "swale"\n[area]\npilot = "swale"\n[sites]\nfile = "sites.csv"\n' + extra
+    groups = drive_walk_groups().as_posix()
+    text = (
+        f'name = "swale"\n[area]\npilot = "swale"\n[demand]\ngroups = "{groups}"\n'
+        '[sites]\nfile = "sites.csv"\n'
+    ) + extra
     if "[output]" not in extra:
         text += '[output]\nfolder = "out"\n'
     path = folder / "scenario.toml"
@@ -144,7 +152,7 @@ def own_project(folder: Path, *, shift_m: float = 0.0, extra: str = "") -> Path:
     pd.DataFrame({"x": xs.ravel() + shift_m, "y": ys.ravel(), "population": 10.0, **shares}).to_csv(
         folder / "cells.csv", index=False
     )
-    (folder / "groups.toml").write_bytes(PILOT_GROUPS.read_bytes())
+    drive_walk_groups(folder / "groups.toml")  # the pilot's, by car and on foot
     pd.DataFrame(
         {"site_id": ["hq", "c1"], "status": ["existing", "candidate"], "x": [1050, 1350]}
     ).assign(y=[1050, 1350]).to_csv(folder / "sites.csv", index=False)
@@ -372,7 +380,7 @@ def _without_crs(path: Path) -> None:
                 (f / "scenario.toml").read_text().replace('["drive", "walk"]', '["drive"]')
             ),
             r"scenario\.toml: network\.modes: customer group 'digital_working_age' \(groups\.toml\) "
-            r"travels by walk \(20%\), but network\.modes = \['drive'\] has no walk network",
+            r"travels by walk \(12%\), but network\.modes = \['drive'\] has no walk network",
         ),
         (
             lambda f: (f / "scenario.toml").write_text(

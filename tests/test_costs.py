@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from run_outputs import drive_walk_groups
 
 from gateway_planner.config import scenario_from_dict
 from gateway_planner.costs import build_problem, group_costs, searches_cut_by
@@ -13,7 +14,11 @@ from gateway_planner.scenario import run_scenario
 
 
 def swale(**objective):
-    return scenario_from_dict({"name": "t", "area": {"pilot": "swale"}, "objective": objective})
+    """The Swale pilot without its bus feed (its groups by car and on foot), for a model."""
+    groups = {"groups": str(drive_walk_groups())}
+    return scenario_from_dict(
+        {"name": "t", "area": {"pilot": "swale"}, "demand": groups, "objective": objective}
+    )
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ __all__ = [
     "geojson_text",
     "round_to_total",
     "to_area_crs",
+    "to_wgs84",
     "toml_value",
 ]
 
@@ -57,6 +58,15 @@ def to_area_crs(geoms: Sequence[BaseGeometry] | np.ndarray, crs: str) -> np.ndar
 
     projected: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object), _apply)
     return projected
+
+
+def to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return WGS84 longitudes and latitudes of area-CRS points, by the inverse fixed pipeline."""
+    transformer = pyproj.Transformer.from_pipeline(_PIPELINES[crs])
+    lon, lat = transformer.transform(
+        np.asarray(x, dtype=float), np.asarray(y, dtype=float), direction="INVERSE"
+    )
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def round_to_total(values: np.ndarray, total: float, *, decimals: int = 2) -> np.ndarray:

@@ -68,7 +68,7 @@ name = "Digitally confident working-age adults"
 description = "Adults of working age who do most of their business online or by phone and come in person only for what cannot be done remotely (identity checks, original documents)."
 visits_per_person_year = 0.6
 channels = { face_to_face = 0.10, phone = 0.20, web = 0.70 }
-modes = { drive = 0.80, walk = 0.20 }
+modes = { drive = 0.88, bus = 0.07, on_demand = 0.02, walk = 0.03 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -77,7 +77,7 @@ name = "Families with children"
 description = "Parents and carers of children: benefits, school and childcare, housing; mixed use of web, phone and counter."
 visits_per_person_year = 1.0
 channels = { face_to_face = 0.20, phone = 0.35, web = 0.45 }
-modes = { drive = 0.70, walk = 0.30 }
+modes = { drive = 0.85, bus = 0.09, on_demand = 0.03, walk = 0.03 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -86,7 +86,7 @@ name = "Older residents on low incomes"
 description = "Pensioners and older residents on low incomes: pensions, benefits, bus passes; prefer phone and counter, many without a car."
 visits_per_person_year = 1.4
 channels = { face_to_face = 0.45, phone = 0.40, web = 0.15 }
-modes = { drive = 0.45, walk = 0.55 }
+modes = { drive = 0.62, bus = 0.23, on_demand = 0.10, walk = 0.05 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -95,7 +95,7 @@ name = "People needing assisted or complex support"
 description = "Residents with disabilities, language needs, debt or housing crises, or without digital access, who need a caseworker in person."
 visits_per_person_year = 3.0
 channels = { face_to_face = 0.60, phone = 0.30, web = 0.10 }
-modes = { drive = 0.35, walk = 0.65 }
+modes = { drive = 0.50, bus = 0.27, on_demand = 0.18, walk = 0.05 }
 source = "assumed: pilot planning figure, not measured"
 """
 

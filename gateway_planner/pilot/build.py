@@ -18,6 +18,8 @@ Written (paths relative to the output folder)::
     pilot/<area>/cells.csv               populated 250 m cells (Swale: shares from the OAC)
     pilot/<area>/sites.csv               service points (existing) and candidate sites
     pilot/<area>/proxy_network.toml      proxy network parameters (drive speeds calibrated)
+    pilot/<area>/gtfs/*.txt              bus and rail feed from published frequencies (_transit.py)
+    pilot/<area>/on_demand_zone.geojson  where the on-demand service picks riders up
 
 The Swale cells' shares come from the OAC of their postcodes through the crosswalk, which the
 build reads from the repository's ``data/pilot/oac_crosswalk.csv`` (edit it there); the Pays de
@@ -64,6 +66,7 @@ from ._params import (
 from ._proxy_toml import proxy_text
 from ._sites import COLUMNS as SITE_COLUMNS
 from ._sources import read_oac_names
+from ._transit import build_transit
 from .calibration import ProxyBuilder, ProxyFit, calibrate_proxy, committed_fit
 
 __all__ = ["build_pack", "main", "parse_shares", "shares_text"]
@@ -308,7 +311,12 @@ def build_pack(
     for area in chosen:
         build = swale if area == "swale" else build_saint_omer(shares, group_ids)
         crs = str(AREAS[area]["crs"])
+        transit = build_transit(area, build, crs)
+        build.sources += transit.sources
+        build.assumptions += transit.assumptions
+        build.counts |= transit.counts
         folder = root / "pilot" / area
+        written += [write_text(folder / name, text) for name, text in transit.files.items()]
         written += [
             write_text(
                 root / "boundaries" / f"{area}.geojson", geojson_text(area, crs, build.units)

@@ -155,7 +155,7 @@ def test_groups_are_common_and_assumed(area: Area) -> None:
     assert all(g.assumed for g in area.groups)
     for group in area.groups:
         assert math.isclose(sum(group.channels.values()), 1.0)
-        assert set(group.modes) == {"drive", "walk"}
+        assert set(group.modes) == {"drive", "walk", "bus", "on_demand"}
     assert area.inputs["pilot.groups"] == get_path("groups.toml")
 
 
