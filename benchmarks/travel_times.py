@@ -39,7 +39,9 @@ apart.
 
 Targets (walk network, 100 sites), each checked warm (engine warm against the peer warm) and
 cold (engine cold against the peer cold), against each peer in both orders: networkx / engine
-at least 35; engine / igraph at most 1.0; engine / csgraph at most 1.3.
+at least 20 (the 0.1.0 script found 35 by timing one networkx run against the best of five
+warm engine runs; timed alike, networkx is 21-28 times slower); engine / igraph at most 1.0;
+engine / csgraph at most 1.3.
 
 Part 2 writes a seeded synthetic road grid of ~300,000 nodes (local streets, faster arterials
 every tenth line, a few streets missing), 100,000 cells and 500 sites (``--quick``: 14,400
@@ -100,7 +102,7 @@ LIMIT_MIN = 45.0
 BLOCK = 50  # sites per csgraph call of the synthetic peer
 #: peer -> (op, bound); networkx's value is networkx / engine, the others' engine / peer
 TARGETS: dict[str, tuple[str, float]] = {
-    "networkx": (">=", 35.0),
+    "networkx": (">=", 20.0),  # 35 was measured against one cold networkx run; 21-28 when fair
     "igraph": ("<=", 1.0),
     "csgraph": ("<=", 1.3),
 }
