@@ -8,7 +8,7 @@ file, so that a project copied elsewhere gives the same summary.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,13 @@ def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else "?"
 
 
-def _mode_time(mode: str, provenance: Mapping[str, Any], *, walk: bool) -> dict[str, Any]:
-    """Say what a mode's journey time holds, with the parameters behind it (the waits)."""
+def _mode_time(
+    mode: str, provenance: Mapping[str, Any], *, walk: bool, minibus: bool = False
+) -> dict[str, Any]:
+    """Say what a mode's journey time holds, with the parameters behind it (the waits).
+
+    ``minibus``: the mode's travellers also book the on-demand minibus where it is faster.
+    """
     note: dict[str, Any] = {"label": mode_label(mode)}
     if mode == "drive":
         note["time"] = "walk to the road, drive, walk to the site"
@@ -114,7 +119,8 @@ def _mode_time(mode: str, provenance: Mapping[str, Any], *, walk: bool) -> dict[
         )
         note |= {"wait_factor": factor, "planned": planned}
         note["pct_riding"] = (
-            "share of the reachable bus journeys faster by bus than on foot (they board a bus)"
+            "share of the reachable bus journeys faster by bus than on foot"
+            + (" or by the minibus (they board a bus)" if minibus else " (they board a bus)")
             if walk
             else "not computed: walk is not among the run's modes"
         )
@@ -125,6 +131,10 @@ def _mode_time(mode: str, provenance: Mapping[str, Any], *, walk: bool) -> dict[
             "journey, inside its zone only"
         )
         note |= {"wait_minutes": wait, "parameters": provenance.get("parameters")}
+    if minibus:
+        note["time"] += (
+            "; inside the on-demand zone, the minibus where it is faster (network.on_demand.open_to)"
+        )
     return note
 
 
@@ -140,13 +150,20 @@ def _mode_figures(ev: Evaluation) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def _by_mode(
-    networks: Mapping[str, Network], current: Evaluation, proposed: Evaluation
+    networks: Mapping[str, Network],
+    current: Evaluation,
+    proposed: Evaluation,
+    *,
+    open_to: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Return ``figures.by_mode``: what each mode's time holds and its figures in both states."""
     modes = list(dict.fromkeys(str(m) for m in proposed.modes.index.get_level_values("mode")))
     return {
         "allocation": MODE_ALLOCATION,
-        "modes": {m: _mode_time(m, networks[m].provenance, walk="walk" in networks) for m in modes},
+        "modes": {
+            m: _mode_time(m, networks[m].provenance, walk="walk" in networks, minibus=m in open_to)
+            for m in modes
+        },
         "current": _mode_figures(current),
         "proposed": _mode_figures(proposed),
     }
@@ -279,7 +296,19 @@ def run_summary(
             "current": current.groups.drop(columns="name").to_dict(orient="index"),
             "proposed": proposed.groups.drop(columns="name").to_dict(orient="index"),
         }
-        | ({"by_mode": _by_mode(networks, current, proposed)} if len(proposed.modes) else {}),
+        | (
+            {"by_mode": _by_mode(networks, current, proposed, open_to=_open_to(scenario))}
+            if len(proposed.modes)
+            else {}
+        ),
         "sources": _sources(scenario, area, networks, base),
         "assumptions": assumptions,
     }
+
+
+def _open_to(scenario: Scenario) -> list[str]:
+    """Modes whose travellers also book the on-demand minibus (none without one)."""
+    demand = scenario.network.on_demand
+    return (
+        list(demand.open_to) if demand is not None and "on_demand" in scenario.network.modes else []
+    )

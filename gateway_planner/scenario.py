@@ -217,6 +217,7 @@ def build_networks(
             max_snap_m=net.max_snap_m,
             client=client,
             kept_sites=searches_cut_by(scenario, area) or None,
+            fallbacks={m: ["on_demand"] for m in net.on_demand.open_to} if net.on_demand else None,
         )
     return networks, times
 

@@ -193,3 +193,41 @@ def test_on_demand_is_offered_in_its_zone_only(bus_run):
     assert reached.mean() > 0.9
     gap = od[in_zone, sheerness][reached] - 1.3 * drive[in_zone, sheerness][reached]
     assert gap == pytest.approx(20.0, abs=1e-3)  # the wait, once per journey
+
+
+def test_open_to_needs_its_modes():
+    network = {
+        "modes": ["drive", "on_demand"],
+        "on_demand": {"zone": "z.gpkg", "open_to": ["bus"]},
+    }
+    with pytest.raises(InputError, match=r"on_demand\.open_to needs modes \['bus'\]"):
+        scenario_from_dict({"name": "od", "area": {"pilot": "swale"}, "network": network})
+
+
+def test_open_to_lets_bus_riders_book_the_minibus(bus_run, tmp_path):
+    folder = tmp_path / "od"
+    folder.mkdir()
+    scenario = scenario_from_dict(
+        {
+            "name": "bus",
+            "area": {"pilot": "swale"},
+            "network": {
+                "modes": ["drive", "walk", "bus", "on_demand"],
+                "transit": {"gtfs": str(_feed(folder / "feed")), "date": "2024-03-12"},
+                "on_demand": {
+                    "zone": str(_zone(folder / "zone.gpkg")),
+                    "wait_minutes": 20,
+                    "open_to": ["bus"],
+                },
+            },
+        }
+    )
+    run = run_scenario(scenario, write=False)
+    before, after = bus_run.times, run.times
+    bus, booked = np.asarray(before.for_mode("bus")), np.asarray(after.for_mode("bus"))
+    od = np.asarray(after.for_mode("on_demand"))
+    np.testing.assert_array_equal(booked, np.fmin(bus, od))  # inf outside the zone
+    assert (booked < bus - 10).sum() >= 5  # some save ten minutes or more
+    np.testing.assert_array_equal(after.for_mode("walk"), before.for_mode("walk"))
+    note = run.summary["figures"]["by_mode"]["modes"]["bus"]
+    assert "open_to" in note["time"] and "minibus" in note["pct_riding"]

@@ -54,6 +54,11 @@ class OnDemandConfig(Strict):
     wait_minutes: float = Field(default=15.0, ge=0, description="Booking or pick-up wait.")
     destinations: Literal["zone", "anywhere"] = Field(default="zone", description="Sites served.")
     source: str = Field(default=ON_DEMAND_SOURCE, pattern=r"^(assumed|measured):")
+    open_to: list[Literal["bus", "walk"]] = Field(
+        default_factory=list,
+        description="Modes whose travellers also book the minibus where it is faster "
+        "(inside the zone), e.g. ['bus', 'walk']: nobody walks for hours where it serves them.",
+    )
 
 
 class NetworkConfig(Strict):
@@ -109,4 +114,9 @@ class NetworkConfig(Strict):
         if "on_demand" in self.modes and self.on_demand is None:
             msg = "mode 'on_demand' needs a [network.on_demand] table with zone"
             raise ValueError(msg)
+        if self.on_demand is not None and self.on_demand.open_to:
+            absent = [m for m in ("on_demand", *self.on_demand.open_to) if m not in self.modes]
+            if absent:
+                msg = f"on_demand.open_to needs modes {absent} in network.modes"
+                raise ValueError(msg)
         return self

@@ -26,6 +26,7 @@ from .snapping import Snap
 
 __all__ = [
     "expected_minutes",
+    "fastest_where_served",
     "minute_blocks",
     "mode_matrix",
     "single_mode",
@@ -244,5 +245,32 @@ def _expected_where_served(
         return out.astype(np.float32)
 
     out = combine([by_mode[key] for key in keys], expected, shape=shape, sparse=sparse)
+    freeze(out)
+    return out
+
+
+def fastest_where_served(
+    own: Minutes,
+    other: Minutes,
+    served: tuple[np.ndarray, np.ndarray] | None,
+    *,
+    shape: tuple[int, int],
+    sparse: bool,
+) -> Minutes:
+    """Return the faster of two modes' minutes per pair, ``other`` only where it serves.
+
+    ``served`` gives the cells and the sites ``other`` serves (None: every pair); elsewhere
+    the result is ``own``. Either form in, the same form out.
+    """
+
+    def fastest(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
+        mine, theirs = chunks
+        if served is not None:
+            cells, sites = served
+            theirs = np.where(cells[rows][:, None] & sites[None, :], theirs, np.inf)
+        faster: np.ndarray = np.fmin(mine, theirs).astype(np.float32)
+        return faster
+
+    out = combine([own, other], fastest, shape=shape, sparse=sparse)
     freeze(out)
     return out

@@ -18,6 +18,9 @@ sum to 1 (a group with ``drive = 0.5, walk = 0.2, on_demand = 0.3`` outside the 
 journey (``inf``). An unavailable mode is not an unreachable one: inside the zone a pair the
 on-demand network cannot reach within ``limit_minutes`` is ``inf`` for the group, as for every
 mode. The bus mode (``bus``) is always available: where no stop is near, its time is the walk.
+With ``fallbacks`` a mode's travellers also take other modes where those are faster and
+available (people without a car book the minibus inside its zone rather than walk for hours):
+the mode's matrix is then the fastest per pair.
 
 Matrices are dense while they fit ``settings.dense_budget_bytes``. Past it, with a time limit,
 they are kept sparse: scipy CSR arrays (cells x sites, float32 minutes) holding only the pairs
@@ -44,7 +47,13 @@ import shapely
 from .. import settings
 from ..errors import GatewayPlannerWarning, InputError
 from ..minutes import Minutes, freeze, nbytes, reachable_pairs
-from ._assembly import expected_minutes, minute_blocks, mode_matrix, single_mode
+from ._assembly import (
+    expected_minutes,
+    fastest_where_served,
+    minute_blocks,
+    mode_matrix,
+    single_mode,
+)
 from ._routing import RoutingGraph
 from .base import Network
 from .modes import Mode
@@ -75,6 +84,7 @@ def travel_times(
     client: Any = None,
     sparse: bool | None = None,
     kept_sites: Sequence[str] | None = None,
+    fallbacks: Mapping[str, Sequence[str]] | None = None,
 ) -> TravelTimes:
     """Compute cells x sites journey times for every mode and customer group.
 
@@ -114,6 +124,12 @@ def travel_times(
         times faster at county scale, and every pair a nearest-site objective can use is
         kept. One network only (with several modes a group's mix could prefer a site that
         no single mode does); not for capacities or when existing sites may close.
+    fallbacks
+        Mode → other modes its travellers also take where they are faster and available,
+        e.g. ``{"bus": ["on_demand"], "walk": ["on_demand"]}``: people without a car book the
+        minibus inside its zone rather than walk for hours. The mode's matrix (and so every
+        group and figure by mode) is then the fastest of these per pair. Every mode named
+        needs a network.
 
     Returns
     -------
@@ -197,6 +213,12 @@ def travel_times(
         )
 
     shape = (len(cell_ids), len(site_ids))
+    for key, others in _check_fallbacks(fallbacks, by_key).items():
+        for other in others:
+            by_mode[key] = fastest_where_served(
+                by_mode[key], by_mode[other], served.get(other), shape=shape, sparse=keep_sparse
+            )
+        logger.info("%s: the faster of it and %s where they serve", key, ", ".join(others))
     by_group = {
         gid: expected_minutes(mix, by_mode, shape=shape, sparse=keep_sparse, served=served)
         for gid, mix in mixes.items()
@@ -398,6 +420,18 @@ def _choose_sparse(
         limit_minutes,
     )
     return True
+
+
+def _check_fallbacks(
+    fallbacks: Mapping[str, Sequence[str]] | None, by_key: Mapping[str, Network]
+) -> dict[str, list[str]]:
+    """Check that every mode a fallback names has a network; return them in a fixed order."""
+    out = {str(k): [str(m) for m in v if str(m) != str(k)] for k, v in (fallbacks or {}).items()}
+    missing = sorted({m for k, v in out.items() for m in (k, *v)} - set(by_key))
+    if missing:
+        msg = f"fallbacks name mode(s) {', '.join(missing)} without a network"
+        raise InputError(msg, field="fallbacks", fix="add them to network.modes")
+    return {k: out[k] for k in sorted(out) if out[k]}
 
 
 def _served(snap: Snap) -> np.ndarray:

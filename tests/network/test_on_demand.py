@@ -146,3 +146,41 @@ def test_built_on_the_drive_network(drive):
     walk = make_network(drive.graph, "walk")
     with pytest.raises(InputError, match="built on the drive network, not on walk"):
         on_demand_network(walk, ZONE)
+
+
+@pytest.fixture(scope="module")
+def walk():
+    coords = {i: (i * 100.0, 0.0) for i in range(31)}
+    edges = [(i, i + 1, 100.0) for i in range(30)]
+    return make_network(make_graph(edges, coords, speed_kmh=4.8), "walk")  # 100 m in 75 s
+
+
+def test_walkers_book_the_minibus_where_it_is_faster(drive, walk):
+    od = on_demand_network(drive, ZONE, time_factor=1.0, wait_minutes=5)
+    networks = {"walk": walk, "on_demand": od}
+    cells, sites = _cells([100, 900, 2500]), _sites([1000, 2000])
+    plain = travel_times(networks, cells, sites)
+    both = travel_times(
+        networks, cells, sites, groups=[_group({"walk": 1.0})], fallbacks={"walk": ["on_demand"]}
+    )
+    walked = np.asarray(plain.for_mode("walk"), np.float64)
+    fastest = np.asarray(both.for_mode("walk"), np.float64)
+    # 900 m on foot is 11.25 min; the minibus 5 + 1.5 min: booked
+    assert walked[0, 0] == pytest.approx(11.25, abs=1e-3)
+    assert fastest[0, 0] == pytest.approx(5 + 1.5, abs=1e-3)
+    assert fastest[1, 0] == pytest.approx(1.25, abs=1e-3)  # 100 m: walking is faster
+    assert fastest[0, 1] == walked[0, 1]  # the site lies outside the zone: no minibus
+    assert np.array_equal(fastest[2], walked[2])  # the cell lies outside the zone
+    np.testing.assert_array_equal(both.for_group("g"), both.for_mode("walk"))
+    np.testing.assert_array_equal(both.for_mode("on_demand"), plain.for_mode("on_demand"))
+    sparse = travel_times(
+        networks, cells, sites, sparse=True, limit_minutes=120, fallbacks={"walk": ["on_demand"]}
+    )
+    np.testing.assert_array_equal(sparse.for_mode("walk").toarray(), fastest.astype(np.float32))
+
+
+def test_a_fallback_needs_a_network(drive, walk):
+    with pytest.raises(InputError, match=r"fallbacks name mode.*on_demand without a network"):
+        travel_times(
+            {"walk": walk}, _cells([100]), _sites([1000]), fallbacks={"walk": ["on_demand"]}
+        )
