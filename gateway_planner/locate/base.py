@@ -158,7 +158,8 @@ class Outcome:
     """What a model's search found (before the base assembles the Solution).
 
     ``path`` names the branch that produced the answer and its bound (one of
-    :data:`~gateway_planner.locate.problem.PATHS`).
+    :data:`~gateway_planner.locate.problem.PATHS`); ``second`` is the value and bound of a
+    lexicographic second stage (p-center: the total weighted minutes at the radius found).
     """
 
     is_open: np.ndarray
@@ -171,6 +172,7 @@ class Outcome:
     assignment: np.ndarray | None = None
     shares: sp.csr_array | None = None
     objective: float | None = None
+    second: tuple[float, float] | None = None
 
 
 class LocationModel(ABC):
@@ -406,6 +408,8 @@ class LocationModel(ABC):
             seconds=float(seconds),
             shares=out.shares,
             path=out.path,
+            second_objective=None if out.second is None else float(out.second[0]),
+            second_bound=None if out.second is None else float(out.second[1]),
         )
 
 
