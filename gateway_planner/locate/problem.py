@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from ..errors import InfeasibleError, InputError
 from ..minutes import Minutes
 from ._pairs import Pairs, read_pairs
+from .decay import decay_problems
 from .solution import PATHS, Solution
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "validate_problem",
 ]
 
-MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter")
+MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance")
 DECAYS = ("step", "linear")
 
 _MAX_LISTED = 10
@@ -62,11 +63,12 @@ class Problem:
         Indices of the sites that may be opened; None means every site. Must include ``fixed``.
     p
         Total number of open sites, existing ones included (p-median, maximal coverage,
-        p-center).
+        p-center, maximal attendance).
     capacities
         Per site, in the unit of ``weights``; NaN means uncapacitated (p-median only).
     limit
-        T minutes: the coverage radius of maximal coverage and set cover.
+        T minutes: the coverage radius of maximal coverage and set cover; maximal
+        attendance's cut-off (no visits past it; None: no cut-off).
     allow_closing
         Existing sites may close (they then compete with the candidates).
     cell_ids
@@ -77,9 +79,12 @@ class Problem:
         Set cover: share of the total demand that must lie within ``limit`` (1 means every
         cell of positive weight).
     decay
-        {"step", "linear"} Maximal coverage credit by journey time: ``"step"`` counts a cell
-        fully within ``limit`` and not beyond; ``"linear"`` counts it fully up to
-        ``decay_start`` minutes, then falling linearly to nothing at ``limit``.
+        {"step", "linear", "exponential", "power"} Credit by journey time. Maximal coverage
+        takes ``"step"`` (a cell counts fully within ``limit`` and not beyond) or ``"linear"``
+        (fully up to ``decay_start`` minutes, then falling linearly to nothing at ``limit``);
+        maximal attendance also ``"exponential"`` and ``"power"``, the share of visits still
+        made (:func:`~gateway_planner.locate.decay.decay_factor`, with ``decay_beta``,
+        ``decay_t0`` and the cut-off ``limit``).
     decay_start
         Minutes of full credit under ``"linear"`` decay (0 when None).
     single_source
@@ -91,6 +96,16 @@ class Problem:
     unserved_cost
         p-median: minutes charged for a cell no open site can reach (beyond a sparse cutoff).
         None requires every cell of positive weight to be served.
+    decay_beta
+        Maximal attendance, exponential or power decay: ``beta`` (> 0).
+    decay_t0
+        Maximal attendance, power decay: ``t0`` minutes (> 0).
+    attendance
+        Maximal attendance: ``(n_cells, n_sites)`` share of each cell's visits made when that
+        site serves it, in [0, 1], dense (or CSR: a missing entry is 0). It replaces ``decay``
+        (for example visits decaying by customer group, collapsed per cell and site:
+        ``sum_g w_ig f_g(t_ijg) / sum_g w_ig``). Pairs that ``costs`` leaves unreachable earn
+        nothing whatever it holds.
     """
 
     weights: np.ndarray
@@ -110,6 +125,9 @@ class Problem:
     single_source: bool = True
     weighted_center: bool = False
     unserved_cost: float | None = None
+    decay_beta: float | None = None
+    decay_t0: float | None = None
+    attendance: Minutes | None = None
 
     @property
     def n_cells(self) -> int:
@@ -157,7 +175,7 @@ class Problem:
         Parameters
         ----------
         model
-            {"pmedian", "max_coverage", "set_cover", "pcenter"}
+            {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
         """
         validate_problem(self, model=model)
 
@@ -238,7 +256,7 @@ def _check_sites(problem: Problem, problems: list[tuple[str, str]]) -> None:
 def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]) -> None:
     n_cand = int(problem.candidate_index.size)
     n_fixed = len(set(problem.fixed))
-    if model in ("pmedian", "max_coverage", "pcenter"):
+    if model in ("pmedian", "max_coverage", "pcenter", "max_attendance"):
         p = problem.p
         if p is None or isinstance(p, bool) or int(p) != p:
             problems.append(("p", f"{model} needs p, the total number of open sites, got {p!r}"))
@@ -267,6 +285,8 @@ def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]
             problems.append(
                 ("decay_start", f"decay_start = {s!r} must lie in [0, limit = {problem.limit}]")
             )
+    if model == "max_attendance":
+        _check_attendance(problem, problems)
     if model == "set_cover":
         share = problem.coverage_share
         if not (0 < share <= 1):
@@ -296,6 +316,35 @@ def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]
     u = problem.unserved_cost
     if u is not None and (not math.isfinite(u) or u < 0):
         problems.append(("unserved_cost", f"unserved_cost = {u!r} must be finite and >= 0"))
+
+
+def _check_attendance(problem: Problem, problems: list[tuple[str, str]]) -> None:
+    """Maximal attendance: the decay and its parameters, or the attendance shares."""
+    share = problem.attendance
+    if share is None:
+        problems.extend(
+            decay_problems(
+                problem.decay, beta=problem.decay_beta, t0=problem.decay_t0, cutoff=problem.limit
+            )
+        )
+        if problem.decay in ("step", "linear") and problem.limit is None:
+            problems.append(("limit", f"{problem.decay} decay needs limit, T minutes >= 0"))
+        return
+    if not (sp.issparse(share) or isinstance(share, np.ndarray)) or share.shape != (
+        problem.n_cells,
+        problem.n_sites,
+    ):
+        shape = getattr(share, "shape", None)
+        expected = (problem.n_cells, problem.n_sites)
+        problems.append(("attendance", f"attendance must be a {expected} matrix, got {shape}"))
+        return
+    values = sp.csr_array(share).data if sp.issparse(share) else np.asarray(share)
+    if not np.issubdtype(values.dtype, np.number):
+        problems.append(("attendance", f"attendance must be numeric, got dtype {values.dtype}"))
+        return
+    bad = int(np.count_nonzero(~((values >= 0) & (values <= 1))))
+    if bad:
+        problems.append(("attendance", f"{bad} attendance shares are NaN or outside [0, 1]"))
 
 
 def _report(problems: list[tuple[str, str]]) -> None:
@@ -376,7 +425,8 @@ def _check_capacity(problem: Problem, w: np.ndarray, cand: np.ndarray) -> None:
 def validate_problem(
     problem: Problem,
     *,
-    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter"] | str = "pmedian",
+    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"]
+    | str = "pmedian",
 ) -> None:
     """Check a problem before any solver runs; report every problem at once.
 
@@ -385,7 +435,7 @@ def validate_problem(
     problem
         The problem to check.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"} The model it is meant for (decides
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"} The model it is meant for (decides
         which fields are required).
 
     Raises
@@ -411,7 +461,7 @@ def checked_pairs(problem: Problem, *, model: str) -> Pairs:
     problem
         The problem to check.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"}
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
 
     Returns
     -------
