@@ -251,7 +251,9 @@ class CenterSearch:
             out = np.flatnonzero(dist > r)
             if out.size == 0:
                 return True, sites
-            self.subset = sorted(set(self.subset) | set(self._pick(out, dist, r).tolist()))
+            self.subset = sorted(
+                set(self.subset) | set(self._pick(out, np.flatnonzero(sites), r).tolist())
+            )
 
     def lp_bound(
         self, levels: np.ndarray, lo: int, upper: float, *, deadline: Deadline
@@ -290,17 +292,25 @@ class CenterSearch:
                 lo = mid + 1
         return min(float(levels[min(lo, levels.size - 1)]), upper), self.iterations
 
-    def _pick(self, out: np.ndarray, dist: np.ndarray, r: float) -> np.ndarray:
-        """Cells left out, farthest first, no two of which one site could serve within ``r``."""
-        order = out[np.argsort(-dist[out], kind="stable")]
-        near = self.values[order] <= r
+    def _pick(self, out: np.ndarray, sites: np.ndarray, r: float) -> np.ndarray:
+        """Cells left out to add: per open site, the farthest of the cells it would serve.
+
+        Plus, farthest first, cells no two of which one site could serve within ``r``.
+        """
+        values = self.values[out][:, sites]
+        nearest = np.argmin(values, axis=1)
+        dist = values[np.arange(out.size), nearest]
+        order = np.lexsort((-dist, nearest))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = nearest[order][1:] != nearest[order][:-1]
+        picked = set(out[order[first]].tolist())
+        far = out[np.argsort(-dist, kind="stable")]
         used = np.zeros(self.values.shape[1], dtype=bool)
-        picked = []
-        for row, reach in zip(order, near, strict=True):
+        for row, reach in zip(far, self.values[far] <= r, strict=True):
             if not (reach & used).any():
-                picked.append(int(row))
+                picked.add(int(row))
                 used |= reach
-        return np.asarray(picked, dtype=np.int64)
+        return np.asarray(sorted(picked), dtype=np.int64)
 
     def _cover(
         self, rows: np.ndarray, r: float, deadline: Deadline, *, relax: bool

@@ -102,6 +102,28 @@ class Deadline:
             return True
         return False
 
+    def affords(self, seconds: float) -> bool:
+        """Whether a step that cannot be stopped, expected to take ``seconds``, fits before it.
+
+        A step that does not fit is skipped by its caller, and that is recorded here: a step
+        that cannot be interrupted (scoring every subset, building a large model) must not
+        start when it would carry the solve past its time limit.
+
+        Parameters
+        ----------
+        seconds
+            The step's expected duration.
+
+        Returns
+        -------
+        bool
+            True when ``time.perf_counter() + seconds`` lies before :attr:`at`.
+        """
+        if time.perf_counter() + seconds <= self.at:
+            return True
+        self.note()
+        return False
+
     def note(self) -> None:
         """Record that some part of the solve stopped (or was skipped) for the clock."""
         self.hit = True
