@@ -32,8 +32,8 @@ from ..errors import InfeasibleError, SolverError
 from . import heuristics
 from ._center_search import CenterSearch
 from ._engine import MedianCore
-from ._enumerate import count_subsets, enumerate_best, enumeration_fits
-from ._second_stage import second_stage
+from ._enumerate import count_subsets, enumerate_best
+from ._second_stage import enumeration_affordable, second_stage
 from .base import BOUND_TOLERANCE, BoundError, LocationModel, Outcome, SolveRequest
 from .milp import highs_version, relative_gap
 
@@ -119,7 +119,10 @@ class PCenter(LocationModel):
             solver = "direct evaluation (no demand)"
             out = Outcome(is_open, 0.0, solver, "exact", "optimal", 0, "no_demand")
             return replace(out, second=(0.0, 0.0))
-        if method != "heuristic" and enumeration_fits(free, k, dense.shape[0]):
+        fits = method != "heuristic" and enumeration_affordable(
+            free, k, dense.shape[0], request.deadline
+        )
+        if fits:
             is_open, _, scored = enumerate_best(
                 dense, data.forced, np.ones(data.m, dtype=bool), k, aggregate="max"
             )
