@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -56,6 +58,33 @@ def test_pcenter_bisection_matches_brute_force(brute, no_enumeration, weighted, 
     )
     sol = solve(problem, model="pcenter", method="exact")
     assert sol.path == "bisection"
+    brute.assert_proven(problem, sol, "pcenter")
+
+
+#: drawn problems whose covering questions the greedy cover does not settle, so that HiGHS
+#: set-cover MIPs on the growing subset of cells decide them (checked below)
+COVER_MIP_CASES = [(7, False), (7, True), (8, False), (18, False), (18, True), (28, False)]
+COVER_MIP_CASES += [(28, True), (39, False), (40, False), (40, True), (52, False), (56, False)]
+
+
+@pytest.mark.parametrize(("seed", "weighted"), COVER_MIP_CASES)
+def test_pcenter_bisection_with_cover_mips_matches_brute_force(
+    brute, no_enumeration, seed, weighted
+):
+    drawn = brute.drawn("pmedian", seed)
+    problem = Problem(
+        weights=drawn.weights,
+        costs=drawn.costs,
+        site_ids=drawn.site_ids,
+        p=drawn.p,
+        weighted_center=weighted,
+    )
+    sol = solve(problem, model="pcenter", method="exact")
+    mips = re.search(r"(\d+) HiGHS \S+ set-cover MIPs", sol.solver)
+    assert mips is not None
+    assert int(mips.group(1)) > 0
+    assert sol.path == "bisection"
+    assert sol.open_index.size == problem.p
     brute.assert_proven(problem, sol, "pcenter")
 
 
