@@ -44,18 +44,18 @@ def test_pcenter_matches_brute_force(
     assert sol.path == ("enumeration" if enumerate_first else "bisection")
 
 
+def _drawn_pcenter(brute, seed: int, **kw) -> Problem:
+    """The p-center of a drawn problem: any size, p, reach and weights."""
+    drawn = brute.drawn("pmedian", seed)
+    return Problem(
+        weights=drawn.weights, costs=drawn.costs, site_ids=drawn.site_ids, p=drawn.p, **kw
+    )
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize(("seed", "fixed"), [(0, ()), (1, ()), (2, ()), (3, (1,)), (6, (0, 4))])
 def test_pcenter_bisection_matches_brute_force(brute, no_enumeration, weighted, seed, fixed):
-    drawn = brute.drawn("pmedian", seed)  # any size, p, reach and weights
-    problem = Problem(
-        weights=drawn.weights,
-        costs=drawn.costs,
-        site_ids=drawn.site_ids,
-        p=drawn.p,
-        fixed=fixed,
-        weighted_center=weighted,
-    )
+    problem = _drawn_pcenter(brute, seed, fixed=fixed, weighted_center=weighted)
     sol = solve(problem, model="pcenter", method="exact")
     assert sol.path == "bisection"
     brute.assert_proven(problem, sol, "pcenter")
@@ -71,14 +71,7 @@ COVER_MIP_CASES += [(28, True), (39, False), (40, False), (40, True), (52, False
 def test_pcenter_bisection_with_cover_mips_matches_brute_force(
     brute, no_enumeration, seed, weighted
 ):
-    drawn = brute.drawn("pmedian", seed)
-    problem = Problem(
-        weights=drawn.weights,
-        costs=drawn.costs,
-        site_ids=drawn.site_ids,
-        p=drawn.p,
-        weighted_center=weighted,
-    )
+    problem = _drawn_pcenter(brute, seed, weighted_center=weighted)
     sol = solve(problem, model="pcenter", method="exact")
     mips = re.search(r"(\d+) HiGHS \S+ set-cover MIPs", sol.solver)
     assert mips is not None
