@@ -1,5 +1,8 @@
+import re
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from gateway_planner.errors import InfeasibleError
 from gateway_planner.locate import PCenter, Problem, _enumerate, solve
@@ -41,20 +44,40 @@ def test_pcenter_matches_brute_force(
     assert sol.path == ("enumeration" if enumerate_first else "bisection")
 
 
+def _drawn_pcenter(brute, seed: int, **kw) -> Problem:
+    """The p-center of a drawn problem: any size, p, reach and weights."""
+    drawn = brute.drawn("pmedian", seed)
+    return Problem(
+        weights=drawn.weights, costs=drawn.costs, site_ids=drawn.site_ids, p=drawn.p, **kw
+    )
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize(("seed", "fixed"), [(0, ()), (1, ()), (2, ()), (3, (1,)), (6, (0, 4))])
 def test_pcenter_bisection_matches_brute_force(brute, no_enumeration, weighted, seed, fixed):
-    drawn = brute.drawn("pmedian", seed)  # any size, p, reach and weights
-    problem = Problem(
-        weights=drawn.weights,
-        costs=drawn.costs,
-        site_ids=drawn.site_ids,
-        p=drawn.p,
-        fixed=fixed,
-        weighted_center=weighted,
-    )
+    problem = _drawn_pcenter(brute, seed, fixed=fixed, weighted_center=weighted)
     sol = solve(problem, model="pcenter", method="exact")
     assert sol.path == "bisection"
+    brute.assert_proven(problem, sol, "pcenter")
+
+
+#: drawn problems whose covering questions the greedy cover does not settle, so that HiGHS
+#: set-cover MIPs on the growing subset of cells decide them (checked below)
+COVER_MIP_CASES = [(7, False), (7, True), (8, False), (18, False), (18, True), (28, False)]
+COVER_MIP_CASES += [(28, True), (39, False), (40, False), (40, True), (52, False), (56, False)]
+
+
+@pytest.mark.parametrize(("seed", "weighted"), COVER_MIP_CASES)
+def test_pcenter_bisection_with_cover_mips_matches_brute_force(
+    brute, no_enumeration, seed, weighted
+):
+    problem = _drawn_pcenter(brute, seed, weighted_center=weighted)
+    sol = solve(problem, model="pcenter", method="exact")
+    mips = re.search(r"(\d+) HiGHS \S+ set-cover MIPs", sol.solver)
+    assert mips is not None
+    assert int(mips.group(1)) > 0
+    assert sol.path == "bisection"
+    assert sol.open_index.size == problem.p
     brute.assert_proven(problem, sol, "pcenter")
 
 
@@ -113,3 +136,28 @@ def test_pcenter_without_choice_is_evaluated_directly(fixed):
     sol = solve(problem, model="pcenter")
     assert sol.path == "direct"
     assert sol.objective == sol.bound == (2.0 if fixed else 1.0)
+
+
+def test_pcenter_bisection_proves_infeasibility(no_enumeration):
+    # every cell is reached by one site only, and the three sites they need exceed p = 2
+    costs = np.full((6, 4), np.inf)
+    for i in range(6):
+        costs[i, i % 3] = 1.0 + i
+    costs[:, 3] = np.where(np.arange(6) < 2, 4.0, np.inf)
+    problem = Problem(weights=np.ones(6), costs=costs, site_ids=tuple("abcd"), p=2)
+    with pytest.raises(InfeasibleError, match=r"no 2 open sites \(0 kept \+ 2 new\) can reach"):
+        solve(problem, model="pcenter", method="exact")
+
+
+@pytest.mark.parametrize("seed", range(12, 20))
+def test_pcenter_bisection_on_sparse_costs_matches_brute_force(brute, no_enumeration, seed):
+    drawn = brute.drawn("pmedian", seed)
+    dense = np.asarray(drawn.costs)
+    reach = np.nonzero(np.isfinite(dense))
+    sparse = sp.csr_array((dense[reach], reach), shape=dense.shape)
+    problem = Problem(weights=drawn.weights, costs=sparse, site_ids=drawn.site_ids, p=drawn.p)
+    dense_problem = Problem(weights=drawn.weights, costs=dense, site_ids=drawn.site_ids, p=drawn.p)
+    sol = solve(problem, model="pcenter", method="exact")
+    assert sol.path == "bisection"
+    assert sol.open_index.size == drawn.p
+    brute.assert_proven(dense_problem, sol, "pcenter")
