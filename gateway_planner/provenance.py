@@ -40,6 +40,8 @@ _ROLES = {
     "demand.zones": "Zones of the group shares",
     "sites.file": "Sites",
     "network.path": "Road network",
+    "network.transit.gtfs": "Bus feed (GTFS)",
+    "network.on_demand.zone": "On-demand zone",
 }
 #: the credit OpenStreetMap data asks for
 OSM_CREDIT = (
@@ -69,6 +71,15 @@ def _relative(data: Mapping[str, Any], keys: tuple[str, ...], base: Path | None)
         value = out.get(key)
         if isinstance(value, str) and Path(value).is_absolute():
             out[key] = _relpath(Path(value), base)
+    return out
+
+
+def _mode_provenance(data: Mapping[str, Any], base: Path | None) -> dict[str, Any]:
+    """Return a network's provenance with its paths (a feed's and a zone's too) made relative."""
+    out = _relative(data, ("path", "label"), base)
+    for key, inner in (("gtfs", "gtfs"), ("zone", "path")):
+        if isinstance(out.get(key), Mapping):
+            out[key] = _relative(out[key], (inner,), base)
     return out
 
 
@@ -186,6 +197,12 @@ def run_summary(
             "Journeys in a group's 'walk' share are on foot all the way (no bus or train is "
             "modelled yet), so long walking times stand for people without a car"
         )
+    elif "bus" in networks:
+        assumptions.append(
+            "Journeys in a group's 'walk' share are on foot all the way; its 'bus' share takes "
+            "the bus or train where that is faster than walking (walk, wait, ride, walk), and "
+            "walks where no stop is within reach"
+        )
     return {
         "scenario": {
             "name": scenario.name,
@@ -220,7 +237,7 @@ def run_summary(
                 mode: {
                     "nodes": net.routing.n_nodes,
                     "edges": net.routing.n_edges,
-                    "provenance": _relative(net.provenance, ("path", "label"), base),
+                    "provenance": _mode_provenance(net.provenance, base),
                 }
                 for mode, net in sorted(networks.items())
             },

@@ -26,6 +26,7 @@ def pilot_scenario(folder: Path) -> Path:
     """A copy of the Sheerness scenario writing into folder/out."""
     text = (ROOT / "scenarios" / "sheerness.toml").read_text()
     path = folder / "sheerness.toml"
+    text = text.replace('"../data/', f'"{ROOT.as_posix()}/data/')  # the pilot's feed and zone
     path.write_text(text.replace('folder = "../outputs/', 'folder = "out/'))
     return path
 

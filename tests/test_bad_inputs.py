@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from run_outputs import drive_walk_groups
 from typer.testing import CliRunner
 
 import gateway_planner.report as report
@@ -115,13 +116,20 @@ def same_line_from_validate_and_run(folder: Path, scenario: Path, code: int, pat
 
 
 def pilot_project(folder: Path, sites: pd.DataFrame | bytes | None = None, extra: str = "") -> Path:
-    """The Swale pilot with a sites file of the planner's own; returns the scenario file."""
+    """The Swale pilot with a sites file of the planner's own; returns the scenario file.
+
+    Its groups travel by car and on foot only (no bus feed here), read from outside the folder.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     if sites is None:
         sites = pd.read_csv(PILOT_SITES)
     data = sites if isinstance(sites, bytes) else sites.to_csv(index=False).encode()
     (folder / "sites.csv").write_bytes(data)
-    text = 'name = "swale"\n[area]\npilot = "swale"\n[sites]\nfile = "sites.csv"\n' + extra
+    groups = drive_walk_groups().as_posix()
+    text = (
+        f'name = "swale"\n[area]\npilot = "swale"\n[demand]\ngroups = "{groups}"\n'
+        '[sites]\nfile = "sites.csv"\n'
+    ) + extra
     if "[output]" not in extra:
         text += '[output]\nfolder = "out"\n'
     path = folder / "scenario.toml"
@@ -144,7 +152,7 @@ def own_project(folder: Path, *, shift_m: float = 0.0, extra: str = "") -> Path:
     pd.DataFrame({"x": xs.ravel() + shift_m, "y": ys.ravel(), "population": 10.0, **shares}).to_csv(
         folder / "cells.csv", index=False
     )
-    (folder / "groups.toml").write_bytes(PILOT_GROUPS.read_bytes())
+    drive_walk_groups(folder / "groups.toml")  # the pilot's, by car and on foot
     pd.DataFrame(
         {"site_id": ["hq", "c1"], "status": ["existing", "candidate"], "x": [1050, 1350]}
     ).assign(y=[1050, 1350]).to_csv(folder / "sites.csv", index=False)
@@ -300,13 +308,13 @@ def _swapped(sites: pd.DataFrame, rows: slice) -> pd.DataFrame:
 
 
 def test_sites_outside_the_area_are_named_with_a_hint(tmp_path):
-    scenario = pilot_project(tmp_path, _swapped(pilot_sites(), slice(1, 3)))
+    scenario = pilot_project(tmp_path, _swapped(pilot_sites(), slice(3, 5)))  # 2 candidates
     result = invoke(tmp_path, "validate", scenario)
     assert result.exit_code == 0, result.output
     shown = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert len(shown) == 1
     assert re.match(
-        r"warning: sites\.csv: 2 of 21 sites lie outside the study area: sector-ME10-1, "
+        r"warning: sites\.csv: 2 of 23 sites lie outside the study area: sector-ME10-1, "
         r"sector-ME10-2; lon/lat swapped\? Swapping them puts 2 inside$",
         shown[0],
     ), shown[0]
@@ -325,7 +333,7 @@ def test_candidates_that_all_lie_far_outside_are_refused(tmp_path):
 
 
 def test_a_proposed_site_serving_no_one_is_refused(tmp_path):
-    sites = pilot_sites().iloc[[0, 1]].copy()
+    sites = pilot_sites().iloc[[0, 3]].copy()  # the Sheerness Gateway and sector-ME10-1
     sites.loc[sites.index[1], ["x", "y"]] = sites.iloc[0][["x", "y"]].to_numpy()  # a twin
     scenario = pilot_project(tmp_path, sites)
     result = invoke(tmp_path, "-q", "run", scenario)
@@ -372,7 +380,7 @@ def _without_crs(path: Path) -> None:
                 (f / "scenario.toml").read_text().replace('["drive", "walk"]', '["drive"]')
             ),
             r"scenario\.toml: network\.modes: customer group 'digital_working_age' \(groups\.toml\) "
-            r"travels by walk \(20%\), but network\.modes = \['drive'\] has no walk network",
+            r"travels by walk \(12%\), but network\.modes = \['drive'\] has no walk network",
         ),
         (
             lambda f: (f / "scenario.toml").write_text(
@@ -430,8 +438,8 @@ def _latin1(sites: pd.DataFrame) -> bytes:
             pilot_sites().assign(capacity=100),
             "",
             r"scenario\.toml: objective\.capacities: the capacities in sites\.csv cannot serve "
-            r"the demand: the 2 open sites hold at most 200 visits a month, but face-to-face "
-            r"demand is 5,118 visits a month\. Fix: raise the capacity column",
+            r"the demand: the 4 open sites hold at most 400 visits a month, but face-to-face "
+            r"demand is 5,425 visits a month\. Fix: raise the capacity column",
         ),
         (
             pilot_sites().assign(capacity=1000),
@@ -487,9 +495,7 @@ def test_a_spreadsheet_table_runs_end_to_end(tmp_path, quick_report):
     scenario = pilot_project(tmp_path, text.encode("cp1252"))
     result = invoke(tmp_path, "-q", "run", scenario)
     assert result.exit_code == 0, result.output
-    assert "proposed Postcode sector ME10 4 centre (near ME10 4TZ) é (sector-ME10-4)" in (
-        result.stdout
-    )
+    assert "proposed Isle of Sheppey (ME12 4) é (sector-ME12-4)" in result.stdout
 
 
 def test_a_bad_name_says_which_characters_are_allowed(tmp_path):

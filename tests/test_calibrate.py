@@ -27,6 +27,8 @@ def test_a_fresh_fit_rebuilds_the_committed_pack(
     # the committed drive speeds and figures are what the fit gives today
     assert "the fit gives the committed figures" in caplog.text
     names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert len(names) == 12
+    assert (
+        len(names) == 29
+    )  # with the OAC crosswalk, each area's bus feed (7 files) and on-demand zone
     for name in names:
         assert (tmp_path / name).read_bytes() == (data_dir() / name).read_bytes(), name

@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from run_outputs import drive_walk_groups
 
 from gateway_planner.checks import check_area, check_reach, validate_scenario
 from gateway_planner.config import scenario_from_dict
@@ -12,10 +13,13 @@ from gateway_planner.costs import build_problem
 from gateway_planner.errors import GatewayPlannerWarning, InputError
 from gateway_planner.scenario import run_scenario
 
+#: the pilot without its bus feed: its groups by car and on foot
+SWALE = {"name": "t", "area": {"pilot": "swale"}, "demand": {"groups": str(drive_walk_groups())}}
+
 
 @pytest.fixture(scope="module")
 def swale_run():
-    scenario = scenario_from_dict({"name": "t", "area": {"pilot": "swale"}})
+    scenario = scenario_from_dict(SWALE)
     return run_scenario(scenario, write=False)
 
 
@@ -68,7 +72,7 @@ def test_cells_no_site_reaches_name_the_network_keys(swale_run):
     with pytest.raises(InputError) as info:
         check_reach(r.scenario, r.area, times, problem)
     assert re.search(
-        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 5,118 visits a month\) "
+        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 5,425 visits a month\) "
         r"are off the network or not joined to any site: .*Fix: raise network\.limit_minutes or "
         r"network\.max_snap_m, or add candidate sites near those cells",
         str(info.value),
@@ -96,7 +100,7 @@ def test_check_area_takes_the_objective_into_account(swale_run):
 
 
 def test_validate_checks_the_output_folder_it_is_given(tmp_path):
-    scenario = scenario_from_dict({"name": "t", "area": {"pilot": "swale"}})
+    scenario = scenario_from_dict(SWALE)
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(InputError, match=r"--output: holds files gateway-planner did not write"):
         validate_scenario(scenario, folder=tmp_path)
@@ -126,7 +130,7 @@ def test_objective_keys_that_contradict_each_other_are_refused_before_networks(s
         }
     )
     costs = ["12"] * len(r.area.sites)
-    costs[3] = "free"
+    costs[5] = "free"  # after the 3 existing sites and 2 candidates
     area = dataclasses.replace(r.area, sites=r.area.sites.assign(cost=costs))
     with pytest.raises(
         InputError,

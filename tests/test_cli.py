@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from run_outputs import MANIFEST, RUN_FILES
+from run_outputs import MANIFEST, RUN_FILES, pilot_scenario_text
 from typer.testing import CliRunner
 
 from gateway_planner import __version__
@@ -18,8 +18,7 @@ runner = CliRunner()
 
 def pilot_scenario(tmp_path: Path, extra: str = "", name: str = "sheerness") -> Path:
     """A copy of a pilot scenario writing into tmp_path/out, with extra TOML appended."""
-    text = (ROOT / "scenarios" / f"{name}.toml").read_text()
-    text = text.replace('folder = "../outputs/', 'folder = "out/')
+    text = pilot_scenario_text(name)
     path = tmp_path / f"{name}.toml"
     path.write_text(text + extra)
     return path
@@ -168,7 +167,7 @@ def test_a_solver_failure_exits_3_with_one_line(tmp_path, monkeypatch):
     path = pilot_scenario(tmp_path)
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 3
-    assert _one_error_line(result) == "error: HiGHS stopped without a solution for 21 sites"
+    assert _one_error_line(result) == "error: HiGHS stopped without a solution for 23 sites"
     assert not (tmp_path / "out").exists()
 
 
@@ -210,8 +209,8 @@ def quick_report(monkeypatch):
     [
         (
             "model = 'max_coverage'\nlimit_minutes = 20\n",
-            r"^sheerness: proposed .* \(sector-ME10-4\); face-to-face visits within 20 min "
-            r"9\.3% -> 28\.6% \[proxy network; gap 0%\]",
+            r"^sheerness: proposed Sittingbourne villages \(ME9 8\) \(sector-ME9-8\); face-to-face "
+            r"visits within 20 min 65\.3% -> 69\.5% \[proxy network; gap 0%\]",
         ),
         (
             "model = 'pcenter'\n",

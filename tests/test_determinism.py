@@ -94,6 +94,7 @@ def option_files(tmp_path_factory) -> list[Path]:
         ('name = "sheerness"', 'name = "sheerness-two"'),
         ('title = "Sheerness Gateway, Swale (Kent)"', 'title = "Swale: two new Gateways"'),
         ("new_sites = 1 ", "new_sites = 2 "),
+        ('"../data/', f'"{paths["sheerness"].parents[1].as_posix()}/data/'),  # feed and zone
     ):
         assert old in text, old
         text = text.replace(old, new)

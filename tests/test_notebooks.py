@@ -113,8 +113,9 @@ def check_compare(nb: nbformat.NotebookNode, ref: gp.RunResult) -> None:
     """02: the two Swale options, the difference layer, the site table and the briefing PNG."""
     lines = _stdout(nb, "runs = [gp.run_scenario").splitlines()
     assert lines[0] == f"sheerness: open {_open_names(ref)}"
-    # the kept site first (its name holds commas), then two new ones
-    prefix = f"sheerness-two: open {ref.area.sites.loc['sheerness-gateway', 'name']}, "
+    # the kept sites first (their names hold commas), then two new ones
+    kept = ", ".join(ref.area.sites.loc[list(ref.area.existing), "name"])
+    prefix = f"sheerness-two: open {kept}, "
     assert lines[1].startswith(prefix)
     new = lines[1].removeprefix(prefix).split(", ")
     assert len(set(new)) == 2 and set(new) <= set(ref.area.sites["name"])

@@ -4,10 +4,12 @@ the figures by travel mode (with a bus feed and an on-demand zone written by the
 import dataclasses
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from run_outputs import drive_walk_groups
 
 from gateway_planner import __version__
 from gateway_planner._io import json_dumps
@@ -22,10 +24,18 @@ PILOT_GROUPS = PILOT_SITES.parents[1] / "groups.toml"
 
 
 def _project(folder):
+    """A project of its own on the Swale pilot: its sites, bus feed and on-demand zone copied."""
     (folder / "data").mkdir(parents=True)
     pd.read_csv(PILOT_SITES).to_csv(folder / "data" / "sites.csv", index=False)
+    shutil.copytree(PILOT_SITES.parent / "gtfs", folder / "data" / "gtfs")
+    shutil.copy(PILOT_SITES.parent / "on_demand_zone.geojson", folder / "data" / "zone.geojson")
     path = folder / "scenario.toml"
-    path.write_text('name = "s"\n[area]\npilot = "swale"\n[sites]\nfile = "data/sites.csv"\n')
+    path.write_text(
+        'name = "s"\n[area]\npilot = "swale"\n[sites]\nfile = "data/sites.csv"\n'
+        '[network]\nmodes = ["drive", "walk", "bus", "on_demand"]\n'
+        '[network.transit]\ngtfs = "data/gtfs"\ndate = 2024-03-12\n'
+        '[network.on_demand]\nzone = "data/zone.geojson"\n'
+    )
     return path
 
 
@@ -41,8 +51,15 @@ def test_a_copied_project_gives_the_same_summary_and_credits_its_files(tmp_path)
     assert summaries[0] == summaries[1]
     summary = summaries[0]
     assert summary["inputs"]["sites.file"]["path"] == "data/sites.csv"
-    assert summary["sources"][-1] == "Sites: data/sites.csv (the planner's file, sites.file)."
-    assert summary["sources"][:-1] == list(result.area.sources)  # the pilot's own, as before
+    assert summary["sources"][-3:] == [
+        "On-demand zone: data/zone.geojson (the planner's file, network.on_demand.zone).",
+        "Bus feed (GTFS): data/gtfs (the planner's file, network.transit.gtfs).",
+        "Sites: data/sites.csv (the planner's file, sites.file).",
+    ]
+    assert summary["sources"][:-3] == list(result.area.sources)  # the pilot's own, as before
+    modes = summary["network"]["modes"]
+    assert modes["bus"]["provenance"]["gtfs"]["gtfs"] == "data/gtfs"
+    assert modes["on_demand"]["provenance"]["zone"]["path"] == "data/zone.geojson"
     assert summary["software"] == {"gateway_planner": __version__}
 
 
@@ -167,7 +184,13 @@ def test_summary_gives_the_figures_by_mode_and_what_each_time_holds(bus_summary)
 
 
 def test_a_drive_and_walk_run_keeps_its_figures_and_gains_them_by_mode(tmp_path):
-    result = run_scenario(load_scenario(_project(tmp_path)), write=False)
+    groups = drive_walk_groups(tmp_path / "groups.toml")
+    path = tmp_path / "scenario.toml"
+    path.write_text(
+        f'name = "s"\n[area]\npilot = "swale"\n[demand]\ngroups = "{groups.name}"\n'
+        '[network]\nmodes = ["drive", "walk"]\n'
+    )
+    result = run_scenario(load_scenario(path), write=False)
     figures = result.summary["figures"]
     for state, ev in (("current", result.current), ("proposed", result.proposed)):
         times = {g.id: result.times.for_group(g.id) for g in result.area.groups}

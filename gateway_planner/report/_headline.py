@@ -1,7 +1,8 @@
 """The recommendation in words: where the sites are, what opens or closes, what residents gain.
 
-A site is placed by the boundary unit that holds it (the LSOA, commune or zone ``name`` of the
-study area), so a site named only by a code still says where it is. The headline names the new
+A site is placed by the boundary unit that holds it (the commune or zone ``name`` of the study
+area), so a site named only by a code still says where it is. Statistical units named by code (the
+ONS names of LSOAs and MSOAs, "Swale 006D") say nothing a councillor recognises and are not used. The headline names the new
 (and closed) sites and the objective's own figure today and with the proposal: the share of
 visits within the limit for coverage models, the longest journey for the p-center, the mean
 journey and the share within 30 minutes for the p-median.
@@ -10,6 +11,7 @@ journey and the share within 30 minutes for the p-median.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +38,8 @@ __all__ = [
 
 #: sites named in the headline at most (the others are counted)
 _NAMED = 3
+#: ONS names of statistical units: the district and a number (MSOA), with a letter (LSOA)
+_STATISTICAL_NAME = re.compile(r"^.+ \d{3}[A-Z]?$")
 
 
 def site_places(sites: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> dict[str, str]:
@@ -51,7 +55,8 @@ def site_places(sites: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> dict[str
     Returns
     -------
     dict
-        Site id -> place name; empty when the boundary has no ``name`` column.
+        Site id -> place name; empty when the boundary has no ``name`` column. Units named by
+        an ONS statistical code ("Swale 006D") give no place.
     """
     if "name" not in boundary.columns or boundary.empty or sites.empty:
         return {}
@@ -59,7 +64,9 @@ def site_places(sites: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> dict[str
     joined = gpd.sjoin_nearest(sites[["geometry"]], units, how="left")
     first = joined[~joined.index.duplicated(keep="first")]["name"]  # a site on a shared edge
     return {
-        str(sid): str(name) for sid, name in first.items() if isinstance(name, str) and name.strip()
+        str(sid): str(name)
+        for sid, name in first.items()
+        if isinstance(name, str) and name.strip() and not _STATISTICAL_NAME.match(name.strip())
     }
 
 

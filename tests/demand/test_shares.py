@@ -1,3 +1,7 @@
+import json
+import re
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -273,3 +277,68 @@ def test_three_groups(write_shares):
         zones=_zones("W", "E"),
     )
     np.testing.assert_allclose(out[["share__a", "share__b", "share__c"]].iloc[0], [0.1, 0.4, 0.5])
+
+
+# ---- the README's example: one's own segmentation through the shares table --------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_example() -> dict[str, str]:
+    """The code blocks of the README's own-segmentation example, by language."""
+    text = README.read_text(encoding="utf-8")
+    part = text.split("<!-- own-segmentation:start -->")[1].split("<!-- own-segmentation:end -->")[
+        0
+    ]
+    blocks = re.findall(r"```(\w*)\n(.*?)```", part, flags=re.S)
+    return {lang or "csv": body for lang, body in blocks}
+
+
+def test_the_readme_crosswalk_snippet_gives_shares_summing_to_one(tmp_path, monkeypatch):
+    snippet = _readme_example()["python"]
+    pd.DataFrame({"LSOA11CD": ["E01024551", "E01024552"], "A": [30, 0], "B": [10, 25]}).to_csv(
+        tmp_path / "segments_by_lsoa.csv", index=False
+    )
+    pd.DataFrame(
+        {"segment": ["A", "B"], "share__older": [0.7, 0.2], "share__online": [0.3, 0.8]}
+    ).to_csv(tmp_path / "my_crosswalk.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(snippet, "README.md", "exec"), {})
+    table = read_shares(
+        tmp_path / "segmentation_lsoa.csv",
+        [make_group("older", 0.6, 1.5), make_group("online", 0.1, 1.0)],
+        key="LSOA11CD",
+    )
+    np.testing.assert_allclose(table.loc["E01024551"], [0.575, 0.425])
+    np.testing.assert_allclose(table.loc["E01024552"], [0.2, 0.8])
+
+
+def test_the_readme_shares_table_replaces_the_pilots_shares(tmp_path):
+    from gateway_planner import load_scenario
+    from gateway_planner.area import load_area
+    from gateway_planner.pilot import get_path
+
+    example = _readme_example()
+    header, *rows = example["csv"].strip().splitlines()
+    first, second = ([float(v) for v in row.split(",")[1:]] for row in rows)
+    codes = [
+        feature["properties"]["code"]
+        for feature in json.loads(get_path("boundaries/swale.geojson").read_text())["features"]
+    ]
+    # the README's two rows; every other LSOA of Swale as the first
+    lines = [header] + [
+        ",".join([code, *map(str, second if code == "E01024552" else first)]) for code in codes
+    ]
+    (tmp_path / "segmentation_lsoa.csv").write_text("\n".join(lines) + "\n")
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text('name = "own-segmentation"\n' + example["toml"])
+    area = load_area(load_scenario(scenario))
+    columns = header.split(",")[1:]
+    shares = area.cells[columns].to_numpy()
+    np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    assert ((shares >= low - 1e-9) & (shares <= high + 1e-9)).all()
+    assert np.isclose(shares, first).all(axis=1).sum() > 1000  # most of Swale: the first row
+    assert np.isclose(shares, second).all(axis=1).any()  # cells inside E01024552: the second
+    assert area.demand is not None
+    assert area.demand.shares.startswith("segmentation_lsoa.csv by zone code (pilot:swale boundary")

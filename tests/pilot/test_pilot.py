@@ -16,9 +16,24 @@ from gateway_planner.errors import InputError
 from gateway_planner.pilot import _pack, available, get_path, load_pilot
 
 EXPECTED = {
-    # area: (crs, units, population, existing site id)
-    "swale": ("EPSG:27700", 85, 151_700, "sheerness-gateway"),
-    "saint-omer": ("EPSG:2154", 53, 105_743, "fauquembergues-maison-des-services"),
+    # area: (crs, units, population, existing site ids: the focus site first, then the rest of
+    # the area's real network of service points)
+    "swale": (
+        "EPSG:27700",
+        85,
+        151_700,
+        ("sheerness-gateway", "swale-house", "faversham-council-office"),
+    ),
+    "saint-omer": (
+        "EPSG:2154",
+        53,
+        105_743,
+        (
+            "fauquembergues-maison-des-services",
+            "enquin-maison-des-services",
+            "aire-sur-la-lys-france-services",
+        ),
+    ),
 }
 GROUP_IDS = ["digital_working_age", "families", "older_low_income", "assisted_support"]
 
@@ -102,7 +117,7 @@ def test_sites_contract(area: Area) -> None:
     assert sites.index.name == "site_id"
     assert sites.index.is_unique
     assert set(sites["status"]) == {"existing", "candidate"}
-    assert list(sites.index[sites["status"] == "existing"]) == [existing]
+    assert tuple(sites.index[sites["status"] == "existing"]) == existing
     assert sites["capacity"].isna().all()
     assert (sites.geometry.geom_type == "Point").all()
     assert sites["location_source"].str.match(r"^(measured|assumed): ").all()
@@ -126,8 +141,10 @@ def test_saint_omer_sites_are_the_mairies() -> None:
     sites = load_pilot("saint-omer").sites
     candidates = sites[sites["status"] == "candidate"]
     assert len(sites) == 53
-    assert len(candidates) == 52
-    assert "mairie-62325" not in sites.index  # Fauquembergues is the existing site, not a candidate
+    assert len(candidates) == 50
+    # Fauquembergues, Enquin-lez-Guinegatte and Aire-sur-la-Lys hold service points at their
+    # mairies: existing sites, not candidates
+    assert not {"mairie-62325", "mairie-62295", "mairie-62014"} & set(sites.index)
     assert sites.loc["fauquembergues-maison-des-services", "location_source"].startswith("assumed:")
     moved = candidates[candidates["location_source"].str.startswith("assumed:")]
     assert len(moved) == 6  # mairie points outside their commune, replaced and labelled
@@ -138,7 +155,7 @@ def test_groups_are_common_and_assumed(area: Area) -> None:
     assert all(g.assumed for g in area.groups)
     for group in area.groups:
         assert math.isclose(sum(group.channels.values()), 1.0)
-        assert set(group.modes) == {"drive", "walk"}
+        assert set(group.modes) == {"drive", "walk", "bus", "on_demand"}
     assert area.inputs["pilot.groups"] == get_path("groups.toml")
 
 
@@ -197,7 +214,7 @@ def test_pilot_site_status_is_read_in_any_case(pack: Path) -> None:
     _edit(sites, ",existing,", ",Existing,")
     _edit(sites, ",candidate,", ",CANDIDATE,")
     area = load_pilot("swale")
-    assert area.existing == ("sheerness-gateway",)
+    assert area.existing == EXPECTED["swale"][3]
     assert set(area.sites["status"]) == {"existing", "candidate"}
 
 

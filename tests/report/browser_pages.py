@@ -98,12 +98,29 @@ def inside(a, b):
 
 
 def check_controls_leave_the_area_visible(page):
-    """The layer control and legend are whole on screen, beside the map: never over the area."""
+    """The layer control and legend sit in the side panel beside the map, never over the area.
+
+    The panel fits the screen and scrolls when a run has many sites to list; each control,
+    scrolled to, is whole on screen.
+    """
     screen = {"x": 0, "y": 0, **VIEWPORT}
     area = page.locator("#gp-map").bounding_box()
     outline = page.locator("path.gp-outline").bounding_box()
     assert inside(outline, area)  # the whole study area is in view
+    side = page.locator(".gp-side").bounding_box()
+    assert inside(side, screen) and boxes_apart(side, area)
     for selector in (".leaflet-control-layers", ".gp-legend"):
-        box = page.locator(selector).bounding_box()
+        control = page.locator(selector)
+        assert inside(control.bounding_box(), side) or side_scrolls(page), selector
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
         assert inside(box, screen), selector
         assert boxes_apart(box, area), selector
+    assert inside(page.locator("#gp-map").bounding_box(), area)  # scrolling moved no map
+
+
+def side_scrolls(page) -> bool:
+    """Tell whether the side panel holds more than it shows (and so scrolls)."""
+    return bool(
+        page.evaluate("(e => e.scrollHeight > e.clientHeight)(document.querySelector('.gp-side'))")
+    )

@@ -53,6 +53,11 @@ def test_a_site_is_placed_by_the_unit_that_holds_it():
     far.loc["A", "geometry"] = shapely.Point(X0 - 5000, Y0 + 500)
     assert site_places(far, west_east.to_crs(4326))["A"] == "Westbrook"
     assert site_places(proposed.sites, west_east.drop(columns="name")) == {}
+    # units named by an ONS statistical code (LSOA, MSOA) give no place
+    coded = west_east.assign(name=["Swale 011E", "Swale 006"])
+    assert site_places(proposed.sites, coded) == {}
+    mixed = west_east.assign(name=["Swale 011E", "Faversham"])
+    assert site_places(proposed.sites, mixed) == {"B": "Faversham", "C": "Faversham"}
 
 
 def test_the_place_is_added_unless_the_name_says_it():
