@@ -359,7 +359,7 @@ def run_scenario(
                 current=current,
                 proposed=proposed,
                 summary=summary,
-                what_if=what_if_of(area, weights, times, solution),
+                what_if=what_if_of(area, weights, times),
             )
     return RunResult(
         scenario=scenario,
@@ -405,29 +405,33 @@ def _solve(scenario: Scenario, problem: Problem, client: Any) -> Solution:
     return solution
 
 
-def what_if_of(area: Area, weights: np.ndarray, times: TravelTimes, solution: Solution) -> WhatIf:
+def what_if_of(
+    area: Area,
+    weights: np.ndarray,
+    times: TravelTimes,
+    *,
+    alternatives: Sequence[Preset] = (),
+) -> WhatIf:
     """Return what a run's maps need to switch its sites on and off in the browser.
 
     Parameters
     ----------
-    area, weights, times, solution
-        The run's study area, face-to-face visits, travel times and solution (its
-        near-optimal ``alternatives``, when the solver gives them, become presets).
+    area, weights, times
+        The run's study area, face-to-face visits and travel times.
+    alternatives
+        Near-optimal sets of open sites to offer as presets after "Today" and "Proposal"
+        (none yet: the hook for the solver's alternatives).
 
     Returns
     -------
     WhatIf
     """
-    alternatives = tuple(
-        Preset(f"Alternative {k}", getattr(alt, "open_sites", alt))
-        for k, alt in enumerate(getattr(solution, "alternatives", ()) or (), start=1)
-    )
     return WhatIf(
         times={g.id: times.for_group(g.id) for g in area.groups},
         weights=weights,
         people=group_people(area.cells, area.groups, weights),
         by_mode=dict(times.by_mode),
-        alternatives=alternatives,
+        alternatives=tuple(alternatives),
         ride_tolerance=RIDE_TOLERANCE,
     )
 
@@ -473,5 +477,5 @@ def report_view(result: RunResult) -> ScenarioView:
         result.area.groups,
         result.area.boundary,
         result.summary,
-        what_if=what_if_of(result.area, result.weights, result.times, result.solution),
+        what_if=what_if_of(result.area, result.weights, result.times),
     )

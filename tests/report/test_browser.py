@@ -333,11 +333,14 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     assert {"briefing.pdf", "briefing.png", "catchments.gpkg", "summary.json"} <= {
         p.name for p in path.parent.iterdir()
     }
-    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpReady === '1'")
+    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpWhatif === 'ready'")
     page = visit.page
-    shown = result.proposed.sites["status"].isin(["existing", "proposed", "closed"]).sum()
-    assert page.locator("path.gp-site").count() == shown
-    assert page.locator("path.gp-catchment").count() == len(result.proposed.catchments)
+    # the what-if map draws every site, candidates too (a click on a marker switches it on)
+    assert page.locator("path.gp-site").count() == len(result.proposed.sites)
+    # its catchments are those of the sites switched on: the proposal's when it opens
+    mains = page.evaluate("gp.whatif.report().cells.site")
+    assert mains == [s or None for s in result.proposed.cells["site"]]
+    assert len(set(mains) - {None}) == len(result.proposed.catchments)
     assert page.locator(".gp-banner", has_text="Proxy network").count() == 1
     # the recommendation in words: the new site with its place, the objective's own figures
     mean = (

@@ -19,7 +19,9 @@ from gateway_planner.contracts import ALL
 MINUTES = 0.0101
 #: shares within 10 / 15 / 20 / 30 minutes (percent): exact but for the order of the sums
 SHARES = 1e-6
-#: the Gini (unitless) of journeys that differ by less than 0.01 minute
+#: the Gini (unitless) of journeys each longer by 0 to 0.01 minute: G = D / (2 W^2 mean) with
+#: D = sum w_i w_j |x_i - x_j| moves by at most 0.01 W^2 and the mean by at most 0.01, so G
+#: moves by at most 0.01 (0.5 + G) / mean (see gini_tolerance); this is the floor of it
 GINI = 1e-4
 #: the share of bus journeys boarding a bus compares bus and walk times within 0.01 minute
 RIDING = 0.05
@@ -38,12 +40,19 @@ def tolerance(key):
     return None
 
 
-def close(key, browser, python):
+def gini_tolerance(gini, mean_minutes):
+    """How far the Gini of journeys rounded up to 0.01 minute may lie from the exact one."""
+    if not (math.isfinite(gini) and math.isfinite(mean_minutes) and mean_minutes > 0):
+        return GINI
+    return max(GINI, MINUTES * (0.5 + gini) / mean_minutes)
+
+
+def close(key, browser, python, tol=None):
     """Whether the browser's figure equals Python's within the figure's tolerance."""
     python = float(python)
     if browser is None:
         return not math.isfinite(python)
-    tol = tolerance(key)
+    tol = tolerance(key) if tol is None else tol
     if tol is None:
         return math.isclose(browser, python, rel_tol=1e-9, abs_tol=1e-6)
     return abs(browser - python) <= tol
@@ -53,8 +62,9 @@ def differences(report, evaluation, groups):
     """Every figure of ``report`` that differs from ``evaluation``'s, as readable lines."""
     bad = []
     row = evaluation.groups.loc[ALL].drop("name")
+    gini = gini_tolerance(float(row["gini"]), float(row["mean_minutes"]))
     for key, value in row.items():
-        if not close(key, report["all"].get(key), value):
+        if not close(key, report["all"].get(key), value, gini if key == "gini" else None):
             bad.append(f"all {key}: browser {report['all'].get(key)} python {value}")
     if sorted(report["open"]) != sorted(evaluation.open_sites):
         bad.append(f"open sites {report['open']} vs {evaluation.open_sites}")
