@@ -467,8 +467,10 @@ def report_view(result: RunResult) -> ScenarioView:
     Returns
     -------
     ScenarioView
-        Named and titled after the run's scenario.
+        Named and titled after the run's scenario; its maps switch sites on and off when the
+        run kept its travel times (a result assembled without them gives maps without).
     """
+    times: TravelTimes | None = result.times
     return ScenarioView(
         result.scenario.name,
         result.scenario.display_title,
@@ -477,5 +479,5 @@ def report_view(result: RunResult) -> ScenarioView:
         result.area.groups,
         result.area.boundary,
         result.summary,
-        what_if=what_if_of(result.area, result.weights, result.times),
+        what_if=None if times is None else what_if_of(result.area, result.weights, times),
     )
