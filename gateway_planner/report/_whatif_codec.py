@@ -11,8 +11,9 @@ open site is known for *any* set of open sites. To keep the page small:
   group, sites whose hundredths are equal get a *tie rank* by their exact minutes then site
   order, so that ``(q, tie rank)`` orders the sites exactly as the evaluation does;
 - a group's minutes are written as the residual from the visits-weighted mix of its modes'
-  hundredths (a whole-number prediction the browser repeats exactly), a mode's minutes as
-  differences between neighbouring cells; both are zig-zag coded, split into byte planes and
+  hundredths (a whole-number prediction the browser repeats exactly), the bus's as the time it
+  saves over walking (mostly nothing), another mode's as differences between neighbouring
+  cells; all are zig-zag coded, split into byte planes and
   deflated (zlib) together, then base64-encoded. The browser inflates them with its own
   ``DecompressionStream``.
 

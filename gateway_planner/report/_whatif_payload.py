@@ -29,7 +29,7 @@ from ._whatif_codec import (
 )
 from .whatif import MAX_PAIRS, Preset, WhatIf
 
-__all__ = ["BANDS", "BAND_COLOURS", "all_site_colours", "whatif_payload"]
+__all__ = ["BANDS", "BAND_COLOURS", "BASE_MODES", "all_site_colours", "whatif_payload"]
 
 logger = logging.getLogger(__name__)
 
@@ -81,15 +81,37 @@ def _modes(what_if: WhatIf) -> list[str]:
     return sorted(what_if.by_mode, key=lambda m: (order.get(m, len(order)), m))
 
 
+#: a mode whose minutes are written as the time they save over another mode's (the bus is
+#: walking where that is faster, so most of its journeys save nothing over walking)
+BASE_MODES = {"bus": "walk"}
+
+
+def _base(modes: Sequence[str], m: str, q: np.ndarray, mode_q: Sequence[np.ndarray]) -> int | None:
+    """Return the position of the mode that ``m`` is written against (None: on its own).
+
+    That mode is packed before ``m`` and reaches every pair ``m`` reaches.
+    """
+    base = BASE_MODES.get(m)
+    if base is None or base not in modes or modes.index(base) >= len(mode_q):
+        return None
+    k = modes.index(base)
+    return k if bool(np.all(mode_q[k][q >= 0] >= 0)) else None
+
+
 def _pack(view: ScenarioView, what_if: WhatIf, modes: Sequence[str]) -> tuple[Packed, int]:
     """Pack visits, people, each mode's and each group's minutes and the groups' tie ranks."""
     packed = Packed()
     packed.add_floats("weights", what_if.weights)
     packed.add_floats("people", what_if.people)
-    mode_q = []
+    mode_q: list[np.ndarray] = []
     for k, m in enumerate(modes):
         q = hundredths(dense_minutes(what_if.by_mode[m]))
-        packed.add_codes(f"mode:{m}", q + 1, delta=True, mode=k)
+        base = _base(modes, m, q, mode_q)
+        if base is None:
+            packed.add_codes(f"mode:{m}", q + 1, delta=True, mode=k)
+        else:
+            saved = _zigzag_plus_one(mode_q[base] - q, q >= 0)
+            packed.add_codes(f"mode:{m}", saved, delta=False, mode=k, base=base)
         mode_q.append(q)
     tie_base = 1
     for k, g in enumerate(view.groups):

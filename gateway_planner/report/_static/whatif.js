@@ -71,10 +71,12 @@
     var E = { C: C, S: S, G: G, M: M, unit: w.unit, weights: floats("weights"),
               people: floats("people"), modeQ: [], q: [], key: [], maxQ: 0 };
     w.modes.forEach(function (mode) {
-      var codes = readCodes(buffer, byName["mode:" + mode.key], C);
+      var a = byName["mode:" + mode.key], codes = readCodes(buffer, a, C);
+      var base = a.base === undefined ? null : E.modeQ[a.base];  // minutes saved over it
       var q = new Int32Array(N);
       for (var i = 0; i < N; i++) {
-        q[i] = codes[i] - 1;
+        if (!base) q[i] = codes[i] - 1;
+        else q[i] = codes[i] === 0 ? -1 : base[i] - unzig(codes[i] - 1);
         if (q[i] > E.maxQ) E.maxQ = q[i];
       }
       E.modeQ.push(q);
