@@ -96,6 +96,7 @@ def test_presets_switches_and_markers_follow_the_sites_switched_on(browser, tmp_
     page.locator("button[data-preset='today']").click()
     assert differences(_report(page), view.current, groups) == []
     assert page.locator("input[data-site-id='B']").is_checked() is False
+    assert page.locator("li[data-site='B'] .gp-load").inner_text() == "not open"
     assert page.locator("path.gp-site-candidate[data-site-id='B']").count() == 1
     assert page.locator(".gp-state").inner_text() == "today (no change)"
     assert page.locator("li[data-figure='mean_minutes'] .gp-change").inner_text() == "±0"

@@ -698,7 +698,7 @@
 
   Panel.prototype.loadText = function (k) {
     var row = this.siteFigures(k), observed = this.w.observed[k];
-    if (!row) return "closed";
+    if (!row) return this.existing[k] ? "closed" : "not open";
     var text = fmtValue(row.visits_per_month, 0, " visits/month");
     if (isFinite(row.load_pct)) text += " \u00b7 " + fmtValue(row.load_pct, 0, " %") + " of capacity";
     if (observed !== null && observed !== undefined) {
