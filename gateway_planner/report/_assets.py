@@ -86,8 +86,8 @@ def leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
-#: our scripts, in the order the page runs them: the viewer, then the what-if panel
-VIEWER_SCRIPTS = ("viewer.js", "whatif.js")
+#: our scripts, in the order the page runs them: the viewer, the what-if evaluation, its panel
+VIEWER_SCRIPTS = ("viewer.js", "whatif_eval.js", "whatif.js")
 
 
 @functools.cache

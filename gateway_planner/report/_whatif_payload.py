@@ -1,6 +1,6 @@
 """The what-if part of a map page's payload: packed times, visits, sites, presets, labels.
 
-The browser (``_static/whatif.js``) unpacks it and re-runs the evaluation for whatever sites
+The browser (``_static/whatif_eval.js``) unpacks it and re-runs the evaluation for whatever sites
 are switched on (see ``_whatif_codec`` for the format and what is exact).
 """
 

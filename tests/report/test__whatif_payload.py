@@ -27,7 +27,7 @@ def _unzig(u):
 
 
 def _decode(w):
-    """Every array of the payload, as whatif.js reads them."""
+    """Every array of the payload, as whatif_eval.js reads them."""
     raw = zlib.decompress(base64.b64decode(w["data"]))
     shape = (w["cells"], w["sites"])
     out = {}
