@@ -36,6 +36,7 @@ __all__ = [
     "THRESHOLDS",
     "Evaluation",
     "evaluate",
+    "group_people",
     "weighted_gini",
     "weighted_quantile",
     "worst_share_mean",
@@ -421,6 +422,40 @@ def _statuses(sites: gpd.GeoDataFrame, open_set: set[str], existing: Sequence[st
     ]
 
 
+def group_people(
+    cells: gpd.GeoDataFrame, groups: Sequence[CustomerGroup], weights: np.ndarray
+) -> np.ndarray:
+    """People of each cell and customer group, as :func:`evaluate` counts them.
+
+    The cells' ``share__<group id>`` columns split their population between the groups;
+    without them each cell's face-to-face visits do (a cell without visits counts no one).
+
+    Parameters
+    ----------
+    cells
+        The ``cells`` contract (``population``, optionally ``share__<g>`` columns).
+    groups
+        Customer groups, in the order of ``weights``' columns.
+    weights
+        Face-to-face visits per year, shape (n_cells, n_groups).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 (n_cells, n_groups).
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    population = cells["population"].to_numpy(dtype=float)
+    share_cols = [f"share__{g.id}" for g in groups]
+    if all(c in cells.columns for c in share_cols):
+        shares = cells[share_cols].to_numpy(dtype=float)
+    else:
+        total = weights.sum(axis=1, keepdims=True)
+        shares = weights / np.where(total > 0, total, 1.0)
+    people: np.ndarray = population[:, None] * shares
+    return people
+
+
 def evaluate(
     cells: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -470,13 +505,7 @@ def evaluate(
     open_ids = tuple(str(s) for s in site_ids[open_idx])
     open_arr = np.asarray((*open_ids, ""), dtype=object)  # position -1 -> ""
     population = cells["population"].to_numpy(dtype=float)
-    share_cols = [f"share__{g.id}" for g in groups]
-    if all(c in cells.columns for c in share_cols):
-        shares = cells[share_cols].to_numpy(dtype=float)
-    else:
-        total = weights.sum(axis=1, keepdims=True)
-        shares = weights / np.where(total > 0, total, 1.0)
-    people = population[:, None] * shares
+    people = group_people(cells, groups, weights)
 
     pos, minutes = _allocate(times, groups, open_idx)
     main, cell_minutes = _cell_summary(pos, minutes, weights, people, len(open_ids))

@@ -41,7 +41,7 @@ from .config import Scenario, input_keys, load_scenario
 from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
-from .evaluate import evaluate
+from .evaluate import RIDE_TOLERANCE, evaluate, group_people
 from .locate import Problem, Solution, solve
 from .network import (
     Mode,
@@ -55,7 +55,7 @@ from .network import (
 )
 from .network.modes import BUILT_ON
 from .provenance import run_summary
-from .report import ScenarioView
+from .report import Preset, ScenarioView, WhatIf
 
 __all__ = [
     "DEMO_SCENARIOS",
@@ -65,6 +65,7 @@ __all__ = [
     "report_view",
     "run_scenario",
     "validate_scenario",
+    "what_if_of",
     "write_outputs",
 ]
 
@@ -359,6 +360,7 @@ def run_scenario(
                 current=current,
                 proposed=proposed,
                 summary=summary,
+                what_if=what_if_of(area, weights, times),
             )
     return RunResult(
         scenario=scenario,
@@ -404,6 +406,37 @@ def _solve(scenario: Scenario, problem: Problem, client: Any) -> Solution:
     return solution
 
 
+def what_if_of(
+    area: Area,
+    weights: np.ndarray,
+    times: TravelTimes,
+    *,
+    alternatives: Sequence[Preset] = (),
+) -> WhatIf:
+    """Return what a run's maps need to switch its sites on and off in the browser.
+
+    Parameters
+    ----------
+    area, weights, times
+        The run's study area, face-to-face visits and travel times.
+    alternatives
+        Near-optimal sets of open sites to offer as presets after "Today" and "Proposal"
+        (none yet: the hook for the solver's alternatives).
+
+    Returns
+    -------
+    WhatIf
+    """
+    return WhatIf(
+        times={g.id: times.for_group(g.id) for g in area.groups},
+        weights=weights,
+        people=group_people(area.cells, area.groups, weights),
+        by_mode=dict(times.by_mode),
+        alternatives=tuple(alternatives),
+        ride_tolerance=RIDE_TOLERANCE,
+    )
+
+
 def write_outputs(
     folder: Path,
     *,
@@ -412,12 +445,15 @@ def write_outputs(
     current: Evaluation,
     proposed: Evaluation,
     summary: Mapping[str, Any],
+    what_if: WhatIf | None = None,
 ) -> None:
     """Write every per-scenario output into ``folder`` (already a staging folder)."""
     from .report import write_report  # looked up at call time (tests replace it)
 
     name = str(summary.get("scenario", {}).get("name", area.id))
-    view = ScenarioView(name, title, current, proposed, area.groups, area.boundary, summary)
+    view = ScenarioView(
+        name, title, current, proposed, area.groups, area.boundary, summary, what_if=what_if
+    )
     write_report(folder, view=view)
 
 
@@ -432,8 +468,10 @@ def report_view(result: RunResult) -> ScenarioView:
     Returns
     -------
     ScenarioView
-        Named and titled after the run's scenario.
+        Named and titled after the run's scenario; its maps switch sites on and off when the
+        run kept its travel times (a result assembled without them gives maps without).
     """
+    times: TravelTimes | None = result.times
     return ScenarioView(
         result.scenario.name,
         result.scenario.display_title,
@@ -442,4 +480,5 @@ def report_view(result: RunResult) -> ScenarioView:
         result.area.groups,
         result.area.boundary,
         result.summary,
+        what_if=None if times is None else what_if_of(result.area, result.weights, times),
     )

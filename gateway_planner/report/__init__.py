@@ -31,6 +31,7 @@ from .briefing import (
 from .comparison import write_comparison_page
 from .exports import cells_layer, figures_table, write_exports, write_geopackage
 from .maps import write_map
+from .whatif import Preset, WhatIf
 
 __all__ = [
     "BRIEFING_FIGURES",
@@ -39,7 +40,9 @@ __all__ = [
     "NETWORK_LABELS",
     "SITE_FIGURES",
     "MissingAssetsError",
+    "Preset",
     "ScenarioView",
+    "WhatIf",
     "banners",
     "cells_layer",
     "comparison_figure",

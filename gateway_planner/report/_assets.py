@@ -17,7 +17,13 @@ from pathlib import Path
 
 from ..errors import GatewayPlannerError
 
-__all__ = ["LEAFLET_DISTRIBUTION", "MissingAssetsError", "leaflet_assets", "viewer_assets"]
+__all__ = [
+    "LEAFLET_DISTRIBUTION",
+    "VIEWER_SCRIPTS",
+    "MissingAssetsError",
+    "leaflet_assets",
+    "viewer_assets",
+]
 
 #: the registry package that ships Leaflet's dist files
 LEAFLET_DISTRIBUTION = "XStatic-Leaflet"
@@ -80,11 +86,16 @@ def leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+#: our scripts, in the order the page runs them: the viewer, the what-if evaluation, its panel
+VIEWER_SCRIPTS = ("viewer.js", "whatif_eval.js", "whatif.js")
+
+
 @functools.cache
 def viewer_assets() -> tuple[str, str]:
-    """Return the page script and stylesheet of our map viewer (``_static/viewer.*``)."""
+    """Return the page script and stylesheet of our map viewer (``_static/``).
+
+    The script is :data:`VIEWER_SCRIPTS` one after the other (one ``<script>`` element).
+    """
     static = resources.files(__package__) / "_static"
-    return (
-        (static / "viewer.js").read_text(encoding="utf-8"),
-        (static / "viewer.css").read_text(encoding="utf-8"),
-    )
+    script = "\n".join((static / name).read_text(encoding="utf-8") for name in VIEWER_SCRIPTS)
+    return script, (static / "viewer.css").read_text(encoding="utf-8")

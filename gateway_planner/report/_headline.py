@@ -128,6 +128,8 @@ class KeyChange:
         The change in its unit ("+8.3 pts", "−12.0").
     direction
         "better", "worse" or "" for residents.
+    digits, suffix
+        Decimals and unit the values are shown with.
     """
 
     key: str
@@ -136,6 +138,8 @@ class KeyChange:
     proposed: str
     change: str
     direction: str
+    digits: int = 1
+    suffix: str = ""
 
 
 def _fmt(value: float, digits: int, suffix: str) -> str:
@@ -162,6 +166,8 @@ def _key_change(
         _fmt(b, digits, suffix),
         change_text(key, delta, digits=digits, suffix=suffix),
         change_direction(key, delta, digits),
+        digits,
+        suffix,
     )
 
 
@@ -202,13 +208,21 @@ def _objective_change(view: ScenarioView) -> list[KeyChange]:
     ]
 
 
-def key_changes(view: ScenarioView) -> list[KeyChange]:
+#: the key figures after the objective's own; with ``every``, also the median and 90th percentile
+_KEY = ("pct_within_15", "pct_within_30", "mean_minutes", "worst_decile_minutes", "gini")
+_EVERY = (*_KEY[:3], "median_minutes", "p90_minutes", *_KEY[3:])
+
+
+def key_changes(view: ScenarioView, *, every: bool = False) -> list[KeyChange]:
     """Return the figures a reader looks at first: the objective's own, access, fairness.
 
     Parameters
     ----------
     view
         The scenario.
+    every
+        Also the median and 90th percentile journeys, and the people without a site in
+        reach even when there are none (the figures a what-if map recomputes).
 
     Returns
     -------
@@ -220,12 +234,12 @@ def key_changes(view: ScenarioView) -> list[KeyChange]:
     """
     out = _objective_change(view)
     seen = {k.key for k in out}
-    for key in ("pct_within_15", "pct_within_30", "mean_minutes", "worst_decile_minutes", "gini"):
+    for key in _EVERY if every else _KEY:
         if key not in seen:
             out.append(_key_change(key, _all(view.current, key), _all(view.proposed, key)))
     key = "unreachable_people"
     unreachable = _key_change(key, _all(view.current, key), _all(view.proposed, key))
-    if unreachable.today != "0" or unreachable.proposed != "0":
+    if every or unreachable.today != "0" or unreachable.proposed != "0":
         out.append(unreachable)
     return out
 

@@ -24,6 +24,7 @@ from ._headline import site_label, site_places
 from ._labels import POPUP_FIGURES, mode_label
 from ._surface import Surface, change_surface, json_values, nice_ceiling, surface
 from ._view import ScenarioView
+from ._whatif_payload import whatif_payload
 
 __all__ = [
     "BASEMAPS",
@@ -477,12 +478,19 @@ def scenario_payload(
     ]
     colours = site_colours(current, proposed)
     site_pos = {str(sid): k for k, sid in enumerate(proposed.sites.index)}
+    whatif = whatif_payload(view, colours, CATCHMENT_COLOURS)
     present = set(proposed.sites["status"].astype(str))
+    if whatif is not None:  # a switch closes an existing site, opens a candidate as proposed
+        for pair in ({"existing", "closed"}, {"candidate", "proposed"}):
+            if present & pair:
+                present |= pair
     order = [s for s in STATUS_ORDER if s in present]
     statuses = {
         s: {k: (html.escape(v) if k == "label" else v) for k, v in STATUS_STYLE[s].items()}
         for s in order
     }
+    if whatif is not None:  # candidates are shown: a click on one opens it
+        statuses.get("candidate", {})["show"] = True
     return {
         "title_html": html.escape(view.title),
         "banners_html": [html.escape(b) for b in view.banners],
@@ -500,7 +508,7 @@ def scenario_payload(
             {
                 "key": "catchments-proposed",
                 "name_html": "Catchments with the proposed sites",
-                "show": True,
+                "show": whatif is None,  # else the catchments of the sites switched on
                 "catchments": _catchments(proposed, colours, site_pos),
             },
             {
@@ -516,4 +524,5 @@ def scenario_payload(
         "status_order": order,
         "basemaps": list(BASEMAPS),
         "collapsed_control": False,
+        "whatif": whatif,
     }

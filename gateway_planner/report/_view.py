@@ -11,6 +11,7 @@ import geopandas as gpd
 from ..contracts import Evaluation
 from ..groups import CustomerGroup
 from ._labels import banners as summary_banners
+from .whatif import WhatIf
 
 __all__ = ["TITLE_SEPARATOR", "ScenarioView", "all_banners", "all_sources", "variant_labels"]
 
@@ -40,6 +41,9 @@ class ScenarioView:
     banners
         Notices for every page (proxy network, assumed data). None (the default) derives them
         from the summary (see :func:`gateway_planner.report.banners`); none without a summary.
+    what_if
+        What the map needs to switch sites on and off in the browser (times, visits, people,
+        the solver's alternatives); None (the default) writes maps without site switches.
 
     Attributes
     ----------
@@ -55,6 +59,7 @@ class ScenarioView:
     boundary: gpd.GeoDataFrame
     summary: Mapping[str, Any]
     banners: tuple[str, ...]
+    what_if: WhatIf | None
     sources: tuple[str, ...] = field(init=False)
 
     def __init__(
@@ -67,6 +72,8 @@ class ScenarioView:
         boundary: gpd.GeoDataFrame,
         summary: Mapping[str, Any] | None = None,
         banners: Sequence[str] | None = None,
+        *,
+        what_if: WhatIf | None = None,
     ) -> None:
         summary = {} if summary is None else summary
         if banners is None:
@@ -80,6 +87,7 @@ class ScenarioView:
             "boundary": boundary,
             "summary": summary,
             "banners": tuple(banners),
+            "what_if": what_if,
             "sources": tuple(str(s) for s in summary.get("sources", [])),
         }
         for key, value in values.items():

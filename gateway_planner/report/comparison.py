@@ -23,6 +23,7 @@ from ._page import footer_html, header_html, html_page
 from ._payload import outline_wgs84, scenario_payload
 from ._surface import Surface, change_surface
 from ._view import TITLE_SEPARATOR, ScenarioView, all_banners, all_sources, variant_labels
+from .maps import key_list_html
 
 __all__ = [
     "comparison_html",
@@ -38,7 +39,12 @@ _START = """
 (function () {
   var panels = JSON.parse(document.getElementById("gp-panels").textContent);
   window.gpMaps = panels.ids.map(function (id) {
-    return gpViewer.render(document.getElementById("map-" + id), gpViewer.payload("data-" + id));
+    var data = gpViewer.payload("data-" + id);
+    var view = gpViewer.render(document.getElementById("map-" + id), data);
+    gpWhatIf.attach(view, data, {panel: document.getElementById("switches-" + id),
+                                 figures: document.getElementById("whatif-" + id),
+                                 compact: true});
+    return view;
   });
   gpViewer.synchronise(window.gpMaps, panels.same_area);
 })();
@@ -125,6 +131,17 @@ def _column_title(column: str, titles: Mapping[str, str]) -> str:
     return column
 
 
+def _switches_html(view: ScenarioView, k: int) -> str:
+    """Return a map's what-if strip: its key figures, presets and site switches ("" without)."""
+    if view.what_if is None:
+        return ""
+    return (
+        f"<div class='gp-whatif-strip' id='whatif-{k}'>{key_list_html(view)}"
+        "<p class='gp-note'>Today &rarr; <span class='gp-state'>with the proposal</span>.</p>"
+        f"<div id='switches-{k}'></div></div>"
+    )
+
+
 def comparison_html(
     views: Sequence[ScenarioView],
     *,
@@ -167,7 +184,7 @@ def comparison_html(
         panels.append(
             f"<section class='gp-panel'><h2>{html.escape(v.title + role)}</h2>"
             f"<p class='gp-panel-headline'>{html.escape(headline(v))}</p>"
-            f"<div id='map-{k}' class='gp-map'></div></section>"
+            f"{_switches_html(v, k)}<div id='map-{k}' class='gp-map'></div></section>"
         )
     together = same_area(views)
     payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}

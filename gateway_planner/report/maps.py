@@ -15,18 +15,23 @@ from pathlib import Path
 
 from .._io import write_text
 from ._headline import KeyChange, headline, key_changes, mode_changes
-from ._labels import GINI_NOTE, MODE_NOTE
+from ._labels import GINI_NOTE, MODE_NOTE, change_direction
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
 from ._view import ScenarioView
 
-__all__ = ["STATUS_STYLE", "headline_html", "map_html", "write_map"]
+__all__ = ["STATUS_STYLE", "headline_html", "key_list_html", "map_html", "write_map"]
 
 logger = logging.getLogger(__name__)
 
 _START = """
-window.gp = gpViewer.render(document.getElementById("gp-map"), gpViewer.payload("gp-data"),
-                            {controls: document.getElementById("gp-controls")});
+(function () {
+  var data = gpViewer.payload("gp-data");
+  window.gp = gpViewer.render(document.getElementById("gp-map"), data,
+                              {controls: document.getElementById("gp-controls")});
+  gpWhatIf.attach(window.gp, data, {panel: document.getElementById("gp-whatif"),
+                                    figures: document.querySelector(".gp-headline")});
+})();
 """
 
 
@@ -38,17 +43,13 @@ def headline_html(view: ScenarioView) -> str:
     ("pts"); the Gini is explained once. With figures by mode, a line gives the mean journey
     by each mode (car, bus, on foot, ...) the same way, with its share of the visits.
     """
-    items = [
-        f"<li data-figure='{html.escape(k.key)}'><span class='gp-key-label'>"
-        f"{html.escape(k.label)}</span> {_change(k)}</li>"
-        for k in key_changes(view)
-    ]
     modes = _modes_html(view)
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
-        f"<div class='gp-figures'><ul class='gp-key'>{''.join(items)}</ul>{modes}</div>"
-        "<p class='gp-note'>All face-to-face visits, today &rarr; with the proposal. "
+        f"<div class='gp-figures'>{key_list_html(view)}{modes}</div>"
+        "<p class='gp-note'>All face-to-face visits, today &rarr; "
+        "<span class='gp-state'>with the proposal</span>. "
         f"{html.escape(MODE_NOTE) + ' ' if modes else ''}Changes in "
         "<span class='gp-better'>green</span> are better for residents, in "
         "<span class='gp-worse'>red</span> worse; pts: percentage points. "
@@ -56,11 +57,37 @@ def headline_html(view: ScenarioView) -> str:
     )
 
 
+def key_list_html(view: ScenarioView) -> str:
+    """Return the key figures, each in a ``<li data-figure='<name>'>`` (escaped).
+
+    With what-if data, every figure the page recomputes is listed (see ``key_changes``'s
+    ``every``), and each item says how to show it (``data-digits``, ``data-suffix``) and which
+    way is better (``data-better``: ``higher``, ``lower`` or empty).
+    """
+    items = []
+    for k in key_changes(view, every=view.what_if is not None):
+        attrs = f"data-figure='{html.escape(k.key)}'"
+        if view.what_if is not None:
+            attrs += _format_attrs(k)
+        items.append(
+            f"<li {attrs}><span class='gp-key-label'>{html.escape(k.label)}</span> "
+            f"{_change(k)}</li>"
+        )
+    return f"<ul class='gp-key'>{''.join(items)}</ul>"
+
+
+def _format_attrs(k: KeyChange) -> str:
+    """How the page writes a figure it recomputes: decimals, unit, the better way."""
+    better = {"better": "higher", "worse": "lower"}.get(change_direction(k.key, 1.0, 9), "")
+    return f" data-digits='{k.digits}' data-suffix='{html.escape(k.suffix)}' data-better='{better}'"
+
+
 def _change(k: KeyChange) -> str:
     """Return "today &rarr; proposed" of a figure and its change, coloured (escaped)."""
     cls = f" gp-{k.direction}" if k.direction else ""
     return (
-        f"{html.escape(k.today)} &rarr; {html.escape(k.proposed)} "
+        f"<span class='gp-today'>{html.escape(k.today)}</span> &rarr; "
+        f"<span class='gp-now'>{html.escape(k.proposed)}</span> "
         f"<span class='gp-change{cls}'>{html.escape(k.change)}</span>"
     )
 
@@ -70,8 +97,9 @@ def _modes_html(view: ScenarioView) -> str:
     items = []
     for m in mode_changes(view):
         share = "; ".join(x for x in (m.share, m.riding) if x)
+        attrs = _format_attrs(m.mean) if view.what_if is not None else ""
         items.append(
-            f"<li data-mode='{html.escape(m.mode)}'><span class='gp-key-label'>"
+            f"<li data-mode='{html.escape(m.mode)}'{attrs}><span class='gp-key-label'>"
             f"{html.escape(m.label)}</span> {_change(m.mean)} "
             f"<span class='gp-mode-share'>({html.escape(share)})</span></li>"
         )
@@ -85,10 +113,15 @@ def _modes_html(view: ScenarioView) -> str:
 
 def map_html(view: ScenarioView) -> str:
     """Return the text of ``map.html`` (see :func:`write_map`)."""
+    switches = (
+        "<aside id='gp-whatif' class='gp-whatif' aria-label='Sites open and closed'></aside>"
+        if view.what_if is not None
+        else ""
+    )
     body = (
         header_html(view.title, view.banners)
         + headline_html(view)
-        + "<div class='gp-main'><div id='gp-map' class='gp-map'></div>"
+        + f"<div class='gp-main'>{switches}<div id='gp-map' class='gp-map'></div>"
         + "<aside id='gp-controls' class='gp-side'></aside></div>"
         + footer_html(view.sources)
     )

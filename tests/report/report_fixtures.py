@@ -17,7 +17,8 @@ import pytest
 import shapely
 
 from gateway_planner.demand import CustomerGroup
-from gateway_planner.evaluate import evaluate
+from gateway_planner.evaluate import evaluate, group_people
+from gateway_planner.report import WhatIf
 
 X0, Y0 = 590_000, 170_000
 XSS_SITE = "<script>alert(1)</script>"
@@ -64,8 +65,8 @@ def _transit(steps: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.nda
     return by_mode, {"g": drive, "w": w}
 
 
-def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0, modes=None):
-    """Return (current, proposed, groups, boundary) of the synthetic run.
+def run_inputs(*, x0=X0, y0=Y0, modes=None):
+    """Return (cells, sites, groups, weights, times, by_mode) of the synthetic run.
 
     ``modes``: None evaluates by group only (as before figures by mode); ``"drive_walk"``
     adds the figures by mode of the same run (drivers by car, the second group on foot);
@@ -112,14 +113,32 @@ def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0, modes=None):
         by_mode, times = _transit(steps)
         groups[1] = _group("w", XSS_GROUP, 0.0, TRANSIT_MIX)
     weights = np.column_stack([np.full(9, 75.0), np.full(9, 25.0)])
+    return cells, sites, groups, weights, times, by_mode
+
+
+def build_run(*, open_sites=("A", "B"), x0=X0, y0=Y0, modes=None):
+    """Return (current, proposed, groups, boundary) of the synthetic run (see :func:`run_inputs`)."""
+    cells, sites, groups, weights, times, by_mode = run_inputs(x0=x0, y0=y0, modes=modes)
     current = evaluate(cells, sites, groups, weights, times, ["A"], existing=["A"], by_mode=by_mode)
     proposed = evaluate(
         cells, sites, groups, weights, times, list(open_sites), existing=["A"], by_mode=by_mode
     )
     boundary = gpd.GeoDataFrame(
-        {"name": ["Test area"]}, geometry=[shapely.box(X0, Y0, X0 + 3000, Y0 + 3000)], crs=27700
+        {"name": ["Test area"]}, geometry=[shapely.box(x0, y0, x0 + 3000, y0 + 3000)], crs=27700
     )
     return current, proposed, groups, boundary
+
+
+def build_what_if(*, modes=None, alternatives=(), x0=X0, y0=Y0):
+    """Return the :class:`WhatIf` of the synthetic run (``alternatives``: presets to offer)."""
+    cells, _sites, groups, weights, times, by_mode = run_inputs(x0=x0, y0=y0, modes=modes)
+    return WhatIf(
+        times=times,
+        weights=weights,
+        people=group_people(cells, groups, weights),
+        by_mode=by_mode or {},
+        alternatives=tuple(alternatives),
+    )
 
 
 SUMMARY = {

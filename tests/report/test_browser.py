@@ -1,18 +1,20 @@
 """map.html and comparison.html in headless Chromium with the network blocked (real browser).
 
-Every request that is not a local file is aborted. The only ones the pages may make are
-basemap tiles (the map must work without them), so the only console errors allowed are those
-aborted tile loads. Pages open in a 1400x900 window (a laptop screen). Screenshots go to
-tests/artifacts/ (git-ignored).
+See browser_pages.py for how pages are opened (offline, a laptop screen) and checked.
 """
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
 import report_fixtures
+from browser_pages import (
+    Visit,
+    check_controls_leave_the_area_visible,
+    save_artifacts,
+    wait_for,
+)
 from report_fixtures import (
     ARTIFACTS,
     BANNERS,
@@ -28,20 +30,7 @@ from gateway_planner.report import ScenarioView, write_comparison_page, write_ma
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-VIEWPORT = {"width": 1400, "height": 900}
 ROOT = Path(__file__).resolve().parents[2]
-TILES = re.compile(r"^https://([a-d]\.basemaps\.cartocdn\.com|tile\.openstreetmap\.org)/")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=chromium_or_skip(pw), args=ARGS)
-        yield instance
-        instance.close()
 
 
 def test_chromium_is_found_where_playwright_or_the_system_keeps_it(tmp_path, monkeypatch):
@@ -65,67 +54,8 @@ def test_chromium_is_found_where_playwright_or_the_system_keeps_it(tmp_path, mon
         chromium_or_skip(Playwright)
 
 
-def wait_for(page, expression, timeout=10.0):
-    """Poll a JavaScript expression from Python (the pages' CSP forbids the eval that
-    Playwright's wait_for_function polls with)."""
-    end = time.perf_counter() + timeout
-    while not page.evaluate(expression):
-        assert time.perf_counter() < end, f"timed out waiting for {expression}"
-        page.wait_for_timeout(20)
-
-
-class Visit:
-    """One page opened offline, with everything it logged."""
-
-    def __init__(self, browser, path, ready):
-        self.errors, self.blocked, self.dialogs = [], [], []
-        self.page = browser.new_page(viewport=VIEWPORT)
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.page.on("dialog", self._dialog)
-        self.page.route("**/*", self._route)
-        start = time.perf_counter()
-        self.page.goto(path.resolve().as_uri())
-        wait_for(self.page, ready)
-        self.seconds = time.perf_counter() - start
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def _console(self, msg):
-        if msg.type != "error":
-            return
-        url = msg.location.get("url", "")
-        if msg.text.startswith("Failed to load resource") and TILES.match(url):
-            return  # a basemap tile we blocked
-        self.errors.append(f"{msg.text} ({url})")
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def check_clean(self):
-        assert self.errors == []
-        assert self.dialogs == []
-        assert all(TILES.match(u) for u in self.blocked), self.blocked
-
-
 def _write_map(run, path):
     return write_map(path, ScenarioView("synthetic", "Synthetic <run>", *run, SUMMARY, BANNERS))
-
-
-def _save(page, name, seconds):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-    timings = ARTIFACTS / "browser_timings.json"
-    data = json.loads(timings.read_text()) if timings.exists() else {}
-    data[name] = round(seconds, 3)
-    timings.write_text(json.dumps(data, indent=2, sort_keys=True))
 
 
 def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
@@ -175,7 +105,7 @@ def test_map_draws_layers_popups_and_escapes_offline(browser, run, tmp_path):
     assert popup.locator("td.gp-load-pct").all_inner_texts() == ["188 %", "125 %"]
     # the popup has faded in before the screenshot
     wait_for(page, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
-    _save(page, "map", visit.seconds)
+    save_artifacts(page, "map", visit.seconds)
 
     # the hostile site name is shown as text and runs nothing
     page.evaluate("gp.map.closePopup()")
@@ -246,7 +176,7 @@ def test_comparison_page_moves_maps_together_offline(browser, tmp_path):
     assert tables.count() == 2
     assert XSS_SITE in tables.nth(1).inner_text()
     assert "Visits within 30 min" in tables.nth(0).inner_text()
-    _save(page, "comparison", visit.seconds)
+    save_artifacts(page, "comparison", visit.seconds)
     visit.check_clean()
     page.close()
 
@@ -285,55 +215,6 @@ HEADLINE = (
     f"Open a new site at {XSS_SITE}, Test area: mean journey 21 min → 12 min; "
     "face-to-face visits within 30 min 83 % → 100 % (+17 pts)."
 )
-
-
-def boxes_apart(a, b):
-    """Whether two bounding boxes (Playwright's x, y, width, height) do not intersect."""
-    return (
-        a["x"] + a["width"] <= b["x"]
-        or b["x"] + b["width"] <= a["x"]
-        or a["y"] + a["height"] <= b["y"]
-        or b["y"] + b["height"] <= a["y"]
-    )
-
-
-def inside(a, b):
-    """Whether box ``a`` lies within box ``b`` (1 px of rounding allowed)."""
-    return (
-        a["x"] >= b["x"] - 1
-        and a["y"] >= b["y"] - 1
-        and a["x"] + a["width"] <= b["x"] + b["width"] + 1
-        and a["y"] + a["height"] <= b["y"] + b["height"] + 1
-    )
-
-
-def check_controls_leave_the_area_visible(page):
-    """The layer control and legend sit in the side panel beside the map, never over the area.
-
-    The panel fits the screen and scrolls when a run has many sites to list; each control,
-    scrolled to, is whole on screen.
-    """
-    screen = {"x": 0, "y": 0, **VIEWPORT}
-    area = page.locator("#gp-map").bounding_box()
-    outline = page.locator("path.gp-outline").bounding_box()
-    assert inside(outline, area)  # the whole study area is in view
-    side = page.locator(".gp-side").bounding_box()
-    assert inside(side, screen) and boxes_apart(side, area)
-    for selector in (".leaflet-control-layers", ".gp-legend"):
-        control = page.locator(selector)
-        assert inside(control.bounding_box(), side) or side_scrolls(page), selector
-        control.scroll_into_view_if_needed()
-        box = control.bounding_box()
-        assert inside(box, screen), selector
-        assert boxes_apart(box, area), selector
-    assert inside(page.locator("#gp-map").bounding_box(), area)  # scrolling moved no map
-
-
-def side_scrolls(page) -> bool:
-    """Tell whether the side panel holds more than it shows (and so scrolls)."""
-    return bool(
-        page.evaluate("(e => e.scrollHeight > e.clientHeight)(document.querySelector('.gp-side'))")
-    )
 
 
 def test_map_states_the_recommendation_with_legends_that_fit_a_laptop_screen(
@@ -397,7 +278,7 @@ def test_map_states_the_recommendation_with_legends_that_fit_a_laptop_screen(
     assert faster and all(c[1:3] < c[3:5] for c in faster)  # more green than red
     assert same and all(c == "#f7f7f7" for c in same)
     check_controls_leave_the_area_visible(page)
-    _save(page, "map_headline", visit.seconds)
+    save_artifacts(page, "map_headline", visit.seconds)
     visit.check_clean()
     page.close()
 
@@ -452,11 +333,14 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     assert {"briefing.pdf", "briefing.png", "catchments.gpkg", "summary.json"} <= {
         p.name for p in path.parent.iterdir()
     }
-    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpReady === '1'")
+    visit = Visit(browser, path, "document.getElementById('gp-map').dataset.gpWhatif === 'ready'")
     page = visit.page
-    shown = result.proposed.sites["status"].isin(["existing", "proposed", "closed"]).sum()
-    assert page.locator("path.gp-site").count() == shown
-    assert page.locator("path.gp-catchment").count() == len(result.proposed.catchments)
+    # the what-if map draws every site, candidates too (a click on a marker switches it on)
+    assert page.locator("path.gp-site").count() == len(result.proposed.sites)
+    # its catchments are those of the sites switched on: the proposal's when it opens
+    mains = page.evaluate("gp.whatif.report().cells.site")
+    assert mains == [s or None for s in result.proposed.cells["site"]]
+    assert len(set(mains) - {None}) == len(result.proposed.catchments)
     assert page.locator(".gp-banner", has_text="Proxy network").count() == 1
     # the recommendation in words: the new site with its place, the objective's own figures
     mean = (
@@ -479,7 +363,7 @@ def test_swale_pilot_map_is_small_and_draws_every_site(browser, tmp_path):
     cells = len(result.area.cells)
     page.locator("label", has_text="Journey time with the proposed sites").locator("input").click()
     assert page.evaluate("gp.layers['minutes-proposed'].getLayers().length") == cells
-    _save(page, "swale_map", visit.seconds)
+    save_artifacts(page, "swale_map", visit.seconds)
     timings = json.loads((ARTIFACTS / "browser_timings.json").read_text())
     timings["swale_map_bytes"] = size
     timings["swale_cells"] = cells
@@ -538,7 +422,7 @@ def test_map_shows_the_journey_by_mode_in_figures_and_layers(browser, transit_ru
     popup = page.locator(".gp-cell").inner_text()
     assert popup.startswith("Journey time by on-demand minibus today: 54.0 min")
     wait_for(page, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
-    _save(page, "map_by_mode", visit.seconds)
+    save_artifacts(page, "map_by_mode", visit.seconds)
     page.evaluate("gp.map.closePopup()")
     select.select_option("")
     assert not any(page.evaluate(f"gp.map.hasLayer(gp.layers['{k}'])") for k in MODE_LAYERS)

@@ -56,7 +56,8 @@ def test_the_headline_panel_states_the_recommendation_and_explains_the_gini_once
 def test_the_headline_panel_gives_the_mean_journey_by_mode(run, transit_run, tmp_path):
     text = _write(transit_run, tmp_path / "map.html").read_text()
     assert (
-        "<li data-mode='bus'><span class='gp-key-label'>By bus</span> 20 min &rarr; 15 min "
+        "<li data-mode='bus'><span class='gp-key-label'>By bus</span> "
+        "<span class='gp-today'>20 min</span> &rarr; <span class='gp-now'>15 min</span> "
         "<span class='gp-change gp-better'>−5 min</span> "
         "<span class='gp-mode-share'>(12 % of visits; 33 % board a bus)</span></li>"
     ) in text

@@ -50,7 +50,7 @@
     }
   });
 
-  function cellPopup(data, i) {
+  function cellPopup(data, i, hooks) {
     var c = data.cell_info;
     var rows = [["cell", c.ids[i]], ["people", fmt(c.population[i], 0)],
                 ["face-to-face visits/year", fmt(c.visits[i], 0)]];
@@ -59,12 +59,13 @@
       rows.push([col.label, col.kind === "site" ? (v === null ? "none" : data.sites[v].name_html)
                                                  : fmt(v, col.digits)]);
     });
+    if (hooks && hooks.cellRows) rows = rows.concat(hooks.cellRows(i));
     return "<table class='gp-table'>" + rows.map(function (r) {
       return "<tr><th>" + r[0] + "</th><td>" + r[1] + "</td></tr>";
     }).join("") + "</table>";
   }
 
-  function surfaceLayer(map, data, surface, renderer) {
+  function surfaceLayer(map, data, surface, renderer, hooks) {
     var group = new LazyGroup(function (g) {
       var values = surface.values;
       for (var i = 0; i < data.cells.length; i++) {
@@ -80,7 +81,7 @@
       L.popup({ maxWidth: 320 }).setLatLng(e.latlng)
         .setContent("<div class='gp-cell'><b>" + surface.name + "</b>: " +
                     fmt(surface.values[e.layer.options.cell], surface.digits) + " " +
-                    surface.unit + cellPopup(data, e.layer.options.cell) + "</div>")
+                    surface.unit + cellPopup(data, e.layer.options.cell, hooks) + "</div>")
         .openOn(map);
     });
     group.gpKind = "surface";
@@ -100,7 +101,9 @@
     return group;
   }
 
-  function siteLayer(data, status, registry) {
+  /* hooks.siteClick(id) runs before the popup opens (the what-if panel switches the site);
+   * hooks.sitePopup(id) gives HTML put above the site's own popup. */
+  function siteLayer(data, status, registry, hooks) {
     var style = data.statuses[status];
     var group = L.featureGroup();
     data.sites.forEach(function (s) {
@@ -110,7 +113,10 @@
         fillColor: style.colour, fillOpacity: style.opacity,
         className: "gp-site gp-site-" + status
       });
-      m.bindPopup(s.popup_html, { maxWidth: 340 });
+      m.on("click", function () { if (hooks.siteClick) hooks.siteClick(s.id); });
+      m.bindPopup(function () {
+        return (hooks.sitePopup ? hooks.sitePopup(s.id) : "") + s.popup_html;
+      }, { maxWidth: 340 });
       m.bindTooltip(s.name_html);
       m.on("add", function () { this.getElement().setAttribute("data-site-id", s.id); });
       m.addTo(group);
@@ -231,11 +237,12 @@
 
     var overlays = {};
     var named = {};
+    var hooks = {};
     var menu = data.surface_menu || null;
     var inMenu = {};
     if (menu) menu.items.forEach(function (item) { inMenu[item.key] = true; });
     var surfaces = data.surfaces.map(function (s) {
-      var layer = surfaceLayer(map, data, s, canvas);
+      var layer = surfaceLayer(map, data, s, canvas, hooks);
       if (!inMenu[s.key]) overlays[s.name] = layer;  // menu surfaces: one at a time, below
       named[s.key] = layer;
       if (s.show) layer.addTo(map);
@@ -249,8 +256,9 @@
     });
     var markers = {};
     data.status_order.forEach(function (status) {
-      if (!data.sites.some(function (s) { return s.status === status; })) return;
-      var layer = siteLayer(data, status, markers);
+      // with site switches, a status no site has yet may come (an existing site closed)
+      if (!data.whatif && !data.sites.some(function (s) { return s.status === status; })) return;
+      var layer = siteLayer(data, status, markers, hooks);
       var st = data.statuses[status];
       overlays[st.label + "s"] = layer;
       named["sites-" + status] = layer;
@@ -283,7 +291,8 @@
     syncLegend();
     el.setAttribute("data-gp-ready", "1");
     return { map: map, layers: named, overlays: overlays, sites: markers, control: control,
-             legend: legend, menu: chooser };
+             legend: legend, menu: chooser, hooks: hooks, renderer: canvas,
+             controls: options.controls || null, syncLegend: syncLegend };
   }
 
   /* Keep several maps on the same view (same area) or at least the same zoom (other areas). */
@@ -313,5 +322,6 @@
     return JSON.parse(document.getElementById(id).textContent);
   }
 
-  window.gpViewer = { render: render, synchronise: synchronise, payload: payload };
+  window.gpViewer = { render: render, synchronise: synchronise, payload: payload,
+                      latlngs: latlngs, fmt: fmt, menuControl: menuControl };
 })();
