@@ -14,17 +14,33 @@ When few sites are left to choose, subsets are scored in increasing order of the
 transportation (split) or generalised-assignment (single-source) solve, and the scan stops as
 soon as the next uncapacitated cost cannot beat the best capacitated one. That proves
 optimality without the big model.
+
+Otherwise the uncapacitated problem gives a first incumbent and bound; when the capacities
+bind, the Lagrangian relaxation of the assignment constraints (:mod:`._capacity_bounds`: one
+knapsack per site, 0/1 for single-source, fractional for split demand) raises the bound, its
+relaxed open sets give more incumbents, and its reduced costs fix sites closed or open and
+(single-source) remove the pairs no better solution uses. HiGHS then solves the model of what
+is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``) added.
+Every fixing holds for every solution better than the incumbent, so HiGHS proving the reduced
+model infeasible proves the incumbent optimal.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, SolverError
+from ._capacity_bounds import (
+    CapacityBound,
+    CapacityPairs,
+    capacity_fixing,
+    capacity_lagrangian,
+)
+from ._capacity_search import regret_assignment
 from ._data import nearest_sites
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
@@ -41,6 +57,18 @@ SUBSET_LIMIT = 20_000
 UNCAPACITATED_MIP_NODES = 1000
 #: Largest number of pairs given one strong linking row each.
 LINK_MAX = 300_000
+#: Subgradient steps of the capacitated Lagrangian bound (exact path; the heuristic makes
+#: fewer), the most relaxed open sets assigned as incumbents meanwhile, and the HiGHS node
+#: limit of each such assignment (a work limit: the path does not depend on the machine).
+CAPACITY_STEPS = 600
+CAPACITY_STEPS_HEURISTIC = 200
+CAPACITY_ASSIGNS = 12
+CAPACITY_ASSIGN_NODES = 200
+#: Relaxed open sets whose quick assignment lies within this share of the incumbent go to
+#: HiGHS for their best assignment.
+CAPACITY_NEAR = 0.01
+#: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
+CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
 
 class _Capacitated:
@@ -61,13 +89,37 @@ class _Capacitated:
         self.cost = pairs.cost[active]
         self.cells = np.flatnonzero(data.w > 0)
 
+    def pairs_form(self) -> CapacityPairs:
+        """The pairs in the form of the capacitated Lagrangian (same order as here)."""
+        data = self.data
+        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
+        cell_row[self.cells] = np.arange(self.cells.size)
+        return CapacityPairs(
+            cell=cell_row[self.rows],
+            site=self.pos,
+            wcost=data.w[self.rows] * self.cost,
+            w=data.w[self.cells],
+            cap=self.cap,
+            unserved=self.unserved,
+            single=self.single,
+        )
+
     def _build(
-        self, allowed: np.ndarray, forced: np.ndarray, k: int | None
+        self,
+        allowed: np.ndarray,
+        forced: np.ndarray,
+        k: int | None,
+        keep_pairs: np.ndarray | None = None,
     ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
-        """MIP over open candidates ``allowed``; y columns only when ``k`` is given."""
+        """MIP over open candidates ``allowed``; y columns only when ``k`` is given.
+
+        ``keep_pairs`` (a mask over the pairs) leaves the others out of the model.
+        """
         data = self.data
         w = data.w
         keep = allowed[self.pos]
+        if keep_pairs is not None:
+            keep &= keep_pairs
         r, pos, cost = self.rows[keep], self.pos[keep], self.cost[keep]
         cell_row = np.full(data.n_cells, -1, dtype=np.int64)
         cell_row[self.cells] = np.arange(self.cells.size)
@@ -114,6 +166,7 @@ class _Capacitated:
                 rb.add_entries(lrow + np.arange(free.size), ycol[free], -counts)
             crow = rb.add_rows(float(k), float(k), count=1)
             rb.add_entries(np.full(free.size, crow), ycol[free], 1.0)
+            self._cover_row(rb, free, ycol, forced & allowed)
         integer = np.zeros(n_cols, dtype=bool)
         integer[n_x : n_x + free.size] = True
         if self.single:
@@ -122,23 +175,74 @@ class _Capacitated:
         name = name if k is not None else f"{name} assignment"
         return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
 
+    def greedy(
+        self, is_open: np.ndarray, cp: CapacityPairs
+    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
+        """A quick single-source assignment to ``is_open`` (:func:`regret_assignment`)."""
+        data = self.data
+        sites = np.flatnonzero(is_open)
+        slot = np.full(data.m, -1, dtype=np.int64)
+        slot[sites] = np.arange(sites.size)
+        extra = 1 if self.unserved is not None else 0
+        cost = np.full((cp.n, sites.size + extra), np.inf)
+        on = slot[cp.site] >= 0
+        cost[cp.cell[on], slot[cp.site[on]]] = cp.wcost[on]
+        caps = self.cap[sites]
+        if extra:
+            cost[:, -1] = cp.w * float(self.unserved or 0.0)
+            caps = np.append(caps, np.inf)
+        got = regret_assignment(cost, cp.w, caps)
+        if got is None:
+            return None
+        value, col = got
+        served = col < sites.size
+        assignment = np.full(data.n_cells, -1, dtype=np.int64)
+        assignment[self.cells[served]] = data.cand[sites[col[served]]]
+        zero = np.flatnonzero(data.w <= 0)
+        if zero.size:
+            assignment[zero] = nearest_sites(data, is_open)[zero]
+        shares = None
+        if not self.single:
+            r = self.cells[served]
+            shares = sp.csr_array(
+                (np.ones(r.size), (r, assignment[r])), shape=(data.n_cells, data.problem.n_sites)
+            )
+        return value, assignment, shares, 0
+
+    def _cover_row(
+        self, rb: RowBuilder, free: np.ndarray, ycol: np.ndarray, forced: np.ndarray
+    ) -> None:
+        """Add ``sum_j min(Q_j, D) y_j >= D``: the open sites hold the demand (all served)."""
+        if self.unserved is not None or free.size == 0:
+            return
+        demand = float(self.data.w[self.cells].sum())
+        held = np.minimum(self.cap, demand)
+        need = demand - float(held[forced].sum())
+        if need <= 0 or bool(np.all(held[free] >= demand)):
+            return
+        row = rb.add_rows(need * (1 - 1e-9), np.inf, count=1)
+        rb.add_entries(np.full(free.size, row), ycol[free], held[free])
+
     def assign(
-        self, is_open: np.ndarray, *, deadline: Deadline, seed: int
+        self, is_open: np.ndarray, *, deadline: Deadline, seed: int, max_nodes: int | None = None
     ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
         """Best capacitated assignment to a fixed open set.
 
         None when the capacities cannot serve the demand, or when the clock stopped the
-        assignment (then ``deadline.hit`` is set: the open set was not decided).
+        assignment (then ``deadline.hit`` is set: the open set was not decided). With
+        ``max_nodes`` (a heuristic's call), the best assignment HiGHS finds within that many
+        nodes, optimal or not.
         """
         model, r, pos, _ = self._build(is_open, is_open, None)
         remaining = deadline.left()
         if remaining <= 0:
             deadline.note()
             return None
-        result = run_highs(model, time_limit=remaining, seed=seed)
-        if result.status not in ("optimal", "gap_reached", "infeasible"):
+        result = run_highs(model, time_limit=remaining, seed=seed, max_nodes=max_nodes)
+        done = ("optimal", "gap_reached") + (("interrupted",) if max_nodes is not None else ())
+        if result.status not in (*done, "infeasible"):
             deadline.note()  # time limit (or an interrupted run): not decided
-        if result.x is None or result.status not in ("optimal", "gap_reached"):
+        if result.x is None or result.status not in done:
             return None
         return (result.objective, *self._decode(result.x, r, pos), result.iterations)
 
@@ -220,72 +324,196 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
             max_nodes=UNCAPACITATED_MIP_NODES,
         ),
     )
-    tries = [first.is_open]
-    order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
-    big = forced.copy()
-    big[[j for j in order if not forced[j]][:k]] = True
-    tries.append(big)
-    best = None
-    for is_open in tries:
-        got = cap.assign(is_open, deadline=deadline, seed=seed)
-        if got is not None and (best is None or got[0] < best[1][0]):
-            best = (is_open, got)
+    best = _better(None, first.is_open, cap.assign(first.is_open, deadline=deadline, seed=seed))
+    if best is None:  # then the sites of largest capacity
+        order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
+        big = forced.copy()
+        big[[j for j in order if not forced[j]][:k]] = True
+        best = _better(None, big, cap.assign(big, deadline=deadline, seed=seed))
+    if method != "heuristic" and best is not None and best.value <= first.bound + 1e-9 * max(
+        1.0, abs(first.bound)
+    ):
+        # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
+        solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
+        return best.outcome(first.bound, solver, "exact", "optimal", "capacity_not_binding")
+    steps = CAPACITY_STEPS_HEURISTIC if method == "heuristic" else CAPACITY_STEPS
+    search = _lagrangian(cap, core, request, best, steps=steps)
+    lower = first.bound
+    if search is not None:
+        lag, best = search
+        lower = max(lower, lag.bound)
     if method == "heuristic":
         if best is None:
             msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
             raise SolverError(msg)
-        is_open, (value, assignment, shares, its) = best
-        solver = f"uncapacitated heuristic + HiGHS {highs_version()} assignment, Lagrangian bound of the uncapacitated problem"
+        solver = (
+            f"uncapacitated heuristic + HiGHS {highs_version()} assignment, Lagrangian bound "
+            "(uncapacitated; capacitated with knapsacks)"
+        )
+        return best.outcome(lower, solver, "heuristic", "local_optimum", "heuristic")
+    if search is not None and best is not None:
+        if lower >= best.value - 1e-9 * max(1.0, abs(best.value)):
+            solver = f"{_LAGRANGIAN_LABEL} meets the incumbent (HiGHS {highs_version()} assignment)"
+            return best.outcome(lower, solver, "exact", "optimal", "capacity_mip")
+        return _reduced_mip(cap, core, request, search[0], best, lower)
+    return _full_mip(cap, core, request, best, first.bound, label)
+
+
+_LAGRANGIAN_LABEL = "capacitated Lagrangian bound (knapsack per site)"
+
+
+@dataclass(frozen=True)
+class _Best:
+    """The best capacity-feasible solution found: open sites and their assignment."""
+
+    value: float
+    is_open: np.ndarray
+    assignment: np.ndarray
+    shares: sp.csr_array | None
+    iterations: int
+
+    def outcome(self, bound: float, solver: str, method: str, status: str, path: str) -> Outcome:
         return Outcome(
-            is_open,
-            first.bound,
+            self.is_open,
+            bound,
             solver,
-            "heuristic",
-            "local_optimum",
-            its,
-            "heuristic",
-            assignment,
-            shares,
-            value,
+            method,
+            status,
+            self.iterations,
+            path,
+            self.assignment,
+            self.shares,
+            self.value,
         )
-    if best is not None and best[1][0] <= first.bound + 1e-9 * max(1.0, abs(first.bound)):
-        # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
-        is_open, (value, assignment, shares, its) = best
-        solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
-        path = "capacity_not_binding"
-        return Outcome(
-            is_open, first.bound, solver, "exact", "optimal", its, path, assignment, shares, value
+
+
+def _better(
+    best: _Best | None,
+    is_open: np.ndarray,
+    got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
+) -> _Best | None:
+    """The better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
+    if got is None or (best is not None and got[0] >= best.value):
+        return best
+    its = got[3] + (best.iterations if best is not None else 0)
+    return _Best(got[0], is_open.copy(), got[1], got[2], its)
+
+
+def _lagrangian(
+    cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Best | None, *, steps: int
+) -> tuple[CapacityBound, _Best] | None:
+    """The capacitated Lagrangian bound from an incumbent; its relaxed open sets assigned too."""
+    cp = cap.pairs_form()
+    if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
+        return None
+    data = cap.data
+    lam = np.zeros(cp.n)
+    np.maximum.at(lam, cp.cell, cp.wcost)
+    held = data.cand[cp.site] == best.assignment[cap.cells[cp.cell]]
+    lam[cp.cell[held]] = cp.wcost[held]
+    holder = [best]
+    tried = [0]
+    demand = cp.demand
+
+    def incumbent(chosen: np.ndarray) -> float | None:
+        if cp.unserved is None and float(np.minimum(cp.cap[chosen], demand).sum()) < demand:
+            return None
+        quick = cap.greedy(chosen, cp)
+        if quick is not None:
+            holder[0] = _better(holder[0], chosen, quick) or holder[0]
+        upper = holder[0].value
+        if tried[0] >= CAPACITY_ASSIGNS or quick is None or quick[0] > upper * (1 + CAPACITY_NEAR):
+            return upper
+        tried[0] += 1
+        got = cap.assign(
+            chosen, deadline=request.deadline, seed=request.seed, max_nodes=CAPACITY_ASSIGN_NODES
         )
-    model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), forced, k)
-    start = None
-    if best is not None:
-        start = (np.arange(r.size, r.size + free.size), best[0][free].astype(np.float64))
-    remaining = max(deadline.left(), 0.05)
-    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
-    deadline.note_status(result.status)
-    bound = max(result.bound, first.bound) if math.isfinite(result.bound) else first.bound
-    if result.x is None and best is not None:
-        is_open, (value, assignment, shares, _) = best
-    else:
-        x = require_solution(result, f"the {label} problem") if result.x is None else result.x
-        is_open = forced.copy()
-        is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
-        assignment, shares = cap._decode(x, r, pos)
-        value = float(result.objective)
-        if best is not None and best[1][0] < value:
-            is_open, (value, assignment, shares, _) = best
-    return Outcome(
-        is_open,
-        bound,
-        result.solver,
-        "exact",
-        result.status,
-        result.iterations,
-        "capacity_mip",
-        assignment,
-        shares,
-        value,
+        holder[0] = _better(holder[0], chosen, got) or holder[0]
+        return holder[0].value
+
+    lag = capacity_lagrangian(
+        cp,
+        core.forced,
+        core.p,
+        upper=best.value,
+        start=lam,
+        max_iter=steps,
+        deadline=request.deadline.at,
+        incumbent=incumbent,
     )
+    return lag, holder[0]
+
+
+def _reduced_mip(
+    cap: _Capacitated,
+    core: MedianCore,
+    request: SolveRequest,
+    lag: CapacityBound,
+    best: _Best,
+    lower: float,
+) -> Outcome:
+    """Fix by the Lagrangian reduced costs, then HiGHS on what is left (see the module docstring)."""
+    cp = cap.pairs_form()
+    closed, opened, out = capacity_fixing(cp, core.forced, core.p, lag, upper=best.value)
+    forced = core.forced | opened
+    allowed = ~closed
+    k = core.p - int(forced.sum())
+    n_free = int((allowed & ~forced).sum())
+    label = (
+        f"{_LAGRANGIAN_LABEL}: {int(closed.sum())} sites fixed closed, {int(opened.sum())} open, "
+        f"{int(out.sum())} of {out.size} pairs removed"
+    )
+    if k <= 0 or k >= n_free:
+        # one choice left: every better solution opens exactly these sites
+        is_open = forced.copy() if k <= 0 else allowed.copy()
+        best = _better(best, is_open, cap.assign(is_open, deadline=request.deadline, seed=request.seed)) or best
+        solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
+        return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
+    model, r, pos, free = cap._build(allowed, forced, k, keep_pairs=~out)
+    remaining = max(request.deadline.left(), 0.05)
+    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=request.seed)
+    request.deadline.note_status(result.status)
+    solver = f"{result.solver.rstrip(')')}; {label})"
+    if result.status == "infeasible":
+        # the fixings exclude every better solution: the incumbent is optimal
+        return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
+    reduced = min(best.value, result.bound) if math.isfinite(result.bound) else lower
+    bound = max(lower, reduced)
+    if result.x is not None and result.objective < best.value:
+        is_open = forced.copy()
+        is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+        assignment, shares = cap._decode(result.x, r, pos)
+        its = best.iterations + result.iterations
+        best = _Best(float(result.objective), is_open, assignment, shares, its)
+    bound = min(bound, best.value) if result.status in ("optimal",) else bound
+    return best.outcome(bound, solver, "exact", result.status, "capacity_mip")
+
+
+def _full_mip(
+    cap: _Capacitated,
+    core: MedianCore,
+    request: SolveRequest,
+    best: _Best | None,
+    lower: float,
+    label: str,
+) -> Outcome:
+    """HiGHS on the whole capacitated model (no incumbent to start a Lagrangian from)."""
+    data = cap.data
+    model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), core.forced, core.k)
+    remaining = max(request.deadline.left(), 0.05)
+    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=request.seed)
+    request.deadline.note_status(result.status)
+    bound = max(result.bound, lower) if math.isfinite(result.bound) else lower
+    if result.x is None and best is not None:
+        return best.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
+    x = require_solution(result, f"the {label} problem") if result.x is None else result.x
+    is_open = core.forced.copy()
+    is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+    assignment, shares = cap._decode(x, r, pos)
+    found = _Best(float(result.objective), is_open, assignment, shares, result.iterations)
+    if best is not None and best.value < found.value:
+        found = best
+    return found.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
 
 
 def _scan(
