@@ -40,7 +40,7 @@ from ._capacity_bounds import (
     capacity_fixing,
     capacity_lagrangian,
 )
-from ._capacity_search import regret_assignment
+from ._capacity_search import regret_assignment, swap_search
 from ._data import nearest_sites
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
@@ -64,6 +64,10 @@ CAPACITY_STEPS = 600
 CAPACITY_STEPS_HEURISTIC = 200
 CAPACITY_ASSIGNS = 12
 CAPACITY_ASSIGN_NODES = 200
+#: Swaps of an open site with one of its CAPACITY_NEAR_SITES nearest sites tried from the
+#: incumbent (each assigned by the regret greedy), at most CAPACITY_SWAP_EVALS of them.
+CAPACITY_NEAR_SITES = 6
+CAPACITY_SWAP_EVALS = 400
 #: Relaxed open sets whose quick assignment lies within this share of the incumbent go to
 #: HiGHS for their best assignment.
 CAPACITY_NEAR = 0.01
@@ -209,6 +213,25 @@ class _Capacitated:
             )
         return value, assignment, shares, 0
 
+    def near_sites(self, count: int) -> np.ndarray:
+        """For each candidate, ``count`` others near it: nearest to the cell it is nearest to."""
+        data = self.data
+        pairs = data.pairs
+        out = np.full((data.m, count), -1, dtype=np.int64)
+        if pairs.cost.size == 0:
+            return out
+        order = np.lexsort((pairs.cost, pairs.pos))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = pairs.pos[order][1:] != pairs.pos[order][:-1]
+        home = np.full(data.m, -1, dtype=np.int64)
+        home[pairs.pos[order[first]]] = pairs.rows[order[first]]
+        for j in np.flatnonzero(home >= 0):
+            lo = pairs.indptr[home[j]]
+            seg = pairs.pos[lo : min(lo + count + 1, pairs.indptr[home[j] + 1])]
+            seg = seg[seg != j][:count]
+            out[j, : seg.size] = seg
+        return out
+
     def _cover_row(
         self, rb: RowBuilder, free: np.ndarray, ycol: np.ndarray, forced: np.ndarray
     ) -> None:
@@ -342,6 +365,8 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
     if search is not None:
         lag, best = search
         lower = max(lower, lag.bound)
+        if lower < best.value - 1e-9 * max(1.0, abs(best.value)):
+            best = _swaps(cap, core, request, best)
     if method == "heuristic":
         if best is None:
             msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
@@ -399,6 +424,33 @@ def _better(
     return _Best(got[0], is_open.copy(), got[1], got[2], its)
 
 
+def _swaps(cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
+    """Improve the incumbent's open sites by swaps priced with the regret greedy."""
+    cp = cap.pairs_form()
+    demand = cp.demand
+
+    def evaluate(is_open: np.ndarray) -> float:
+        if cp.unserved is None and float(np.minimum(cp.cap[is_open], demand).sum()) < demand:
+            return math.inf
+        got = cap.greedy(is_open, cp)
+        return math.inf if got is None else got[0]
+
+    start = evaluate(best.is_open)
+    movable = core.allowed & ~core.forced
+    found, value, _ = swap_search(
+        evaluate,
+        best.is_open,
+        start,
+        movable,
+        cap.near_sites(CAPACITY_NEAR_SITES),
+        max_evals=CAPACITY_SWAP_EVALS,
+    )
+    if value >= start:
+        return best
+    got = cap.assign(found, deadline=request.deadline, seed=request.seed)
+    return _better(best, found, got) or best
+
+
 def _lagrangian(
     cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Best | None, *, steps: int
 ) -> tuple[CapacityBound, _Best] | None:
@@ -452,7 +504,12 @@ def _reduced_mip(
     best: _Best,
     lower: float,
 ) -> Outcome:
-    """Fix by the Lagrangian reduced costs, then HiGHS on what is left (see the module docstring)."""
+    """Fix by the Lagrangian reduced costs, then HiGHS on what is left, from the incumbent.
+
+    HiGHS starts from the incumbent's open sites (presolve off: HiGHS then keeps the start);
+    its bound holds for the reduced model, so the full problem's bound is the smaller of it
+    and the incumbent, never below the Lagrangian bound.
+    """
     cp = cap.pairs_form()
     closed, opened, out = capacity_fixing(cp, core.forced, core.p, lag, upper=best.value)
     forced = core.forced | opened
@@ -460,18 +517,28 @@ def _reduced_mip(
     k = core.p - int(forced.sum())
     n_free = int((allowed & ~forced).sum())
     label = (
-        f"{_LAGRANGIAN_LABEL}: {int(closed.sum())} sites fixed closed, {int(opened.sum())} open, "
-        f"{int(out.sum())} of {out.size} pairs removed"
+        f"{_LAGRANGIAN_LABEL}: {int(closed.sum())} sites fixed closed, {int(opened.sum())} "
+        f"open, {int(out.sum())} of {out.size} pairs removed"
     )
     if k <= 0 or k >= n_free:
         # one choice left: every better solution opens exactly these sites
         is_open = forced.copy() if k <= 0 else allowed.copy()
-        best = _better(best, is_open, cap.assign(is_open, deadline=request.deadline, seed=request.seed)) or best
+        got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
+        best = _better(best, is_open, got) or best
         solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
     model, r, pos, free = cap._build(allowed, forced, k, keep_pairs=~out)
-    remaining = max(request.deadline.left(), 0.05)
-    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=request.seed)
+    start = None
+    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
+        start = (np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64))
+    result = run_highs(
+        model,
+        time_limit=max(request.deadline.left(), 0.05),
+        gap=request.gap,
+        seed=request.seed,
+        start=start,
+        presolve=start is None,
+    )
     request.deadline.note_status(result.status)
     solver = f"{result.solver.rstrip(')')}; {label})"
     if result.status == "infeasible":
@@ -485,7 +552,6 @@ def _reduced_mip(
         assignment, shares = cap._decode(result.x, r, pos)
         its = best.iterations + result.iterations
         best = _Best(float(result.objective), is_open, assignment, shares, its)
-    bound = min(bound, best.value) if result.status in ("optimal",) else bound
     return best.outcome(bound, solver, "exact", result.status, "capacity_mip")
 
 

@@ -11,10 +11,11 @@ only the promising open sets then go to HiGHS.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["regret_assignment"]
+__all__ = ["regret_assignment", "swap_search"]
 
 #: Largest number of improving moves after the greedy.
 MAX_MOVES = 2000
@@ -121,3 +122,53 @@ def _best_swap(
     delta = np.where(ok, delta, np.inf)
     best = int(np.argmin(delta))
     return best, -float(delta.flat[best])
+
+
+def swap_search(
+    evaluate: Callable[[np.ndarray], float],
+    is_open: np.ndarray,
+    value: float,
+    movable: np.ndarray,
+    near: np.ndarray,
+    *,
+    max_evals: int,
+) -> tuple[np.ndarray, float, int]:
+    """First-improvement swaps of an open site with one of its near closed sites.
+
+    Parameters
+    ----------
+    evaluate
+        Objective of an open set (inf when its capacities cannot serve the demand).
+    is_open
+        Starting open sites (not modified).
+    value
+        Its objective.
+    movable
+        Sites that may close or open (neither forced nor excluded).
+    near
+        ``(m, L)`` for each site, the sites tried in its place (-1: none).
+    max_evals
+        Largest number of evaluations (a work limit).
+
+    Returns
+    -------
+    tuple
+        The best open set, its objective and the evaluations made.
+    """
+    best = is_open.copy()
+    evals = 0
+    improved = True
+    while improved and evals < max_evals:
+        improved = False
+        for j in np.flatnonzero(best & movable):
+            for c in near[j]:
+                if c < 0 or best[c] or not movable[c] or evals >= max_evals:
+                    continue
+                trial = best.copy()
+                trial[j], trial[c] = False, True
+                got = evaluate(trial)
+                evals += 1
+                if got < value - 1e-9 * max(1.0, abs(value)):
+                    best, value, improved = trial, got, True
+                    break
+    return best, value, evals
