@@ -36,17 +36,16 @@ import scipy.sparse as sp
 from ..errors import InfeasibleError, SolverError
 from ._capacity_bounds import (
     CapacityBound,
-    CapacityPairs,
     capacity_fixing,
     capacity_lagrangian,
 )
-from ._capacity_search import regret_assignment, swap_search
-from ._data import nearest_sites
+from ._capacity_model import CapacitatedModel
+from ._capacity_search import swap_search
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
 from ._pipeline import solve_median
 from .base import Deadline, Outcome, SolveRequest
-from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
+from .milp import highs_version, require_solution, run_highs
 
 __all__ = ["solve_capacitated"]
 
@@ -55,8 +54,6 @@ SUBSET_LIMIT = 20_000
 #: HiGHS node limit of the uncapacitated problem's radius MIPs (incumbent and bound): a work
 #: limit, not a share of the time, so that the path does not depend on the machine's speed.
 UNCAPACITATED_MIP_NODES = 1000
-#: Largest number of pairs given one strong linking row each.
-LINK_MAX = 300_000
 #: Subgradient steps of the capacitated Lagrangian bound (exact path; the heuristic makes
 #: fewer), the most relaxed open sets assigned as incumbents meanwhile, and the HiGHS node
 #: limit of each such assignment (a work limit: the path does not depend on the machine).
@@ -73,231 +70,6 @@ CAPACITY_SWAP_EVALS = 400
 CAPACITY_NEAR = 0.01
 #: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
 CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
-
-
-class _Capacitated:
-    """Pairs, capacities and model builders of a capacitated p-median."""
-
-    def __init__(self, core: MedianCore) -> None:
-        data = core.data
-        self.data = data
-        pr = data.problem
-        self.single = bool(pr.single_source)
-        cap = np.asarray(pr.capacities, dtype=np.float64)[data.cand]
-        self.cap = np.where(np.isnan(cap), np.inf, cap)
-        self.unserved = None if pr.unserved_cost is None else float(pr.unserved_cost)
-        pairs = data.pairs
-        active = data.w[pairs.rows] > 0
-        self.rows = pairs.rows[active]
-        self.pos = pairs.pos[active]
-        self.cost = pairs.cost[active]
-        self.cells = np.flatnonzero(data.w > 0)
-
-    def pairs_form(self) -> CapacityPairs:
-        """The pairs in the form of the capacitated Lagrangian (same order as here)."""
-        data = self.data
-        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
-        cell_row[self.cells] = np.arange(self.cells.size)
-        return CapacityPairs(
-            cell=cell_row[self.rows],
-            site=self.pos,
-            wcost=data.w[self.rows] * self.cost,
-            w=data.w[self.cells],
-            cap=self.cap,
-            unserved=self.unserved,
-            single=self.single,
-        )
-
-    def _build(
-        self,
-        allowed: np.ndarray,
-        forced: np.ndarray,
-        k: int | None,
-        keep_pairs: np.ndarray | None = None,
-    ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
-        """MIP over open candidates ``allowed``; y columns only when ``k`` is given.
-
-        ``keep_pairs`` (a mask over the pairs) leaves the others out of the model.
-        """
-        data = self.data
-        w = data.w
-        keep = allowed[self.pos]
-        if keep_pairs is not None:
-            keep &= keep_pairs
-        r, pos, cost = self.rows[keep], self.pos[keep], self.cost[keep]
-        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
-        cell_row[self.cells] = np.arange(self.cells.size)
-        n_x = r.size
-        free = np.flatnonzero(allowed & ~forced) if k is not None else np.zeros(0, dtype=np.int64)
-        ycol = np.full(data.m, -1, dtype=np.int64)
-        ycol[free] = n_x + np.arange(free.size)
-        n_u = self.cells.size if self.unserved is not None else 0
-        n_cols = n_x + free.size + n_u
-        obj = np.zeros(n_cols)
-        obj[:n_x] = w[r] * cost
-        if n_u:
-            obj[n_x + free.size :] = w[self.cells] * float(self.unserved or 0.0)
-        rb = RowBuilder()
-        first = rb.add_rows(1.0, 1.0, count=self.cells.size)
-        rb.add_entries(first + cell_row[r], np.arange(n_x), 1.0)
-        if n_u:
-            rb.add_entries(first + np.arange(n_u), n_x + free.size + np.arange(n_u), 1.0)
-        capped = np.flatnonzero(allowed & np.isfinite(self.cap))
-        if capped.size:
-            slot = np.full(data.m, -1, dtype=np.int64)
-            slot[capped] = np.arange(capped.size)
-            is_free = ycol[capped] >= 0
-            upper = np.where(is_free, 0.0, self.cap[capped])
-            crow = rb.add_rows(-np.inf, upper)
-            on = slot[pos] >= 0
-            rb.add_entries(crow + slot[pos[on]], np.flatnonzero(on), w[r[on]])
-            rb.add_entries(
-                crow + np.flatnonzero(is_free), ycol[capped[is_free]], -self.cap[capped[is_free]]
-            )
-        if k is not None and free.size:
-            linked = ycol[pos] >= 0
-            idx = np.flatnonzero(linked)
-            if idx.size <= LINK_MAX:
-                lrow = rb.add_rows(-np.inf, 0.0, count=idx.size)
-                rb.add_entries(lrow + np.arange(idx.size), idx, 1.0)
-                rb.add_entries(lrow + np.arange(idx.size), ycol[pos[idx]], -1.0)
-            else:
-                slot = np.full(data.m, -1, dtype=np.int64)
-                slot[free] = np.arange(free.size)
-                counts = np.bincount(slot[pos[idx]], minlength=free.size).astype(np.float64)
-                lrow = rb.add_rows(-np.inf, 0.0, count=free.size)
-                rb.add_entries(lrow + slot[pos[idx]], idx, 1.0)
-                rb.add_entries(lrow + np.arange(free.size), ycol[free], -counts)
-            crow = rb.add_rows(float(k), float(k), count=1)
-            rb.add_entries(np.full(free.size, crow), ycol[free], 1.0)
-            self._cover_row(rb, free, ycol, forced & allowed)
-        integer = np.zeros(n_cols, dtype=bool)
-        integer[n_x : n_x + free.size] = True
-        if self.single:
-            integer[:n_x] = True
-        name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
-        name = name if k is not None else f"{name} assignment"
-        return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
-
-    def greedy(
-        self, is_open: np.ndarray, cp: CapacityPairs
-    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
-        """A quick single-source assignment to ``is_open`` (:func:`regret_assignment`)."""
-        data = self.data
-        sites = np.flatnonzero(is_open)
-        slot = np.full(data.m, -1, dtype=np.int64)
-        slot[sites] = np.arange(sites.size)
-        extra = 1 if self.unserved is not None else 0
-        cost = np.full((cp.n, sites.size + extra), np.inf)
-        on = slot[cp.site] >= 0
-        cost[cp.cell[on], slot[cp.site[on]]] = cp.wcost[on]
-        caps = self.cap[sites]
-        if extra:
-            cost[:, -1] = cp.w * float(self.unserved or 0.0)
-            caps = np.append(caps, np.inf)
-        got = regret_assignment(cost, cp.w, caps)
-        if got is None:
-            return None
-        value, col = got
-        served = col < sites.size
-        assignment = np.full(data.n_cells, -1, dtype=np.int64)
-        assignment[self.cells[served]] = data.cand[sites[col[served]]]
-        zero = np.flatnonzero(data.w <= 0)
-        if zero.size:
-            assignment[zero] = nearest_sites(data, is_open)[zero]
-        shares = None
-        if not self.single:
-            r = self.cells[served]
-            shares = sp.csr_array(
-                (np.ones(r.size), (r, assignment[r])), shape=(data.n_cells, data.problem.n_sites)
-            )
-        return value, assignment, shares, 0
-
-    def near_sites(self, count: int) -> np.ndarray:
-        """For each candidate, ``count`` others near it: nearest to the cell it is nearest to."""
-        data = self.data
-        pairs = data.pairs
-        out = np.full((data.m, count), -1, dtype=np.int64)
-        if pairs.cost.size == 0:
-            return out
-        order = np.lexsort((pairs.cost, pairs.pos))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = pairs.pos[order][1:] != pairs.pos[order][:-1]
-        home = np.full(data.m, -1, dtype=np.int64)
-        home[pairs.pos[order[first]]] = pairs.rows[order[first]]
-        for j in np.flatnonzero(home >= 0):
-            lo = pairs.indptr[home[j]]
-            seg = pairs.pos[lo : min(lo + count + 1, pairs.indptr[home[j] + 1])]
-            seg = seg[seg != j][:count]
-            out[j, : seg.size] = seg
-        return out
-
-    def _cover_row(
-        self, rb: RowBuilder, free: np.ndarray, ycol: np.ndarray, forced: np.ndarray
-    ) -> None:
-        """Add ``sum_j min(Q_j, D) y_j >= D``: the open sites hold the demand (all served)."""
-        if self.unserved is not None or free.size == 0:
-            return
-        demand = float(self.data.w[self.cells].sum())
-        held = np.minimum(self.cap, demand)
-        need = demand - float(held[forced].sum())
-        if need <= 0 or bool(np.all(held[free] >= demand)):
-            return
-        row = rb.add_rows(need * (1 - 1e-9), np.inf, count=1)
-        rb.add_entries(np.full(free.size, row), ycol[free], held[free])
-
-    def assign(
-        self, is_open: np.ndarray, *, deadline: Deadline, seed: int, max_nodes: int | None = None
-    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
-        """Best capacitated assignment to a fixed open set.
-
-        None when the capacities cannot serve the demand, or when the clock stopped the
-        assignment (then ``deadline.hit`` is set: the open set was not decided). With
-        ``max_nodes`` (a heuristic's call), the best assignment HiGHS finds within that many
-        nodes, optimal or not.
-        """
-        model, r, pos, _ = self._build(is_open, is_open, None)
-        remaining = deadline.left()
-        if remaining <= 0:
-            deadline.note()
-            return None
-        result = run_highs(model, time_limit=remaining, seed=seed, max_nodes=max_nodes)
-        done = ("optimal", "gap_reached") + (("interrupted",) if max_nodes is not None else ())
-        if result.status not in (*done, "infeasible"):
-            deadline.note()  # time limit (or an interrupted run): not decided
-        if result.x is None or result.status not in done:
-            return None
-        return (result.objective, *self._decode(result.x, r, pos), result.iterations)
-
-    def _decode(
-        self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
-    ) -> tuple[np.ndarray, sp.csr_array | None]:
-        data = self.data
-        share = np.clip(x[: r.size], 0.0, 1.0)
-        share[share < 1e-9] = 0.0
-        sites = data.cand[pos]
-        assignment = np.full(data.n_cells, -1, dtype=np.int64)
-        # largest share per cell, lowest site index on ties (pairs are in site order per cell)
-        order = np.lexsort((sites, -share, r))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = r[order][1:] != r[order][:-1]
-        pick = order[first & (share[order] > 0.5 if self.single else share[order] > 0)]
-        assignment[r[pick]] = sites[pick]
-        unassigned = np.flatnonzero(data.w <= 0)
-        if unassigned.size:
-            nearest = nearest_sites(data, self._open_from(sites[share > 0]))
-            assignment[unassigned] = nearest[unassigned]
-        shares = None
-        if not self.single:
-            keep = share > 0
-            shares = sp.csr_array(
-                (share[keep], (r[keep], sites[keep])),
-                shape=(data.n_cells, data.problem.n_sites),
-            )
-        return assignment, shares
-
-    def _open_from(self, sites: np.ndarray) -> np.ndarray:
-        return np.isin(self.data.cand, sites)
 
 
 def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
@@ -317,11 +89,11 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         Open sites, the capacitated assignment and objective, and a lower bound.
     """
     method, deadline, seed = request.method, request.deadline, request.seed
-    cap = _Capacitated(core)
+    cap = CapacitatedModel(core)
     data = core.data
     forced = data.forced
     k, n_free = core.k, core.n_free
-    label = cap._build(np.ones(data.m, dtype=bool), forced, k)[0].name
+    label = cap.build(np.ones(data.m, dtype=bool), forced, k)[0].name
     if k in (0, n_free):
         is_open = forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
         got = cap.assign(is_open, deadline=deadline, seed=seed)
@@ -349,12 +121,16 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
     )
     best = _better(None, first.is_open, cap.assign(first.is_open, deadline=deadline, seed=seed))
     if best is None:  # then the sites of largest capacity
-        order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
+        order = np.argsort(
+            -np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable"
+        )
         big = forced.copy()
         big[[j for j in order if not forced[j]][:k]] = True
         best = _better(None, big, cap.assign(big, deadline=deadline, seed=seed))
-    if method != "heuristic" and best is not None and best.value <= first.bound + 1e-9 * max(
-        1.0, abs(first.bound)
+    if (
+        method != "heuristic"
+        and best is not None
+        and best.value <= first.bound + 1e-9 * max(1.0, abs(first.bound))
     ):
         # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
         solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
@@ -417,14 +193,14 @@ def _better(
     is_open: np.ndarray,
     got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
 ) -> _Best | None:
-    """The better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
+    """Keep the better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
     if got is None or (best is not None and got[0] >= best.value):
         return best
     its = got[3] + (best.iterations if best is not None else 0)
     return _Best(got[0], is_open.copy(), got[1], got[2], its)
 
 
-def _swaps(cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
+def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
     """Improve the incumbent's open sites by swaps priced with the regret greedy."""
     cp = cap.pairs_form()
     demand = cp.demand
@@ -452,9 +228,14 @@ def _swaps(cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Be
 
 
 def _lagrangian(
-    cap: _Capacitated, core: MedianCore, request: SolveRequest, best: _Best | None, *, steps: int
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    best: _Best | None,
+    *,
+    steps: int,
 ) -> tuple[CapacityBound, _Best] | None:
-    """The capacitated Lagrangian bound from an incumbent; its relaxed open sets assigned too."""
+    """Bound from an incumbent by the capacitated Lagrangian; its relaxed open sets assigned too."""
     cp = cap.pairs_form()
     if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
         return None
@@ -497,7 +278,7 @@ def _lagrangian(
 
 
 def _reduced_mip(
-    cap: _Capacitated,
+    cap: CapacitatedModel,
     core: MedianCore,
     request: SolveRequest,
     lag: CapacityBound,
@@ -527,7 +308,7 @@ def _reduced_mip(
         best = _better(best, is_open, got) or best
         solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
-    model, r, pos, free = cap._build(allowed, forced, k, keep_pairs=~out)
+    model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
     start = None
     if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
         start = (np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64))
@@ -549,14 +330,14 @@ def _reduced_mip(
     if result.x is not None and result.objective < best.value:
         is_open = forced.copy()
         is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
-        assignment, shares = cap._decode(result.x, r, pos)
+        assignment, shares = cap.decode(result.x, r, pos)
         its = best.iterations + result.iterations
         best = _Best(float(result.objective), is_open, assignment, shares, its)
     return best.outcome(bound, solver, "exact", result.status, "capacity_mip")
 
 
 def _full_mip(
-    cap: _Capacitated,
+    cap: CapacitatedModel,
     core: MedianCore,
     request: SolveRequest,
     best: _Best | None,
@@ -565,7 +346,7 @@ def _full_mip(
 ) -> Outcome:
     """HiGHS on the whole capacitated model (no incumbent to start a Lagrangian from)."""
     data = cap.data
-    model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), core.forced, core.k)
+    model, r, pos, free = cap.build(np.ones(data.m, dtype=bool), core.forced, core.k)
     remaining = max(request.deadline.left(), 0.05)
     result = run_highs(model, time_limit=remaining, gap=request.gap, seed=request.seed)
     request.deadline.note_status(result.status)
@@ -575,7 +356,7 @@ def _full_mip(
     x = require_solution(result, f"the {label} problem") if result.x is None else result.x
     is_open = core.forced.copy()
     is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
-    assignment, shares = cap._decode(x, r, pos)
+    assignment, shares = cap.decode(x, r, pos)
     found = _Best(float(result.objective), is_open, assignment, shares, result.iterations)
     if best is not None and best.value < found.value:
         found = best
@@ -583,7 +364,7 @@ def _full_mip(
 
 
 def _scan(
-    cap: _Capacitated, wcost: np.ndarray, k: int, *, deadline: Deadline, seed: int, label: str
+    cap: CapacitatedModel, wcost: np.ndarray, k: int, *, deadline: Deadline, seed: int, label: str
 ) -> Outcome:
     """Subsets in increasing uncapacitated cost, each assigned within the capacities.
 

@@ -151,9 +151,7 @@ class _Knapsacks:
 class _Relaxation:
     """Evaluates ``L(lambda, mu)`` for one problem (site masks and DP scaling fixed)."""
 
-    def __init__(
-        self, cp: CapacityPairs, forced: np.ndarray, allowed: np.ndarray, p: int
-    ) -> None:
+    def __init__(self, cp: CapacityPairs, forced: np.ndarray, allowed: np.ndarray, p: int) -> None:
         self.cp = cp
         self.forced = forced & allowed
         self.allowed = allowed
@@ -184,8 +182,8 @@ class _Relaxation:
 
     def _capacity_units(self, j: int) -> int:
         if self.scale == 1.0:
-            return int(math.floor(self.cp.cap[j] + 1e-9))
-        return int(math.floor(self.cp.cap[j] * self.scale * (1.0 + 1e-12)))
+            return math.floor(float(self.cp.cap[j]) + 1e-9)
+        return math.floor(float(self.cp.cap[j]) * self.scale * (1.0 + 1e-12))
 
     def fractional(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fractional knapsack of every site: values, shares per pair and capacity prices."""
@@ -215,7 +213,7 @@ class _Relaxation:
         return v, x, price
 
     def site_pairs(self, j: int) -> np.ndarray:
-        """The pairs of site ``j``."""
+        """Return the pairs of site ``j``."""
         return self.by_site[self.site_ptr[j] : self.site_ptr[j + 1]]
 
     def zero_one(self, j: int, r: np.ndarray) -> tuple[float, np.ndarray]:
@@ -482,9 +480,7 @@ def capacity_fixing(
         r = now.r
         j = cp.site
         rc = np.maximum(r + now.price[j] * cp.w[cp.cell], 0.0) * (1.0 - now.x_lp)
-        delta = np.maximum.reduce(
-            [np.zeros(r.size), r, now.v_lp[j] + rc - now.v[j]]
-        )
+        delta = np.maximum.reduce([np.zeros(r.size), r, now.v_lp[j] + rc - now.v[j]])
         out_pairs = allowed[j] & (now.value + site_pen[j] + delta > target)
     out_pairs |= ~allowed[cp.site] | closed[cp.site]
     return closed, opened, out_pairs

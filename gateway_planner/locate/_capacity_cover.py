@@ -18,12 +18,10 @@ bounds it by the LP relaxation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
-
-from dataclasses import replace
 
 from ..errors import InputError
 from ._data import Prepared, nearest_sites, prepare
@@ -140,12 +138,14 @@ class CoverCapacities:
     @property
     def rows(self) -> np.ndarray:
         """Cell of each kept pair."""
-        return self.data.pairs.rows[self.pairs]
+        kept: np.ndarray = self.data.pairs.rows[self.pairs]
+        return kept
 
     @property
     def pos(self) -> np.ndarray:
         """Candidate position of each kept pair."""
-        return self.data.pairs.pos[self.pairs]
+        kept: np.ndarray = self.data.pairs.pos[self.pairs]
+        return kept
 
     def model(
         self,
@@ -155,7 +155,7 @@ class CoverCapacities:
         target: float | None = None,
         is_open: np.ndarray | None = None,
     ) -> tuple[MilpModel, np.ndarray]:
-        """The MIP: maximal coverage (``p``) or set cover (``site_cost``, ``target``).
+        """Build the MIP: maximal coverage (``p``) or set cover (``site_cost``, ``target``).
 
         Parameters
         ----------

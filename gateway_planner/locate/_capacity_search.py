@@ -26,7 +26,7 @@ SWAP_CELLS = 600
 def regret_assignment(
     cost: np.ndarray, w: np.ndarray, cap: np.ndarray
 ) -> tuple[float, np.ndarray] | None:
-    """A capacity-feasible single-source assignment of every cell to one of the columns.
+    """Assign every cell to one of the columns, single-source, within the capacities.
 
     Parameters
     ----------
@@ -111,7 +111,7 @@ def _best_swap(
     here: np.ndarray,
     tol: float,
 ) -> tuple[int, float]:
-    """The best swap of two cells between their sites: flat index (i, h) and its gain."""
+    """Find the best swap of two cells between their sites: flat index (i, h) and its gain."""
     # swap i (at a) with h (at b): i moves to b, h to a
     to_b = cost[:, col]  # [i, h]: cost of i at h's site
     delta = to_b + to_b.T - here[:, None] - here[None, :]

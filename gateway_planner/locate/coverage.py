@@ -78,7 +78,11 @@ class _Capacitated(LocationModel):
         return cls(prepare_with_capacities(problem, model=cls.model))
 
     def _capacitated(
-        self, request: SolveRequest, model: MilpModel, credit: CoverCapacities, start: Outcome | None
+        self,
+        request: SolveRequest,
+        model: MilpModel,
+        credit: CoverCapacities,
+        start: Outcome | None,
     ) -> Outcome:
         """Solve a capacitated coverage model with HiGHS (node-limited for the heuristic)."""
         heuristic = request.method == "heuristic"
@@ -114,7 +118,11 @@ class _Capacitated(LocationModel):
             shares,
             value,
         )
-        if start is not None and start.objective is not None and sign * start.objective < sign * value:
+        if (
+            start is not None
+            and start.objective is not None
+            and sign * start.objective < sign * value
+        ):
             return replace(start, bound=bound, solver=result.solver, method=method, path=path)
         return out
 
@@ -205,7 +213,7 @@ class MaxCoverage(_Capacitated):
         return replace(out, bound=self._total - out.bound)
 
     def _run_capacitated(self, request: SolveRequest) -> Outcome:
-        """The uncapacitated answer assigned within the capacities, then the capacitated MIP."""
+        """Assign the uncapacitated answer within the capacities, then run the capacitated MIP."""
         cc = CoverCapacities.of(self.data, self._credit)
         p = self.data.p
         quick = replace(request, method="heuristic", max_nodes=CAPACITY_HEURISTIC_NODES)

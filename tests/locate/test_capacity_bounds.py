@@ -73,7 +73,12 @@ def _split_value(d, w, cap, sites, unserved):
     return res.fun if res.status == 0 else np.inf
 
 
-CASES = [(seed, single, unserved) for seed in range(12) for single in (True, False) for unserved in (None, 40.0)]
+CASES = [
+    (seed, single, unserved)
+    for seed in range(12)
+    for single in (True, False)
+    for unserved in (None, 40.0)
+]
 
 
 def _all_values(cp, d, w, cap, p, forced, single, unserved):
@@ -111,7 +116,9 @@ def test_lagrangian_bound_and_fixings_hold_against_brute_force(seed, single, uns
     lag = capacity_lagrangian(cp, forced, p, upper=upper, max_iter=300)
     assert lag.bound <= opt + 1e-6 * max(1.0, opt)
     closed, opened, out = capacity_fixing(cp, forced, p, lag, upper=upper)
-    pair_index = {(int(i), int(j)): t for t, (i, j) in enumerate(zip(cp.cell, cp.site, strict=True))}
+    pair_index = {
+        (int(i), int(j)): t for t, (i, j) in enumerate(zip(cp.cell, cp.site, strict=True))
+    }
     for s, sols in values.items():
         for value, used in sols:
             if value >= upper - 1e-9:
@@ -142,7 +149,7 @@ def test_incumbent_callback_gets_each_relaxed_open_set_once():
 
     def incumbent(chosen):
         seen.append(chosen.copy())
-        return None
+        return
 
     capacity_lagrangian(
         cp, forced, 2, upper=worst, max_iter=100, incumbent=incumbent, heuristic_within=2.0

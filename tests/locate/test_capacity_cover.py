@@ -34,7 +34,9 @@ def _credit(problem: Problem) -> np.ndarray:
     if problem.decay == "step":
         return (d <= t).astype(float)
     s = float(problem.decay_start or 0.0)
-    return np.clip((t - d) / (t - s), 0, 1) * (d <= t) + (d <= s) * (1 - np.clip((t - d) / (t - s), 0, 1))
+    return np.clip((t - d) / (t - s), 0, 1) * (d <= t) + (d <= s) * (
+        1 - np.clip((t - d) / (t - s), 0, 1)
+    )
 
 
 def _covered_single(problem: Problem, sites: list[int], need_all: bool = False) -> float:
@@ -52,7 +54,9 @@ def _covered_single(problem: Problem, sites: list[int], need_all: bool = False) 
         ch = np.array(choice)
         load = np.array([w[ch == k].sum() for k in range(len(sites))])
         if np.all(load <= cap + 1e-9):
-            best = max(best, sum(w[i] * credit[i, sites[k]] for i, k in enumerate(choice) if k >= 0))
+            best = max(
+                best, sum(w[i] * credit[i, sites[k]] for i, k in enumerate(choice) if k >= 0)
+            )
     return best
 
 
@@ -106,7 +110,12 @@ def test_capacitated_max_coverage_matches_brute_force(brute_force, single, seed,
         served = sol.assignment >= 0
         assert set(sol.assignment[served]) <= set(sol.open_index)
         load = np.bincount(sol.assignment[served], weights=w[served], minlength=5)
-        assert np.all(np.asarray(problem.costs)[np.flatnonzero(served & (w > 0)), sol.assignment[served & (w > 0)]] <= 25.0)
+        assert np.all(
+            np.asarray(problem.costs)[
+                np.flatnonzero(served & (w > 0)), sol.assignment[served & (w > 0)]
+            ]
+            <= 25.0
+        )
     else:
         load = w @ sol.shares.toarray()
     assert np.all(load[~np.isnan(caps)] <= caps[~np.isnan(caps)] + 1e-6)
@@ -114,7 +123,9 @@ def test_capacitated_max_coverage_matches_brute_force(brute_force, single, seed,
 
 def _cover_brute(problem: Problem, single: bool) -> float:
     w = np.asarray(problem.weights)
-    costs = np.ones(problem.n_sites) if problem.site_costs is None else np.asarray(problem.site_costs)
+    costs = (
+        np.ones(problem.n_sites) if problem.site_costs is None else np.asarray(problem.site_costs)
+    )
     total = w[w > 0].sum()
     need = total * problem.coverage_share
     full = problem.coverage_share >= 1
@@ -131,12 +142,19 @@ def _cover_brute(problem: Problem, single: bool) -> float:
 
 
 @pytest.mark.parametrize("single", [True, False])
-@pytest.mark.parametrize(("seed", "share", "fixed"), [(0, 1.0, ()), (1, 1.0, (2,)), (2, 0.8, ()), (4, 1.0, ())])
+@pytest.mark.parametrize(
+    ("seed", "share", "fixed"), [(0, 1.0, ()), (1, 1.0, (2,)), (2, 0.8, ()), (4, 1.0, ())]
+)
 def test_capacitated_set_cover_matches_brute_force(single, seed, share, fixed):
     rng = np.random.default_rng(seed + 10)
     site_costs = rng.integers(1, 4, 5).astype(float) if seed % 2 == 0 else None
     problem = _instance(
-        seed, limit=40.0, single_source=single, coverage_share=share, fixed=fixed, site_costs=site_costs
+        seed,
+        limit=40.0,
+        single_source=single,
+        coverage_share=share,
+        fixed=fixed,
+        site_costs=site_costs,
     )
     best = _cover_brute(problem, single)
     assert np.isfinite(best)
