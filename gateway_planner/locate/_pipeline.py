@@ -44,6 +44,7 @@ from ..errors import InfeasibleError, SolverError
 from . import heuristics
 from ._engine import MedianCore
 from ._enumerate import count_subsets, enumerate_best, enumeration_fits
+from ._lagrangian_tree import lagrangian_tree
 from ._radius import radius_model
 from ._sorted import SortedCosts
 from .base import Deadline, Outcome, SolveRequest
@@ -79,6 +80,14 @@ PROBE_BUDGET = 4e8
 #: together (OR-Library pmed6, pmed16, pmed17).
 QUICK_MIP_NODES = 500
 QUICK_MIP_NNZ = 60_000
+
+#: After probing, when at most TREE_MAX_K sites are to be chosen and what is left still lists
+#: at least TREE_MIN_PAIRS pairs (a radius model too big for quick HiGHS nodes), a Lagrangian
+#: branch and bound (:mod:`._lagrangian_tree`) runs first, within TREE_BUDGET work units
+#: (subgradient steps x (cells + pairs)); unfinished, it hands its incumbent to the radius MIP.
+TREE_MAX_K = 20
+TREE_MIN_PAIRS = 20_000
+TREE_BUDGET = 1e10
 
 HEURISTIC_LABEL = "greedy + fast interchange + VNS, Lagrangian bound"
 
@@ -325,7 +334,44 @@ def solve_median(core: MedianCore, request: SolveRequest) -> Outcome:
     done = _settled(reduced, found, label, "probing")
     if done is not None:
         return done
+    if reduced.cost.size >= TREE_MIN_PAIRS:
+        done, found = _tree(reduced, found, label, request)
+        if done is not None:
+            return done
     return _radius_mip(reduced, found, label, request, path="probing_mip")[0]
+
+
+def _tree(
+    reduced: MedianCore, found: _Search, label: str, request: SolveRequest
+) -> tuple[Outcome | None, _Search]:
+    """Lagrangian branch and bound on what probing left; its incumbent kept when unfinished."""
+    tree = lagrangian_tree(
+        reduced.sorted_costs(),
+        reduced.forced,
+        reduced.allowed,
+        reduced.p,
+        is_open=found.is_open,
+        upper=found.upper,
+        start=found.lag.multipliers,
+        budget=TREE_BUDGET,
+        deadline=request.deadline.at,
+    )
+    value = reduced.objective(tree.is_open) if tree.value < found.upper else found.upper
+    if value < found.upper:
+        found = replace(found, is_open=tree.is_open, upper=value)
+    if not tree.proven:
+        logger.info(
+            "Lagrangian tree stopped after %d nodes without a proof (incumbent %.6g)",
+            tree.nodes,
+            value,
+        )
+        return None, found
+    solver = (
+        f"{HEURISTIC_LABEL}; {label}; Lagrangian branch and bound, {tree.nodes} nodes "
+        "(proved optimal)"
+    )
+    its = found.moves + found.lag.steps + tree.steps
+    return Outcome(found.is_open, found.upper, solver, "exact", "optimal", its, "probing"), found
 
 
 def _radius_mip(

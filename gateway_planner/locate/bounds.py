@@ -39,6 +39,7 @@ __all__ = [
     "lagrangian_median",
     "lagrangian_probing",
     "lp_bound",
+    "relaxed_choice",
 ]
 
 
@@ -96,6 +97,28 @@ def _choose(rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int) ->
         order = np.argsort(rho[free], kind="stable")
         chosen[free[order[:k]]] = True
     return chosen
+
+
+def relaxed_choice(rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int) -> np.ndarray:
+    """Return the relaxation's open sites: the forced ones and the free ones of least ``rho``.
+
+    Parameters
+    ----------
+    rho
+        Per site, ``sum_i min(0, W_ij - lambda_i)`` (:meth:`SortedCosts.column_sums`).
+    forced
+        Sites that must be open.
+    allowed
+        Sites that may open.
+    p
+        Total number of open sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of ``p`` sites (fewer when fewer are allowed).
+    """
+    return _choose(rho, forced, allowed, p)
 
 
 def _served(sc: SortedCosts, lam: np.ndarray, chosen: np.ndarray) -> np.ndarray:
