@@ -31,7 +31,7 @@ from .heuristics import interchange_median
 __all__ = ["TreeResult", "lagrangian_tree"]
 
 #: Subgradient steps per node.
-NODE_STEPS = 20
+NODE_STEPS = 40
 #: A node whose allowed sites fall below this share of those its costs list passes its
 #: subtree costs listing only its allowed sites (every step then reads fewer pairs).
 SHRINK = 0.7
