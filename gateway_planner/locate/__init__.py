@@ -9,7 +9,8 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
   within T minutes;
 - :class:`PCenter` -- shortest worst journey.
 
-:func:`solve` picks the model by name. :func:`read_pmed` and :func:`read_optima` read
+:func:`solve` picks the model by name; :func:`near_optimal` lists the best distinct
+alternatives within a share of the optimum (:class:`Alternatives`). :func:`read_pmed` and :func:`read_optima` read
 Beasley's OR-Library p-median instances and their proven optima.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Unpack
 
 from ..errors import InputError
+from .alternatives import Alternative, Alternatives, near_optimal
 from .base import BoundError, LocationModel, SolveOptions
 from .coverage import MaxCoverage, SetCover
 from .orlib import read_optima, read_pmed
@@ -27,6 +29,8 @@ from .problem import Problem, Solution, validate_problem
 
 __all__ = [
     "MODEL_CLASSES",
+    "Alternative",
+    "Alternatives",
     "BoundError",
     "LocationModel",
     "MaxCoverage",
@@ -35,6 +39,7 @@ __all__ = [
     "Problem",
     "SetCover",
     "Solution",
+    "near_optimal",
     "read_optima",
     "read_pmed",
     "solve",
