@@ -12,6 +12,7 @@ is replaced only when it holds nothing but an earlier run's files (:mod:`gateway
 
 from __future__ import annotations
 
+import csv
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -42,7 +43,7 @@ from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import evaluate
-from .locate import Problem, Solution, solve
+from .locate import Alternatives, Problem, Solution, near_optimal, solve
 from .network import (
     Mode,
     Network,
@@ -96,6 +97,9 @@ class RunResult:
         Key figures and provenance (what ``summary.json`` holds).
     folder
         Where outputs were written, or None.
+    alternatives
+        The best solution and its near-optimal alternatives (``objective.alternatives``), or
+        None when none were asked for.
     """
 
     scenario: Scenario
@@ -109,6 +113,7 @@ class RunResult:
     proposed: Evaluation
     summary: Mapping[str, Any]
     folder: Path | None
+    alternatives: Alternatives | None = None
 
 
 @contextmanager
@@ -315,6 +320,7 @@ def run_scenario(
         problem = build_problem(scenario, area, weights, times)
         check_reach(scenario, area, times, problem)
         solution = _solve(scenario, problem, client)
+        alternatives = _alternatives(scenario, problem, solution)
     by_group = {g.id: times.for_group(g.id) for g in area.groups}
     with _stage("evaluation"):
         existing = area.existing
@@ -337,7 +343,9 @@ def run_scenario(
             existing=existing,
         )
     check_solution(scenario, area, times, problem, solution, proposed)
-    summary = run_summary(scenario, area, networks, times, solution, current, proposed)
+    summary = run_summary(
+        scenario, area, networks, times, solution, current, proposed, alternatives=alternatives
+    )
     if target is not None:
         _, field = output_target(scenario, folder)
         with (
@@ -369,6 +377,7 @@ def run_scenario(
         proposed=proposed,
         summary=summary,
         folder=target,
+        alternatives=alternatives,
     )
 
 
@@ -401,6 +410,62 @@ def _solve(scenario: Scenario, problem: Problem, client: Any) -> Solution:
     return solution
 
 
+def _alternatives(scenario: Scenario, problem: Problem, solution: Solution) -> Alternatives | None:
+    """List the near-optimal alternatives the objective asks for (None when it asks none)."""
+    obj = scenario.objective
+    if not obj.alternatives:
+        return None
+    with _stage(f"{obj.alternatives} alternatives within {100 * obj.within:g} %"):
+        alternatives = near_optimal(
+            problem,
+            model=obj.model,
+            best=solution,
+            count=obj.alternatives,
+            within=obj.within,
+            method=obj.method,
+            time_limit=obj.time_limit,
+            seed=obj.seed,
+        )
+    if not alternatives.complete:
+        logger.warning(
+            "the alternatives are not proven the next best (a solve was not proven optimal, "
+            "or the %g s time limit stopped the search)",
+            obj.time_limit,
+        )
+    return alternatives
+
+
+#: columns of alternatives.csv
+_ALTERNATIVES_COLUMNS = ("rank", "objective", "gap_pct", "open_sites", "opens", "closes")
+
+
+def _write_alternatives(path: Path, entry: Mapping[str, Any]) -> None:
+    """Write ``alternatives.csv``: one row per option, the best first.
+
+    Parameters
+    ----------
+    path
+        The file to write.
+    entry
+        The ``alternatives`` entry of ``summary.json``
+        (:func:`gateway_planner.provenance.alternatives_summary`); sites are joined by ``;``.
+    """
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(_ALTERNATIVES_COLUMNS)
+        for o in entry["options"]:
+            writer.writerow(
+                [
+                    o["rank"],
+                    f"{o['objective']:.10g}",
+                    f"{100 * o['gap']:.4f}",
+                    ";".join(o["open_sites"]),
+                    ";".join(o["opens"]),
+                    ";".join(o["closes"]),
+                ]
+            )
+
+
 def write_outputs(
     folder: Path,
     *,
@@ -416,6 +481,8 @@ def write_outputs(
     name = str(summary.get("scenario", {}).get("name", area.id))
     view = ScenarioView(name, title, current, proposed, area.groups, area.boundary, summary)
     write_report(folder, view=view)
+    if summary.get("alternatives") is not None:
+        _write_alternatives(folder / "alternatives.csv", summary["alternatives"])
 
 
 def report_view(result: RunResult) -> ScenarioView:
