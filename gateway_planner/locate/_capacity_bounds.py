@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .bounds import improvement_target
+
 __all__ = [
     "DP_UNITS",
     "CapacityBound",
@@ -383,7 +385,7 @@ def capacity_lagrangian(
                 found = incumbent(now.chosen)
                 if found is not None and found < upper:
                     upper = found
-        if best > _target(upper, integral) or step < 1e-3:
+        if best > improvement_target(upper, integral) or step < 1e-3:
             break
         g = 1.0 - _served(cp, now)
         if lam_cap is not None:  # capped multipliers cannot rise (the cell is then unserved)
@@ -412,13 +414,6 @@ def _served(cp: CapacityPairs, now: _Knapsacks) -> np.ndarray:
     """Per cell, its total share in the chosen sites' knapsacks."""
     on = now.chosen[cp.site] & (now.x > 0)
     return np.bincount(cp.cell[on], weights=now.x[on], minlength=cp.n)
-
-
-def _target(upper: float, integral: bool) -> float:
-    """Bound above which no solution better than ``upper`` can exist."""
-    if integral:
-        return upper - 1.0 + 1e-6
-    return upper - 1e-9 * max(1.0, abs(upper))
 
 
 def capacity_fixing(
@@ -463,7 +458,7 @@ def capacity_fixing(
     if cp.n == 0 or k < 0 or k > free.size:
         return closed, opened, out_pairs
     now = rel.at(lag.lam, lag.mu, full=True)
-    target = _target(upper, lag.integral)
+    target = improvement_target(upper, lag.integral)
     s = now.s
     site_pen = np.zeros(cp.m)
     if 0 < k < free.size:

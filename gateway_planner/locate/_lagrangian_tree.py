@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._sorted import SortedCosts
-from .bounds import lagrangian_fixing, lagrangian_median, relaxed_choice
+from .bounds import improvement_target, lagrangian_fixing, lagrangian_median, relaxed_choice
 from .heuristics import interchange_median
 
 __all__ = ["TreeResult", "lagrangian_tree"]
@@ -145,7 +145,7 @@ def lagrangian_tree(
                 restarts += 1
                 stack = [(*first[:2], lag.multipliers, *first[3:])]
                 continue
-        if lag.raw >= _target(best_value, lag.integral):
+        if lag.raw >= improvement_target(best_value, lag.integral):
             continue
         closed, opened = lagrangian_fixing(sc, f, p, lag, upper=best_value, allowed=a)
         a = a & ~closed
@@ -165,13 +165,6 @@ def lagrangian_tree(
         stack.append((f, shut, lag.multipliers, sc, listed))
         stack.append((on, a, lag.multipliers, sc, listed))
     return TreeResult(best, best_value, True, nodes, steps)
-
-
-def _target(upper: float, integral: bool) -> float:
-    """Bound at which no solution better than ``upper`` is left (integers: better by 1)."""
-    if integral:
-        return upper - 1.0 + 1e-6
-    return upper - 1e-9 * max(1.0, abs(upper))
 
 
 def _branch_site(
