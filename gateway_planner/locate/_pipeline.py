@@ -81,11 +81,10 @@ PROBE_BUDGET = 4e8
 QUICK_MIP_NODES = 500
 QUICK_MIP_NNZ = 60_000
 
-#: After probing, when at most TREE_MAX_K sites are to be chosen and what is left still lists
-#: at least TREE_MIN_PAIRS pairs (a radius model too big for quick HiGHS nodes), a Lagrangian
-#: branch and bound (:mod:`._lagrangian_tree`) runs first, within TREE_BUDGET work units
-#: (subgradient steps x (cells + pairs)); unfinished, it hands its incumbent to the radius MIP.
-TREE_MAX_K = 20
+#: After probing (at most PROBE_MAX_K sites to choose), when what is left still lists at least
+#: TREE_MIN_PAIRS pairs (a radius model too big for quick HiGHS nodes), a Lagrangian branch
+#: and bound (:mod:`._lagrangian_tree`) runs first, within TREE_BUDGET work units (subgradient
+#: steps x (cells + pairs)); unfinished, it hands its incumbent to the radius MIP.
 TREE_MIN_PAIRS = 20_000
 TREE_BUDGET = 1e10
 
