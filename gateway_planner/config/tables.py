@@ -166,7 +166,7 @@ class ObjectiveConfig(Strict):
         default=0,
         ge=0,
         description="Near-optimal alternatives to list besides the best answer (not set_cover); "
-        "written to alternatives.csv and summary.json.",
+        "written to alternatives.csv and summary.json; searched within time_limit more seconds.",
     )
     within: float = Field(
         default=0.02,
