@@ -16,11 +16,11 @@ from ._io import file_digest
 from ._version import __version__
 from .config import Scenario
 from .contracts import MODE_ALLOCATION, Area, Evaluation
-from .locate import Solution
+from .locate import Alternatives, Solution
 from .network import Network, TravelTimes
 from .report import NETWORK_LABELS, mode_label
 
-__all__ = ["run_summary"]
+__all__ = ["alternatives_summary", "run_summary"]
 
 
 def _relpath(path: Path, base: Path | None) -> str:
@@ -177,6 +177,8 @@ def run_summary(
     solution: Solution,
     current: Evaluation,
     proposed: Evaluation,
+    *,
+    alternatives: Alternatives | None = None,
 ) -> dict[str, Any]:
     """Return what ``summary.json`` holds for a run.
 
@@ -186,6 +188,9 @@ def run_summary(
         The run's inputs and results.
     current, proposed
         Figures with today's sites and with the solution's sites.
+    alternatives
+        Near-optimal alternatives (``objective.alternatives``), listed under ``alternatives``
+        when given.
 
     Returns
     -------
@@ -199,7 +204,7 @@ def run_summary(
         behind it: ``wait_factor`` and ``planned`` of the bus, ``wait_minutes`` of on-demand
         transport), ``current`` and ``proposed`` (mode -> group or ``all`` -> the figures of
         the visits travelling by it, with ``pct_of_visits`` and, for the bus,
-        ``pct_riding``).
+        ``pct_riding``); ``alternatives`` when asked for.
     """
     base = scenario.source_path.parent if scenario.source_path is not None else None
     kinds = sorted({n.kind for n in networks.values()})
@@ -220,7 +225,7 @@ def run_summary(
             "the bus or train where that is faster than walking (walk, wait, ride, walk), and "
             "walks where no stop is within reach"
         )
-    return {
+    summary: dict[str, Any] = {
         "scenario": {
             "name": scenario.name,
             "title": scenario.display_title,
@@ -303,6 +308,45 @@ def run_summary(
         ),
         "sources": _sources(scenario, area, networks, base),
         "assumptions": assumptions,
+    }
+    if alternatives is not None:
+        summary["alternatives"] = alternatives_summary(alternatives)
+    return summary
+
+
+def alternatives_summary(alternatives: Alternatives) -> dict[str, Any]:
+    """Return the ``alternatives`` entry of ``summary.json``.
+
+    Parameters
+    ----------
+    alternatives
+        The run's near-optimal alternatives.
+
+    Returns
+    -------
+    dict
+        ``within``, ``asked``, ``complete`` (every solve proven and none stopped by the time
+        limit), ``options`` (rank, objective, gap, open sites and the sites that differ from
+        the best; the best first) and ``robustness`` (site -> options opening it, for every
+        site open in at least one, in order of first appearance).
+    """
+    seen = dict.fromkeys(s for o in alternatives.options for s in o.open_sites)
+    return {
+        "within": alternatives.within,
+        "asked": alternatives.count,
+        "complete": alternatives.complete,
+        "options": [
+            {
+                "rank": o.rank,
+                "objective": o.objective,
+                "gap": o.gap,
+                "open_sites": list(o.open_sites),
+                "opens": list(o.opens),
+                "closes": list(o.closes),
+            }
+            for o in alternatives.options
+        ],
+        "robustness": alternatives.robustness(tuple(seen)),
     }
 
 

@@ -42,7 +42,7 @@ from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import RIDE_TOLERANCE, evaluate, group_people
-from .locate import Problem, Solution, solve
+from .locate import Alternatives, Problem, Solution, near_optimal, solve
 from .network import (
     Mode,
     Network,
@@ -62,6 +62,7 @@ __all__ = [
     "RunResult",
     "build_networks",
     "demo_scenarios",
+    "presets",
     "report_view",
     "run_scenario",
     "validate_scenario",
@@ -97,6 +98,9 @@ class RunResult:
         Key figures and provenance (what ``summary.json`` holds).
     folder
         Where outputs were written, or None.
+    alternatives
+        The best solution and its near-optimal alternatives (``objective.alternatives``), or
+        None when none were asked for.
     """
 
     scenario: Scenario
@@ -110,6 +114,7 @@ class RunResult:
     proposed: Evaluation
     summary: Mapping[str, Any]
     folder: Path | None
+    alternatives: Alternatives | None = None
 
 
 @contextmanager
@@ -317,6 +322,7 @@ def run_scenario(
         problem = build_problem(scenario, area, weights, times)
         check_reach(scenario, area, times, problem)
         solution = _solve(scenario, problem, client)
+        alternatives = _alternatives(scenario, problem, solution)
     by_group = {g.id: times.for_group(g.id) for g in area.groups}
     with _stage("evaluation"):
         existing = area.existing
@@ -341,7 +347,9 @@ def run_scenario(
             by_mode=times.by_mode,
         )
     check_solution(scenario, area, times, problem, solution, proposed)
-    summary = run_summary(scenario, area, networks, times, solution, current, proposed)
+    summary = run_summary(
+        scenario, area, networks, times, solution, current, proposed, alternatives=alternatives
+    )
     if target is not None:
         _, field = output_target(scenario, folder)
         with (
@@ -360,7 +368,7 @@ def run_scenario(
                 current=current,
                 proposed=proposed,
                 summary=summary,
-                what_if=what_if_of(area, weights, times),
+                what_if=what_if_of(area, weights, times, alternatives=presets(alternatives)),
             )
     return RunResult(
         scenario=scenario,
@@ -374,6 +382,7 @@ def run_scenario(
         proposed=proposed,
         summary=summary,
         folder=target,
+        alternatives=alternatives,
     )
 
 
@@ -437,6 +446,54 @@ def what_if_of(
     )
 
 
+def presets(alternatives: Alternatives | None) -> tuple[Preset, ...]:
+    """Return the what-if presets of a run's near-optimal alternatives (the best left out).
+
+    Parameters
+    ----------
+    alternatives
+        The run's alternatives (``objective.alternatives``), or None.
+
+    Returns
+    -------
+    tuple of Preset
+        One per option after the best ("Option 2 (+0.49 %)": its gap to the best), in rank
+        order; none without alternatives.
+    """
+    if alternatives is None:
+        return ()
+    return tuple(
+        Preset(f"Option {o.rank} (+{100 * o.gap:.2f} %)", o.open_sites)
+        for o in alternatives.options
+        if o.rank > 1
+    )
+
+
+def _alternatives(scenario: Scenario, problem: Problem, solution: Solution) -> Alternatives | None:
+    """List the near-optimal alternatives the objective asks for (None when it asks none)."""
+    obj = scenario.objective
+    if not obj.alternatives:
+        return None
+    with _stage(f"{obj.alternatives} alternatives within {100 * obj.within:g} %"):
+        alternatives = near_optimal(
+            problem,
+            model=obj.model,
+            best=solution,
+            count=obj.alternatives,
+            within=obj.within,
+            method=obj.method,
+            time_limit=obj.time_limit,
+            seed=obj.seed,
+        )
+    if not alternatives.complete:
+        logger.warning(
+            "the alternatives are not proven the next best (a solve was not proven optimal, "
+            "or the %g s time limit stopped the search)",
+            obj.time_limit,
+        )
+    return alternatives
+
+
 def write_outputs(
     folder: Path,
     *,
@@ -480,5 +537,9 @@ def report_view(result: RunResult) -> ScenarioView:
         result.area.groups,
         result.area.boundary,
         result.summary,
-        what_if=None if times is None else what_if_of(result.area, result.weights, times),
+        what_if=None
+        if times is None
+        else what_if_of(
+            result.area, result.weights, times, alternatives=presets(result.alternatives)
+        ),
     )

@@ -12,6 +12,7 @@ __all__ = [
     "COMPARISON_FILES",
     "MANIFEST",
     "PILOT_GROUPS",
+    "PILOT_RUN_FILES",
     "RUN_FILES",
     "drive_walk_groups",
     "pilot_scenario_text",
@@ -36,6 +37,8 @@ RUN_FILES: frozenset[str] = frozenset(
         "tables.csv",
     }
 )
+#: the files of a demo scenario's output folder: its objective lists alternatives too
+PILOT_RUN_FILES: frozenset[str] = RUN_FILES | {"alternatives.csv"}
 #: the files of a comparison folder besides its scenario folders (comparison.gpkg only when the
 #: scenarios share cells with the baseline)
 COMPARISON_FILES: frozenset[str] = frozenset(

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from run_outputs import MANIFEST, RUN_FILES, pilot_scenario_text
+from run_outputs import MANIFEST, PILOT_RUN_FILES, pilot_scenario_text
 from typer.testing import CliRunner
 
 from gateway_planner import __version__
@@ -89,7 +89,7 @@ def test_run_writes_outputs(tmp_path):
     result = runner.invoke(app, ["-q", "run", str(path)])
     assert result.exit_code == 0, result.output
     out = tmp_path / "out" / "sheerness"
-    assert {p.name for p in out.iterdir()} == RUN_FILES | {MANIFEST}
+    assert {p.name for p in out.iterdir()} == PILOT_RUN_FILES | {MANIFEST}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["network"]["kind"] == "proxy"
     assert summary["sites"]["existing"][0]["id"] in summary["sites"]["open"]
@@ -217,7 +217,7 @@ def quick_report(monkeypatch):
             r"; worst journey \d+\.\d -> \d+\.\d min \[proxy network",
         ),
         (
-            "model = 'set_cover'\nlimit_minutes = 120\ncoverage_share = 0.8\n",
+            "model = 'set_cover'\nlimit_minutes = 120\ncoverage_share = 0.8\nalternatives = 0\n",
             r"; \d+ sites needed; face-to-face visits within 120 min \d+\.\d% -> \d+\.\d%",
         ),
         (

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from run_outputs import COMPARISON_FILES, MANIFEST, RUN_FILES
+from run_outputs import COMPARISON_FILES, MANIFEST, PILOT_RUN_FILES
 
 import gateway_planner.settings as gps
 from gateway_planner import compare
@@ -25,7 +25,7 @@ OPTIONS = ("sheerness", "sheerness-two", "fauquembergues")
 
 
 def _expected(names, *, shared_cells):
-    files = {f"{name}/{file}" for name in names for file in RUN_FILES}
+    files = {f"{name}/{file}" for name in names for file in PILOT_RUN_FILES}
     files |= set(COMPARISON_FILES) | ({"comparison.gpkg"} if shared_cells else set())
     return files | {MANIFEST}
 

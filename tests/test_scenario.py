@@ -159,3 +159,44 @@ def test_a_pilot_run_gives_the_same_outputs_with_sparse_times(monkeypatch):
         pd.testing.assert_frame_equal(a.sites, b.sites)
         pd.testing.assert_frame_equal(a.cells, b.cells)
     assert json_dumps(sparse.summary) == json_dumps(dense.summary)
+
+
+def test_alternatives_asked_in_the_scenario_are_the_next_best_and_written(tmp_path):
+    import csv
+    import itertools
+
+    result = run_scenario(
+        swale(new_sites=1, alternatives=3, within=1.0), folder=tmp_path / "out", overwrite=True
+    )
+    problem, alts = result.problem, result.alternatives
+    assert alts is not None and alts.complete
+    # brute force: every choice of the new site beside the kept existing ones
+    w = np.asarray(problem.weights)
+    d = dense_rows(problem.costs, slice(0, problem.n_cells))[w > 0]
+    w = w[w > 0]
+    fixed = set(problem.fixed)
+    values = sorted(
+        float(w @ d[:, list(s)].min(axis=1))
+        for s in itertools.combinations(problem.candidate_index.tolist(), int(problem.p))
+        if fixed <= set(s)
+    )
+    best = values[0]
+    want = [v for v in values if v <= 2 * best][:4]
+    assert len(want) > 1
+    assert [o.objective for o in alts.options] == pytest.approx(want, rel=1e-9)
+    assert alts.options[0].open_sites == result.solution.open_sites
+    entry = result.summary["alternatives"]
+    assert [o["objective"] for o in entry["options"]] == [o.objective for o in alts.options]
+    assert entry["robustness"]["sheerness-gateway"] == len(alts.options)
+    with (tmp_path / "out" / "alternatives.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(alts.options) + 1))
+    assert [r["open_sites"].split(";") for r in rows] == [list(o.open_sites) for o in alts.options]
+    assert [float(r["gap_pct"]) for r in rows] == pytest.approx(
+        [100 * o.gap for o in alts.options], abs=1e-4
+    )
+
+
+def test_alternatives_for_set_cover_are_refused():
+    with pytest.raises(InputError, match="alternatives"):
+        swale(model="set_cover", limit_minutes=60, alternatives=2)

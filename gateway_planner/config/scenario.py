@@ -156,6 +156,8 @@ class Scenario(Strict):
 #: fixes of the scenario's own checks (model validators), by a phrase of their message
 _FIXES = {
     "exactly one of": "keep either area.pilot or area.boundary",
+    "needs a fixed number of sites": "remove objective.alternatives, or choose another model",
+    "open_to needs modes": "add them to network.modes, or leave them out of on_demand.open_to",
     "needs": "add the missing key(s)",
     "lies beyond": "set objective.decay_start to objective.limit_minutes or less",
     "folder name": "use only letters (a-z, A-Z), digits, '-', '_' and '.', e.g. 'swale-2030'",

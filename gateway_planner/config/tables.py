@@ -162,6 +162,17 @@ class ObjectiveConfig(Strict):
     )
     method: Literal["auto", "exact", "heuristic"] = "auto"
     time_limit: float = Field(default=60.0, gt=0, description="Solver time limit in seconds.")
+    alternatives: int = Field(
+        default=0,
+        ge=0,
+        description="Near-optimal alternatives to list besides the best answer (not set_cover); "
+        "written to alternatives.csv and summary.json; searched within time_limit more seconds.",
+    )
+    within: float = Field(
+        default=0.02,
+        ge=0,
+        description="Alternatives lie within this share of the best objective (0.02: 2 %).",
+    )
     gap: float = Field(
         default=0.0, ge=0, lt=1, description="Relative optimality gap at which to stop."
     )
@@ -177,6 +188,12 @@ class ObjectiveConfig(Strict):
             msg = (
                 f"objective.decay_start = {start:g} lies beyond objective.limit_minutes = "
                 f"{limit:g} (full credit cannot outlast all credit)"
+            )
+            raise ValueError(msg)
+        if self.alternatives and self.model == "set_cover":
+            msg = (
+                "objective.alternatives needs a fixed number of sites, which set_cover has not; "
+                "remove it or use another model"
             )
             raise ValueError(msg)
         return self

@@ -12,7 +12,8 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
   (:func:`decay_factor`: exponential or power decay with a cut-off, or shares per cell and
   site in ``Problem.attendance``).
 
-:func:`solve` picks the model by name. :func:`read_pmed` and :func:`read_optima` read
+:func:`solve` picks the model by name; :func:`near_optimal` lists the best distinct
+alternatives within a share of the optimum (:class:`Alternatives`). :func:`read_pmed` and :func:`read_optima` read
 Beasley's OR-Library p-median instances and their proven optima.
 """
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from typing import Unpack
 
 from ..errors import InputError
+from .alternatives import Alternative, Alternatives, near_optimal
 from .attendance import MaxAttendance
 from .base import BoundError, LocationModel, SolveOptions
 from .coverage import MaxCoverage, SetCover
@@ -32,6 +34,8 @@ from .problem import Problem, Solution, validate_problem
 
 __all__ = [
     "MODEL_CLASSES",
+    "Alternative",
+    "Alternatives",
     "BoundError",
     "LocationModel",
     "MaxAttendance",
@@ -42,6 +46,7 @@ __all__ = [
     "SetCover",
     "Solution",
     "decay_factor",
+    "near_optimal",
     "read_optima",
     "read_pmed",
     "solve",

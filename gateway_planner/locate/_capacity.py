@@ -14,23 +14,38 @@ When few sites are left to choose, subsets are scored in increasing order of the
 transportation (split) or generalised-assignment (single-source) solve, and the scan stops as
 soon as the next uncapacitated cost cannot beat the best capacitated one. That proves
 optimality without the big model.
+
+Otherwise the uncapacitated problem gives a first incumbent and bound; when the capacities
+bind, the Lagrangian relaxation of the assignment constraints (:mod:`._capacity_bounds`: one
+knapsack per site, 0/1 for single-source, fractional for split demand) raises the bound, its
+relaxed open sets give more incumbents, and its reduced costs fix sites closed or open and
+(single-source) remove the pairs no better solution uses. HiGHS then solves the model of what
+is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``) added.
+Every fixing holds for every solution better than the incumbent, so HiGHS proving the reduced
+model infeasible proves the incumbent optimal.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, SolverError
-from ._data import nearest_sites
+from ._capacity_bounds import (
+    CapacityBound,
+    capacity_fixing,
+    capacity_lagrangian,
+)
+from ._capacity_model import CapacitatedModel
+from ._capacity_search import swap_search
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
 from ._pipeline import solve_median
 from .base import Deadline, Outcome, SolveRequest
-from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
+from .milp import highs_version, require_solution, run_highs
 
 __all__ = ["solve_capacitated"]
 
@@ -39,138 +54,22 @@ SUBSET_LIMIT = 20_000
 #: HiGHS node limit of the uncapacitated problem's radius MIPs (incumbent and bound): a work
 #: limit, not a share of the time, so that the path does not depend on the machine's speed.
 UNCAPACITATED_MIP_NODES = 1000
-#: Largest number of pairs given one strong linking row each.
-LINK_MAX = 300_000
-
-
-class _Capacitated:
-    """Pairs, capacities and model builders of a capacitated p-median."""
-
-    def __init__(self, core: MedianCore) -> None:
-        data = core.data
-        self.data = data
-        pr = data.problem
-        self.single = bool(pr.single_source)
-        cap = np.asarray(pr.capacities, dtype=np.float64)[data.cand]
-        self.cap = np.where(np.isnan(cap), np.inf, cap)
-        self.unserved = None if pr.unserved_cost is None else float(pr.unserved_cost)
-        pairs = data.pairs
-        active = data.w[pairs.rows] > 0
-        self.rows = pairs.rows[active]
-        self.pos = pairs.pos[active]
-        self.cost = pairs.cost[active]
-        self.cells = np.flatnonzero(data.w > 0)
-
-    def _build(
-        self, allowed: np.ndarray, forced: np.ndarray, k: int | None
-    ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
-        """MIP over open candidates ``allowed``; y columns only when ``k`` is given."""
-        data = self.data
-        w = data.w
-        keep = allowed[self.pos]
-        r, pos, cost = self.rows[keep], self.pos[keep], self.cost[keep]
-        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
-        cell_row[self.cells] = np.arange(self.cells.size)
-        n_x = r.size
-        free = np.flatnonzero(allowed & ~forced) if k is not None else np.zeros(0, dtype=np.int64)
-        ycol = np.full(data.m, -1, dtype=np.int64)
-        ycol[free] = n_x + np.arange(free.size)
-        n_u = self.cells.size if self.unserved is not None else 0
-        n_cols = n_x + free.size + n_u
-        obj = np.zeros(n_cols)
-        obj[:n_x] = w[r] * cost
-        if n_u:
-            obj[n_x + free.size :] = w[self.cells] * float(self.unserved or 0.0)
-        rb = RowBuilder()
-        first = rb.add_rows(1.0, 1.0, count=self.cells.size)
-        rb.add_entries(first + cell_row[r], np.arange(n_x), 1.0)
-        if n_u:
-            rb.add_entries(first + np.arange(n_u), n_x + free.size + np.arange(n_u), 1.0)
-        capped = np.flatnonzero(allowed & np.isfinite(self.cap))
-        if capped.size:
-            slot = np.full(data.m, -1, dtype=np.int64)
-            slot[capped] = np.arange(capped.size)
-            is_free = ycol[capped] >= 0
-            upper = np.where(is_free, 0.0, self.cap[capped])
-            crow = rb.add_rows(-np.inf, upper)
-            on = slot[pos] >= 0
-            rb.add_entries(crow + slot[pos[on]], np.flatnonzero(on), w[r[on]])
-            rb.add_entries(
-                crow + np.flatnonzero(is_free), ycol[capped[is_free]], -self.cap[capped[is_free]]
-            )
-        if k is not None and free.size:
-            linked = ycol[pos] >= 0
-            idx = np.flatnonzero(linked)
-            if idx.size <= LINK_MAX:
-                lrow = rb.add_rows(-np.inf, 0.0, count=idx.size)
-                rb.add_entries(lrow + np.arange(idx.size), idx, 1.0)
-                rb.add_entries(lrow + np.arange(idx.size), ycol[pos[idx]], -1.0)
-            else:
-                slot = np.full(data.m, -1, dtype=np.int64)
-                slot[free] = np.arange(free.size)
-                counts = np.bincount(slot[pos[idx]], minlength=free.size).astype(np.float64)
-                lrow = rb.add_rows(-np.inf, 0.0, count=free.size)
-                rb.add_entries(lrow + slot[pos[idx]], idx, 1.0)
-                rb.add_entries(lrow + np.arange(free.size), ycol[free], -counts)
-            crow = rb.add_rows(float(k), float(k), count=1)
-            rb.add_entries(np.full(free.size, crow), ycol[free], 1.0)
-        integer = np.zeros(n_cols, dtype=bool)
-        integer[n_x : n_x + free.size] = True
-        if self.single:
-            integer[:n_x] = True
-        name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
-        name = name if k is not None else f"{name} assignment"
-        return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
-
-    def assign(
-        self, is_open: np.ndarray, *, deadline: Deadline, seed: int
-    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
-        """Best capacitated assignment to a fixed open set.
-
-        None when the capacities cannot serve the demand, or when the clock stopped the
-        assignment (then ``deadline.hit`` is set: the open set was not decided).
-        """
-        model, r, pos, _ = self._build(is_open, is_open, None)
-        remaining = deadline.left()
-        if remaining <= 0:
-            deadline.note()
-            return None
-        result = run_highs(model, time_limit=remaining, seed=seed)
-        if result.status not in ("optimal", "gap_reached", "infeasible"):
-            deadline.note()  # time limit (or an interrupted run): not decided
-        if result.x is None or result.status not in ("optimal", "gap_reached"):
-            return None
-        return (result.objective, *self._decode(result.x, r, pos), result.iterations)
-
-    def _decode(
-        self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
-    ) -> tuple[np.ndarray, sp.csr_array | None]:
-        data = self.data
-        share = np.clip(x[: r.size], 0.0, 1.0)
-        share[share < 1e-9] = 0.0
-        sites = data.cand[pos]
-        assignment = np.full(data.n_cells, -1, dtype=np.int64)
-        # largest share per cell, lowest site index on ties (pairs are in site order per cell)
-        order = np.lexsort((sites, -share, r))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = r[order][1:] != r[order][:-1]
-        pick = order[first & (share[order] > 0.5 if self.single else share[order] > 0)]
-        assignment[r[pick]] = sites[pick]
-        unassigned = np.flatnonzero(data.w <= 0)
-        if unassigned.size:
-            nearest = nearest_sites(data, self._open_from(sites[share > 0]))
-            assignment[unassigned] = nearest[unassigned]
-        shares = None
-        if not self.single:
-            keep = share > 0
-            shares = sp.csr_array(
-                (share[keep], (r[keep], sites[keep])),
-                shape=(data.n_cells, data.problem.n_sites),
-            )
-        return assignment, shares
-
-    def _open_from(self, sites: np.ndarray) -> np.ndarray:
-        return np.isin(self.data.cand, sites)
+#: Subgradient steps of the capacitated Lagrangian bound (exact path; the heuristic makes
+#: fewer), the most relaxed open sets assigned as incumbents meanwhile, and the HiGHS node
+#: limit of each such assignment (a work limit: the path does not depend on the machine).
+CAPACITY_STEPS = 600
+CAPACITY_STEPS_HEURISTIC = 200
+CAPACITY_ASSIGNS = 12
+CAPACITY_ASSIGN_NODES = 200
+#: Swaps of an open site with one of its CAPACITY_NEAR_SITES nearest sites tried from the
+#: incumbent (each assigned by the regret greedy), at most CAPACITY_SWAP_EVALS of them.
+CAPACITY_NEAR_SITES = 6
+CAPACITY_SWAP_EVALS = 400
+#: Relaxed open sets whose quick assignment lies within this share of the incumbent go to
+#: HiGHS for their best assignment.
+CAPACITY_NEAR = 0.01
+#: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
+CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
 
 def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
@@ -190,11 +89,11 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         Open sites, the capacitated assignment and objective, and a lower bound.
     """
     method, deadline, seed = request.method, request.deadline, request.seed
-    cap = _Capacitated(core)
+    cap = CapacitatedModel(core)
     data = core.data
     forced = data.forced
     k, n_free = core.k, core.n_free
-    label = cap._build(np.ones(data.m, dtype=bool), forced, k)[0].name
+    label = cap.build(np.ones(data.m, dtype=bool), forced, k)[0].name
     if k in (0, n_free):
         is_open = forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
         got = cap.assign(is_open, deadline=deadline, seed=seed)
@@ -220,76 +119,252 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
             max_nodes=UNCAPACITATED_MIP_NODES,
         ),
     )
-    tries = [first.is_open]
-    order = np.argsort(-np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable")
-    big = forced.copy()
-    big[[j for j in order if not forced[j]][:k]] = True
-    tries.append(big)
-    best = None
-    for is_open in tries:
-        got = cap.assign(is_open, deadline=deadline, seed=seed)
-        if got is not None and (best is None or got[0] < best[1][0]):
-            best = (is_open, got)
+    best = _better(None, first.is_open, cap.assign(first.is_open, deadline=deadline, seed=seed))
+    if best is None:  # then the sites of largest capacity
+        order = np.argsort(
+            -np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable"
+        )
+        big = forced.copy()
+        big[[j for j in order if not forced[j]][:k]] = True
+        best = _better(None, big, cap.assign(big, deadline=deadline, seed=seed))
+    if (
+        method != "heuristic"
+        and best is not None
+        and best.value <= first.bound + 1e-9 * max(1.0, abs(first.bound))
+    ):
+        # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
+        solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
+        return best.outcome(first.bound, solver, "exact", "optimal", "capacity_not_binding")
+    steps = CAPACITY_STEPS_HEURISTIC if method == "heuristic" else CAPACITY_STEPS
+    search = _lagrangian(cap, core, request, best, steps=steps)
+    lower = first.bound
+    if search is not None:
+        lag, best = search
+        lower = max(lower, lag.bound)
+        if lower < best.value - 1e-9 * max(1.0, abs(best.value)):
+            best = _swaps(cap, core, request, best)
     if method == "heuristic":
         if best is None:
             msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
             raise SolverError(msg)
-        is_open, (value, assignment, shares, its) = best
-        solver = f"uncapacitated heuristic + HiGHS {highs_version()} assignment, Lagrangian bound of the uncapacitated problem"
+        solver = (
+            f"uncapacitated heuristic + HiGHS {highs_version()} assignment, Lagrangian bound "
+            "(uncapacitated; capacitated with knapsacks)"
+        )
+        return best.outcome(lower, solver, "heuristic", "local_optimum", "heuristic")
+    if search is not None and best is not None:
+        if lower >= best.value - 1e-9 * max(1.0, abs(best.value)):
+            solver = f"{_LAGRANGIAN_LABEL} meets the incumbent (HiGHS {highs_version()} assignment)"
+            return best.outcome(lower, solver, "exact", "optimal", "capacity_mip")
+        return _reduced_mip(cap, core, request, search[0], best, lower)
+    return _full_mip(cap, core, request, best, first.bound, label)
+
+
+_LAGRANGIAN_LABEL = "capacitated Lagrangian bound (knapsack per site)"
+
+
+@dataclass(frozen=True)
+class _Best:
+    """The best capacity-feasible solution found: open sites and their assignment."""
+
+    value: float
+    is_open: np.ndarray
+    assignment: np.ndarray
+    shares: sp.csr_array | None
+    iterations: int
+
+    def outcome(self, bound: float, solver: str, method: str, status: str, path: str) -> Outcome:
         return Outcome(
-            is_open,
-            first.bound,
+            self.is_open,
+            bound,
             solver,
-            "heuristic",
-            "local_optimum",
-            its,
-            "heuristic",
-            assignment,
-            shares,
-            value,
+            method,
+            status,
+            self.iterations,
+            path,
+            self.assignment,
+            self.shares,
+            self.value,
         )
-    if best is not None and best[1][0] <= first.bound + 1e-9 * max(1.0, abs(first.bound)):
-        # the capacities do not bind: the uncapacitated bound proves the incumbent optimal
-        is_open, (value, assignment, shares, its) = best
-        solver = f"uncapacitated {first.solver} + HiGHS {highs_version()} assignment (capacities not binding)"
-        path = "capacity_not_binding"
-        return Outcome(
-            is_open, first.bound, solver, "exact", "optimal", its, path, assignment, shares, value
-        )
-    model, r, pos, free = cap._build(np.ones(data.m, dtype=bool), forced, k)
-    start = None
-    if best is not None:
-        start = (np.arange(r.size, r.size + free.size), best[0][free].astype(np.float64))
-    remaining = max(deadline.left(), 0.05)
-    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=seed, start=start)
-    deadline.note_status(result.status)
-    bound = max(result.bound, first.bound) if math.isfinite(result.bound) else first.bound
-    if result.x is None and best is not None:
-        is_open, (value, assignment, shares, _) = best
-    else:
-        x = require_solution(result, f"the {label} problem") if result.x is None else result.x
-        is_open = forced.copy()
-        is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
-        assignment, shares = cap._decode(x, r, pos)
-        value = float(result.objective)
-        if best is not None and best[1][0] < value:
-            is_open, (value, assignment, shares, _) = best
-    return Outcome(
-        is_open,
-        bound,
-        result.solver,
-        "exact",
-        result.status,
-        result.iterations,
-        "capacity_mip",
-        assignment,
-        shares,
-        value,
+
+
+def _better(
+    best: _Best | None,
+    is_open: np.ndarray,
+    got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
+) -> _Best | None:
+    """Keep the better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
+    if got is None or (best is not None and got[0] >= best.value):
+        return best
+    its = got[3] + (best.iterations if best is not None else 0)
+    return _Best(got[0], is_open.copy(), got[1], got[2], its)
+
+
+def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
+    """Improve the incumbent's open sites by swaps priced with the regret greedy."""
+    cp = cap.pairs_form()
+    demand = cp.demand
+
+    def evaluate(is_open: np.ndarray) -> float:
+        if cp.unserved is None and float(np.minimum(cp.cap[is_open], demand).sum()) < demand:
+            return math.inf
+        got = cap.greedy(is_open, cp)
+        return math.inf if got is None else got[0]
+
+    start = evaluate(best.is_open)
+    movable = core.allowed & ~core.forced
+    found, value, _ = swap_search(
+        evaluate,
+        best.is_open,
+        start,
+        movable,
+        cap.near_sites(CAPACITY_NEAR_SITES),
+        max_evals=CAPACITY_SWAP_EVALS,
     )
+    if value >= start:
+        return best
+    got = cap.assign(found, deadline=request.deadline, seed=request.seed)
+    return _better(best, found, got) or best
+
+
+def _lagrangian(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    best: _Best | None,
+    *,
+    steps: int,
+) -> tuple[CapacityBound, _Best] | None:
+    """Bound from an incumbent by the capacitated Lagrangian; its relaxed open sets assigned too."""
+    cp = cap.pairs_form()
+    if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
+        return None
+    data = cap.data
+    lam = np.zeros(cp.n)
+    np.maximum.at(lam, cp.cell, cp.wcost)
+    held = data.cand[cp.site] == best.assignment[cap.cells[cp.cell]]
+    lam[cp.cell[held]] = cp.wcost[held]
+    holder = [best]
+    tried = [0]
+    demand = cp.demand
+
+    def incumbent(chosen: np.ndarray) -> float | None:
+        if cp.unserved is None and float(np.minimum(cp.cap[chosen], demand).sum()) < demand:
+            return None
+        quick = cap.greedy(chosen, cp)
+        if quick is not None:
+            holder[0] = _better(holder[0], chosen, quick) or holder[0]
+        upper = holder[0].value
+        if tried[0] >= CAPACITY_ASSIGNS or quick is None or quick[0] > upper * (1 + CAPACITY_NEAR):
+            return upper
+        tried[0] += 1
+        got = cap.assign(
+            chosen, deadline=request.deadline, seed=request.seed, max_nodes=CAPACITY_ASSIGN_NODES
+        )
+        holder[0] = _better(holder[0], chosen, got) or holder[0]
+        return holder[0].value
+
+    lag = capacity_lagrangian(
+        cp,
+        core.forced,
+        core.p,
+        upper=best.value,
+        start=lam,
+        max_iter=steps,
+        deadline=request.deadline.at,
+        incumbent=incumbent,
+    )
+    return lag, holder[0]
+
+
+def _reduced_mip(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    lag: CapacityBound,
+    best: _Best,
+    lower: float,
+) -> Outcome:
+    """Fix by the Lagrangian reduced costs, then HiGHS on what is left, from the incumbent.
+
+    HiGHS starts from the incumbent's open sites (presolve off: HiGHS then keeps the start);
+    its bound holds for the reduced model, so the full problem's bound is the smaller of it
+    and the incumbent, never below the Lagrangian bound.
+    """
+    cp = cap.pairs_form()
+    closed, opened, out = capacity_fixing(cp, core.forced, core.p, lag, upper=best.value)
+    forced = core.forced | opened
+    allowed = ~closed
+    k = core.p - int(forced.sum())
+    n_free = int((allowed & ~forced).sum())
+    label = (
+        f"{_LAGRANGIAN_LABEL}: {int(closed.sum())} sites fixed closed, {int(opened.sum())} "
+        f"open, {int(out.sum())} of {out.size} pairs removed"
+    )
+    if k <= 0 or k >= n_free:
+        # one choice left: every better solution opens exactly these sites
+        is_open = forced.copy() if k <= 0 else allowed.copy()
+        got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
+        best = _better(best, is_open, got) or best
+        solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
+        return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
+    model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
+    start = None
+    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
+        start = (np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64))
+    result = run_highs(
+        model,
+        time_limit=max(request.deadline.left(), 0.05),
+        gap=request.gap,
+        seed=request.seed,
+        start=start,
+        presolve=start is None,
+    )
+    request.deadline.note_status(result.status)
+    solver = f"{result.solver.rstrip(')')}; {label})"
+    if result.status == "infeasible":
+        # the fixings exclude every better solution: the incumbent is optimal
+        return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
+    reduced = min(best.value, result.bound) if math.isfinite(result.bound) else lower
+    bound = max(lower, reduced)
+    if result.x is not None and result.objective < best.value:
+        is_open = forced.copy()
+        is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+        assignment, shares = cap.decode(result.x, r, pos)
+        its = best.iterations + result.iterations
+        best = _Best(float(result.objective), is_open, assignment, shares, its)
+    return best.outcome(bound, solver, "exact", result.status, "capacity_mip")
+
+
+def _full_mip(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    best: _Best | None,
+    lower: float,
+    label: str,
+) -> Outcome:
+    """HiGHS on the whole capacitated model (no incumbent to start a Lagrangian from)."""
+    data = cap.data
+    model, r, pos, free = cap.build(np.ones(data.m, dtype=bool), core.forced, core.k)
+    remaining = max(request.deadline.left(), 0.05)
+    result = run_highs(model, time_limit=remaining, gap=request.gap, seed=request.seed)
+    request.deadline.note_status(result.status)
+    bound = max(result.bound, lower) if math.isfinite(result.bound) else lower
+    if result.x is None and best is not None:
+        return best.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
+    x = require_solution(result, f"the {label} problem") if result.x is None else result.x
+    is_open = core.forced.copy()
+    is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+    assignment, shares = cap.decode(x, r, pos)
+    found = _Best(float(result.objective), is_open, assignment, shares, result.iterations)
+    if best is not None and best.value < found.value:
+        found = best
+    return found.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
 
 
 def _scan(
-    cap: _Capacitated, wcost: np.ndarray, k: int, *, deadline: Deadline, seed: int, label: str
+    cap: CapacitatedModel, wcost: np.ndarray, k: int, *, deadline: Deadline, seed: int, label: str
 ) -> Outcome:
     """Subsets in increasing uncapacitated cost, each assigned within the capacities.
 

@@ -156,6 +156,34 @@ class SortedCosts:
             integral=integral,
         )
 
+    def only_sites(self, keep: np.ndarray) -> SortedCosts:
+        """Return the same rows listing only the sites of ``keep`` (the others are never open).
+
+        The fills stay: a site left out must never be opened in what uses the result.
+
+        Parameters
+        ----------
+        keep
+            Boolean mask of the sites to keep listed.
+
+        Returns
+        -------
+        SortedCosts
+            The smaller form (rows still sorted).
+        """
+        on = keep[self.cols]
+        rows = np.repeat(np.arange(self.fill.size), self.lengths)
+        indptr = np.zeros(self.indptr.size, dtype=np.int64)
+        np.cumsum(np.bincount(rows[on], minlength=self.fill.size), out=indptr[1:])
+        return SortedCosts(
+            indptr=indptr,
+            values=self.values[on],
+            cols=self.cols[on],
+            fill=self.fill,
+            m=self.m,
+            integral=self.integral,
+        )
+
     @property
     def shape(self) -> tuple[int, int]:
         """``(n_cells, n_sites)``."""

@@ -35,10 +35,12 @@ from .milp import MilpModel, run_highs
 __all__ = [
     "Lagrangian",
     "SortedCosts",
+    "improvement_target",
     "lagrangian_fixing",
     "lagrangian_median",
     "lagrangian_probing",
     "lp_bound",
+    "relaxed_choice",
 ]
 
 
@@ -98,6 +100,28 @@ def _choose(rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int) ->
     return chosen
 
 
+def relaxed_choice(rho: np.ndarray, forced: np.ndarray, allowed: np.ndarray, p: int) -> np.ndarray:
+    """Return the relaxation's open sites: the forced ones and the free ones of least ``rho``.
+
+    Parameters
+    ----------
+    rho
+        Per site, ``sum_i min(0, W_ij - lambda_i)`` (:meth:`SortedCosts.column_sums`).
+    forced
+        Sites that must be open.
+    allowed
+        Sites that may open.
+    p
+        Total number of open sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask of ``p`` sites (fewer when fewer are allowed).
+    """
+    return _choose(rho, forced, allowed, p)
+
+
 def _served(sc: SortedCosts, lam: np.ndarray, chosen: np.ndarray) -> np.ndarray:
     """Per cell, the number of chosen sites cheaper than its multiplier."""
     rows, _, values = sc.column_entries(np.flatnonzero(chosen))
@@ -126,8 +150,21 @@ def _relaxed_at(
     return _relaxed(sc, lam, count, forced, allowed, p)
 
 
-def _improvement_target(upper: float, integral: bool) -> float:
-    """Bound above which no solution better than ``upper`` can exist."""
+def improvement_target(upper: float, integral: bool) -> float:
+    """Return the bound above which no solution better than ``upper`` can exist.
+
+    Parameters
+    ----------
+    upper
+        Objective of a known solution.
+    integral
+        Whether every solution value is an integer (then a better one is better by 1).
+
+    Returns
+    -------
+    float
+        The threshold a lower bound must exceed to prove ``upper`` optimal.
+    """
     if integral:
         return upper - 1.0 + 1e-6
     return upper - 1e-9 * max(1.0, abs(upper))
@@ -183,7 +220,7 @@ def lagrangian_median(
     cap = sc.fill
     lam = np.minimum(sc.kth(min(1, m - 1)) if start is None else start, cap).astype(np.float64)
     best, best_lam = -math.inf, lam.copy()
-    target = _improvement_target(upper, sc.integral)
+    target = improvement_target(upper, sc.integral)
     mu = 2.0
     stall = 0
     it = 0
@@ -269,7 +306,7 @@ def lagrangian_fixing(
     rel = _relaxed_at(sc, lag.multipliers, forced, allowed, p)
     rho = rel.rho
     kth, nxt = _kth_and_next(rel, free, k)
-    target = _improvement_target(upper, lag.integral)
+    target = improvement_target(upper, lag.integral)
     out = ~rel.chosen & ~forced & allowed
     closed[out] = rel.value + rho[out] - kth > target
     inn = rel.chosen & ~forced
@@ -344,7 +381,7 @@ def lagrangian_probing(
     allowed = ~closed
     k = p - int(forced.sum())
     n_free = int((allowed & ~forced).sum())
-    target = _improvement_target(upper, lag.integral)
+    target = improvement_target(upper, lag.integral)
     lam = lag.multipliers
     count = prefix_lengths(sc, lam, np.zeros(n, dtype=np.int64))
     rel = _relaxed(sc, lam, count, forced, allowed, p)

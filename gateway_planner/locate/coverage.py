@@ -22,6 +22,10 @@ facilities", Operations Research 19)::
 or, with ``coverage_share`` = a < 1, ``sum_i w_i c_i >= a sum_i w_i`` with ``c_i`` as above.
 Existing sites kept open count in the objective (their ``site_costs`` included). The
 heuristic is Chvátal's greedy with redundant sites removed; its bound is the LP relaxation.
+
+With ``capacities`` both models assign each cell to one open site within the limit (or split
+its demand, ``single_source=False``) and no site serves more than its capacity
+(:mod:`._capacity_cover`: Current & Storbeck 1988); HiGHS solves them.
 """
 
 from __future__ import annotations
@@ -30,15 +34,18 @@ import logging
 import math
 from dataclasses import replace
 from functools import cached_property
+from typing import Self
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import heuristics
+from ._capacity_cover import CoverCapacities, prepare_with_capacities
 from ._engine import MedianCore
 from ._pipeline import solve_median
 from .base import LocationModel, Outcome, SolveRequest
-from .milp import MilpModel, RowBuilder, require_solution, run_highs
+from .milp import MilpModel, RowBuilder, highs_version, require_solution, run_highs
+from .problem import Problem
 
 __all__ = ["EXACT_MAX_NNZ_COVER", "MaxCoverage", "SetCover", "credit"]
 
@@ -46,6 +53,78 @@ logger = logging.getLogger(__name__)
 
 #: Largest set-cover model (stored entries) the automatic choice hands to HiGHS.
 EXACT_MAX_NNZ_COVER = 5_000_000
+#: HiGHS node limit of a capacitated coverage model solved by ``method="heuristic"``, and of
+#: the uncapacitated maximal coverage that gives the capacitated one its first incumbent.
+CAPACITY_HEURISTIC_NODES = 200
+
+
+class _Capacitated(LocationModel):
+    """A coverage model whose problem may carry capacities (checked here; see the module)."""
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> Self:
+        """Check ``problem`` for this model (capacities included) and prepare it.
+
+        Parameters
+        ----------
+        problem
+            The location problem.
+
+        Returns
+        -------
+        LocationModel
+            The model, ready to solve.
+        """
+        return cls(prepare_with_capacities(problem, model=cls.model))
+
+    def _capacitated(
+        self,
+        request: SolveRequest,
+        model: MilpModel,
+        credit: CoverCapacities,
+        start: Outcome | None,
+    ) -> Outcome:
+        """Solve a capacitated coverage model with HiGHS (node-limited for the heuristic)."""
+        heuristic = request.method == "heuristic"
+        result = run_highs(
+            model,
+            time_limit=max(request.deadline.left(), 0.05),
+            gap=request.gap,
+            seed=request.seed,
+            max_nodes=CAPACITY_HEURISTIC_NODES if heuristic else None,
+        )
+        request.deadline.note_status(result.status)
+        sign = -1.0 if self.maximise else 1.0
+        bound = sign * result.bound
+        method = "heuristic" if heuristic else "exact"
+        path = "heuristic" if heuristic else "capacity_mip"
+        status = "local_optimum" if heuristic and result.status == "interrupted" else result.status
+        if result.x is None:
+            if start is None or result.status == "infeasible":
+                require_solution(result, f"the {model.name} problem")  # raises
+            assert start is not None
+            return replace(start, bound=bound, solver=result.solver, method=method, path=path)
+        is_open, assignment, shares, covered = credit.decode(result.x)
+        value = covered if self.maximise else float(result.objective)
+        out = Outcome(
+            is_open,
+            bound,
+            result.solver,
+            method,
+            status,
+            result.iterations,
+            path,
+            assignment,
+            shares,
+            value,
+        )
+        if (
+            start is not None
+            and start.objective is not None
+            and sign * start.objective < sign * value
+        ):
+            return replace(start, bound=bound, solver=result.solver, method=method, path=path)
+        return out
 
 
 def credit(
@@ -81,7 +160,7 @@ def credit(
     return out
 
 
-class MaxCoverage(LocationModel):
+class MaxCoverage(_Capacitated):
     """Maximal coverage: most demand within ``limit`` minutes of p open sites.
 
     The objective (:meth:`evaluate`) is the demand covered (weighted by the credit under linear
@@ -128,8 +207,38 @@ class MaxCoverage(LocationModel):
                 self.problem.limit,
                 self.problem.cell_names(lost),
             )
+        if self.problem.capacities is not None:
+            return self._run_capacitated(request)
         out = solve_median(self._core, request)
         return replace(out, bound=self._total - out.bound)
+
+    def _run_capacitated(self, request: SolveRequest) -> Outcome:
+        """Assign the uncapacitated answer within the capacities, then run the capacitated MIP."""
+        cc = CoverCapacities.of(self.data, self._credit)
+        p = self.data.p
+        quick = replace(request, method="heuristic", max_nodes=CAPACITY_HEURISTIC_NODES)
+        first = solve_median(self._core, quick)
+        fixed, _ = cc.model(p=p, is_open=first.is_open)
+        got = run_highs(fixed, time_limit=max(request.deadline.left(), 0.05), seed=request.seed)
+        request.deadline.note_status(got.status)
+        start = None
+        if got.x is not None:
+            _, assignment, shares, covered = cc.decode(got.x, is_open=first.is_open)
+            solver = f"HiGHS {highs_version()} ({fixed.name})"
+            start = Outcome(
+                first.is_open,
+                math.inf,
+                solver,
+                "heuristic",
+                "local_optimum",
+                got.iterations,
+                "heuristic",
+                assignment,
+                shares,
+                covered,
+            )
+        model, _ = cc.model(p=p)
+        return self._capacitated(request, model, cc, start)
 
     def _objective(self, is_open: np.ndarray) -> float:
         return self._total - self._core.objective(is_open)
@@ -138,7 +247,7 @@ class MaxCoverage(LocationModel):
         return float(self.problem.limit or 0.0)
 
 
-class SetCover(LocationModel):
+class SetCover(_Capacitated):
     """Fewest (or least-cost) open sites so that demand lies within ``limit`` minutes.
 
     Every cell of positive weight must be covered, or ``coverage_share`` of the total demand.
@@ -257,6 +366,15 @@ class SetCover(LocationModel):
         return None
 
     def _run(self, request: SolveRequest) -> Outcome:
+        if self.problem.capacities is not None:
+            within = self.data.pairs.cost <= float(self.problem.limit or 0.0)
+            cc = CoverCapacities.of(self.data, within.astype(np.float64))
+            target = None if self.problem.coverage_share >= 1 else self._target
+            model, _ = cc.model(site_cost=self._site_cost, target=target)
+            out = self._capacitated(request, model, cc, None)
+            if self._integral_costs() and math.isfinite(out.bound):
+                out = replace(out, bound=float(math.ceil(out.bound - 1e-6)))
+            return out
         method, deadline, seed = request.method, request.deadline, request.seed
         data = self.data
         greedy = self._greedy()

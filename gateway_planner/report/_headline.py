@@ -31,6 +31,7 @@ __all__ = [
     "key_changes",
     "mode_changes",
     "objective_settings",
+    "options_sentence",
     "site_label",
     "site_labels",
     "site_places",
@@ -361,6 +362,47 @@ def headline(view: ScenarioView) -> str:
         actions.append(f"Keep today's {len(after)} site{'s' if len(after) != 1 else ''}")
     figures = "; ".join(_phrase(k) for k in _objective_change(view))
     return f"{'; '.join(actions)}: {figures}."
+
+
+def options_sentence(view: ScenarioView) -> str | None:
+    """State the near-optimal alternatives the run listed, as options for councillors.
+
+    E.g. "2 other choices within 5 % of the best total journey: Sittingbourne (ME10 5)
+    instead of Isle of Sheppey (ME12 3) (+0.07 %); ...".
+
+    Parameters
+    ----------
+    view
+        The scenario; its ``summary`` holds ``alternatives`` when the run asked for them.
+
+    Returns
+    -------
+    str or None
+        Plain text (escape it for HTML); None when the run asked for no alternatives.
+    """
+    entry = view.summary.get("alternatives")
+    if not entry:
+        return None
+    within = f"{100 * float(entry['within']):g} %"
+    others = [o for o in entry["options"] if int(o["rank"]) > 1]
+    if not others:
+        return f"No other choice within {within} of the best total journey."
+    labels = site_labels(view)
+    parts = []
+    for o in others:
+        opens, closes = list(o["opens"]), list(o["closes"])
+        if opens and closes:
+            change = f"{_names(opens, labels)} instead of {_names(closes, labels)}"
+        elif opens:
+            change = f"also {_names(opens, labels)}"
+        else:
+            change = f"without {_names(closes, labels)}"
+        parts.append(f"{change} (+{100 * float(o['gap']):.2f} %)")
+    n = len(others)
+    return (
+        f"{n} other choice{'s' if n > 1 else ''} within {within} of the best total journey: "
+        f"{'; '.join(parts)}."
+    )
 
 
 def _phrase(change: KeyChange) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import write_text
-from ._headline import headline
+from ._headline import headline, options_sentence
 from ._labels import GINI_NOTE, change_direction, change_text, figure_label
 from ._page import footer_html, header_html, html_page
 from ._payload import outline_wgs84, scenario_payload
@@ -184,7 +184,12 @@ def comparison_html(
         panels.append(
             f"<section class='gp-panel'><h2>{html.escape(v.title + role)}</h2>"
             f"<p class='gp-panel-headline'>{html.escape(headline(v))}</p>"
-            f"{_switches_html(v, k)}<div id='map-{k}' class='gp-map'></div></section>"
+            + (
+                ""
+                if (options := options_sentence(v)) is None
+                else f"<p class='gp-options'>{html.escape(options)}</p>"
+            )
+            + f"{_switches_html(v, k)}<div id='map-{k}' class='gp-map'></div></section>"
         )
     together = same_area(views)
     payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}

@@ -6,8 +6,11 @@ with stable row order and fixed float formatting so that a rerun gives byte-iden
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +20,14 @@ from .._io import atomic_path, write_json, write_text
 from ..contracts import Evaluation
 from ._view import ScenarioView
 
-__all__ = ["cells_layer", "figures_table", "frame_to_csv", "write_exports", "write_geopackage"]
+__all__ = [
+    "alternatives_csv",
+    "cells_layer",
+    "figures_table",
+    "frame_to_csv",
+    "write_exports",
+    "write_geopackage",
+]
 
 _GDAL_FIXED_DATE = {"OGR_CURRENT_DATE": "2000-01-01T00:00:00Z"}
 
@@ -153,7 +163,9 @@ def write_exports(folder: str | Path, view: ScenarioView) -> list[Path]:
     with the proposed sites), ``catchments`` (proposed), ``catchments_today`` and ``sites``;
     ``tables.csv`` the per-group and per-site figures of both states, and by mode (see
     :func:`figures_table`); ``sites.csv`` every site with its status and figures;
-    ``summary.json`` the view's summary (provenance and key figures assembled by the run).
+    ``summary.json`` the view's summary (provenance and key figures assembled by the run);
+    ``alternatives.csv`` when the summary lists near-optimal alternatives
+    (:func:`alternatives_csv`).
 
     Parameters
     ----------
@@ -182,4 +194,43 @@ def write_exports(folder: str | Path, view: ScenarioView) -> list[Path]:
         write_text(folder / "tables.csv", frame_to_csv(figures_table(current, proposed))),
         write_text(folder / "sites.csv", frame_to_csv(proposed.sites.drop(columns="geometry"))),
         write_json(folder / "summary.json", view.summary),
-    ]
+    ] + (
+        [write_text(folder / "alternatives.csv", alternatives_csv(view.summary["alternatives"]))]
+        if view.summary.get("alternatives")
+        else []
+    )
+
+
+#: columns of alternatives.csv
+ALTERNATIVES_COLUMNS = ("rank", "objective", "gap_pct", "open_sites", "opens", "closes")
+
+
+def alternatives_csv(entry: Mapping[str, Any]) -> str:
+    """Return ``alternatives.csv``: one row per option, the best first.
+
+    Parameters
+    ----------
+    entry
+        The ``alternatives`` entry of ``summary.json``
+        (:func:`gateway_planner.provenance.alternatives_summary`).
+
+    Returns
+    -------
+    str
+        CSV text (Unix line ends); sites joined by ``;``, the gap in percent.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ALTERNATIVES_COLUMNS)
+    for o in entry["options"]:
+        writer.writerow(
+            [
+                o["rank"],
+                f"{o['objective']:.10g}",
+                f"{100 * o['gap']:.4f}",
+                ";".join(o["open_sites"]),
+                ";".join(o["opens"]),
+                ";".join(o["closes"]),
+            ]
+        )
+    return out.getvalue()

@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
-from ._headline import KeyChange, headline, key_changes, mode_changes
+from ._headline import KeyChange, headline, key_changes, mode_changes, options_sentence
 from ._labels import GINI_NOTE, MODE_NOTE, change_direction
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
@@ -47,6 +47,7 @@ def headline_html(view: ScenarioView) -> str:
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
+        f"{_options_html(view)}"
         f"<div class='gp-figures'>{key_list_html(view)}{modes}</div>"
         "<p class='gp-note'>All face-to-face visits, today &rarr; "
         "<span class='gp-state'>with the proposal</span>. "
@@ -55,6 +56,12 @@ def headline_html(view: ScenarioView) -> str:
         "<span class='gp-worse'>red</span> worse; pts: percentage points. "
         f"{html.escape(GINI_NOTE)}</p></section>"
     )
+
+
+def _options_html(view: ScenarioView) -> str:
+    """Return the near-optimal alternatives in a sentence (empty when the run asked none)."""
+    sentence = options_sentence(view)
+    return "" if sentence is None else f"<p class='gp-options'>{html.escape(sentence)}</p>"
 
 
 def key_list_html(view: ScenarioView) -> str:

@@ -121,3 +121,23 @@ def test_pmedian_never_builds_a_cells_x_sites_matrix(monkeypatch):
     assert sol.open_index.size == 60
     assert np.isfinite(sol.objective)
     assert 0 < sol.bound <= sol.objective
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_only_sites_keeps_the_kept_sites_answers(seed):
+    sc, dense = _ragged(seed=seed)
+    keep = np.random.default_rng(seed).random(dense.shape[1]) < 0.6
+    keep[0] = True
+    small = sc.only_sites(keep)
+    assert set(small.cols.tolist()) <= set(np.flatnonzero(keep).tolist())
+    assert small.values.size == int(keep[sc.cols].sum())
+    for i in range(dense.shape[0]):
+        row = small.values[small.indptr[i] : small.indptr[i + 1]]
+        assert np.all(np.diff(row) >= 0)
+    lam = np.random.default_rng(seed + 10).uniform(0, 80, dense.shape[0])
+    assert np.allclose(small.column_sums(lam)[keep], sc.column_sums(lam)[keep])
+    draws = np.random.default_rng(seed + 20)
+    for _ in range(5):
+        is_open = keep & (draws.random(keep.size) < 0.5)
+        is_open[0] = True
+        assert small.total(is_open) == pytest.approx(dense[:, is_open].min(axis=1).sum())

@@ -5,7 +5,9 @@ bound it found, and says that the clock stopped it.
 The instances are OR-Library-like graphs (Beasley 1990: a ring through every vertex, then random
 edges, lengths 1-100; 700 vertices), drawn from a seed; the p-center, which proves such graphs
 optimal in about a second, gets 700 x 700 costs drawn independently (1-999, no triangle
-inequality: its covering questions are random set covers, unproven after 20 s). The elapsed
+inequality: its covering questions are random set covers, unproven after 20 s), and so do the
+p-median and max_attendance, which the p-median engine's Lagrangian tree now proves on the
+graph within the limit. The elapsed
 wall time is measured here because the promise is about wall time; the margin is the promised
 allowance (1 s at a 2 s limit) plus 0.5 s for the test's own process to be scheduled on a loaded
 2-core machine (the solve itself is timed from ``LocationModel.solve``, after the problem is
@@ -48,14 +50,18 @@ def scattered(graph) -> np.ndarray:
 
 
 CASES = {
-    "pmedian": ("pmedian", {"p": 20}),
+    "pmedian": ("pmedian", {"p": 10}),
     "capacitated": ("pmedian", {"p": 10, "capacity_slack": 1.2}),
     "max_coverage": ("max_coverage", {"p": 10, "limit": 20.0}),
     "set_cover": ("set_cover", {"limit": 12.0, "coverage_share": 0.9}),
     "pcenter": ("pcenter", {"p": 10}),
     "weighted_pcenter": ("pcenter", {"p": 10, "weighted_center": True}),
-    "max_attendance": ("max_attendance", {"p": 10, "decay": "exponential", "decay_beta": 0.05}),
+    "max_attendance": ("max_attendance", {"p": 10, "decay": "exponential", "decay_beta": 0.002}),
 }
+#: cases given the scattered costs: the p-median engine proves the graph's within the limit
+#: since its Lagrangian tree (p = 20 in about 1 s, attendance in about 3 s on an idle machine);
+#: on the scattered costs both stay unproven after 10 s (gaps of 33 % and 3.5 %)
+SCATTERED = {"pcenter", "weighted_pcenter", "pmedian", "max_attendance"}
 
 
 #: the capacitated p-median finds no capacitated solution in 2 s on this instance and raises
@@ -74,7 +80,7 @@ CAPACITATED_GAP = pytest.mark.xfail(
 def test_every_model_returns_within_its_time_limit(graph, scattered, case):
     minutes, visits = graph
     model, fields = CASES[case]
-    if model == "pcenter":
+    if case in SCATTERED:
         minutes = scattered
     fields = dict(fields)
     slack = fields.pop("capacity_slack", None)

@@ -16,6 +16,7 @@ from gateway_planner.report._headline import (
     key_changes,
     mode_changes,
     objective_settings,
+    options_sentence,
     site_label,
     site_places,
 )
@@ -198,3 +199,23 @@ def test_the_journey_by_each_mode_today_and_proposed(transit_run):
     assert (bus.share, bus.riding) == ("12 % of visits", "33 % board a bus")
     assert (on_demand.mean.today, on_demand.mean.proposed) == ("54 min", "28 min")
     assert mode_changes(_view()) == []  # no figures by mode, no line
+
+
+def _options(options, within=0.05):
+    view = _view()
+    summary = {**view.summary, "alternatives": {"within": within, "options": options}}
+    return options_sentence(dataclasses.replace(view, summary=summary))
+
+
+def test_the_other_choices_are_named_with_their_gap():
+    best = {"rank": 1, "gap": 0.0, "opens": [], "closes": []}
+    swap = {"rank": 2, "gap": 0.000743, "opens": ["C"], "closes": ["B"]}
+    more = {"rank": 3, "gap": 0.0123, "opens": ["C"], "closes": []}
+    fewer = {"rank": 4, "gap": 0.04, "opens": [], "closes": ["B"]}
+    assert _options([best, swap, more, fewer]) == (
+        "3 other choices within 5 % of the best total journey: Candidate C, Test area instead "
+        f"of {XSS_SITE}, Test area (+0.07 %); also Candidate C, Test area (+1.23 %); without "
+        f"{XSS_SITE}, Test area (+4.00 %)."
+    )
+    assert _options([best], within=0.02) == "No other choice within 2 % of the best total journey."
+    assert options_sentence(_view()) is None  # the run asked for none

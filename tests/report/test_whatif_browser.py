@@ -288,6 +288,20 @@ def test_pilot_map_closes_and_reopens_the_proposed_site_like_evaluate(browser, p
         open_sites = sorted(rng.sample(ids, n))
         report = page.evaluate(f"gp.whatif.set({json.dumps(open_sites)})")
         assert differences(report, _pilot_evaluate(result, open_sites), groups) == [], n
+    # each near-optimal alternative is a preset and is named in the headline (the demo asks
+    # for 3 within 5 %)
+    options = summary["alternatives"]["options"][1:]
+    assert options
+    buttons = page.locator("button[data-preset]")
+    assert buttons.all_inner_texts() == ["Today", "Proposal"] + [
+        f"Option {o['rank']} (+{100 * o['gap']:.2f} %)" for o in options
+    ]
+    for i, option in enumerate(options):
+        buttons.nth(2 + i).click()
+        report = _report(page)
+        assert differences(report, _pilot_evaluate(result, option["open_sites"]), groups) == []
+    sentence = page.locator(".gp-headline .gp-options").inner_text()
+    assert sentence.startswith(f"{len(options)} other choice")
     check_controls_leave_the_area_visible(page)
     save_artifacts(page, f"whatif_{name}", visit.seconds)
     timings = json.loads((ARTIFACTS / "browser_timings.json").read_text())

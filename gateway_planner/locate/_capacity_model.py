@@ -1,0 +1,249 @@
+"""The capacitated p-median's pairs, capacities, quick assignments and HiGHS models.
+
+:class:`CapacitatedModel` holds what :mod:`._capacity` needs of one problem: the reachable
+pairs of the cells of positive weight, the capacities, the assignment MIP of a fixed open set
+(single-source or split demand), the whole model with ``y`` columns for the sites still free,
+and the decoding of a HiGHS solution into an assignment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._capacity_bounds import CapacityPairs
+from ._capacity_search import regret_assignment
+from ._data import nearest_sites
+from ._engine import MedianCore
+from .base import Deadline
+from .milp import MilpModel, RowBuilder, run_highs
+
+__all__ = ["CapacitatedModel"]
+
+#: Largest number of pairs given one strong linking row each.
+LINK_MAX = 300_000
+
+
+class CapacitatedModel:
+    """Pairs, capacities and model builders of a capacitated p-median."""
+
+    def __init__(self, core: MedianCore) -> None:
+        data = core.data
+        self.data = data
+        pr = data.problem
+        self.single = bool(pr.single_source)
+        cap = np.asarray(pr.capacities, dtype=np.float64)[data.cand]
+        self.cap = np.where(np.isnan(cap), np.inf, cap)
+        self.unserved = None if pr.unserved_cost is None else float(pr.unserved_cost)
+        pairs = data.pairs
+        active = data.w[pairs.rows] > 0
+        self.rows = pairs.rows[active]
+        self.pos = pairs.pos[active]
+        self.cost = pairs.cost[active]
+        self.cells = np.flatnonzero(data.w > 0)
+
+    def pairs_form(self) -> CapacityPairs:
+        """Return the pairs in the form of the capacitated Lagrangian (same order as here)."""
+        data = self.data
+        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
+        cell_row[self.cells] = np.arange(self.cells.size)
+        return CapacityPairs(
+            cell=cell_row[self.rows],
+            site=self.pos,
+            wcost=data.w[self.rows] * self.cost,
+            w=data.w[self.cells],
+            cap=self.cap,
+            unserved=self.unserved,
+            single=self.single,
+        )
+
+    def build(
+        self,
+        allowed: np.ndarray,
+        forced: np.ndarray,
+        k: int | None,
+        keep_pairs: np.ndarray | None = None,
+    ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
+        """MIP over open candidates ``allowed``; y columns only when ``k`` is given.
+
+        ``keep_pairs`` (a mask over the pairs) leaves the others out of the model.
+        """
+        data = self.data
+        w = data.w
+        keep = allowed[self.pos]
+        if keep_pairs is not None:
+            keep &= keep_pairs
+        r, pos, cost = self.rows[keep], self.pos[keep], self.cost[keep]
+        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
+        cell_row[self.cells] = np.arange(self.cells.size)
+        n_x = r.size
+        free = np.flatnonzero(allowed & ~forced) if k is not None else np.zeros(0, dtype=np.int64)
+        ycol = np.full(data.m, -1, dtype=np.int64)
+        ycol[free] = n_x + np.arange(free.size)
+        n_u = self.cells.size if self.unserved is not None else 0
+        n_cols = n_x + free.size + n_u
+        obj = np.zeros(n_cols)
+        obj[:n_x] = w[r] * cost
+        if n_u:
+            obj[n_x + free.size :] = w[self.cells] * float(self.unserved or 0.0)
+        rb = RowBuilder()
+        first = rb.add_rows(1.0, 1.0, count=self.cells.size)
+        rb.add_entries(first + cell_row[r], np.arange(n_x), 1.0)
+        if n_u:
+            rb.add_entries(first + np.arange(n_u), n_x + free.size + np.arange(n_u), 1.0)
+        capped = np.flatnonzero(allowed & np.isfinite(self.cap))
+        if capped.size:
+            slot = np.full(data.m, -1, dtype=np.int64)
+            slot[capped] = np.arange(capped.size)
+            is_free = ycol[capped] >= 0
+            upper = np.where(is_free, 0.0, self.cap[capped])
+            crow = rb.add_rows(-np.inf, upper)
+            on = slot[pos] >= 0
+            rb.add_entries(crow + slot[pos[on]], np.flatnonzero(on), w[r[on]])
+            rb.add_entries(
+                crow + np.flatnonzero(is_free), ycol[capped[is_free]], -self.cap[capped[is_free]]
+            )
+        if k is not None and free.size:
+            linked = ycol[pos] >= 0
+            idx = np.flatnonzero(linked)
+            if idx.size <= LINK_MAX:
+                lrow = rb.add_rows(-np.inf, 0.0, count=idx.size)
+                rb.add_entries(lrow + np.arange(idx.size), idx, 1.0)
+                rb.add_entries(lrow + np.arange(idx.size), ycol[pos[idx]], -1.0)
+            else:
+                slot = np.full(data.m, -1, dtype=np.int64)
+                slot[free] = np.arange(free.size)
+                counts = np.bincount(slot[pos[idx]], minlength=free.size).astype(np.float64)
+                lrow = rb.add_rows(-np.inf, 0.0, count=free.size)
+                rb.add_entries(lrow + slot[pos[idx]], idx, 1.0)
+                rb.add_entries(lrow + np.arange(free.size), ycol[free], -counts)
+            crow = rb.add_rows(float(k), float(k), count=1)
+            rb.add_entries(np.full(free.size, crow), ycol[free], 1.0)
+            self._cover_row(rb, free, ycol, forced & allowed)
+        integer = np.zeros(n_cols, dtype=bool)
+        integer[n_x : n_x + free.size] = True
+        if self.single:
+            integer[:n_x] = True
+        name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
+        name = name if k is not None else f"{name} assignment"
+        return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
+
+    def greedy(
+        self, is_open: np.ndarray, cp: CapacityPairs
+    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
+        """Assign quickly, single-source, to ``is_open`` (:func:`regret_assignment`)."""
+        data = self.data
+        sites = np.flatnonzero(is_open)
+        slot = np.full(data.m, -1, dtype=np.int64)
+        slot[sites] = np.arange(sites.size)
+        extra = 1 if self.unserved is not None else 0
+        cost = np.full((cp.n, sites.size + extra), np.inf)
+        on = slot[cp.site] >= 0
+        cost[cp.cell[on], slot[cp.site[on]]] = cp.wcost[on]
+        caps = self.cap[sites]
+        if extra:
+            cost[:, -1] = cp.w * float(self.unserved or 0.0)
+            caps = np.append(caps, np.inf)
+        got = regret_assignment(cost, cp.w, caps)
+        if got is None:
+            return None
+        value, col = got
+        served = col < sites.size
+        assignment = np.full(data.n_cells, -1, dtype=np.int64)
+        assignment[self.cells[served]] = data.cand[sites[col[served]]]
+        zero = np.flatnonzero(data.w <= 0)
+        if zero.size:
+            assignment[zero] = nearest_sites(data, is_open)[zero]
+        shares = None
+        if not self.single:
+            r = self.cells[served]
+            shares = sp.csr_array(
+                (np.ones(r.size), (r, assignment[r])), shape=(data.n_cells, data.problem.n_sites)
+            )
+        return value, assignment, shares, 0
+
+    def near_sites(self, count: int) -> np.ndarray:
+        """For each candidate, ``count`` others near it: nearest to the cell it is nearest to."""
+        data = self.data
+        pairs = data.pairs
+        out = np.full((data.m, count), -1, dtype=np.int64)
+        if pairs.cost.size == 0:
+            return out
+        order = np.lexsort((pairs.cost, pairs.pos))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = pairs.pos[order][1:] != pairs.pos[order][:-1]
+        home = np.full(data.m, -1, dtype=np.int64)
+        home[pairs.pos[order[first]]] = pairs.rows[order[first]]
+        for j in np.flatnonzero(home >= 0):
+            lo = pairs.indptr[home[j]]
+            seg = pairs.pos[lo : min(lo + count + 1, pairs.indptr[home[j] + 1])]
+            seg = seg[seg != j][:count]
+            out[j, : seg.size] = seg
+        return out
+
+    def _cover_row(
+        self, rb: RowBuilder, free: np.ndarray, ycol: np.ndarray, forced: np.ndarray
+    ) -> None:
+        """Add ``sum_j min(Q_j, D) y_j >= D``: the open sites hold the demand (all served)."""
+        if self.unserved is not None or free.size == 0:
+            return
+        demand = float(self.data.w[self.cells].sum())
+        held = np.minimum(self.cap, demand)
+        need = demand - float(held[forced].sum())
+        if need <= 0 or bool(np.all(held[free] >= demand)):
+            return
+        row = rb.add_rows(need * (1 - 1e-9), np.inf, count=1)
+        rb.add_entries(np.full(free.size, row), ycol[free], held[free])
+
+    def assign(
+        self, is_open: np.ndarray, *, deadline: Deadline, seed: int, max_nodes: int | None = None
+    ) -> tuple[float, np.ndarray, sp.csr_array | None, int] | None:
+        """Best capacitated assignment to a fixed open set.
+
+        None when the capacities cannot serve the demand, or when the clock stopped the
+        assignment (then ``deadline.hit`` is set: the open set was not decided). With
+        ``max_nodes`` (a heuristic's call), the best assignment HiGHS finds within that many
+        nodes, optimal or not.
+        """
+        model, r, pos, _ = self.build(is_open, is_open, None)
+        remaining = deadline.left()
+        if remaining <= 0:
+            deadline.note()
+            return None
+        result = run_highs(model, time_limit=remaining, seed=seed, max_nodes=max_nodes)
+        done = ("optimal", "gap_reached") + (("interrupted",) if max_nodes is not None else ())
+        if result.status not in (*done, "infeasible"):
+            deadline.note()  # time limit (or an interrupted run): not decided
+        if result.x is None or result.status not in done:
+            return None
+        return (result.objective, *self.decode(result.x, r, pos), result.iterations)
+
+    def decode(
+        self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
+    ) -> tuple[np.ndarray, sp.csr_array | None]:
+        data = self.data
+        share = np.clip(x[: r.size], 0.0, 1.0)
+        share[share < 1e-9] = 0.0
+        sites = data.cand[pos]
+        assignment = np.full(data.n_cells, -1, dtype=np.int64)
+        # largest share per cell, lowest site index on ties (pairs are in site order per cell)
+        order = np.lexsort((sites, -share, r))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = r[order][1:] != r[order][:-1]
+        pick = order[first & (share[order] > 0.5 if self.single else share[order] > 0)]
+        assignment[r[pick]] = sites[pick]
+        unassigned = np.flatnonzero(data.w <= 0)
+        if unassigned.size:
+            nearest = nearest_sites(data, self._open_from(sites[share > 0]))
+            assignment[unassigned] = nearest[unassigned]
+        shares = None
+        if not self.single:
+            keep = share > 0
+            shares = sp.csr_array(
+                (share[keep], (r[keep], sites[keep])),
+                shape=(data.n_cells, data.problem.n_sites),
+            )
+        return assignment, shares
+
+    def _open_from(self, sites: np.ndarray) -> np.ndarray:
+        return np.isin(self.data.cand, sites)
