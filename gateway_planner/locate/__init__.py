@@ -7,7 +7,10 @@ One class per problem over a shared base (:class:`LocationModel`), all built fro
 - :class:`MaxCoverage` -- most demand within T minutes (or with linear distance decay);
 - :class:`SetCover` -- fewest (or cheapest) sites putting every cell, or a share of demand,
   within T minutes;
-- :class:`PCenter` -- shortest worst journey.
+- :class:`PCenter` -- shortest worst journey, then exactly p sites of least total journey;
+- :class:`MaxAttendance` -- most face-to-face visits when visits fall with journey time
+  (:func:`decay_factor`: exponential or power decay with a cut-off, or shares per cell and
+  site in ``Problem.attendance``).
 
 :func:`solve` picks the model by name. :func:`read_pmed` and :func:`read_optima` read
 Beasley's OR-Library p-median instances and their proven optima.
@@ -18,8 +21,10 @@ from __future__ import annotations
 from typing import Unpack
 
 from ..errors import InputError
+from .attendance import MaxAttendance
 from .base import BoundError, LocationModel, SolveOptions
 from .coverage import MaxCoverage, SetCover
+from .decay import decay_factor
 from .orlib import read_optima, read_pmed
 from .pcenter import PCenter
 from .pmedian import PMedian
@@ -29,12 +34,14 @@ __all__ = [
     "MODEL_CLASSES",
     "BoundError",
     "LocationModel",
+    "MaxAttendance",
     "MaxCoverage",
     "PCenter",
     "PMedian",
     "Problem",
     "SetCover",
     "Solution",
+    "decay_factor",
     "read_optima",
     "read_pmed",
     "solve",
@@ -46,6 +53,7 @@ MODEL_CLASSES: dict[str, type[LocationModel]] = {
     "max_coverage": MaxCoverage,
     "set_cover": SetCover,
     "pcenter": PCenter,
+    "max_attendance": MaxAttendance,
 }
 
 
@@ -57,7 +65,7 @@ def solve(problem: Problem, *, model: str = "pmedian", **options: Unpack[SolveOp
     problem
         The problem.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"}
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
     **options
         ``method`` ({"auto", "exact", "heuristic"}), ``time_limit`` (seconds for the whole
         solve), ``gap`` (relative gap at which the exact search may stop; 0 proves optimality)

@@ -145,7 +145,7 @@ def prepare(problem: Problem, *, model: str) -> Prepared:
     problem
         The problem.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"}
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
 
     Returns
     -------

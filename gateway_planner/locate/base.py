@@ -102,6 +102,28 @@ class Deadline:
             return True
         return False
 
+    def affords(self, seconds: float) -> bool:
+        """Whether a step that cannot be stopped, expected to take ``seconds``, fits before it.
+
+        A step that does not fit is skipped by its caller, and that is recorded here: a step
+        that cannot be interrupted (scoring every subset, building a large model) must not
+        start when it would carry the solve past its time limit.
+
+        Parameters
+        ----------
+        seconds
+            The step's expected duration.
+
+        Returns
+        -------
+        bool
+            True when ``time.perf_counter() + seconds`` lies before :attr:`at`.
+        """
+        if time.perf_counter() + seconds <= self.at:
+            return True
+        self.note()
+        return False
+
     def note(self) -> None:
         """Record that some part of the solve stopped (or was skipped) for the clock."""
         self.hit = True
@@ -158,7 +180,8 @@ class Outcome:
     """What a model's search found (before the base assembles the Solution).
 
     ``path`` names the branch that produced the answer and its bound (one of
-    :data:`~gateway_planner.locate.problem.PATHS`).
+    :data:`~gateway_planner.locate.problem.PATHS`); ``second`` is the value and bound of a
+    lexicographic second stage (p-center: the total weighted minutes at the radius found).
     """
 
     is_open: np.ndarray
@@ -171,6 +194,7 @@ class Outcome:
     assignment: np.ndarray | None = None
     shares: sp.csr_array | None = None
     objective: float | None = None
+    second: tuple[float, float] | None = None
 
 
 class LocationModel(ABC):
@@ -406,6 +430,8 @@ class LocationModel(ABC):
             seconds=float(seconds),
             shares=out.shares,
             path=out.path,
+            second_objective=None if out.second is None else float(out.second[0]),
+            second_bound=None if out.second is None else float(out.second[1]),
         )
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import highspy
 
 __all__ = [
+    "SETUP_SECONDS_PER_ENTRY",
     "MilpModel",
     "MilpResult",
     "RowBuilder",
@@ -36,9 +37,14 @@ __all__ = [
     "relative_gap",
     "require_solution",
     "run_highs",
+    "setup_seconds",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Seconds a HiGHS run takes per stored entry, column and row before its time limit can stop
+#: it (see :func:`setup_seconds`).
+SETUP_SECONDS_PER_ENTRY = 2e-6
 
 _BANNER_LOCK = threading.Lock()
 _BANNER_DONE = False
@@ -310,6 +316,26 @@ def relative_gap(objective: float, bound: float) -> float:
     return diff / max(abs(objective), 1e-9)
 
 
+def setup_seconds(model: MilpModel) -> float:
+    """Estimate the seconds a HiGHS run spends before its time limit can stop it.
+
+    Building the arrays, passing the model and presolving it are not interruptible; on this
+    project's models they take about :data:`SETUP_SECONDS_PER_ENTRY` per stored entry, column
+    and row (measured on a loaded 2-core machine; 0.9 s for a 500,000-entry radius model).
+
+    Parameters
+    ----------
+    model
+        The model.
+
+    Returns
+    -------
+    float
+        The estimate, in seconds.
+    """
+    return SETUP_SECONDS_PER_ENTRY * (model.nnz + model.n_cols + model.rows.n_rows)
+
+
 def run_highs(
     model: MilpModel,
     *,
@@ -330,7 +356,9 @@ def run_highs(
     model
         The model.
     time_limit
-        Seconds for this run.
+        Seconds for this run, setting up included: a run whose set-up alone would take longer
+        (:func:`setup_seconds`) is not started and returns status ``"time_limit"`` without a
+        solution.
     gap
         Target relative gap (``mip_rel_gap``); 0 proves optimality.
     seed
@@ -362,6 +390,19 @@ def run_highs(
     """
     hp = _highspy()
     t0 = time.perf_counter()
+    setup = setup_seconds(model)
+    if time_limit < setup:
+        # building and passing the model, and HiGHS's presolve, cannot be stopped: a run that
+        # would overrun the time limit before its search starts is not begun
+        logger.info(
+            "HiGHS not started on the %s model (%d entries): %.2f s left, about %.2f s to set up",
+            model.name,
+            model.nnz,
+            time_limit,
+            setup,
+        )
+        label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
+        return MilpResult("time_limit", None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
     h = _new_highs()
     lp = hp.HighsLp()
     n = model.n_cols
@@ -393,7 +434,7 @@ def run_highs(
         raise SolverError(msg)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", int(seed) % 2_147_483_647)
-    h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    h.setOptionValue("time_limit", max(float(time_limit) - setup, 0.01))
     h.setOptionValue("mip_rel_gap", max(float(gap), 0.0))
     h.setOptionValue("mip_abs_gap", 1e-6)
     # feasibility jump ignores the time limit on large models; our models come with a start

@@ -2,38 +2,40 @@
 
 The optimum is one of the distinct values ``r_1 < r_2 < ...`` taken by the (weighted) journey
 times, and "can p sites serve every cell within r?" is a set-covering question (Minieka 1970,
-"The m-center problem", SIAM Review 12). The exact method bisects over the radius levels
-between a lower bound (the largest distance from a cell to its nearest candidate) and the
-heuristic's value, answering each question with a small HiGHS set-covering MIP (greedy cover
-first, which often settles it). This is the decision form of the radius formulations of
-Elloumi, Labbé & Pochet (2004, "A new formulation and resolution method for the p-center
-problem", INFORMS J. Comput. 16) and Calik & Tansel (2013, "Double bound method for solving the
-p-center location problem", Computers & OR 40), whose level variables ``u_k`` ("the radius is at
-least r_k") are fixed one level at a time: with travel times in fractional minutes there are as
-many levels as pairs, so a model with one variable per level would be large, while the
-bisection needs about log2(levels) small covers. When few sites are left to choose every subset
-is scored instead.
+"The m-center problem", SIAM Review 12). The exact method (:mod:`._center_search`) bisects over
+the radius levels between a lower bound (the largest distance from a cell to its nearest
+candidate) and the value of a farthest-first solution, answering each question on a small
+subset of the cells that grows as needed (Chen & Chen 2009; Contardo, Iori & Kramer 2019):
+cells needing pairwise different sites, a greedy cover, else a small HiGHS set-covering MIP.
+When few sites are left to choose every subset is scored instead.
 
-The open set that attains the optimum is then polished by swaps that keep the worst journey and
-shorten the total (lexicographic objective), so the other cells are not served arbitrarily.
+Many sets of p sites share the optimal radius, and a cover of the worst cells often needs fewer
+than p. So a **lexicographic second stage** follows: with the radius held at the value found,
+exactly p sites are opened and those left free minimise the demand-weighted total journey
+``sum_i w_i t_i``, a p-median over the pairs within the radius solved by the p-median engine
+(:mod:`._pipeline`: enumeration, heuristics with a Lagrangian bound, HiGHS). The solution
+reports it as ``second_objective`` with its own bound ``second_bound``.
 
 ``weighted_center=True`` minimises the largest weight x minutes; otherwise the largest minutes
-over cells of positive weight.
+over cells of positive weight. The second stage is the demand-weighted total in both cases.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, SolverError
 from . import heuristics
-from ._enumerate import count_subsets, enumerate_best, enumeration_fits
-from .base import Deadline, LocationModel, Outcome, SolveRequest
-from .milp import MilpModel, RowBuilder, highs_version, run_highs
+from ._center_search import CenterSearch
+from ._engine import MedianCore
+from ._enumerate import count_subsets, enumerate_best
+from ._second_stage import enumeration_affordable, second_stage
+from .base import BOUND_TOLERANCE, BoundError, LocationModel, Outcome, SolveRequest
+from .milp import highs_version, relative_gap
 
 __all__ = ["PCenter"]
 
@@ -41,11 +43,13 @@ __all__ = ["PCenter"]
 class PCenter(LocationModel):
     """p-center: the shortest possible worst journey with p open sites.
 
-    Exact: bisection over radius levels with set-covering decisions (Minieka 1970; Calik &
-    Tansel 2013), or enumeration when few sites are left to choose. Heuristic: greedy +
-    swaps on (worst, total), with an LP-bisection lower bound. The objective (:meth:`evaluate`)
-    is the largest (weighted) journey time to the nearest open site over cells of positive
-    weight (inf when one is unreachable).
+    Exact: bisection over radius levels with set-covering decisions on a growing subset of the
+    cells (Minieka 1970; Contardo, Iori & Kramer 2019), or enumeration when few sites are left
+    to choose. Heuristic: greedy + swaps on (worst, total), with an LP-bisection lower bound.
+    Both then open exactly p sites minimising the weighted total journey at the radius found
+    (``Solution.second_objective``). The objective (:meth:`evaluate`) is the largest (weighted)
+    journey time to the nearest open site over cells of positive weight (inf when one is
+    unreachable).
     """
 
     model = "pcenter"
@@ -90,90 +94,12 @@ class PCenter(LocationModel):
             return 0.0
         return float(dense.min(axis=1).max())
 
-    def _near(self, radius: float) -> sp.csr_array:
-        """Cells of positive weight x candidates, 1 where the candidate lies within ``radius``."""
-        return self.data.cover(self._pair_value <= radius, rows=self._rows)
-
-    def _cover_model(self, near: sp.csr_array, k: int) -> tuple[MilpModel, np.ndarray]:
-        forced = self.data.forced
-        free = np.flatnonzero(~forced)
-        done = (near @ forced.astype(np.float64)) > 0
-        cover = sp.csr_array(near[~done][:, free])
-        coo = cover.tocoo()
-        rb = RowBuilder()
-        rb.add_rows(1.0, np.inf, count=cover.shape[0])
-        rb.add_entries(coo.row, coo.col, 1.0)
-        r = rb.add_rows(-np.inf, float(k), count=1)
-        rb.add_entries(np.full(free.size, r), np.arange(free.size), 1.0)
-        n = free.size
-        model = MilpModel.unit(np.ones(n), np.ones(n, dtype=bool), rb, name="set-cover decision")
-        return model, free
-
-    def _feasible(
-        self, radius: float, k: int, *, deadline: Deadline, seed: int, relax: bool
-    ) -> tuple[bool | None, np.ndarray | None, int]:
-        """Can ``k`` more sites cover every cell within ``radius``? (None: undecided in time)."""
+    def _search(self, seed: int) -> CenterSearch:
         data = self.data
-        near = self._near(radius)
-        greedy = heuristics.greedy_cover(
-            near, np.ones(data.m), np.ones(near.shape[0]), data.forced, target=float(near.shape[0])
-        )
-        covered = (near @ greedy.astype(np.float64)) > 0
-        if covered.all() and int(greedy.sum()) - data.n_forced <= k:
-            return True, greedy, 0
-        model, free = self._cover_model(near, k)
-        remaining = deadline.left()
-        if remaining <= 0:
-            deadline.note()
-            return None, None, 0
-        result = run_highs(
-            model, time_limit=remaining, seed=seed, relax=relax, stop_at_first=not relax
-        )
-        deadline.note_status(result.status)
-        if result.status == "infeasible":
-            return False, None, result.iterations
-        if result.x is None:
-            return None, None, result.iterations
-        if relax:
-            return True, None, result.iterations
-        is_open = data.forced.copy()
-        is_open[free[result.x > 0.5]] = True
-        return True, is_open, result.iterations
-
-    def _bisect(
-        self,
-        levels: np.ndarray,
-        lo: int,
-        hi: int,
-        best: np.ndarray | None,
-        *,
-        k: int,
-        deadline: Deadline,
-        seed: int,
-        relax: bool,
-    ) -> tuple[int, int, np.ndarray | None, int, bool]:
-        """Smallest feasible level index in [lo, hi] (hi known feasible unless best is None)."""
-        iterations = 0
-        finished = True
-        while lo < hi:
-            mid = (lo + hi) // 2
-            ok, sites, its = self._feasible(
-                float(levels[mid]), k, deadline=deadline, seed=seed, relax=relax
-            )
-            iterations += its
-            if ok is None:
-                finished = False
-                break
-            if ok:
-                hi = mid
-                if sites is not None:
-                    best = sites
-            else:
-                lo = mid + 1
-        return lo, hi, best, iterations, finished
+        return CenterSearch(self._dense, data.forced, data.p, self._big, seed=seed)
 
     def _run(self, request: SolveRequest) -> Outcome:
-        method, deadline, seed = request.method, request.deadline, request.seed
+        method = request.method
         data = self.data
         k = data.p - data.n_forced
         free = int((~data.forced).sum())
@@ -181,59 +107,123 @@ class PCenter(LocationModel):
             is_open = data.forced.copy() if k == 0 else np.ones(data.m, dtype=bool)
             value = self.evaluate(is_open)
             self._check_reached(is_open, value)
+            total = self._total_core(math.inf).objective(is_open)
             solver = "direct evaluation (no choice left)"
-            return Outcome(is_open, value, solver, "exact", "optimal", 0, "direct")
+            out = Outcome(is_open, value, solver, "exact", "optimal", 0, "direct")
+            return replace(out, second=(total, total))
         dense = self._dense
         if dense.shape[0] == 0:
             # no demand: any p sites do; keep the forced ones and the lowest indices
             is_open = data.forced.copy()
             is_open[np.flatnonzero(~data.forced)[:k]] = True
             solver = "direct evaluation (no demand)"
-            return Outcome(is_open, 0.0, solver, "exact", "optimal", 0, "no_demand")
-        if method != "heuristic" and enumeration_fits(free, k, dense.shape[0]):
+            out = Outcome(is_open, 0.0, solver, "exact", "optimal", 0, "no_demand")
+            return replace(out, second=(0.0, 0.0))
+        fits = method != "heuristic" and enumeration_affordable(
+            free, k, dense.shape[0], request.deadline
+        )
+        if fits:
             is_open, _, scored = enumerate_best(
                 dense, data.forced, np.ones(data.m, dtype=bool), k, aggregate="max"
             )
             value = self.evaluate(is_open)
             self._check_reached(is_open, value, enumerated=True)
             solver = f"exhaustive enumeration of {count_subsets(free, k)} subsets"
-            return Outcome(is_open, value, solver, "exact", "optimal", scored, "enumeration")
+            out = Outcome(is_open, value, solver, "exact", "optimal", scored, "enumeration")
+            return self._second_stage(out, request)
+        if method == "heuristic":
+            return self._second_stage(self._heuristic(request), request)
+        return self._second_stage(self._bisection(request), request)
+
+    def _bisection(self, request: SolveRequest) -> Outcome:
+        """Find the exact radius: bisection with subset covers (see :mod:`._center_search`)."""
+        search = self._search(request.seed)
+        start = search.fill(self.data.forced)
+        if not math.isfinite(self.evaluate(start)):
+            # farthest-first could not reach every cell: ask the cover at the largest level
+            start = self._reaching_start(search, request)
+        search.seed_subset(start)
+        levels = self._levels()
+        lower = self._lower()
+        lo = int(np.searchsorted(levels, lower - 1e-12 * max(1.0, lower)))
+        found = search.search(levels, lo, start, deadline=request.deadline)
+        status = "optimal" if found.finished else "time_limit"
+        solver = (
+            f"bisection over radius levels, covers of {found.subset} of {self._dense.shape[0]} "
+            f"cells ({found.questions} questions, {found.mips} HiGHS {highs_version()} "
+            "set-cover MIPs; Minieka 1970, Contardo, Iori & Kramer 2019)"
+        )
+        return Outcome(
+            found.is_open, found.bound, solver, "exact", status, found.iterations, "bisection"
+        )
+
+    def _reaching_start(self, search: CenterSearch, request: SolveRequest) -> np.ndarray:
+        """Find a first solution reaching every cell, or prove that none exists."""
+        levels = self._levels()
+        top = float(levels[-1])
+        search.seed_subset(search.fill(self.data.forced))
+        ok, sites = search.decide(top, request.deadline)
+        if ok is False:
+            data = self.data
+            k = data.p - data.n_forced
+            msg = f"no {data.p} open sites ({data.n_forced} kept + {k} new) can reach every cell of positive weight"
+            raise InfeasibleError(msg)
+        if sites is None:
+            msg = "the time limit stopped the p-center before any solution reaching every cell was found"
+            raise SolverError(msg)
+        return search.fill(sites)
+
+    def _heuristic(self, request: SolveRequest) -> Outcome:
+        """Greedy + swaps on (worst, total), with the LP-bisection bound."""
+        data, deadline = self.data, request.deadline
+        dense = self._dense
         start = heuristics.greedy_center(dense, data.forced, data.p)
         heur, moves = heuristics.interchange_center(dense, start, data.forced, deadline=deadline.at)
-        upper = self.evaluate(heur)
-        levels = self._levels()
-        lo = int(np.searchsorted(levels, self._lower() - 1e-12 * max(1.0, self._lower())))
-        best: np.ndarray | None = heur if math.isfinite(upper) else None
-        hi = int(np.searchsorted(levels, upper)) if best is not None else levels.size - 1
-        relax = method == "heuristic"
-        if best is None:
-            ok, sites, _ = self._feasible(
-                float(levels[-1]), k, deadline=deadline, seed=seed, relax=False
+        if not math.isfinite(self.evaluate(heur)):
+            msg = (
+                f"the heuristic found no {data.p} sites that reach every cell of positive "
+                "weight; try method='exact' (which can prove infeasibility)"
             )
-            if ok is False:
-                msg = f"no {data.p} open sites ({data.n_forced} kept + {k} new) can reach every cell of positive weight"
-                raise InfeasibleError(msg)
-            best = sites
-        lo, hi, found, iterations, finished = self._bisect(
-            levels, lo, hi, best, k=k, deadline=deadline, seed=seed, relax=relax
+            raise SolverError(msg)
+        levels = self._levels()
+        lower = self._lower()
+        lo = int(np.searchsorted(levels, lower - 1e-12 * max(1.0, lower)))
+        bound, its = self._search(request.seed).lp_bound(
+            levels, lo, self.evaluate(heur), deadline=deadline
         )
-        # levels below lo were proven infeasible (by the LP when relaxed): levels[lo] is a bound
-        bound = float(levels[min(lo, levels.size - 1)])
-        if relax:
-            solver = f"greedy + swaps, LP-bisection bound (HiGHS {highs_version()} LP)"
-            its = moves + iterations
-            return Outcome(heur, bound, solver, "heuristic", "local_optimum", its, "heuristic")
-        if found is None:
-            found = heur
-        polished, more = heuristics.interchange_center(
-            dense, found, data.forced, deadline=deadline.at
+        solver = f"greedy + swaps, LP-bisection bound (HiGHS {highs_version()} LP)"
+        return Outcome(heur, bound, solver, "heuristic", "local_optimum", moves + its, "heuristic")
+
+    def _total_core(self, radius: float) -> MedianCore:
+        """Build the p-median of the weighted total journey over the pairs within ``radius``."""
+        data = self.data
+        cost = np.where(self._pair_value <= radius, data.pairs.cost, math.inf)
+        unserved = np.full(data.n_cells, math.inf)
+        label = "radius p-median within the p-center radius, Elloumi 2010"
+        return MedianCore.build(data, cost, unserved, label=label)
+
+    def _second_stage(self, first: Outcome, request: SolveRequest) -> Outcome:
+        """Hold the radius found and open exactly p sites of least weighted total journey."""
+        radius = self.evaluate(first.is_open)
+        core = self._total_core(radius)
+        start = self._search(request.seed).fill(first.is_open)
+        found = second_stage(core, start, request)
+        if found.bound > found.total + BOUND_TOLERANCE * max(1.0, abs(found.total)):
+            msg = f"pcenter: the second stage's bound {found.bound!r} lies above its total {found.total!r}"
+            raise BoundError(msg)
+        gap = relative_gap(found.total, found.bound)
+        proof = "proven" if gap == 0.0 else f"gap {gap:.3%}"
+        solver = (
+            f"{first.solver}; then exactly {self.data.p} sites of least weighted total "
+            f"within the radius: {found.solver} ({proof})"
         )
-        if self.evaluate(polished) <= self.evaluate(found):
-            found = polished
-        status = "optimal" if finished else "time_limit"
-        solver = f"HiGHS {highs_version()} MIP (set-cover bisection over radii, Minieka 1970 / Calik & Tansel 2013)"
-        its = iterations + moves + more
-        return Outcome(found, bound, solver, "exact", status, its, "bisection")
+        return replace(
+            first,
+            is_open=found.is_open,
+            solver=solver,
+            iterations=first.iterations + found.iterations,
+            second=(found.total, min(found.bound, found.total)),
+        )
 
     def _check_reached(
         self, is_open: np.ndarray, value: float, *, enumerated: bool = False

@@ -1,4 +1,4 @@
-"""The location problem and its solution: two frozen dataclasses and the prechecks.
+"""The location problem and its prechecks (the solution lives in :mod:`.solution`).
 
 A :class:`Problem` holds plain arrays (demand weights per cell, a cells x sites travel-time matrix,
 dense or sparse) and the planner's choices (existing sites, candidates, how many sites, a time
@@ -6,15 +6,15 @@ limit in minutes, capacities). :func:`validate_problem` checks it against the mo
 solved and reports every problem at once, with the numbers, before any solver runs (the spopt
 ``from_cost_matrix`` prechecks, collected and reported once as in osmnx ``_validate``).
 
-A :class:`Solution` is what every model returns: the open sites, the assignment of every cell,
-the objective with a proven bound and the gap between them, and how it was obtained.
+:class:`~.solution.Solution` and :data:`~.solution.PATHS` are re-exported here, where they have
+always been imported from.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +22,8 @@ import scipy.sparse as sp
 from ..errors import InfeasibleError, InputError
 from ..minutes import Minutes
 from ._pairs import Pairs, read_pairs
+from .decay import decay_problems
+from .solution import PATHS, Solution
 
 __all__ = [
     "DECAYS",
@@ -33,32 +35,9 @@ __all__ = [
     "validate_problem",
 ]
 
-MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter")
+MODELS = ("pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance")
 DECAYS = ("step", "linear")
 
-#: Every value of :attr:`Solution.path`: the branch of the solver that produced the answer and
-#: its bound. The exact paths prove their answer (gap 0) unless a time limit or target gap
-#: stops them first; "heuristic" reports a valid bound without proof.
-PATHS: dict[str, str] = {
-    "direct": "no choice left: the only possible open set, evaluated",
-    "no_demand": "p-center without demand: the kept sites and the lowest indices",
-    "enumeration": "every subset of the sites left to choose scored",
-    "bound_meets": "heuristic (greedy, fast interchange, VNS) whose value the Lagrangian bound meets",
-    "fixing": "Lagrangian reduced-cost fixing left one choice, compared with the heuristic's",
-    "probing": "reduced-cost fixing and probing left one choice, compared with the heuristic's",
-    "quick_mip": "maximal coverage: HiGHS radius MIP within a node limit, on what reduced-cost fixing left",
-    "probing_mip": "HiGHS radius MIP on what reduced-cost fixing and probing left",
-    "radius_mip": "HiGHS radius MIP on what reduced-cost fixing left (many sites to choose: no probing)",
-    "mip_infeasible": "HiGHS proved the fixings exclude every better solution: the heuristic's is optimal",
-    "full_mip": "HiGHS radius MIP on the whole problem (the heuristic found no solution)",
-    "capacity_scan": "subsets in order of uncapacitated cost, each assigned within the capacities",
-    "capacity_not_binding": "the uncapacitated optimum's bound met by an assignment within the capacities",
-    "capacity_mip": "HiGHS capacitated assignment MIP (bound also from the uncapacitated problem)",
-    "cover_mip": "HiGHS set-cover MIP",
-    "cover_by_max_coverage": "fewest sites: maximal coverage with q sites, q counted up from the LP bound",
-    "bisection": "bisection over radius levels, each decided by greedy cover or a HiGHS cover MIP",
-    "heuristic": "heuristic answer with a valid bound (method 'heuristic', or 'auto' on a model too big)",
-}
 _MAX_LISTED = 10
 
 
@@ -84,11 +63,12 @@ class Problem:
         Indices of the sites that may be opened; None means every site. Must include ``fixed``.
     p
         Total number of open sites, existing ones included (p-median, maximal coverage,
-        p-center).
+        p-center, maximal attendance).
     capacities
         Per site, in the unit of ``weights``; NaN means uncapacitated (p-median only).
     limit
-        T minutes: the coverage radius of maximal coverage and set cover.
+        T minutes: the coverage radius of maximal coverage and set cover; maximal
+        attendance's cut-off (no visits past it; None: no cut-off).
     allow_closing
         Existing sites may close (they then compete with the candidates).
     cell_ids
@@ -99,9 +79,12 @@ class Problem:
         Set cover: share of the total demand that must lie within ``limit`` (1 means every
         cell of positive weight).
     decay
-        {"step", "linear"} Maximal coverage credit by journey time: ``"step"`` counts a cell
-        fully within ``limit`` and not beyond; ``"linear"`` counts it fully up to
-        ``decay_start`` minutes, then falling linearly to nothing at ``limit``.
+        {"step", "linear", "exponential", "power"} Credit by journey time. Maximal coverage
+        takes ``"step"`` (a cell counts fully within ``limit`` and not beyond) or ``"linear"``
+        (fully up to ``decay_start`` minutes, then falling linearly to nothing at ``limit``);
+        maximal attendance also ``"exponential"`` and ``"power"``, the share of visits still
+        made (:func:`~gateway_planner.locate.decay.decay_factor`, with ``decay_beta``,
+        ``decay_t0`` and the cut-off ``limit``).
     decay_start
         Minutes of full credit under ``"linear"`` decay (0 when None).
     single_source
@@ -113,6 +96,16 @@ class Problem:
     unserved_cost
         p-median: minutes charged for a cell no open site can reach (beyond a sparse cutoff).
         None requires every cell of positive weight to be served.
+    decay_beta
+        Maximal attendance, exponential or power decay: ``beta`` (> 0).
+    decay_t0
+        Maximal attendance, power decay: ``t0`` minutes (> 0).
+    attendance
+        Maximal attendance: ``(n_cells, n_sites)`` share of each cell's visits made when that
+        site serves it, in [0, 1], dense (or CSR: a missing entry is 0). It replaces ``decay``
+        (for example visits decaying by customer group, collapsed per cell and site:
+        ``sum_g w_ig f_g(t_ijg) / sum_g w_ig``). Pairs that ``costs`` leaves unreachable earn
+        nothing whatever it holds.
     """
 
     weights: np.ndarray
@@ -132,6 +125,9 @@ class Problem:
     single_source: bool = True
     weighted_center: bool = False
     unserved_cost: float | None = None
+    decay_beta: float | None = None
+    decay_t0: float | None = None
+    attendance: Minutes | None = None
 
     @property
     def n_cells(self) -> int:
@@ -179,90 +175,9 @@ class Problem:
         Parameters
         ----------
         model
-            {"pmedian", "max_coverage", "set_cover", "pcenter"}
+            {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
         """
         validate_problem(self, model=model)
-
-
-@dataclass(frozen=True, eq=False)
-class Solution:
-    """The answer to a location problem.
-
-    Parameters
-    ----------
-    model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"}
-    open_sites
-        Ids of the open sites, in site order.
-    open_index
-        Indices of the open sites, sorted.
-    assignment
-        Per cell, the index of the site serving it: the nearest open site (lowest index on ties),
-        or the solver's choice when capacities bind; -1 when no open site reaches the cell (or,
-        for coverage models, none lies within the limit).
-    objective
-        Total weighted minutes (p-median), demand covered (maximal coverage), number or cost of
-        open sites (set cover), largest (weighted) minutes (p-center).
-    bound
-        Proven bound on the optimum: a lower bound, or an upper bound for maximal coverage.
-    gap
-        Relative gap ``|objective - bound| / max(|objective|, tiny)``; 0.0 when proven optimal.
-    solver
-        What produced it, e.g. ``"HiGHS 1.16.0 MIP (radius p-median)"``.
-    method
-        {"exact", "heuristic"}
-    status
-        {"optimal", "gap_reached", "time_limit", "local_optimum"} ``"time_limit"`` whenever the
-        wall-clock limit stopped (or cut short) any part of the solve: the answer may then depend
-        on the machine's speed (``gap`` still says whether it is proven optimal).
-    iterations
-        Work done: HiGHS simplex iterations, heuristic moves plus subgradient steps, or subsets
-        scored by enumeration (comparable only between runs of the same method).
-    seconds
-        Wall time (informative only; not reproducible).
-    shares
-        Split-demand capacitated p-median only: ``(n_cells, n_sites)`` sparse share of each
-        cell's demand served by each site (rows sum to 1); None otherwise.
-    path
-        The branch of the solver that produced the answer and its bound: a key of
-        :data:`PATHS` (deterministic unless the time limit stopped the solve).
-    """
-
-    model: str
-    open_sites: tuple[str, ...]
-    open_index: np.ndarray
-    assignment: np.ndarray
-    objective: float
-    bound: float
-    gap: float
-    solver: str
-    method: str
-    status: str
-    iterations: int
-    seconds: float
-    shares: sp.csr_array | None = None
-    path: str = ""
-
-    def summary(self) -> dict[str, Any]:
-        """Plain fields for logs and JSON (no arrays, no wall time).
-
-        Returns
-        -------
-        dict
-            model, open_sites, objective, bound, gap, solver, method, status, iterations, path.
-        """
-        return {
-            "model": self.model,
-            "open_sites": list(self.open_sites),
-            "objective": self.objective,
-            "bound": self.bound,
-            "gap": self.gap,
-            "solver": self.solver,
-            "method": self.method,
-            "status": self.status,
-            "iterations": self.iterations,
-            "path": self.path,
-        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,7 +256,7 @@ def _check_sites(problem: Problem, problems: list[tuple[str, str]]) -> None:
 def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]) -> None:
     n_cand = int(problem.candidate_index.size)
     n_fixed = len(set(problem.fixed))
-    if model in ("pmedian", "max_coverage", "pcenter"):
+    if model in ("pmedian", "max_coverage", "pcenter", "max_attendance"):
         p = problem.p
         if p is None or isinstance(p, bool) or int(p) != p:
             problems.append(("p", f"{model} needs p, the total number of open sites, got {p!r}"))
@@ -370,6 +285,8 @@ def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]
             problems.append(
                 ("decay_start", f"decay_start = {s!r} must lie in [0, limit = {problem.limit}]")
             )
+    if model == "max_attendance":
+        _check_attendance(problem, problems)
     if model == "set_cover":
         share = problem.coverage_share
         if not (0 < share <= 1):
@@ -399,6 +316,35 @@ def _check_options(problem: Problem, model: str, problems: list[tuple[str, str]]
     u = problem.unserved_cost
     if u is not None and (not math.isfinite(u) or u < 0):
         problems.append(("unserved_cost", f"unserved_cost = {u!r} must be finite and >= 0"))
+
+
+def _check_attendance(problem: Problem, problems: list[tuple[str, str]]) -> None:
+    """Maximal attendance: the decay and its parameters, or the attendance shares."""
+    share = problem.attendance
+    if share is None:
+        problems.extend(
+            decay_problems(
+                problem.decay, beta=problem.decay_beta, t0=problem.decay_t0, cutoff=problem.limit
+            )
+        )
+        if problem.decay in ("step", "linear") and problem.limit is None:
+            problems.append(("limit", f"{problem.decay} decay needs limit, T minutes >= 0"))
+        return
+    if not (sp.issparse(share) or isinstance(share, np.ndarray)) or share.shape != (
+        problem.n_cells,
+        problem.n_sites,
+    ):
+        shape = getattr(share, "shape", None)
+        expected = (problem.n_cells, problem.n_sites)
+        problems.append(("attendance", f"attendance must be a {expected} matrix, got {shape}"))
+        return
+    values = sp.csr_array(share).data if sp.issparse(share) else np.asarray(share)
+    if not np.issubdtype(values.dtype, np.number):
+        problems.append(("attendance", f"attendance must be numeric, got dtype {values.dtype}"))
+        return
+    bad = int(np.count_nonzero(~((values >= 0) & (values <= 1))))
+    if bad:
+        problems.append(("attendance", f"{bad} attendance shares are NaN or outside [0, 1]"))
 
 
 def _report(problems: list[tuple[str, str]]) -> None:
@@ -479,7 +425,8 @@ def _check_capacity(problem: Problem, w: np.ndarray, cand: np.ndarray) -> None:
 def validate_problem(
     problem: Problem,
     *,
-    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter"] | str = "pmedian",
+    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"]
+    | str = "pmedian",
 ) -> None:
     """Check a problem before any solver runs; report every problem at once.
 
@@ -488,7 +435,7 @@ def validate_problem(
     problem
         The problem to check.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"} The model it is meant for (decides
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"} The model it is meant for (decides
         which fields are required).
 
     Raises
@@ -514,7 +461,7 @@ def checked_pairs(problem: Problem, *, model: str) -> Pairs:
     problem
         The problem to check.
     model
-        {"pmedian", "max_coverage", "set_cover", "pcenter"}
+        {"pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"}
 
     Returns
     -------

@@ -136,6 +136,14 @@ def test_deadline_records_every_stop():
     assert past.passed() and past.hit
 
 
+def test_deadline_affords_only_steps_that_fit_and_records_a_skip():
+    deadline = Deadline(time.perf_counter() + 3600)
+    assert deadline.affords(60.0)
+    assert not deadline.hit
+    assert not deadline.affords(7200.0)
+    assert deadline.hit
+
+
 class _Clock:
     """A stand-in for ``time.perf_counter``: counts its calls, and moves ``step`` a call."""
 

@@ -64,3 +64,19 @@ def test_unit_model_has_columns_in_zero_one():
     result = run_highs(model, time_limit=10)
     assert result.x.tolist() == pytest.approx([1.0, 0.5])
     assert result.objective == pytest.approx(2.0 + 1.5 + 1.0)
+
+
+def test_a_run_whose_set_up_alone_would_pass_the_time_limit_is_not_started(monkeypatch):
+    import gateway_planner.locate.milp as milp
+
+    model = _knapsack(3.0)
+    assert milp.setup_seconds(model) == pytest.approx(
+        milp.SETUP_SECONDS_PER_ENTRY * (model.nnz + model.n_cols + 1)
+    )
+    monkeypatch.setattr(milp, "SETUP_SECONDS_PER_ENTRY", 1.0)  # 7 s to set this model up
+    result = run_highs(model, time_limit=5.0)
+    assert (result.status, result.x, result.iterations) == ("time_limit", None, 0)
+    assert result.bound == -np.inf
+    assert "not started" in result.solver
+    solved = run_highs(model, time_limit=8.0)
+    assert solved.status == "optimal"

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from gateway_planner.errors import InfeasibleError
 from gateway_planner.locate import PCenter, Problem, _enumerate, solve
@@ -113,3 +114,28 @@ def test_pcenter_without_choice_is_evaluated_directly(fixed):
     sol = solve(problem, model="pcenter")
     assert sol.path == "direct"
     assert sol.objective == sol.bound == (2.0 if fixed else 1.0)
+
+
+def test_pcenter_bisection_proves_infeasibility(no_enumeration):
+    # every cell is reached by one site only, and the three sites they need exceed p = 2
+    costs = np.full((6, 4), np.inf)
+    for i in range(6):
+        costs[i, i % 3] = 1.0 + i
+    costs[:, 3] = np.where(np.arange(6) < 2, 4.0, np.inf)
+    problem = Problem(weights=np.ones(6), costs=costs, site_ids=tuple("abcd"), p=2)
+    with pytest.raises(InfeasibleError, match=r"no 2 open sites \(0 kept \+ 2 new\) can reach"):
+        solve(problem, model="pcenter", method="exact")
+
+
+@pytest.mark.parametrize("seed", range(12, 20))
+def test_pcenter_bisection_on_sparse_costs_matches_brute_force(brute, no_enumeration, seed):
+    drawn = brute.drawn("pmedian", seed)
+    dense = np.asarray(drawn.costs)
+    reach = np.nonzero(np.isfinite(dense))
+    sparse = sp.csr_array((dense[reach], reach), shape=dense.shape)
+    problem = Problem(weights=drawn.weights, costs=sparse, site_ids=drawn.site_ids, p=drawn.p)
+    dense_problem = Problem(weights=drawn.weights, costs=dense, site_ids=drawn.site_ids, p=drawn.p)
+    sol = solve(problem, model="pcenter", method="exact")
+    assert sol.path == "bisection"
+    assert sol.open_index.size == drawn.p
+    brute.assert_proven(dense_problem, sol, "pcenter")
