@@ -160,6 +160,8 @@ def run_summary(
     solution: Solution,
     current: Evaluation,
     proposed: Evaluation,
+    *,
+    calibration: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return what ``summary.json`` holds for a run.
 
@@ -169,6 +171,9 @@ def run_summary(
         The run's inputs and results.
     current, proposed
         Figures with today's sites and with the solution's sites.
+    calibration
+        The calibration of the visit rates (:func:`gateway_planner.footfall.calibration_note`),
+        or None: recorded as ``calibration`` with an assumption saying it.
 
     Returns
     -------
@@ -203,7 +208,15 @@ def run_summary(
             "the bus or train where that is faster than walking (walk, wait, ride, walk), and "
             "walks where no stop is within reach"
         )
-    return {
+    if calibration is not None:
+        assumptions.append("Visit rates: " + str(calibration["note"]))
+    decays = [f"{g.name}: {g.decay.describe()}" for g in area.groups if g.decay is not None]
+    if decays:
+        assumptions.append(
+            "Visits fall with journey time (visits lost to distance are those not made): "
+            + "; ".join(decays)
+        )
+    summary = {
         "scenario": {
             "name": scenario.name,
             "title": scenario.display_title,
@@ -271,6 +284,17 @@ def run_summary(
                 "source": g.source,
                 "face_to_face": g.face_to_face,
                 "visits_per_person_year": g.visits_per_person_year,
+                "rate_multiplier": g.rate_multiplier,
+                "modelled_visits_per_person_year": g.modelled_visits_per_person_year,
+                "decay": None
+                if g.decay is None
+                else {
+                    "form": g.decay.form,
+                    "beta": g.decay.beta,
+                    "t0": g.decay.t0,
+                    "cutoff": g.decay.cutoff,
+                    "text": g.decay.describe(),
+                },
                 "modes": dict(g.modes),
             }
             for g in area.groups
@@ -283,3 +307,6 @@ def run_summary(
         "sources": _sources(scenario, area, networks, base),
         "assumptions": assumptions,
     }
+    if calibration is not None:
+        summary["calibration"] = dict(calibration)
+    return summary

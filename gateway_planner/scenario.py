@@ -42,6 +42,7 @@ from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import evaluate
+from .footfall import Calibration, calibrate, calibration_note
 from .locate import Problem, Solution, solve
 from .network import (
     Mode,
@@ -96,6 +97,8 @@ class RunResult:
         Key figures and provenance (what ``summary.json`` holds).
     folder
         Where outputs were written, or None.
+    calibration
+        The fit of the visit rates to observed footfall (``[calibration]``), or None.
     """
 
     scenario: Scenario
@@ -109,6 +112,7 @@ class RunResult:
     proposed: Evaluation
     summary: Mapping[str, Any]
     folder: Path | None
+    calibration: Calibration | None = None
 
 
 @contextmanager
@@ -297,6 +301,8 @@ def run_scenario(
     with dask_client(workers=workers, scheduler=scheduler) as client:
         if reuse is not None:  # load_area names a user's own area after its scenario
             area = reuse.area if scenario.area.pilot else replace(reuse.area, id=scenario.name)
+            if reuse.calibration is not None:  # start again from the groups as loaded
+                area = replace(area, groups=list(reuse.calibration.groups))
         else:
             with _stage("study area"):
                 area = load_area(scenario)
@@ -312,6 +318,10 @@ def run_scenario(
             networks, times = dict(reuse.networks), reuse.times
         else:  # new inputs, or the reused searches were cut by sites this run may close
             networks, times = build_networks(scenario, area, client=client)
+        fit = None
+        if scenario.calibration is not None:
+            with _stage("calibration to observed footfall"):
+                fit, area, weights = calibrate(scenario, area, weights, times)
         problem = build_problem(scenario, area, weights, times)
         check_reach(scenario, area, times, problem)
         solution = _solve(scenario, problem, client)
@@ -339,7 +349,16 @@ def run_scenario(
             by_mode=times.by_mode,
         )
     check_solution(scenario, area, times, problem, solution, proposed)
-    summary = run_summary(scenario, area, networks, times, solution, current, proposed)
+    summary = run_summary(
+        scenario,
+        area,
+        networks,
+        times,
+        solution,
+        current,
+        proposed,
+        calibration=calibration_note(area.groups, fit),
+    )
     if target is not None:
         _, field = output_target(scenario, folder)
         with (
@@ -371,6 +390,7 @@ def run_scenario(
         proposed=proposed,
         summary=summary,
         folder=target,
+        calibration=fit,
     )
 
 

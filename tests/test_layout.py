@@ -33,6 +33,7 @@ GROUND_FLOOR = {
     "_version",
     "cluster",
     "contracts",
+    "decay",
     "errors",
     "groups",
     "minutes",

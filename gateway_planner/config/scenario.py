@@ -30,7 +30,14 @@ from .._toml import read_toml, validate
 from ..errors import InputError
 from ._base import Strict
 from .network import NetworkConfig
-from .tables import AreaConfig, DemandConfig, ObjectiveConfig, OutputConfig, SitesConfig
+from .tables import (
+    AreaConfig,
+    CalibrationConfig,
+    DemandConfig,
+    ObjectiveConfig,
+    OutputConfig,
+    SitesConfig,
+)
 
 __all__ = ["Scenario", "load_scenario", "scenario_from_dict"]
 
@@ -58,6 +65,7 @@ class Scenario(Strict):
     sites: SitesConfig = SitesConfig()
     network: NetworkConfig = NetworkConfig()
     objective: ObjectiveConfig = ObjectiveConfig()
+    calibration: CalibrationConfig | None = None
     output: OutputConfig = OutputConfig()
     source_path: Path | None = Field(default=None, exclude=True)
 
@@ -158,6 +166,9 @@ _FIXES = {
     "exactly one of": "keep either area.pilot or area.boundary",
     "needs": "add the missing key(s)",
     "lies beyond": "set objective.decay_start to objective.limit_minutes or less",
+    "is for model": "set objective.model = 'max_attendance' or decay = 'step' or 'linear'",
+    "own decay": "give objective.decay_beta > 0 (and decay_t0 > 0 for power)",
+    "observed visits": "give each site's observed visits a month as a number > 0",
     "folder name": "use only letters (a-z, A-Z), digits, '-', '_' and '.', e.g. 'swale-2030'",
     "must start with": "begin the name with a letter or a digit, e.g. 'swale-2030'",
 }
