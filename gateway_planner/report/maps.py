@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
-from ._headline import KeyChange, headline, key_changes, mode_changes
+from ._headline import KeyChange, footfall_line, headline, key_changes, mode_changes
 from ._labels import GINI_NOTE, MODE_NOTE
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
@@ -44,10 +44,12 @@ def headline_html(view: ScenarioView) -> str:
         for k in key_changes(view)
     ]
     modes = _modes_html(view)
+    footfall = footfall_line(view)
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
-        f"<div class='gp-figures'><ul class='gp-key'>{''.join(items)}</ul>{modes}</div>"
+        + (f"<p class='gp-footfall'>{html.escape(footfall)}</p>" if footfall else "")
+        + f"<div class='gp-figures'><ul class='gp-key'>{''.join(items)}</ul>{modes}</div>"
         "<p class='gp-note'>All face-to-face visits, today &rarr; with the proposal. "
         f"{html.escape(MODE_NOTE) + ' ' if modes else ''}Changes in "
         "<span class='gp-better'>green</span> are better for residents, in "
