@@ -239,3 +239,12 @@ def test_max_attendance_needs_a_decay_somewhere(tmp_path):
     )
     with pytest.raises(InputError, match=r"objective\.decay: max_attendance needs visits that"):
         run_scenario(scenario, write=False)
+
+
+def test_a_bare_pilot_scenario_runs():
+    """[area] pilot = "swale" and nothing else: the area's bus feed and on-demand zone are used."""
+    result = run_scenario(
+        scenario_from_dict({"name": "bare", "area": {"pilot": "swale"}}), write=False
+    )
+    assert sorted(result.networks) == ["bus", "drive", "on_demand", "walk"]
+    assert "sheerness-gateway" in result.solution.open_sites

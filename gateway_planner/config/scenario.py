@@ -195,7 +195,32 @@ def _resolve_network(network: NetworkConfig, base: Path) -> NetworkConfig:
     return network.model_copy(update=update)
 
 
+def _with_pilot_network(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Give a pilot scenario naming no ``network.modes`` its area's network (area.toml).
+
+    The pilot's groups travel by bus and on-demand transport too, so a pilot scenario with the
+    pilot's groups takes the area's modes, bus feed and on-demand zone; keys the scenario
+    gives win. With a groups file of its own (``demand.groups``) the defaults stay drive and
+    walk.
+    """
+    area, network = data.get("area"), data.get("network", {})
+    demand = data.get("demand", {})
+    pilot = area.get("pilot") if isinstance(area, Mapping) else None
+    if (
+        not isinstance(pilot, str)
+        or not isinstance(network, Mapping)
+        or "modes" in network
+        or (isinstance(demand, Mapping) and demand.get("groups") is not None)
+    ):
+        return data
+    from ..pilot import default_network
+
+    default = default_network(pilot)
+    return {**data, "network": {**default, **network}} if default else data
+
+
 def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) -> Scenario:
+    data = _with_pilot_network(data)
     scenario = validate(Scenario, {**data, "source_path": file}, file=file, fixes=_FIXES)
     if base is None:
         return scenario

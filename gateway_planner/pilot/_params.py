@@ -30,6 +30,7 @@ __all__ = [
     "OAC_RELEASES",
     "OAC_SOURCE",
     "PAIR_DISTANCE_KM",
+    "PILOT_NETWORKS",
     "POST_TOWNS_SOURCE",
     "PROXY_HEAD",
     "PROXY_LINKS",
@@ -40,6 +41,43 @@ __all__ = [
     "SPEED_BOUNDS_KMH",
     "ServicePoint",
 ]
+
+#: area id -> the [network] table of its area.toml: the network a pilot scenario without
+#: network.modes takes (paths relative to the area's folder); the pilot scenarios give the same
+PILOT_NETWORKS: dict[str, str] = {
+    "swale": """\
+[network]
+modes = ["drive", "walk", "bus", "on_demand"]
+
+[network.transit]
+gtfs = "gtfs"
+date = 2024-03-12
+window = ["09:00", "16:00"]
+
+[network.on_demand]
+zone = "on_demand_zone.geojson"
+time_factor = 1.5
+wait_minutes = 30
+destinations = "anywhere"
+source = "assumed: Kent Karrier (KCC dial-a-ride) modelled as road time x 1.5 and a 30-minute pick-up wait on any weekday; its days, hours and booking rules were not found"
+""",
+    "saint-omer": """\
+[network]
+modes = ["drive", "walk", "bus", "on_demand"]
+
+[network.transit]
+gtfs = "gtfs"
+date = 2024-03-12
+window = ["09:00", "16:00"]
+
+[network.on_demand]
+zone = "on_demand_zone.geojson"
+time_factor = 1.5
+wait_minutes = 30
+destinations = "anywhere"
+source = "assumed: road time x 1.5 for detours to other riders and a 30-minute pick-up window; booking the day before; the CAPSO service's rules were not found"
+""",
+}
 
 #: area id -> static description used by the build
 AREAS: dict[str, dict[str, object]] = {
