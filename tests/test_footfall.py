@@ -150,3 +150,26 @@ def test_bad_observations_give_one_line(value, pattern):
     with pytest.raises(InputError) as info:
         swale({"observed_visits_per_month": {"sheerness-gateway": value}})
     assert "\n" not in str(info.value) and re.search(pattern, str(info.value)), str(info.value)
+
+
+def test_the_decay_fit_recovers_a_known_decay(tmp_path):
+    """Observations made by the model with every beta doubled give back 2 and the same rates."""
+    from gateway_planner.scenario import run_scenario as run
+
+    text = drive_walk_groups().read_text(encoding="utf-8")
+    doubled = re.sub(r"beta = ([0-9.]+)", lambda m: f"beta = {2 * float(m.group(1)):.6f}", text)
+    path = tmp_path / "doubled.toml"
+    path.write_text(doubled, encoding="utf-8")
+    truth = run(
+        scenario_from_dict(
+            {"name": "truth", "area": {"pilot": "swale"}, "demand": {"groups": str(path)}}
+        ),
+        write=False,
+    )
+    sites = ["sheerness-gateway", "swale-house", "faversham-council-office"]
+    observed = {s: float(truth.current.sites.loc[s, "visits_per_month"]) for s in sites}
+    fit = run(swale({"observed_visits_per_month": observed}), write=False).summary["calibration"]
+    assert fit["decay_scale"] == pytest.approx(2.0, rel=1e-3) and not fit["decay_scale_at_bound"]
+    assert fit["fitted_in_this_run"] == pytest.approx(1.0, rel=1e-3)
+    for row in fit["sites"].values():
+        assert abs(row["residual_pct"]) < 0.1

@@ -10,6 +10,7 @@ The proxy network's drive speeds are the exception: they are fitted to road trav
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,41 +43,33 @@ __all__ = [
     "ServicePoint",
 ]
 
-#: area id -> the [network] table of its area.toml: the network a pilot scenario without
+#: the [network] table of a pilot's area.toml: the network a pilot scenario without
 #: network.modes takes (paths relative to the area's folder); the pilot scenarios give the same
+_NETWORK_TOML = """\
+[network]
+modes = ["drive", "walk", "bus", "on_demand"]
+
+[network.transit]
+gtfs = "gtfs"
+date = 2024-03-12
+window = ["09:00", "16:00"]
+
+[network.on_demand]
+zone = "on_demand_zone.geojson"
+time_factor = 1.5
+wait_minutes = 30
+destinations = "anywhere"
+source = {source}
+"""
+#: area id -> its area.toml's [network] table (the on-demand service's source differs)
 PILOT_NETWORKS: dict[str, str] = {
-    "swale": """\
-[network]
-modes = ["drive", "walk", "bus", "on_demand"]
-
-[network.transit]
-gtfs = "gtfs"
-date = 2024-03-12
-window = ["09:00", "16:00"]
-
-[network.on_demand]
-zone = "on_demand_zone.geojson"
-time_factor = 1.5
-wait_minutes = 30
-destinations = "anywhere"
-source = "assumed: Kent Karrier (KCC dial-a-ride) modelled as road time x 1.5 and a 30-minute pick-up wait on any weekday; its days, hours and booking rules were not found"
-""",
-    "saint-omer": """\
-[network]
-modes = ["drive", "walk", "bus", "on_demand"]
-
-[network.transit]
-gtfs = "gtfs"
-date = 2024-03-12
-window = ["09:00", "16:00"]
-
-[network.on_demand]
-zone = "on_demand_zone.geojson"
-time_factor = 1.5
-wait_minutes = 30
-destinations = "anywhere"
-source = "assumed: road time x 1.5 for detours to other riders and a 30-minute pick-up window; booking the day before; the CAPSO service's rules were not found"
-""",
+    area: _NETWORK_TOML.format(source=json.dumps(source))
+    for area, source in {
+        "swale": "assumed: Kent Karrier (KCC dial-a-ride) modelled as road time x 1.5 and a "
+        "30-minute pick-up wait on any weekday; its days, hours and booking rules were not found",
+        "saint-omer": "assumed: road time x 1.5 for detours to other riders and a 30-minute "
+        "pick-up window; booking the day before; the CAPSO service's rules were not found",
+    }.items()
 }
 
 #: area id -> static description used by the build

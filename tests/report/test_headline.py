@@ -198,3 +198,46 @@ def test_the_journey_by_each_mode_today_and_proposed(transit_run):
     assert (bus.share, bus.riding) == ("12 % of visits", "33 % board a bus")
     assert (on_demand.mean.today, on_demand.mean.proposed) == ("54 min", "28 min")
     assert mode_changes(_view()) == []  # no figures by mode, no line
+
+
+def test_the_footfall_line_says_the_calibration_and_the_visits_lost():
+    from gateway_planner.report._headline import footfall_line
+    from gateway_planner.report.maps import headline_html
+
+    view = _view()
+    # no decay, no calibration: nothing to say (every visit reaches a site)
+    assert footfall_line(view) == ""
+    assert "gp-footfall" not in headline_html(view)
+    fitted = {
+        "fitted": True,
+        "period": "2011",
+        "visit_rate_multiplier": 9.398,
+        "sites": {
+            "A": {
+                "observed_per_month": 11000,
+                "modelled_per_month": 10999.99,
+                "residual_pct": -1e-4,
+            }
+        },
+    }
+    name = view.current.sites.loc["A", "name"]
+    text = footfall_line(dataclasses.replace(view, summary={**view.summary, "calibration": fitted}))
+    assert text == (
+        f"Visit rates x 9.4, fitted to the visits observed, 11,000 a month at {name} (2011): "
+        "modelled 11,000 (+0.0 %)."
+    )
+    stored = {"fitted": False, "visit_rate_multiplier": 2.0, "source": "fitted elsewhere"}
+    other = dataclasses.replace(view, summary={**view.summary, "calibration": stored})
+    assert footfall_line(other) == (
+        "Visit rates x 2, fitted elsewhere; not calibrated on this area's own footfall."
+    )
+    assert "<p class='gp-footfall'>Visit rates x 2, fitted elsewhere;" in headline_html(other)
+    # visits lost to distance, today and proposed
+    lost = dataclasses.replace(
+        view,
+        current=dataclasses.replace(view.current, groups=view.current.groups.assign(pct_lost=40.0)),
+        proposed=dataclasses.replace(
+            view.proposed, groups=view.proposed.groups.assign(pct_lost=25.4)
+        ),
+    )
+    assert footfall_line(lost) == "Visits lost to distance: 40 % today → 25 % proposed."
