@@ -59,6 +59,8 @@ class Calibration:
         Visits a month by site id: observed, and modelled with the fitted rates.
     period
         When the observations were made (free text).
+    source
+        Where the observations come from (free text).
     at_bound
         The decay scale's search stopped at a bound (1/20 or 20): the observations ask for a
         decay outside that range, or cannot be matched by scaling it.
@@ -72,6 +74,7 @@ class Calibration:
     modelled: Mapping[str, float]
     period: str
     groups: tuple[CustomerGroup, ...]
+    source: str = ""
     at_bound: bool = False
 
     def to_dict(self, groups: Sequence[CustomerGroup]) -> dict[str, Any]:
@@ -81,6 +84,7 @@ class Calibration:
         return {
             "fitted": True,
             "period": self.period,
+            "source": self.source,
             "visit_rate_multiplier": total,
             "fitted_in_this_run": self.multiplier,
             "stored_multiplier": stored,
@@ -103,6 +107,7 @@ class Calibration:
                 + ("" if len(self.observed) < 2 else " (least squares of relative residuals)")
                 + ("" if self.decay_scale is None else f", decays' beta x {self.decay_scale:.3g}")
                 + (" (at the search's bound)" if self.at_bound else "")
+                + (f"; observations: {self.source}" if self.source else "")
             ),
         }
 
@@ -208,6 +213,7 @@ def calibrate(
         modelled={s: float(k * v) for s, v in zip(observed, base, strict=True)},
         period=cal.period,
         groups=tuple(area.groups),
+        source=cal.source,
         at_bound=scale is not None and min(abs(math.log(scale) - b) for b in _SCALE_BOUNDS) < 1e-3,
     )
     return fit, replace(area, groups=groups), weights * k

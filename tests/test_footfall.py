@@ -39,6 +39,8 @@ def test_sheerness_reproduces_its_observed_footfall(sheerness):
     assert modelled == pytest.approx(11000, rel=0.02)
     fit = sheerness.summary["calibration"]
     assert fit["fitted"] and fit["period"] == "2011"
+    assert fit["source"].endswith("not confirmed from a published source")
+    assert "observations: reported by the Kent programme (issue 16)" in fit["note"]
     site = fit["sites"]["sheerness-gateway"]
     assert site["observed_per_month"] == 11000
     assert site["modelled_per_month"] == pytest.approx(modelled)

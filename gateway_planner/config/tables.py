@@ -229,6 +229,10 @@ class CalibrationConfig(Strict):
     period: str = Field(
         default="", description="When the observations were made (free text, reported)."
     )
+    source: str = Field(
+        default="",
+        description="Where the observations come from and how sure they are (free text, reported).",
+    )
     fit_decay: bool = Field(
         default=True,
         description="With two observations or more, fit the groups' decay parameter too.",

@@ -387,7 +387,8 @@ def footfall_line(view: ScenarioView) -> str:
                 f"modelled {row['modelled_per_month']:,.0f} ({round(row['residual_pct'], 1) + 0.0:+.1f} %)"
                 for sid, row in cal["sites"].items()
             )
-            parts.append(f"{rate}, fitted to the visits observed, {fits}.")
+            source = f" ({cal['source']})" if cal.get("source") else ""
+            parts.append(f"{rate}, fitted to the visits observed, {fits}{source}.")
         else:
             parts.append(f"{rate}, {cal['source']}; not calibrated on this area's own footfall.")
     if "pct_lost" in view.current.groups.columns:

@@ -226,6 +226,11 @@ def test_the_footfall_line_says_the_calibration_and_the_visits_lost():
         f"Visit rates x 9.4, fitted to the visits observed, 11,000 a month at {name} (2011): "
         "modelled 11,000 (+0.0 %)."
     )
+    sourced = {**fitted, "source": "door count"}
+    text = footfall_line(
+        dataclasses.replace(view, summary={**view.summary, "calibration": sourced})
+    )
+    assert text.endswith("modelled 11,000 (+0.0 %) (door count).")
     stored = {"fitted": False, "visit_rate_multiplier": 2.0, "source": "fitted elsewhere"}
     other = dataclasses.replace(view, summary={**view.summary, "calibration": stored})
     assert footfall_line(other) == (
