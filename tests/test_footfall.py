@@ -175,3 +175,18 @@ def test_the_decay_fit_recovers_a_known_decay(tmp_path):
     assert fit["fitted_in_this_run"] == pytest.approx(1.0, rel=1e-3)
     for row in fit["sites"].values():
         assert abs(row["residual_pct"]) < 0.1
+
+
+def test_a_run_reusing_a_calibrated_run_fits_afresh():
+    """Reuse starts from the groups as loaded: the multiplier is not applied twice."""
+    observed = {"observed_visits_per_month": {"sheerness-gateway": 11000}}
+    first = run_scenario(swale(observed), write=False)
+    again = run_scenario(swale(observed), write=False, reuse=first)
+    assert again.summary["calibration"] == first.summary["calibration"]
+    assert [g.rate_multiplier for g in again.area.groups] == [
+        g.rate_multiplier for g in first.area.groups
+    ]
+    plain = run_scenario(swale(None).with_updates({}), write=False, reuse=first)
+    stored = load_groups(ROOT / "data" / "pilot" / "groups.toml")[0].rate_multiplier
+    assert "calibration" not in plain.summary or not plain.summary["calibration"]["fitted"]
+    assert all(g.rate_multiplier == stored for g in plain.area.groups)
