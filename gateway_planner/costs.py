@@ -20,7 +20,14 @@ from .locate import Problem
 from .minutes import Minutes
 from .network import TravelTimes
 
-__all__ = ["build_problem", "capacities", "group_costs", "searches_cut_by", "site_costs"]
+__all__ = [
+    "attendance",
+    "build_problem",
+    "capacities",
+    "group_costs",
+    "searches_cut_by",
+    "site_costs",
+]
 
 
 def group_costs(
@@ -103,8 +110,10 @@ def build_problem(
     obj = scenario.objective
     p = None if obj.model == "set_cover" else len(fixed) + obj.new_sites
     caps = capacities(scenario, area)
-    # pairs slower than the nearest kept site can never serve a cell -- unless capacities bind
-    kept = fixed if obj.keep_existing and caps is None else ()
+    shares = attendance(scenario, area, weights, times)
+    # pairs slower than the nearest kept site can never serve a cell -- unless capacities bind,
+    # or each group's own decay may prefer a site the mean minutes do not
+    kept = fixed if obj.keep_existing and caps is None and shares is None else ()
     return Problem(
         weights=weights.sum(axis=1),
         costs=group_costs(weights, times, [g.id for g in area.groups], kept=kept),
@@ -120,9 +129,78 @@ def build_problem(
         coverage_share=obj.coverage_share,
         decay=obj.decay,
         decay_start=obj.decay_start,
+        decay_beta=obj.decay_beta,
+        decay_t0=obj.decay_t0,
+        attendance=shares,
         single_source=not obj.split_demand,
         weighted_center=obj.weighted_center,
     )
+
+
+def attendance(
+    scenario: Scenario, area: Area, weights: np.ndarray, times: TravelTimes
+) -> Minutes | None:
+    """Share of each cell's visits made at each site under the groups' own decays, or None.
+
+    For ``max_attendance`` without an ``objective.decay`` of its own ("exponential" or "power",
+    which every group then shares): each group's visits decay with its own journey time
+    (:attr:`CustomerGroup.decay`; a group without one makes all its visits, up to
+    ``objective.limit_minutes`` when set), and a cell's share is the visit-weighted mean over
+    its groups (the plain mean for a cell without visits).
+
+    Parameters
+    ----------
+    scenario, area, weights, times
+        The run's inputs.
+
+    Returns
+    -------
+    numpy.ndarray or scipy.sparse.csr_array or None
+        ``(n_cells, n_sites)`` shares in [0, 1], dense or CSR (only the positive shares) like
+        the times; None for other models and for an objective's own decay.
+
+    Raises
+    ------
+    InputError
+        For ``max_attendance`` with no decay anywhere (no group's, no objective's and no
+        ``objective.limit_minutes`` for a step or linear one).
+    """
+    obj = scenario.objective
+    if obj.model != "max_attendance" or obj.decay in ("exponential", "power"):
+        return None
+    groups = area.groups
+    if not any(g.decay is not None for g in groups):
+        if obj.limit_minutes is not None:
+            return None  # the objective's step or linear decay up to its limit
+        msg = "max_attendance needs visits that fall with journey time, and none do"
+        raise InputError(
+            msg,
+            file=scenario.source_path,
+            field="objective.decay",
+            fix="give the groups a decay (groups file), or set objective.decay = 'exponential' "
+            "with decay_beta, or objective.limit_minutes",
+        )
+    total = weights.sum(axis=1)
+    limit = obj.limit_minutes
+
+    def share(chunks: list[np.ndarray], rows: slice) -> np.ndarray:
+        acc = np.zeros_like(chunks[0])
+        plain = np.zeros_like(chunks[0])
+        for gi, (g, t) in enumerate(zip(groups, chunks, strict=True)):
+            if g.decay is not None:
+                f = g.decay.factor(t)
+            else:
+                f = np.where(np.isfinite(t) & (t <= (np.inf if limit is None else limit)), 1.0, 0.0)
+            acc += weights[rows, gi][:, None] * f
+            plain += f / len(groups)
+        part = total[rows][:, None]
+        out = np.where(part > 0, acc / np.maximum(part, 1e-300), plain)
+        return np.where(out > 0, np.minimum(out, 1.0), np.inf)
+
+    combined = times.combine_groups([g.id for g in groups], share)
+    if isinstance(combined, np.ndarray):
+        return np.where(np.isfinite(combined), combined, 0.0)
+    return combined
 
 
 def capacities(scenario: Scenario, area: Area) -> np.ndarray | None:

@@ -11,6 +11,10 @@ unavailable, as the mix's expected time does) to the site the group's allocation
 by that mode. The allocation stays by the mix: nobody is sent to another site because their
 mode would reach it faster.
 
+A group with a decay (:attr:`CustomerGroup.decay`) makes its visits times the decay factor of
+its journey; the rest, and visits no open site reaches, are *lost to distance* (``visits_made``,
+``visits_lost``, ``pct_lost`` per group and site; ``visits_per_month`` counts visits made).
+
 Travel times may be dense (``inf`` = unreachable) or scipy sparse (only reachable pairs stored,
 explicit zeros being journeys of 0 minutes); both give the same figures.
 """
@@ -29,6 +33,7 @@ from .contracts import ALL, MODE_ORDER, THRESHOLDS, Evaluation
 from .errors import InputError
 from .groups import CustomerGroup
 from .minutes import Minutes, dense_columns
+from .weighted import weighted_gini, weighted_quantile, worst_share_mean
 
 __all__ = [
     "ALL",
@@ -37,67 +42,11 @@ __all__ = [
     "Evaluation",
     "evaluate",
     "group_people",
+    "site_visits_made",
     "weighted_gini",
     "weighted_quantile",
     "worst_share_mean",
 ]
-
-
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Smallest value whose cumulative weight reaches ``q`` of the total (NaN if no weight).
-
-    Parameters
-    ----------
-    values, weights
-        1-D arrays of equal length; weights >= 0.
-    q
-        Quantile in [0, 1].
-
-    Returns
-    -------
-    float
-    """
-    total = float(weights.sum())
-    if total <= 0:
-        return float("nan")
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    k = int(np.searchsorted(cum, q * total - 1e-9 * total, side="left"))
-    return float(values[order][min(k, len(order) - 1)])
-
-
-def worst_share_mean(values: np.ndarray, weights: np.ndarray, share: float = 0.1) -> float:
-    """Weighted mean of the largest values making up ``share`` of the total weight.
-
-    The weight straddling the cut counts in part, so the result is exact for any weights.
-    """
-    total = float(weights.sum())
-    if total <= 0:
-        return float("nan")
-    order = np.argsort(-values, kind="stable")
-    w = weights[order]
-    cum_before = np.cumsum(w) - w
-    take = np.clip(share * total - cum_before, 0.0, w)
-    return float((take * values[order]).sum() / take.sum())
-
-
-def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
-    """Gini coefficient of ``values`` with ``weights`` (0 = everyone equal).
-
-    Equals ``sum_ij w_i w_j |x_i - x_j| / (2 W^2 mean)``, computed from the Lorenz curve.
-    """
-    total = float(weights.sum())
-    if total <= 0:
-        return float("nan")
-    order = np.argsort(values, kind="stable")
-    x = values[order]
-    w = weights[order]
-    wx = w * x
-    if wx.sum() <= 0:
-        return 0.0
-    lorenz = np.cumsum(wx) / wx.sum()
-    lorenz_prev = np.concatenate(([0.0], lorenz[:-1]))
-    return float(1.0 - np.sum((w / total) * (lorenz + lorenz_prev)))
 
 
 def _stats(minutes: np.ndarray, visits: np.ndarray, people: np.ndarray) -> dict[str, float]:
@@ -187,6 +136,49 @@ def _allocate(
     return np.stack(best_pos, axis=1), np.stack(best_min, axis=1)
 
 
+def _made(groups: Sequence[CustomerGroup], minutes: np.ndarray) -> np.ndarray:
+    """Share of each (cell, group)'s visits made at its journey time (0 where unreachable)."""
+    out = np.where(np.isfinite(minutes), 1.0, 0.0)
+    for gi, g in enumerate(groups):
+        if g.decay is not None:
+            out[:, gi] = g.decay.factor(minutes[:, gi])
+    return out
+
+
+def _lost_figures(visits: np.ndarray, made: np.ndarray) -> dict[str, float]:
+    """Visits made and lost to distance (or to no reachable site) of one population of journeys."""
+    total, lost = float(visits.sum()), float((visits - made).sum())
+    pct = 100.0 * lost / total if total > 0 else float("nan")
+    return {"visits_made": float(made.sum()), "visits_lost": lost, "pct_lost": pct}
+
+
+def site_visits_made(
+    groups: Sequence[CustomerGroup],
+    weights: np.ndarray,
+    times: Mapping[str, Minutes],
+    open_idx: np.ndarray,
+) -> np.ndarray:
+    """Face-to-face visits per year made at each open site (after each group's decay).
+
+    Parameters
+    ----------
+    groups, weights, times
+        As for :func:`evaluate`.
+    open_idx
+        Positions of the open sites among the sites.
+
+    Returns
+    -------
+    numpy.ndarray
+        Visits per year made at each open site, in the order of ``open_idx``.
+    """
+    pos, minutes = _allocate(times, groups, np.asarray(open_idx, dtype=np.int64))
+    made = np.asarray(weights, dtype=np.float64) * _made(groups, minutes)
+    out = np.zeros(len(open_idx))
+    np.add.at(out, pos[pos >= 0], made[pos >= 0])
+    return out
+
+
 def _cell_basis(weights: np.ndarray, people: np.ndarray) -> np.ndarray:
     """Weigh each cell's groups by visits, by people where it has none, else equally."""
     basis = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, people)
@@ -222,14 +214,16 @@ def _site_rows(
     weights: np.ndarray,
     people: np.ndarray,
     open_ids: tuple[str, ...],
+    made: np.ndarray,
 ) -> pd.DataFrame:
     """Figures of each open site over the journeys (cell x group) allocated to it."""
     flat_pos, flat_min = pos.ravel(), minutes.ravel()
-    flat_w, flat_p = weights.ravel(), people.ravel()
+    flat_w, flat_p, flat_made = weights.ravel(), people.ravel(), made.ravel()
     rows = {}
     for k, sid in enumerate(open_ids):
         mask = flat_pos == k
         rows[sid] = _stats(flat_min[mask], flat_w[mask], flat_p[mask])
+        rows[sid] |= _lost_figures(flat_w[mask], flat_made[mask])
     frame = pd.DataFrame.from_dict(rows, orient="index")
     return frame.drop(columns=["unreachable_people", "unreachable_visits"])
 
@@ -508,6 +502,7 @@ def evaluate(
     people = group_people(cells, groups, weights)
 
     pos, minutes = _allocate(times, groups, open_idx)
+    made = weights * _made(groups, minutes)
     main, cell_minutes = _cell_summary(pos, minutes, weights, people, len(open_ids))
 
     out = pd.DataFrame(index=cells.index.copy())
@@ -522,9 +517,13 @@ def evaluate(
     cells_out = gpd.GeoDataFrame(out, geometry=cells.geometry.copy(), crs=cells.crs)
 
     group_rows = {
-        g.id: _stats(minutes[:, gi], weights[:, gi], people[:, gi]) for gi, g in enumerate(groups)
+        g.id: _stats(minutes[:, gi], weights[:, gi], people[:, gi])
+        | _lost_figures(weights[:, gi], made[:, gi])
+        for gi, g in enumerate(groups)
     }
-    group_rows[ALL] = _stats(minutes.ravel(), weights.ravel(), people.ravel())
+    group_rows[ALL] = _stats(minutes.ravel(), weights.ravel(), people.ravel()) | _lost_figures(
+        weights, made
+    )
     group_table = pd.DataFrame.from_dict(group_rows, orient="index")
     group_table.index.name = "group"
     names = {g.id: g.name for g in groups} | {ALL: "All groups"}
@@ -541,10 +540,10 @@ def evaluate(
     site_table = sites.copy()
     site_table.index = pd.Index(site_ids, name=sites.index.name or "site_id")
     site_table["status"] = _statuses(site_table, open_set, existing)
-    figures = _site_rows(pos, minutes, weights, people, open_ids).reindex(site_table.index)
+    figures = _site_rows(pos, minutes, weights, people, open_ids, made).reindex(site_table.index)
     for col in figures.columns:
         site_table[col] = figures[col]
-    site_table["visits_per_month"] = site_table["visits"] / 12.0
+    site_table["visits_per_month"] = site_table["visits_made"] / 12.0
     if "capacity" not in site_table.columns:
         site_table["capacity"] = np.nan
     cap = site_table["capacity"].astype(float)

@@ -10,8 +10,18 @@ A group file is TOML with one ``[[group]]`` table per customer group::
     source = "assumed: ..."                 # "measured: <survey>" or "assumed: <why>"
     channels = { face_to_face = 0.55, phone = 0.35, web = 0.10 }
     modes = { drive = 0.45, walk = 0.55 }
+    decay = { form = "exponential", beta = 0.015, cutoff = 120 }   # optional
 
-Channel shares and mode shares each sum to 1. Each table is validated by :class:`GroupTable`
+Channel shares and mode shares each sum to 1. ``decay`` (optional) makes the group's visits fall
+with journey time (:mod:`gateway_planner.decay`: ``form`` "exponential" or "power", ``beta``,
+``t0`` minutes for the power form, an optional ``cutoff`` in minutes past which nobody comes).
+An optional ``[calibration]`` table scales every group's visits per person::
+
+    [calibration]
+    visit_rate_multiplier = 9.5             # fitted to observed footfall
+    source = "fitted by scenarios/sheerness.toml to ..."
+
+ Each table is validated by :class:`GroupTable`
 (a pydantic model: unknown keys are errors) and a bad file gets one error listing every problem,
 each with its field (``group[older_low_income].channels``) and fix.
 """
@@ -24,12 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._toml import read_toml, translate
+from .decay import DECAY_FORMS, decay_factor, decay_problems
 from .errors import InputError, InputProblem
 
-__all__ = ["CHANNELS", "CustomerGroup", "GroupTable", "load_groups", "parse_groups"]
+__all__ = [
+    "CHANNELS",
+    "CalibrationTable",
+    "CustomerGroup",
+    "GroupDecay",
+    "GroupTable",
+    "load_groups",
+    "parse_groups",
+]
 
 CHANNELS = ("face_to_face", "phone", "web")
 _TOL = 1e-6
@@ -41,7 +61,79 @@ _FIXES = {
     "must have exactly": f"use the keys {', '.join(CHANNELS)}",
     "sum to": "rescale the shares so they sum to 1",
     "appears twice": "make group ids unique",
+    "decay form": f"set decay.form to one of {', '.join(DECAY_FORMS)}",
+    "decay.beta": "give decay.beta as a number > 0, e.g. beta = 0.015 (half the visits lost at 46 min)",
+    "decay.t0": "give decay.t0 as a number of minutes > 0, e.g. t0 = 30",
+    "cut-off": "give decay.cutoff as a number of minutes >= 0, or leave it out",
+    "decay keys": "use only the keys form, beta, t0 and cutoff in decay",
 }
+_DECAY_KEYS = ("form", "beta", "t0", "cutoff")
+
+
+@dataclass(frozen=True)
+class GroupDecay:
+    """How a group's visits fall with journey time (:func:`gateway_planner.decay.decay_factor`).
+
+    Parameters
+    ----------
+    form
+        {"exponential", "power"}
+    beta
+        The decay parameter (> 0).
+    t0
+        Power form: minutes at which the factor is ``2^-beta``.
+    cutoff
+        Nobody comes past this many minutes (None: no cut-off).
+    """
+
+    form: str
+    beta: float
+    t0: float | None = None
+    cutoff: float | None = None
+
+    def factor(self, minutes: np.ndarray) -> np.ndarray:
+        """Share of the group's visits still made at each journey time (0 where ``inf``)."""
+        return decay_factor(minutes, form=self.form, beta=self.beta, t0=self.t0, cutoff=self.cutoff)
+
+    def scaled(self, scale: float) -> GroupDecay:
+        """Return the same decay with ``beta`` multiplied by ``scale`` (a calibration's fit)."""
+        return GroupDecay(self.form, self.beta * scale, self.t0, self.cutoff)
+
+    def describe(self) -> str:
+        """Say the decay in words, e.g. ``exponential, beta 0.015/min (half lost at 46 min)``."""
+        if self.form == "exponential":
+            text = f"exponential, beta {self.beta:.4g}/min (half the visits lost at {np.log(2) / self.beta:.0f} min)"
+        else:
+            text = f"power, beta {self.beta:.4g}, t0 {self.t0:g} min"
+        return text + ("" if self.cutoff is None else f", none past {self.cutoff:g} min")
+
+
+def _decay_from_table(value: Mapping[str, Any]) -> GroupDecay:
+    """Check a ``decay`` table (one line listing every problem) and build its :class:`GroupDecay`."""
+    unknown = sorted(str(k) for k in value if k not in _DECAY_KEYS)
+    if unknown:
+        msg = f"unknown decay keys {unknown}"
+        raise ValueError(msg)
+    form = value.get("form", "exponential")
+    problems = decay_problems(
+        str(form),
+        beta=value.get("beta"),
+        t0=value.get("t0"),
+        cutoff=value.get("cutoff"),
+        forms=DECAY_FORMS,
+    )
+    if problems:
+        words = {"decay": "decay form", "decay_beta": "decay.beta", "decay_t0": "decay.t0"}
+        text = "; ".join(m.replace(f, words[f], 1) if f in words else m for f, m in problems)
+        raise ValueError(text)
+    t0, cutoff = value.get("t0"), value.get("cutoff")
+    return GroupDecay(
+        str(form),
+        float(value["beta"]),
+        None if t0 is None else float(t0),
+        None if cutoff is None else float(cutoff),
+    )
+
 
 #: a share of contacts or journeys: a number from 0 (TOML integers too, not true/false)
 _Share = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -67,6 +159,13 @@ class CustomerGroup:
         Shares of face-to-face journeys by travel mode (``drive``, ``walk``, ...); sum to 1.
     source
         ``"measured: ..."`` or ``"assumed: ..."``.
+    decay
+        How the group's visits fall with journey time (None: they do not).
+    rate_multiplier
+        Multiplier of ``visits_per_person_year`` from a calibration to observed footfall
+        (the groups file's ``[calibration]`` table); 1 when uncalibrated.
+    rate_source
+        Where the multiplier comes from ("" when there is none).
     """
 
     id: str
@@ -77,6 +176,14 @@ class CustomerGroup:
     modes: Mapping[str, float]
     source: str = "assumed: not stated"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    decay: GroupDecay | None = None
+    rate_multiplier: float = 1.0
+    rate_source: str = ""
+
+    @property
+    def modelled_visits_per_person_year(self) -> float:
+        """Contacts per person per year the model uses: the file's figure x the multiplier."""
+        return self.visits_per_person_year * self.rate_multiplier
 
     @property
     def assumed(self) -> bool:
@@ -115,6 +222,7 @@ class GroupTable(BaseModel):
     channels: dict[str, _Share]
     modes: dict[str, _Share] = Field(min_length=1)
     source: str = "assumed: not stated"
+    decay: dict[str, Any] | None = None
 
     @field_validator("channels")
     @classmethod
@@ -131,8 +239,15 @@ class GroupTable(BaseModel):
     def _modes(cls, value: dict[str, float]) -> dict[str, float]:
         return _sums_to_one(value, "modes")
 
-    def to_group(self) -> CustomerGroup:
-        """Return the :class:`CustomerGroup` this table describes."""
+    @field_validator("decay", mode="after")
+    @classmethod
+    def _decay(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _decay_from_table(value)
+        return value
+
+    def to_group(self, calibration: CalibrationTable | None = None) -> CustomerGroup:
+        """Return the :class:`CustomerGroup` this table describes (with the file's calibration)."""
         return CustomerGroup(
             id=self.id,
             name=self.id if self.name is None else self.name,
@@ -141,7 +256,27 @@ class GroupTable(BaseModel):
             visits_per_person_year=self.visits_per_person_year,
             modes=dict(self.modes),
             source=self.source,
+            decay=None if self.decay is None else _decay_from_table(self.decay),
+            rate_multiplier=1.0 if calibration is None else calibration.visit_rate_multiplier,
+            rate_source="" if calibration is None else calibration.source,
         )
+
+
+class CalibrationTable(BaseModel):
+    """The ``[calibration]`` table of a groups file: a multiplier of every group's visit rate.
+
+    Attributes
+    ----------
+    visit_rate_multiplier
+        Multiplies every group's ``visits_per_person_year`` (> 0).
+    source
+        Where it comes from (which observations, which scenario fitted it).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    visit_rate_multiplier: float = Field(gt=0, allow_inf_nan=False)
+    source: str = Field(min_length=1)
 
 
 def _group_id(item: object) -> str | None:
@@ -177,10 +312,20 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
     """
     raw = data.get("group")
     problems = [
-        InputProblem(str(key), "unknown key", "remove it; a groups file holds [[group]] tables")
+        InputProblem(
+            str(key),
+            "unknown key",
+            "remove it; a groups file holds [[group]] tables and a [calibration] table",
+        )
         for key in data
-        if key != "group"
+        if key not in ("group", "calibration")
     ]
+    calibration: CalibrationTable | None = None
+    if "calibration" in data:
+        try:
+            calibration = CalibrationTable.model_validate(data["calibration"])
+        except ValidationError as exc:
+            problems += _problems(exc, "calibration")
     if not isinstance(raw, list) or not raw:
         msg = "no [[group]] tables found"
         problems.insert(0, InputProblem("group", msg, "add one [[group]] table per customer group"))
@@ -201,7 +346,7 @@ def parse_groups(data: Mapping[str, Any], *, file: str = "<groups>") -> list[Cus
             seen.add(gid)
     if problems:
         raise InputError.from_problems(problems, file=file)
-    return [table.to_group() for table in tables]
+    return [table.to_group(calibration) for table in tables]
 
 
 def load_groups(path: str | Path) -> list[CustomerGroup]:

@@ -179,6 +179,7 @@ def run_summary(
     proposed: Evaluation,
     *,
     alternatives: Alternatives | None = None,
+    calibration: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return what ``summary.json`` holds for a run.
 
@@ -191,6 +192,9 @@ def run_summary(
     alternatives
         Near-optimal alternatives (``objective.alternatives``), listed under ``alternatives``
         when given.
+    calibration
+        The calibration of the visit rates (:func:`gateway_planner.footfall.calibration_note`),
+        or None: recorded as ``calibration`` with an assumption saying it.
 
     Returns
     -------
@@ -220,10 +224,27 @@ def run_summary(
             "modelled yet), so long walking times stand for people without a car"
         )
     elif "bus" in networks:
+        booked = _open_to(scenario)
+        minibus = " or, inside the on-demand zone, by the minibus where that is faster"
         assumptions.append(
-            "Journeys in a group's 'walk' share are on foot all the way; its 'bus' share takes "
-            "the bus or train where that is faster than walking (walk, wait, ride, walk), and "
-            "walks where no stop is within reach"
+            "Journeys in a group's 'walk' share are on foot"
+            + (minibus if "walk" in booked else " all the way")
+            + "; its 'bus' share takes the bus or train where that is faster than walking (walk, "
+            "wait, ride, walk)"
+            + (minibus.replace(" or,", ",") if "bus" in booked else "")
+            + ", and walks where neither a stop nor the minibus is within reach"
+            if booked
+            else "Journeys in a group's 'walk' share are on foot all the way; its 'bus' share "
+            "takes the bus or train where that is faster than walking (walk, wait, ride, walk), "
+            "and walks where no stop is within reach"
+        )
+    if calibration is not None:
+        assumptions.append("Visit rates: " + str(calibration["note"]))
+    decays = [f"{g.name}: {g.decay.describe()}" for g in area.groups if g.decay is not None]
+    if decays:
+        assumptions.append(
+            "Visits fall with journey time (visits lost to distance are those not made): "
+            + "; ".join(decays)
         )
     summary: dict[str, Any] = {
         "scenario": {
@@ -293,6 +314,17 @@ def run_summary(
                 "source": g.source,
                 "face_to_face": g.face_to_face,
                 "visits_per_person_year": g.visits_per_person_year,
+                "rate_multiplier": g.rate_multiplier,
+                "modelled_visits_per_person_year": g.modelled_visits_per_person_year,
+                "decay": None
+                if g.decay is None
+                else {
+                    "form": g.decay.form,
+                    "beta": g.decay.beta,
+                    "t0": g.decay.t0,
+                    "cutoff": g.decay.cutoff,
+                    "text": g.decay.describe(),
+                },
                 "modes": dict(g.modes),
             }
             for g in area.groups
@@ -311,6 +343,8 @@ def run_summary(
     }
     if alternatives is not None:
         summary["alternatives"] = alternatives_summary(alternatives)
+    if calibration is not None:
+        summary["calibration"] = dict(calibration)
     return summary
 
 

@@ -42,6 +42,7 @@ from .contracts import Area, Evaluation
 from .costs import build_problem, searches_cut_by
 from .demand import face_to_face_weights
 from .evaluate import RIDE_TOLERANCE, evaluate, group_people
+from .footfall import Calibration, calibrate, calibration_note
 from .locate import Alternatives, Problem, Solution, near_optimal, solve
 from .network import (
     Mode,
@@ -101,6 +102,8 @@ class RunResult:
     alternatives
         The best solution and its near-optimal alternatives (``objective.alternatives``), or
         None when none were asked for.
+    calibration
+        The fit of the visit rates to observed footfall (``[calibration]``), or None.
     """
 
     scenario: Scenario
@@ -115,6 +118,7 @@ class RunResult:
     summary: Mapping[str, Any]
     folder: Path | None
     alternatives: Alternatives | None = None
+    calibration: Calibration | None = None
 
 
 @contextmanager
@@ -304,6 +308,8 @@ def run_scenario(
     with dask_client(workers=workers, scheduler=scheduler) as client:
         if reuse is not None:  # load_area names a user's own area after its scenario
             area = reuse.area if scenario.area.pilot else replace(reuse.area, id=scenario.name)
+            if reuse.calibration is not None:  # start again from the groups as loaded
+                area = replace(area, groups=list(reuse.calibration.groups))
         else:
             with _stage("study area"):
                 area = load_area(scenario)
@@ -319,6 +325,10 @@ def run_scenario(
             networks, times = dict(reuse.networks), reuse.times
         else:  # new inputs, or the reused searches were cut by sites this run may close
             networks, times = build_networks(scenario, area, client=client)
+        fit = None
+        if scenario.calibration is not None:
+            with _stage("calibration to observed footfall"):
+                fit, area, weights = calibrate(scenario, area, weights, times)
         problem = build_problem(scenario, area, weights, times)
         check_reach(scenario, area, times, problem)
         solution = _solve(scenario, problem, client)
@@ -348,7 +358,15 @@ def run_scenario(
         )
     check_solution(scenario, area, times, problem, solution, proposed)
     summary = run_summary(
-        scenario, area, networks, times, solution, current, proposed, alternatives=alternatives
+        scenario,
+        area,
+        networks,
+        times,
+        solution,
+        current,
+        proposed,
+        calibration=calibration_note(area.groups, fit),
+        alternatives=alternatives,
     )
     if target is not None:
         _, field = output_target(scenario, folder)
@@ -383,6 +401,7 @@ def run_scenario(
         summary=summary,
         folder=target,
         alternatives=alternatives,
+        calibration=fit,
     )
 
 

@@ -102,3 +102,41 @@ def test_speed_tables_carry_the_walking_speed():
         }
     )
     assert s.network.speed_tables() == {"drive": {"primary": 50.0}, "walk": {"default": 4.0}}
+
+
+def test_a_bare_pilot_scenario_takes_its_areas_network():
+    """The pilot's groups go by bus and on-demand transport: area.toml's [network] supplies them."""
+    from gateway_planner.config import scenario_from_dict
+    from gateway_planner.pilot import data_dir
+
+    for pilot in ("swale", "saint-omer"):
+        bare = scenario_from_dict({"name": "bare", "area": {"pilot": pilot}})
+        assert bare.network.modes == ["drive", "walk", "bus", "on_demand"]
+        folder = data_dir() / "pilot" / pilot
+        assert bare.network.transit.gtfs == folder / "gtfs"
+        assert str(bare.network.transit.date) == "2024-03-12"
+        assert bare.network.on_demand.zone == folder / "on_demand_zone.geojson"
+        assert bare.network.on_demand.source.startswith("assumed:")
+    # keys the scenario gives win; naming the modes takes none of the area's network
+    fast = scenario_from_dict(
+        {"name": "b", "area": {"pilot": "swale"}, "network": {"limit_minutes": 60}}
+    )
+    assert fast.network.limit_minutes == 60 and "bus" in fast.network.modes
+    own = scenario_from_dict(
+        {"name": "b", "area": {"pilot": "swale"}, "network": {"modes": ["drive"]}}
+    )
+    assert own.network.modes == ["drive"] and own.network.transit is None
+    # the planner's own groups: the modes stay drive and walk unless the scenario names others
+    groups = scenario_from_dict(
+        {"name": "b", "area": {"pilot": "swale"}, "demand": {"groups": "g.toml"}}
+    )
+    assert groups.network.modes == ["drive", "walk"] and groups.network.transit is None
+    user = scenario_from_dict(
+        {
+            "name": "u",
+            "area": {"boundary": "b.gpkg"},
+            "demand": {"population": "p.tif", "groups": "g.toml"},
+            "sites": {"file": "s.csv"},
+        }
+    )
+    assert user.network.modes == ["drive", "walk"]

@@ -7,7 +7,11 @@ import pytest
 import shapely
 
 from gateway_planner.demand import CustomerGroup
-from gateway_planner.evaluate import evaluate, weighted_gini, weighted_quantile, worst_share_mean
+from gateway_planner.evaluate import (
+    ALL,
+    evaluate,
+    site_visits_made,
+)
 
 
 def _group(gid: str, modes: dict[str, float] | None = None) -> CustomerGroup:
@@ -116,21 +120,6 @@ def test_mismatched_inputs_are_reported(grid):
     cells, sites, times = grid
     with pytest.raises(ValueError, match=r"weights have shape \(9, 2\).*open sites \['Z'\]"):
         evaluate(cells, sites, [_group("g")], np.ones((9, 2)), times, ["Z"])
-
-
-def test_weighted_helpers():
-    x = np.array([1.0, 2.0, 3.0, 4.0])
-    w = np.ones(4)
-    assert weighted_quantile(x, w, 0.5) == 2.0
-    assert weighted_quantile(x, w, 1.0) == 4.0
-    assert worst_share_mean(x, w, 0.25) == 4.0
-    assert worst_share_mean(x, w, 0.5) == 3.5
-    assert worst_share_mean(x, np.array([1.0, 1.0, 1.0, 0.2]), 0.5) == pytest.approx(
-        (0.2 * 4 + 1 * 3 + 0.4 * 2) / 1.6
-    )
-    assert weighted_gini(np.ones(5), np.ones(5)) == pytest.approx(0.0)
-    assert weighted_gini(np.array([0.0, 1.0]), np.array([1.0, 1.0])) == pytest.approx(0.5)
-    assert np.isnan(weighted_quantile(x, np.zeros(4), 0.5))
 
 
 def test_hand_computed_site_figures(grid):
@@ -366,7 +355,10 @@ def test_a_group_of_one_mode_has_the_same_figures_by_that_mode(grid):
     args = (cells, sites, [_group("g")], np.full((9, 1), 100.0), times, ["A", "B"])
     ev = evaluate(*args, by_mode={"drive": times["g"]})
     group, mode = ev.groups.loc["g"], ev.modes.loc[("g", "drive")]
-    for col in ev.groups.columns.drop("name"):
+    # visits made and lost to distance are a group's figures, not split by mode
+    lost = ["visits_made", "visits_lost", "pct_lost"]
+    assert not set(lost) & set(ev.modes.columns)
+    for col in ev.groups.columns.drop(["name", *lost]):
         assert mode[col] == group[col], col
     assert mode["pct_of_visits"] == 100.0
 
@@ -405,3 +397,41 @@ def test_a_mode_without_times_is_reported(two_modes):
         evaluate(
             cells, sites, groups, weights, times, ["A"], by_mode=by_mode | {"walk": np.ones((9, 1))}
         )
+
+
+def test_visits_lost_to_distance_by_group_and_site(grid):
+    """Exponential decay, beta = ln 2 / 10: half the visits lost at 10 min, none made past 15."""
+    from dataclasses import replace as dc_replace
+
+    from gateway_planner.groups import GroupDecay
+
+    cells, sites, times = grid
+    decay = GroupDecay("exponential", np.log(2) / 10, cutoff=15.0)
+    groups = [dc_replace(_group("g"), decay=decay)]
+    weights = np.full((9, 1), 120.0)
+    ev = evaluate(cells, sites, groups, weights, times, ["A", "B"], existing=["A"])
+    # minutes 0 10 20 / 10 20 10 / 20 10 0: A serves 0, 10, 20, 10, 20, 20; B serves 10, 10, 0
+    row = ev.groups.loc["g"]
+    assert row["visits"] == pytest.approx(1080)
+    assert row["visits_made"] == pytest.approx(120 * (1 + 0.5 * 4 + 1))
+    assert row["visits_lost"] == pytest.approx(1080 - 480)
+    assert row["pct_lost"] == pytest.approx(100 * 600 / 1080)
+    assert ev.groups.loc[ALL, "visits_lost"] == pytest.approx(600)
+    a, b = ev.sites.loc["A"], ev.sites.loc["B"]
+    assert a["visits_made"] == pytest.approx(120 * 2) and a["visits_lost"] == pytest.approx(480)
+    assert b["visits_made"] == pytest.approx(120 * 2) and b["visits_lost"] == pytest.approx(120)
+    assert a["visits_per_month"] == pytest.approx(240 / 12)
+    made = site_visits_made(groups, weights, times, np.array([0, 1]))
+    assert made == pytest.approx([240, 240])
+    # without a decay nothing reachable is lost and a site's month counts all its visits
+    plain = evaluate(cells, sites, [_group("g")], weights, times, ["A", "B"])
+    assert plain.groups.loc["g", "visits_lost"] == 0
+    assert plain.sites["visits_per_month"].tolist() == pytest.approx([720 / 12, 360 / 12])
+
+
+def test_unreachable_visits_are_lost(grid):
+    cells, sites, times = grid
+    far = {"g": np.where(times["g"] > 10, np.inf, times["g"])}
+    ev = evaluate(cells, sites, [_group("g")], np.full((9, 1), 1.0), far, ["A"])
+    # only cells 00, 01, 10 reach A within 10 minutes
+    assert ev.groups.loc["g", "visits_made"] == 3 and ev.groups.loc["g", "visits_lost"] == 6

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from gateway_planner.demand import load_groups, parse_groups
@@ -127,3 +129,97 @@ def test_pilot_groups_name_their_fields_by_id():
 def test_missing_groups_file(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_groups(tmp_path / "none.toml")
+
+
+DECAY = "modes = { drive = 0.4, walk = 0.6 }\n"
+
+
+@pytest.mark.parametrize(
+    ("decay", "pattern"),
+    [
+        (
+            'decay = { form = "exponential", beta = -0.02 }',
+            r"groups\.toml: group\[older\]\.decay: decay\.beta = -0\.02 must be a number > 0 for "
+            r"exponential decay\. Fix: give decay\.beta as a number > 0",
+        ),
+        (
+            'decay = { form = "exponential", beta = "fast" }',
+            r"group\[older\]\.decay: decay\.beta = 'fast' must be a number > 0 .*Fix: give decay\.beta",
+        ),
+        (
+            'decay = { form = "power", beta = 1.5, t0 = -10 }',
+            r"group\[older\]\.decay: decay\.t0 = -10 must be a number of minutes > 0\. "
+            r"Fix: give decay\.t0 as a number of minutes > 0",
+        ),
+        (
+            'decay = { form = "exponential", beta = 0.02, cutoff = -1 }',
+            r"cut-off = -1 must be a number of minutes >= 0\. Fix: give decay\.cutoff",
+        ),
+        (
+            'decay = { form = "exponential", beta = 0.02, cutoff = "never" }',
+            r"cut-off = 'never' must be a number of minutes >= 0",
+        ),
+        (
+            'decay = { form = "gaussian", beta = 0.02 }',
+            r"decay form 'gaussian' is not one of exponential, power\. Fix: set decay\.form",
+        ),
+        (
+            'decay = { form = "exponential", beta = 0.02, half_life = 30 }',
+            r"unknown decay keys \['half_life'\]\. Fix: use only the keys form, beta, t0",
+        ),
+    ],
+)
+def test_bad_decays_give_one_line(tmp_path, decay, pattern):
+    path = tmp_path / "groups.toml"
+    path.write_text(GOOD.replace(DECAY, f"{DECAY}{decay}\n", 1))
+    with pytest.raises(InputError) as info:
+        load_groups(path)
+    assert "\n" not in str(info.value)
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+
+def test_decays_and_the_stored_calibration(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "groups.toml"
+    text = GOOD.replace(
+        DECAY, f'{DECAY}decay = {{ form = "power", beta = 2, t0 = 10, cutoff = 60 }}\n', 1
+    )
+    text += '\n[calibration]\nvisit_rate_multiplier = 2.5\nsource = "fitted to a count"\n'
+    path.write_text(text)
+    older, online = load_groups(path)
+    assert older.decay is not None and online.decay is None
+    assert older.decay.factor(np.array([0.0, 10.0, 61.0, np.inf])) == pytest.approx(
+        [1.0, 0.25, 0.0, 0.0]
+    )
+    assert older.decay.describe() == "power, beta 2, t0 10 min, none past 60 min"
+    assert older.decay.scaled(0.5).beta == 1.0
+    assert older.rate_multiplier == online.rate_multiplier == 2.5
+    assert older.visits_per_person_year == 1.5
+    assert older.modelled_visits_per_person_year == pytest.approx(3.75)
+    assert online.rate_source == "fitted to a count"
+    path.write_text(text.replace("= 2.5", "= 0"))
+    with pytest.raises(InputError, match=r"calibration\.visit_rate_multiplier: Input should be"):
+        load_groups(path)
+
+
+def test_the_calibrated_rates_scale_the_weights(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from gateway_planner.demand import face_to_face_weights
+
+    path = tmp_path / "groups.toml"
+    path.write_text(GOOD)
+    plain = load_groups(path)
+    path.write_text(GOOD + '\n[calibration]\nvisit_rate_multiplier = 3\nsource = "x"\n')
+    scaled = load_groups(path)
+    cells = gpd.GeoDataFrame(
+        {"population": [100.0], "share__older": [0.5], "share__online": [0.5]},
+        geometry=[shapely.box(0, 0, 1, 1)],
+        index=["c"],
+        crs=27700,
+    )
+    a = face_to_face_weights(cells, plain)
+    b = face_to_face_weights(cells, scaled)
+    assert b == pytest.approx(3 * a) and a[0, 0] == pytest.approx(50 * 0.6 * 1.5)

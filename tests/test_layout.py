@@ -33,10 +33,12 @@ GROUND_FLOOR = {
     "_version",
     "cluster",
     "contracts",
+    "decay",
     "errors",
     "groups",
     "minutes",
     "settings",
+    "weighted",
 }
 #: the stages of the flow; each imports only the ground floor and itself
 STAGES = {"demand", "network", "locate", "report", "evaluate", "pilot"}

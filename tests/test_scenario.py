@@ -47,8 +47,25 @@ def pmedian_run():
         {"model": "pcenter", "new_sites": 1},
         {"model": "pcenter", "new_sites": 1, "weighted_center": True},
         {"model": "set_cover", "limit_minutes": 120, "coverage_share": 0.8},
+        {"model": "max_attendance", "new_sites": 1},
+        {
+            "model": "max_attendance",
+            "new_sites": 1,
+            "decay": "power",
+            "decay_beta": 1.5,
+            "decay_t0": 20,
+            "limit_minutes": 90,
+        },
     ],
-    ids=["coverage", "coverage-linear", "pcenter", "pcenter-weighted", "set-cover-share"],
+    ids=[
+        "coverage",
+        "coverage-linear",
+        "pcenter",
+        "pcenter-weighted",
+        "set-cover-share",
+        "attendance-groups",
+        "attendance-power",
+    ],
 )
 def test_every_model_runs_from_a_scenario(objective):
     result = run_scenario(swale(**objective), write=False)
@@ -200,3 +217,75 @@ def test_alternatives_asked_in_the_scenario_are_the_next_best_and_written(tmp_pa
 def test_alternatives_for_set_cover_are_refused():
     with pytest.raises(InputError, match="alternatives"):
         swale(model="set_cover", limit_minutes=60, alternatives=2)
+
+
+def test_max_attendance_maximises_the_visits_made(pmedian_run):
+    """The groups' own decays: the chosen site makes at least as many visits as p-median's."""
+    result = run_scenario(swale(model="max_attendance", new_sites=1), write=False)
+    made = result.proposed.groups.loc["all", "visits_made"]
+    # the objective is the visits a year made with each cell at one site; the evaluation sends
+    # each group to its own nearest site, which can only make more
+    assert made >= result.solution.objective - 1e-6
+    assert result.solution.objective == pytest.approx(made, rel=1e-4)
+    assert result.solution.bound >= result.solution.objective - 1e-6
+    assert made >= pmedian_run.proposed.groups.loc["all", "visits_made"] - 1e-6
+    assert result.problem.attendance is not None
+    assert result.summary["scenario"]["objective"]["model"] == "max_attendance"
+    assert any("Visits fall with journey time" in a for a in result.summary["assumptions"])
+
+
+@pytest.mark.parametrize(
+    ("objective", "pattern"),
+    [
+        (
+            {"decay_beta": -0.1},
+            r"objective\.decay_beta: Input should be greater than 0 \(got -0\.1\)\. Fix: use a "
+            r"number > 0",
+        ),
+        ({"decay_beta": "fast"}, r"objective\.decay_beta: Input should be a valid number"),
+        (
+            {"decay_t0": -3, "decay": "power", "decay_beta": 1.0},
+            r"objective\.decay_t0: Input should be greater than 0",
+        ),
+        (
+            {"decay": "power", "decay_beta": 1.0},
+            r"objective\.decay_t0 = None must be a number of minutes > 0 .*Fix: give "
+            r"objective\.decay_beta > 0 \(and decay_t0 > 0 for power\)",
+        ),
+        (
+            {"model": "pmedian", "decay_beta": 0.1, "decay": "exponential"},
+            r"decay 'exponential' is for model 'max_attendance', not 'pmedian'",
+        ),
+    ],
+)
+def test_bad_decay_parameters_give_one_line(objective, pattern):
+    full = {"model": "max_attendance", "decay": "exponential", "decay_beta": 0.02} | objective
+    with pytest.raises(InputError) as info:
+        swale(**full)
+    assert "\n" not in str(info.value)
+    assert re.search(pattern, str(info.value)), str(info.value)
+
+
+def test_max_attendance_needs_a_decay_somewhere(tmp_path):
+    plain = tmp_path / "groups.toml"
+    text = drive_walk_groups().read_text(encoding="utf-8")
+    plain.write_text(re.sub(r"decay = \{[^}]*\}.*\n", "", text), encoding="utf-8")
+    scenario = scenario_from_dict(
+        {
+            "name": "t",
+            "area": {"pilot": "swale"},
+            "demand": {"groups": str(plain)},
+            "objective": {"model": "max_attendance", "new_sites": 1},
+        }
+    )
+    with pytest.raises(InputError, match=r"objective\.decay: max_attendance needs visits that"):
+        run_scenario(scenario, write=False)
+
+
+def test_a_bare_pilot_scenario_runs():
+    """[area] pilot = "swale" and nothing else: the area's bus feed and on-demand zone are used."""
+    result = run_scenario(
+        scenario_from_dict({"name": "bare", "area": {"pilot": "swale"}}), write=False
+    )
+    assert sorted(result.networks) == ["bus", "drive", "on_demand", "walk"]
+    assert "sheerness-gateway" in result.solution.open_sites

@@ -13,11 +13,19 @@ never silently falls back to a default. See the README's "Scenario file referenc
 from .network import NetworkConfig, OnDemandConfig, TransitConfig
 from .reuse import REUSING_KEYS, input_keys, reuses_inputs
 from .scenario import Scenario, load_scenario, scenario_from_dict
-from .tables import AreaConfig, DemandConfig, ObjectiveConfig, OutputConfig, SitesConfig
+from .tables import (
+    AreaConfig,
+    CalibrationConfig,
+    DemandConfig,
+    ObjectiveConfig,
+    OutputConfig,
+    SitesConfig,
+)
 
 __all__ = [
     "REUSING_KEYS",
     "AreaConfig",
+    "CalibrationConfig",
     "DemandConfig",
     "NetworkConfig",
     "ObjectiveConfig",

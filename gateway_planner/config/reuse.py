@@ -19,6 +19,7 @@ REUSING_KEYS: tuple[str, ...] = (
     "title",
     "description",
     "objective",
+    "calibration",
     "output",
     "demand.channel_shift",
 )

@@ -30,7 +30,14 @@ from .._toml import read_toml, validate
 from ..errors import InputError
 from ._base import Strict
 from .network import NetworkConfig
-from .tables import AreaConfig, DemandConfig, ObjectiveConfig, OutputConfig, SitesConfig
+from .tables import (
+    AreaConfig,
+    CalibrationConfig,
+    DemandConfig,
+    ObjectiveConfig,
+    OutputConfig,
+    SitesConfig,
+)
 
 __all__ = ["Scenario", "load_scenario", "scenario_from_dict"]
 
@@ -58,6 +65,7 @@ class Scenario(Strict):
     sites: SitesConfig = SitesConfig()
     network: NetworkConfig = NetworkConfig()
     objective: ObjectiveConfig = ObjectiveConfig()
+    calibration: CalibrationConfig | None = None
     output: OutputConfig = OutputConfig()
     source_path: Path | None = Field(default=None, exclude=True)
 
@@ -160,6 +168,9 @@ _FIXES = {
     "open_to needs modes": "add them to network.modes, or leave them out of on_demand.open_to",
     "needs": "add the missing key(s)",
     "lies beyond": "set objective.decay_start to objective.limit_minutes or less",
+    "is for model": "set objective.model = 'max_attendance' or decay = 'step' or 'linear'",
+    "own decay": "give objective.decay_beta > 0 (and decay_t0 > 0 for power)",
+    "observed visits": "give each site's observed visits a month as a number > 0",
     "folder name": "use only letters (a-z, A-Z), digits, '-', '_' and '.', e.g. 'swale-2030'",
     "must start with": "begin the name with a letter or a digit, e.g. 'swale-2030'",
 }
@@ -186,7 +197,32 @@ def _resolve_network(network: NetworkConfig, base: Path) -> NetworkConfig:
     return network.model_copy(update=update)
 
 
+def _with_pilot_network(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Give a pilot scenario naming no ``network.modes`` its area's network (area.toml).
+
+    The pilot's groups travel by bus and on-demand transport too, so a pilot scenario with the
+    pilot's groups takes the area's modes, bus feed and on-demand zone; keys the scenario
+    gives win. With a groups file of its own (``demand.groups``) the defaults stay drive and
+    walk.
+    """
+    area, network = data.get("area"), data.get("network", {})
+    demand = data.get("demand", {})
+    pilot = area.get("pilot") if isinstance(area, Mapping) else None
+    if (
+        not isinstance(pilot, str)
+        or not isinstance(network, Mapping)
+        or "modes" in network
+        or (isinstance(demand, Mapping) and demand.get("groups") is not None)
+    ):
+        return data
+    from ..pilot import default_network
+
+    default = default_network(pilot)
+    return {**data, "network": {**default, **network}} if default else data
+
+
 def _validate(data: Mapping[str, Any], *, file: Path | None, base: Path | None) -> Scenario:
+    data = _with_pilot_network(data)
     scenario = validate(Scenario, {**data, "source_path": file}, file=file, fixes=_FIXES)
     if base is None:
         return scenario

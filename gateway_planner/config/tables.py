@@ -5,11 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from ..decay import decay_problems
 from ._base import Strict
 
-__all__ = ["AreaConfig", "DemandConfig", "ObjectiveConfig", "OutputConfig", "SitesConfig"]
+__all__ = [
+    "AreaConfig",
+    "CalibrationConfig",
+    "DemandConfig",
+    "ObjectiveConfig",
+    "OutputConfig",
+    "SitesConfig",
+]
 
 
 class AreaConfig(Strict):
@@ -125,7 +133,7 @@ class SitesConfig(Strict):
 class ObjectiveConfig(Strict):
     """The question: which location model, with how many new sites, solved how."""
 
-    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter"] = "pmedian"
+    model: Literal["pmedian", "max_coverage", "set_cover", "pcenter", "max_attendance"] = "pmedian"
     new_sites: int = Field(
         default=1, ge=0, description="Number of sites to add to the existing ones."
     )
@@ -139,9 +147,23 @@ class ObjectiveConfig(Strict):
         le=1,
         description="set_cover: share of face-to-face demand to bring within T.",
     )
-    decay: Literal["step", "linear"] = Field(
+    decay: Literal["step", "linear", "exponential", "power"] = Field(
         default="step",
-        description="max_coverage: full credit within T (step) or fading to 0 at T (linear).",
+        description="max_coverage: full credit within T (step) or fading to 0 at T (linear); "
+        "max_attendance: 'exponential' or 'power' gives every group this decay (with "
+        "decay_beta, decay_t0 and limit_minutes as cut-off), else each group's own decay.",
+    )
+    decay_beta: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="max_attendance, exponential or power decay: beta (per minute, or exponent).",
+    )
+    decay_t0: float | None = Field(
+        default=None,
+        gt=0,
+        allow_inf_nan=False,
+        description="max_attendance, power decay: minutes at which 2^-beta of the visits remain.",
     )
     decay_start: float | None = Field(
         default=None, ge=0, description="max_coverage with linear decay: minutes of full credit."
@@ -183,6 +205,20 @@ class ObjectiveConfig(Strict):
         if self.model in {"max_coverage", "set_cover"} and self.limit_minutes is None:
             msg = f"model '{self.model}' needs objective.limit_minutes"
             raise ValueError(msg)
+        if self.decay in ("exponential", "power"):
+            if self.model != "max_attendance":
+                msg = f"decay '{self.decay}' is for model 'max_attendance', not '{self.model}'"
+                raise ValueError(msg)
+            problems = decay_problems(
+                self.decay,
+                beta=self.decay_beta,
+                t0=self.decay_t0,
+                cutoff=self.limit_minutes,
+                field="objective.decay",
+            )
+            if problems:
+                msg = "; ".join(m for _, m in problems) + " (max_attendance's own decay)"
+                raise ValueError(msg)
         limit, start = self.limit_minutes, self.decay_start
         if start is not None and limit is not None and start > limit:
             msg = (
@@ -197,6 +233,36 @@ class ObjectiveConfig(Strict):
             )
             raise ValueError(msg)
         return self
+
+
+class CalibrationConfig(Strict):
+    """Observed footfall the visit rates are fitted to (README: "Calibration")."""
+
+    observed_visits_per_month: dict[str, float] = Field(
+        min_length=1,
+        description="Face-to-face visits a month observed at existing sites, by site id, e.g. "
+        '{ "sheerness-gateway" = 11000 }.',
+    )
+    period: str = Field(
+        default="", description="When the observations were made (free text, reported)."
+    )
+    source: str = Field(
+        default="",
+        description="Where the observations come from and how sure they are (free text, reported).",
+    )
+    fit_decay: bool = Field(
+        default=True,
+        description="With two observations or more, fit the groups' decay parameter too.",
+    )
+
+    @field_validator("observed_visits_per_month")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in value.items() if not (v > 0 and v < float("inf"))}
+        if bad:
+            msg = f"observed visits must be numbers > 0, got {bad}"
+            raise ValueError(msg)
+        return value
 
 
 class OutputConfig(Strict):

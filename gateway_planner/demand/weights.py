@@ -1,7 +1,9 @@
 """Face-to-face demand per cell and customer group.
 
-``weights[i, g] = population[i] x share[i, g] x face_to_face[g] x visits_per_person_year[g]``:
-face-to-face visits per year made by group ``g`` living in cell ``i``. A channel shift scales every
+``weights[i, g] = population[i] x share[i, g] x face_to_face[g] x visits_per_person_year[g]``
+(times the groups file's calibrated ``rate_multiplier``): face-to-face visits per year made by
+group ``g`` living in cell ``i`` were the counter at their door (a group's decay with journey time
+is applied by the evaluation and by the maximal-attendance model). A channel shift scales every
 group's face-to-face share (``-0.2`` = 20 % fewer visits in person, moved to phone and web).
 """
 
@@ -60,7 +62,7 @@ def face_to_face_weights(
     shares = cells[share_columns(groups)].to_numpy(dtype=float)
     per_person = np.array(
         [
-            min(1.0, g.face_to_face * (1.0 + channel_shift)) * g.visits_per_person_year
+            min(1.0, g.face_to_face * (1.0 + channel_shift)) * g.modelled_visits_per_person_year
             for g in groups
         ]
     )

@@ -30,11 +30,12 @@ from __future__ import annotations
 from .._deprecation import deprecated_alias, warn_deprecated
 from .._readers import read_boundary, read_cells_csv, read_sites
 from ..contracts import Area
-from ._pack import available, data_dir, get_path, load_pilot
+from ._pack import available, data_dir, default_network, get_path, load_pilot
 
 __all__ = [
     "available",
     "data_dir",
+    "default_network",
     "get_path",
     "load_pilot",
     "read_boundary",

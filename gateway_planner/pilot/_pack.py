@@ -8,6 +8,7 @@ boundary go through the same readers as the planner's own files.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyproj
 import shapely
@@ -19,7 +20,7 @@ from ..contracts import SHARE_PREFIX, Area
 from ..errors import InputError
 from ..groups import load_groups
 
-__all__ = ["AreaFile", "available", "data_dir", "get_path", "load_pilot"]
+__all__ = ["AreaFile", "available", "data_dir", "default_network", "get_path", "load_pilot"]
 
 available: tuple[str, ...] = ("swale", "saint-omer")
 
@@ -104,6 +105,9 @@ class AreaFile(BaseModel):
         Data sources with licence and attribution text; what is assumed rather than measured.
     counts
         Figures of the build (units, postcodes, cells, sites, ...).
+    network
+        The scenario ``[network]`` table a pilot scenario without ``network.modes`` takes
+        (its paths relative to the area's folder).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -117,6 +121,7 @@ class AreaFile(BaseModel):
     sources: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
     counts: dict[str, int] = Field(default_factory=dict)
+    network: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod
@@ -149,6 +154,31 @@ def _read_area_file(path: Path, area: str) -> AreaFile:
         context={"area": area},
         fixes={"is not the area's folder": REBUILD, "CRS": "give an EPSG code such as EPSG:27700"},
     )
+
+
+def default_network(area: str) -> dict[str, Any]:
+    """Return a pilot area's default ``[network]`` table, its paths absolute ({} if unknown).
+
+    Parameters
+    ----------
+    area
+        A pilot area id.
+
+    Returns
+    -------
+    dict
+        The ``[network]`` table of its ``area.toml`` (modes, ``transit`` with the GTFS feed,
+        ``on_demand`` with the zone), for a scenario that names no modes.
+    """
+    if area not in available:
+        return {}
+    path = get_path(f"{area}/area.toml")
+    folder = path.parent
+    network = dict(_read_area_file(path, area).network)
+    for table, key in (("transit", "gtfs"), ("on_demand", "zone")):
+        if isinstance(network.get(table), dict):
+            network[table] = {**network[table], key: str(folder / network[table][key])}
+    return network
 
 
 def load_pilot(area: str) -> Area:

@@ -10,6 +10,7 @@ The proxy network's drive speeds are the exception: they are fitted to road trav
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "OAC_RELEASES",
     "OAC_SOURCE",
     "PAIR_DISTANCE_KM",
+    "PILOT_NETWORKS",
     "POST_TOWNS_SOURCE",
     "PROXY_HEAD",
     "PROXY_LINKS",
@@ -40,6 +42,35 @@ __all__ = [
     "SPEED_BOUNDS_KMH",
     "ServicePoint",
 ]
+
+#: the [network] table of a pilot's area.toml: the network a pilot scenario without
+#: network.modes takes (paths relative to the area's folder); the pilot scenarios give the same
+_NETWORK_TOML = """\
+[network]
+modes = ["drive", "walk", "bus", "on_demand"]
+
+[network.transit]
+gtfs = "gtfs"
+date = 2024-03-12
+window = ["09:00", "16:00"]
+
+[network.on_demand]
+zone = "on_demand_zone.geojson"
+time_factor = 1.5
+wait_minutes = 30
+destinations = "anywhere"
+source = {source}
+"""
+#: area id -> its area.toml's [network] table (the on-demand service's source differs)
+PILOT_NETWORKS: dict[str, str] = {
+    area: _NETWORK_TOML.format(source=json.dumps(source))
+    for area, source in {
+        "swale": "assumed: Kent Karrier (KCC dial-a-ride) modelled as road time x 1.5 and a "
+        "30-minute pick-up wait on any weekday; its days, hours and booking rules were not found",
+        "saint-omer": "assumed: road time x 1.5 for detours to other riders and a 30-minute "
+        "pick-up window; booking the day before; the CAPSO service's rules were not found",
+    }.items()
+}
 
 #: area id -> static description used by the build
 AREAS: dict[str, dict[str, object]] = {
@@ -61,6 +92,8 @@ GROUPS_TOML = """\
 # Every figure here is ASSUMED for the pilot until a planner supplies measured ones (for example
 # from a customer-contact survey or a segmentation per LSOA / IRIS). Shares of each group per
 # cell: data/README.md (Swale: the ONS 2011 OAC; the Pays de Saint-Omer: by density class).
+# Decay (ASSUMED): each group's face-to-face visits fall with journey time, exponentially, half of
+# them lost at the minutes given in its comment, none past 120 minutes (data/README.md).
 
 [[group]]
 id = "digital_working_age"
@@ -69,6 +102,7 @@ description = "Adults of working age who do most of their business online or by 
 visits_per_person_year = 0.6
 channels = { face_to_face = 0.10, phone = 0.20, web = 0.70 }
 modes = { drive = 0.88, bus = 0.07, on_demand = 0.02, walk = 0.03 }
+decay = { form = "exponential", beta = 0.0231, cutoff = 120 }  # half lost at 30 min
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -78,6 +112,7 @@ description = "Parents and carers of children: benefits, school and childcare, h
 visits_per_person_year = 1.0
 channels = { face_to_face = 0.20, phone = 0.35, web = 0.45 }
 modes = { drive = 0.85, bus = 0.09, on_demand = 0.03, walk = 0.03 }
+decay = { form = "exponential", beta = 0.0173, cutoff = 120 }  # half lost at 40 min
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -87,6 +122,7 @@ description = "Pensioners and older residents on low incomes: pensions, benefits
 visits_per_person_year = 1.4
 channels = { face_to_face = 0.45, phone = 0.40, web = 0.15 }
 modes = { drive = 0.62, bus = 0.23, on_demand = 0.10, walk = 0.05 }
+decay = { form = "exponential", beta = 0.0154, cutoff = 120 }  # half lost at 45 min
 source = "assumed: pilot planning figure, not measured"
 
 [[group]]
@@ -96,7 +132,18 @@ description = "Residents with disabilities, language needs, debt or housing cris
 visits_per_person_year = 3.0
 channels = { face_to_face = 0.60, phone = 0.30, web = 0.10 }
 modes = { drive = 0.50, bus = 0.27, on_demand = 0.18, walk = 0.05 }
+decay = { form = "exponential", beta = 0.0116, cutoff = 120 }  # half lost at 60 min
 source = "assumed: pilot planning figure, not measured"
+
+# Visit rates calibrated to observed footfall (gateway_planner/groups.py, [calibration]): every
+# group's visits_per_person_year above is multiplied by this figure in both pilots. It is fitted by
+# scenarios/sheerness.toml ([calibration]) and stored here so that the Pays de Saint-Omer, which
+# has no observation of its own, uses the same cross-border rates; refit it (run the Sheerness
+# scenario, read summary.json calibration.visit_rate_multiplier) whenever the groups, the decays,
+# the Swale sites or network change (tests/test_footfall.py checks that it is current).
+[calibration]
+visit_rate_multiplier = 9.145
+source = "fitted by scenarios/sheerness.toml to 11,000 visits a month at Sheerness Gateway in 2011 (figure reported by the Kent programme, issue 16; not confirmed from a published source), with today's Swale service points and the groups' decays"
 """
 
 #: density classes of the 250 m cells, densest first: a cell's density is the population of the

@@ -60,6 +60,7 @@ from ._params import (
     DENSITY_WINDOW_CELLS,
     GROUPS_TOML,
     OAC_CROSSWALK,
+    PILOT_NETWORKS,
     SHARES_HEAD,
     SHARES_SOURCE,
 )
@@ -213,8 +214,9 @@ def _area_toml(area: str, build: AreaBuild) -> str:
         "",
         "[counts]",
         *[f"{key} = {toml_value(value)}" for key, value in build.counts.items()],
+        "",
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + PILOT_NETWORKS[area]
 
 
 def _fit(

@@ -27,6 +27,7 @@ from ._view import ScenarioView
 __all__ = [
     "KeyChange",
     "ModeChange",
+    "footfall_line",
     "headline",
     "key_changes",
     "mode_changes",
@@ -412,3 +413,42 @@ def _phrase(change: KeyChange) -> str:
         label = "face-to-face " + label
     points = change.change.endswith("pts")
     return f"{label} {change.today} → {change.proposed}" + (f" ({change.change})" if points else "")
+
+
+def footfall_line(view: ScenarioView) -> str:
+    """Say how the visit rates are calibrated and how many visits distance loses ("" if neither).
+
+    E.g. "Visit rates x 9.1, fitted to 11,000 visits a month observed at Sheerness Gateway
+    (2011): modelled 11,000 (+0.0 %). Visits lost to distance: 21 % → 19 %."
+
+    Parameters
+    ----------
+    view
+        The scenario (its summary's ``calibration`` and its groups' ``pct_lost``).
+
+    Returns
+    -------
+    str
+        Plain text (escape it for HTML).
+    """
+    parts = []
+    cal = view.summary.get("calibration") if view.summary else None
+    if cal:
+        rate = f"Visit rates x {cal['visit_rate_multiplier']:.3g}"
+        if cal.get("fitted"):
+            names = dict(view.current.sites.get("name", {}))
+            period = f" ({cal['period']})" if cal.get("period") else ""
+            fits = ", ".join(
+                f"{row['observed_per_month']:,.0f} a month at {names.get(sid, sid)}{period}: "
+                f"modelled {row['modelled_per_month']:,.0f} ({round(row['residual_pct'], 1) + 0.0:+.1f} %)"
+                for sid, row in cal["sites"].items()
+            )
+            source = f" ({cal['source']})" if cal.get("source") else ""
+            parts.append(f"{rate}, fitted to the visits observed, {fits}{source}.")
+        else:
+            parts.append(f"{rate}, {cal['source']}; not calibrated on this area's own footfall.")
+    if "pct_lost" in view.current.groups.columns:
+        a, b = (float(ev.groups.loc[ALL, "pct_lost"]) for ev in (view.current, view.proposed))
+        if a > 0 or b > 0:
+            parts.append(f"Visits lost to distance: {a:.0f} % today → {b:.0f} % proposed.")
+    return " ".join(parts)

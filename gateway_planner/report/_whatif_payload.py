@@ -209,6 +209,18 @@ def whatif_payload(
         "bands": list(BANDS),
         "band_colours": list(BAND_COLOURS),
         "groups": [[float(g.modes.get(m, 0.0)) for m in modes] for g in view.groups],
+        # each group's decay of visits with journey time (evaluate's visits made), or None
+        "decays": [
+            None
+            if g.decay is None
+            else {
+                "form": g.decay.form,
+                "beta": float(g.decay.beta),
+                "t0": None if g.decay.t0 is None else float(g.decay.t0),
+                "cutoff": None if g.decay.cutoff is None else float(g.decay.cutoff),
+            }
+            for g in view.groups
+        ],
         "modes": [{"key": m, "label_html": html.escape(mode_label(m, phrase=True))} for m in modes],
         "ride": (
             {"bus": modes.index("bus"), "walk": modes.index("walk"), "tolerance": tolerance}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._io import atomic_path
 from ..contracts import ALL, Evaluation
-from ._headline import headline, mode_changes, options_sentence, site_places
+from ._headline import footfall_line, headline, mode_changes, options_sentence, site_places
 from ._labels import BRIEFING_FIGURES, GINI_NOTE, MODE_NOTE, figure_label
 from ._mapplot import RC, draw_catchment_map, draw_surface_map, fmt, short
 from ._payload import STATUS_STYLE
@@ -173,6 +173,7 @@ def scenario_figure(view: ScenarioView) -> Figure:
         top = draw_header(fig, view.title, headline(view), view.banners)
         bottom = draw_footer(fig, view.summary)
         note = _MODE_PAGE_NOTE if len(proposed.modes) else _NOTE
+        note = f"{footfall_line(view)} {note}".strip()
         options = options_sentence(view)
         if options is not None:  # the councillors' other choices, above the notes
             note = f"{options} {note}"

@@ -14,7 +14,14 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
-from ._headline import KeyChange, headline, key_changes, mode_changes, options_sentence
+from ._headline import (
+    KeyChange,
+    footfall_line,
+    headline,
+    key_changes,
+    mode_changes,
+    options_sentence,
+)
 from ._labels import GINI_NOTE, MODE_NOTE, change_direction
 from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
@@ -44,11 +51,13 @@ def headline_html(view: ScenarioView) -> str:
     by each mode (car, bus, on foot, ...) the same way, with its share of the visits.
     """
     modes = _modes_html(view)
+    footfall = footfall_line(view)
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
         f"{_options_html(view)}"
-        f"<div class='gp-figures'>{key_list_html(view)}{modes}</div>"
+        + (f"<p class='gp-footfall'>{html.escape(footfall)}</p>" if footfall else "")
+        + f"<div class='gp-figures'>{key_list_html(view)}{modes}</div>"
         "<p class='gp-note'>All face-to-face visits, today &rarr; "
         "<span class='gp-state'>with the proposal</span>. "
         f"{html.escape(MODE_NOTE) + ' ' if modes else ''}Changes in "

@@ -219,3 +219,51 @@ def test_the_other_choices_are_named_with_their_gap():
     )
     assert _options([best], within=0.02) == "No other choice within 2 % of the best total journey."
     assert options_sentence(_view()) is None  # the run asked for none
+
+
+def test_the_footfall_line_says_the_calibration_and_the_visits_lost():
+    from gateway_planner.report._headline import footfall_line
+    from gateway_planner.report.maps import headline_html
+
+    view = _view()
+    # no decay, no calibration: nothing to say (every visit reaches a site)
+    assert footfall_line(view) == ""
+    assert "gp-footfall" not in headline_html(view)
+    fitted = {
+        "fitted": True,
+        "period": "2011",
+        "visit_rate_multiplier": 9.398,
+        "sites": {
+            "A": {
+                "observed_per_month": 11000,
+                "modelled_per_month": 10999.99,
+                "residual_pct": -1e-4,
+            }
+        },
+    }
+    name = view.current.sites.loc["A", "name"]
+    text = footfall_line(dataclasses.replace(view, summary={**view.summary, "calibration": fitted}))
+    assert text == (
+        f"Visit rates x 9.4, fitted to the visits observed, 11,000 a month at {name} (2011): "
+        "modelled 11,000 (+0.0 %)."
+    )
+    sourced = {**fitted, "source": "door count"}
+    text = footfall_line(
+        dataclasses.replace(view, summary={**view.summary, "calibration": sourced})
+    )
+    assert text.endswith("modelled 11,000 (+0.0 %) (door count).")
+    stored = {"fitted": False, "visit_rate_multiplier": 2.0, "source": "fitted elsewhere"}
+    other = dataclasses.replace(view, summary={**view.summary, "calibration": stored})
+    assert footfall_line(other) == (
+        "Visit rates x 2, fitted elsewhere; not calibrated on this area's own footfall."
+    )
+    assert "<p class='gp-footfall'>Visit rates x 2, fitted elsewhere;" in headline_html(other)
+    # visits lost to distance, today and proposed
+    lost = dataclasses.replace(
+        view,
+        current=dataclasses.replace(view.current, groups=view.current.groups.assign(pct_lost=40.0)),
+        proposed=dataclasses.replace(
+            view.proposed, groups=view.proposed.groups.assign(pct_lost=25.4)
+        ),
+    )
+    assert footfall_line(lost) == "Visits lost to distance: 40 % today → 25 % proposed."

@@ -205,6 +205,25 @@
     return 1.0 - acc;
   }
 
+  /* Share of visits still made after `t` minutes (gateway_planner.decay.decay_factor): 1
+   * without a decay; exponential exp(-beta t) or power (1 + t / t0)^-beta, 0 past the cut-off. */
+  function decayFactor(d, t) {
+    if (!d) return 1.0;
+    if (d.cutoff !== null && d.cutoff !== undefined && t > d.cutoff) return 0.0;
+    return d.form === "exponential" ? Math.exp(-d.beta * t) : Math.pow(1.0 + t / d.t0, -d.beta);
+  }
+
+  /* Visits made and lost to distance (evaluate._lost_figures) of the journeys `lo`..`hi`,
+   * added to `out`. */
+  function lostFigures(out, va, made, lo, hi) {
+    var total = 0, kept = 0;
+    for (var i = lo; i < hi; i++) { total += va[i]; kept += made[i]; }
+    out.visits_made = kept;
+    out.visits_lost = total - kept;
+    out.pct_lost = total > 0 ? 100.0 * (total - kept) / total : NaN;
+    return out;
+  }
+
   function compute(E, w, mask, limits) {
     var C = E.C, S = E.S, G = E.G, M = E.M, unit = E.unit, c, g, i, m;
     var open = [];
@@ -229,17 +248,31 @@
       }
     }
     var R = { open: open, pos: pos, q: q, all: stats(E, q, E.weights, E.people, limits) };
-    // each site's visits, people and mean journey
+    // the visits made at each journey's time (evaluate._made): all where a site is reached,
+    // fewer the longer the journey for a group whose visits decay
+    var made = new Float64Array(C * G), decays = w.decays || [];
+    for (c = 0; c < C; c++) {
+      for (g = 0; g < G; g++) {
+        i = c * G + g;
+        made[i] = q[i] < 0 ? 0 : E.weights[i] * decayFactor(decays[g], q[i] / unit);
+      }
+    }
+    lostFigures(R.all, E.weights, made, 0, C * G);
+    // each site's visits, people, mean journey and visits made
     var visits = new Float64Array(S), people = new Float64Array(S), mv = new Float64Array(S);
+    var madeS = new Float64Array(S);
     for (i = 0; i < C * G; i++) {
       if (pos[i] < 0) continue;
       visits[pos[i]] += E.weights[i];
       people[pos[i]] += E.people[i];
       mv[pos[i]] += q[i] * E.weights[i];
+      madeS[pos[i]] += made[i];
     }
     R.sites = open.map(function (s) {
-      var cap = w.capacity[s], perMonth = visits[s] / 12.0;
+      var cap = w.capacity[s], perMonth = madeS[s] / 12.0;
       return { index: s, visits: visits[s], people: people[s], visits_per_month: perMonth,
+               visits_made: madeS[s], visits_lost: visits[s] - madeS[s],
+               pct_lost: visits[s] > 0 ? 100.0 * (visits[s] - madeS[s]) / visits[s] : NaN,
                mean_minutes: visits[s] > 0 ? mv[s] / visits[s] / unit : NaN,
                load_pct: cap > 0 ? 100.0 * perMonth / cap : NaN };
     });

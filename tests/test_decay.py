@@ -1,10 +1,10 @@
-"""Attendance decay (locate/decay.py): the two forms, the cut-off and the parameter checks."""
+"""Attendance decay (gateway_planner/decay.py): the two forms, the cut-off and the parameter checks."""
 
 import numpy as np
 import pytest
 
+from gateway_planner.decay import decay_problems
 from gateway_planner.locate import decay_factor
-from gateway_planner.locate.decay import decay_problems
 
 
 def test_exponential_and_power_forms():
@@ -45,3 +45,11 @@ def test_decay_factor_refuses_bad_parameters_at_once():
         decay_factor(np.zeros(2), form="power", beta=-1, t0=0)
     with pytest.raises(ValueError, match=r"decay 'step' is not one of exponential, power"):
         decay_factor(np.zeros(2), form="step", beta=1.0)
+
+
+def test_still_importable_from_locate():
+    from gateway_planner import decay
+    from gateway_planner.locate import decay as old
+
+    assert old.decay_factor is decay.decay_factor
+    assert old.decay_problems is decay.decay_problems
