@@ -333,6 +333,8 @@ def run_scenario(
         check_reach(scenario, area, times, problem)
         solution = _solve(scenario, problem, client)
         alternatives = _alternatives(scenario, problem, solution)
+        if alternatives is not None:  # the solution carries them too
+            solution = replace(solution, alternatives=alternatives)
     by_group = {g.id: times.for_group(g.id) for g in area.groups}
     with _stage("evaluation"):
         existing = area.existing

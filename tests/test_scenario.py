@@ -202,6 +202,7 @@ def test_alternatives_asked_in_the_scenario_are_the_next_best_and_written(tmp_pa
     assert len(want) > 1
     assert [o.objective for o in alts.options] == pytest.approx(want, rel=1e-9)
     assert alts.options[0].open_sites == result.solution.open_sites
+    assert result.solution.alternatives is alts  # the solution carries them
     entry = result.summary["alternatives"]
     assert [o["objective"] for o in entry["options"]] == [o.objective for o in alts.options]
     assert entry["robustness"]["sheerness-gateway"] == len(alts.options)

@@ -25,14 +25,13 @@ import itertools
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from ..errors import InfeasibleError, InputError, SolverError
 from .base import LocationModel
 from .coverage import MaxCoverage
 from .pcenter import PCenter
 from .pmedian import PMedian
 from .problem import Problem, Solution
+from .solution import Alternative, Alternatives
 
 __all__ = ["Alternative", "Alternatives", "near_optimal"]
 
@@ -42,91 +41,6 @@ _MODELS: dict[str, type[LocationModel]] = {
     "max_coverage": MaxCoverage,
     "pcenter": PCenter,
 }
-
-
-@dataclass(frozen=True)
-class Alternative:
-    """One near-optimal choice of sites.
-
-    Parameters
-    ----------
-    rank
-        1 for the best solution, 2 for the next best, ...
-    open_sites
-        Ids of its open sites, in site order.
-    open_index
-        Their indices, sorted.
-    objective
-        Its objective (the model's own figure).
-    gap
-        How much worse than the best it is, as a share of the best's objective (0 for the
-        best; ``|objective - best| / max(|best|, tiny)``).
-    opens
-        Sites open here but not in the best solution.
-    closes
-        Sites open in the best solution but not here.
-    proven
-        Whether its solve was proven optimal within its part of the search.
-    """
-
-    rank: int
-    open_sites: tuple[str, ...]
-    open_index: np.ndarray
-    objective: float
-    gap: float
-    opens: tuple[str, ...]
-    closes: tuple[str, ...]
-    proven: bool
-
-
-@dataclass(frozen=True)
-class Alternatives:
-    """The best solution and the next best distinct ones within a share of it.
-
-    Parameters
-    ----------
-    model
-        The model solved.
-    options
-        The best solution first (rank 1), then its alternatives in order of objective.
-    within
-        The share of the best objective the alternatives lie within.
-    count
-        How many alternatives (besides the best) were asked for.
-    complete
-        Whether the list is certain: every solve proven optimal and the search not stopped
-        by the time limit (then no open set missing from the list beats the last listed, and
-        when fewer than ``count`` are listed, no other lies within ``within``).
-    solves
-        Number of solves made.
-    """
-
-    model: str
-    options: tuple[Alternative, ...]
-    within: float
-    count: int
-    complete: bool
-    solves: int
-
-    def robustness(self, site_ids: tuple[str, ...]) -> dict[str, int]:
-        """Count, for each site, the listed options (the best included) that open it.
-
-        Parameters
-        ----------
-        site_ids
-            The sites to count (for example the problem's candidates), in the order wanted.
-
-        Returns
-        -------
-        dict
-            Site id -> number of options opening it (``len(options)``: open in every one).
-        """
-        counts = dict.fromkeys(site_ids, 0)
-        for option in self.options:
-            for site in option.open_sites:
-                if site in counts:
-                    counts[site] += 1
-        return counts
 
 
 @dataclass(frozen=True)
