@@ -439,7 +439,7 @@ def _latin1(sites: pd.DataFrame) -> bytes:
             "",
             r"scenario\.toml: objective\.capacities: the capacities in sites\.csv cannot serve "
             r"the demand: the 4 open sites hold at most 400 visits a month, but face-to-face "
-            r"demand is 50,985 visits a month\. Fix: raise the capacity column",
+            r"demand is 49,612 visits a month\. Fix: raise the capacity column",
         ),
         (
             pilot_sites().assign(capacity=1000),

@@ -72,7 +72,7 @@ def test_cells_no_site_reaches_name_the_network_keys(swale_run):
     with pytest.raises(InputError) as info:
         check_reach(r.scenario, r.area, times, problem)
     assert re.search(
-        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 50,985 visits a month\) "
+        r"network\.max_snap_m: 3 cells with face-to-face demand \(\d+ of 49,612 visits a month\) "
         r"are off the network or not joined to any site: .*Fix: raise network\.limit_minutes or "
         r"network\.max_snap_m, or add candidate sites near those cells",
         str(info.value),
