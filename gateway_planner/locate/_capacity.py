@@ -120,6 +120,8 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         ),
     )
     best = _better(None, first.is_open, cap.assign(first.is_open, deadline=deadline, seed=seed))
+    if best is None and deadline.passed():  # no time left for HiGHS: the regret greedy's
+        best = _better(None, first.is_open, cap.greedy(first.is_open, cap.pairs_form()))
     if best is None:  # then the sites of largest capacity
         order = np.argsort(
             -np.where(np.isinf(cap.cap), np.finfo(float).max, cap.cap), kind="stable"
@@ -220,6 +222,7 @@ def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best:
         movable,
         cap.near_sites(CAPACITY_NEAR_SITES),
         max_evals=CAPACITY_SWAP_EVALS,
+        stop=request.deadline.passed,
     )
     if value >= start:
         return best

@@ -132,6 +132,7 @@ def swap_search(
     near: np.ndarray,
     *,
     max_evals: int,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[np.ndarray, float, int]:
     """First-improvement swaps of an open site with one of its near closed sites.
 
@@ -149,6 +150,9 @@ def swap_search(
         ``(m, L)`` for each site, the sites tried in its place (-1: none).
     max_evals
         Largest number of evaluations (a work limit).
+    stop
+        Called before each evaluation; True ends the search with the best set found (the
+        solve's clock, :meth:`Deadline.passed`).
 
     Returns
     -------
@@ -164,6 +168,8 @@ def swap_search(
             for c in near[j]:
                 if c < 0 or best[c] or not movable[c] or evals >= max_evals:
                     continue
+                if stop is not None and stop():
+                    return best, value, evals
                 trial = best.copy()
                 trial[j], trial[c] = False, True
                 got = evaluate(trial)
