@@ -224,20 +224,7 @@ def run_summary(
             "modelled yet), so long walking times stand for people without a car"
         )
     elif "bus" in networks:
-        booked = _open_to(scenario)
-        minibus = " or, inside the on-demand zone, by the minibus where that is faster"
-        assumptions.append(
-            "Journeys in a group's 'walk' share are on foot"
-            + (minibus if "walk" in booked else " all the way")
-            + "; its 'bus' share takes the bus or train where that is faster than walking (walk, "
-            "wait, ride, walk)"
-            + (minibus.replace(" or,", ",") if "bus" in booked else "")
-            + ", and walks where neither a stop nor the minibus is within reach"
-            if booked
-            else "Journeys in a group's 'walk' share are on foot all the way; its 'bus' share "
-            "takes the bus or train where that is faster than walking (walk, wait, ride, walk), "
-            "and walks where no stop is within reach"
-        )
+        assumptions.append(_walk_and_bus_assumption(_open_to(scenario)))
     if calibration is not None:
         assumptions.append("Visit rates: " + str(calibration["note"]))
     decays = [f"{g.name}: {g.decay.describe()}" for g in area.groups if g.decay is not None]
@@ -389,4 +376,22 @@ def _open_to(scenario: Scenario) -> list[str]:
     demand = scenario.network.on_demand
     return (
         list(demand.open_to) if demand is not None and "on_demand" in scenario.network.modes else []
+    )
+
+
+def _walk_and_bus_assumption(booked: Sequence[str]) -> str:
+    """Say how the walk and bus shares travel; ``booked``: the modes that may book the minibus."""
+    if not booked:
+        return (
+            "Journeys in a group's 'walk' share are on foot all the way; its 'bus' share takes "
+            "the bus or train where that is faster than walking (walk, wait, ride, walk), and "
+            "walks where no stop is within reach"
+        )
+    zone = "inside the on-demand zone, by the minibus where that is faster"
+    walk = f" or, {zone}" if "walk" in booked else " all the way"
+    bus = f", {zone}" if "bus" in booked else ""
+    return (
+        f"Journeys in a group's 'walk' share are on foot{walk}; its 'bus' share takes the bus "
+        f"or train where that is faster than walking (walk, wait, ride, walk){bus}, and walks "
+        "where neither a stop nor the minibus is within reach"
     )

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from .._io import write_text
-from ._headline import headline, options_sentence
+from ._headline import headline
 from ._labels import GINI_NOTE, change_direction, change_text, figure_label
 from ._page import footer_html, header_html, html_page
 from ._payload import outline_wgs84, scenario_payload
 from ._surface import Surface, change_surface
 from ._view import TITLE_SEPARATOR, ScenarioView, all_banners, all_sources, variant_labels
-from .maps import key_list_html
+from .maps import key_list_html, options_html
 
 __all__ = [
     "comparison_html",
@@ -183,13 +183,8 @@ def comparison_html(
         role = " (baseline)" if k == baseline else ""
         panels.append(
             f"<section class='gp-panel'><h2>{html.escape(v.title + role)}</h2>"
-            f"<p class='gp-panel-headline'>{html.escape(headline(v))}</p>"
-            + (
-                ""
-                if (options := options_sentence(v)) is None
-                else f"<p class='gp-options'>{html.escape(options)}</p>"
-            )
-            + f"{_switches_html(v, k)}<div id='map-{k}' class='gp-map'></div></section>"
+            f"<p class='gp-panel-headline'>{html.escape(headline(v))}</p>{options_html(v)}"
+            f"{_switches_html(v, k)}<div id='map-{k}' class='gp-map'></div></section>"
         )
     together = same_area(views)
     payloads["gp-panels"] = {"ids": list(range(len(views))), "same_area": together}

@@ -27,7 +27,14 @@ from ._page import footer_html, header_html, html_page
 from ._payload import STATUS_STYLE, scenario_payload
 from ._view import ScenarioView
 
-__all__ = ["STATUS_STYLE", "headline_html", "key_list_html", "map_html", "write_map"]
+__all__ = [
+    "STATUS_STYLE",
+    "headline_html",
+    "key_list_html",
+    "map_html",
+    "options_html",
+    "write_map",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ def headline_html(view: ScenarioView) -> str:
     return (
         "<section class='gp-headline'>"
         f"<p class='gp-headline-text'>{html.escape(headline(view))}</p>"
-        f"{_options_html(view)}"
+        f"{options_html(view)}"
         + (f"<p class='gp-footfall'>{html.escape(footfall)}</p>" if footfall else "")
         + f"<div class='gp-figures'>{key_list_html(view)}{modes}</div>"
         "<p class='gp-note'>All face-to-face visits, today &rarr; "
@@ -67,8 +74,19 @@ def headline_html(view: ScenarioView) -> str:
     )
 
 
-def _options_html(view: ScenarioView) -> str:
-    """Return the near-optimal alternatives in a sentence (empty when the run asked none)."""
+def options_html(view: ScenarioView) -> str:
+    """Return the near-optimal alternatives in a sentence (empty when the run asked none).
+
+    Parameters
+    ----------
+    view
+        The scenario (its ``summary`` ``alternatives``).
+
+    Returns
+    -------
+    str
+        A ``<p class='gp-options'>`` element, escaped; ``""`` without alternatives.
+    """
     sentence = options_sentence(view)
     return "" if sentence is None else f"<p class='gp-options'>{html.escape(sentence)}</p>"
 
