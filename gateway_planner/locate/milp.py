@@ -348,6 +348,8 @@ def run_highs(
     presolve: bool = True,
     heuristic_effort: float | None = None,
     max_nodes: int | None = None,
+    cutoff: float | None = None,
+    start_with_presolve: bool = False,
 ) -> MilpResult:
     """Solve a model with HiGHS, reproducibly and silently.
 
@@ -377,6 +379,14 @@ def run_highs(
     max_nodes
         HiGHS ``mip_max_nodes``: a deterministic work limit (None: no limit). A run stopped by
         it has status ``"interrupted"``.
+    cutoff
+        HiGHS ``objective_bound``: only solutions of objective below it are sought, and nodes
+        whose bound reaches it are pruned, so status ``"infeasible"`` means that no solution
+        costs less than ``cutoff`` (None: no cutoff).
+    start_with_presolve
+        Pass ``start`` with presolve on too. HiGHS 1.16 may then return the start rather than
+        a better solution it found; the objective is recomputed from the solution returned, so
+        the worst case is the start itself.
 
     Returns
     -------
@@ -447,7 +457,9 @@ def run_highs(
         h.setOptionValue("mip_max_improving_sols", 1)
     if max_nodes is not None:
         h.setOptionValue("mip_max_nodes", int(max_nodes))
-    if start is not None and is_mip and not presolve:
+    if cutoff is not None and is_mip:
+        h.setOptionValue("objective_bound", float(cutoff))
+    if start is not None and is_mip and (not presolve or start_with_presolve):
         # with presolve on, HiGHS 1.16 may hand back the start as the solution while reporting
         # the better objective it found: starts are only passed with presolve off
         idx, val = start

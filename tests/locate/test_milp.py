@@ -80,3 +80,25 @@ def test_a_run_whose_set_up_alone_would_pass_the_time_limit_is_not_started(monke
     assert "not started" in result.solver
     solved = run_highs(model, time_limit=8.0)
     assert solved.status == "optimal"
+
+
+@pytest.mark.parametrize(
+    ("cutoff", "status", "objective"),
+    [(-7.5, "optimal", -8.0), (-8.5, "infeasible", None), (-9.0, "infeasible", None)],
+)
+def test_a_cutoff_keeps_only_cheaper_solutions(cutoff, status, objective):
+    # the knapsack's optimum is -8 (items a and c): a cutoff above it finds it, below it HiGHS
+    # proves that nothing cheaper exists
+    result = run_highs(_knapsack(3.0), time_limit=10, cutoff=cutoff)
+    assert result.status == status
+    if objective is None:
+        assert result.x is None
+    else:
+        assert result.objective == pytest.approx(objective)
+
+
+def test_a_start_passed_with_presolve_on_is_never_worse_than_the_start():
+    start = (np.arange(3), np.array([0.0, 1.0, 0.0]))  # b alone: -4
+    result = run_highs(_knapsack(3.0), time_limit=10, start=start, start_with_presolve=True)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(-8.0)
