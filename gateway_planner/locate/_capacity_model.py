@@ -63,10 +63,13 @@ class CapacitatedModel:
         forced: np.ndarray,
         k: int | None,
         keep_pairs: np.ndarray | None = None,
+        *,
+        split: bool = False,
     ) -> tuple[MilpModel, np.ndarray, np.ndarray, np.ndarray]:
         """MIP over open candidates ``allowed``; y columns only when ``k`` is given.
 
-        ``keep_pairs`` (a mask over the pairs) leaves the others out of the model.
+        ``keep_pairs`` (a mask over the pairs) leaves the others out of the model; ``split``
+        lets single-source demand split (the relaxation whose open sites seed a search).
         """
         data = self.data
         w = data.w
@@ -122,9 +125,10 @@ class CapacitatedModel:
             self._cover_row(rb, free, ycol, forced & allowed)
         integer = np.zeros(n_cols, dtype=bool)
         integer[n_x : n_x + free.size] = True
-        if self.single:
+        single = self.single and not split
+        if single:
             integer[:n_x] = True
-        name = f"capacitated p-median, {'single-source' if self.single else 'split demand'}"
+        name = f"capacitated p-median, {'single-source' if single else 'split demand'}"
         name = name if k is not None else f"{name} assignment"
         return MilpModel.unit(obj, integer, rb, name=name), r, pos, free
 

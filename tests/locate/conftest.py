@@ -8,13 +8,21 @@ credit and evaluation code.
 from __future__ import annotations
 
 import itertools
+import math
+import time
 from collections.abc import Callable
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import scipy.optimize as so
 
 from gateway_planner.locate import Problem, Solution, _enumerate
+from gateway_planner.locate._capacity_bounds import CapacityBound, capacity_lagrangian
+from gateway_planner.locate._capacity_model import CapacitatedModel
+from gateway_planner.locate._engine import MedianCore
+from gateway_planner.locate.base import Deadline, SolveRequest
+from gateway_planner.locate.pmedian import PMedian
 from gateway_planner.locate.problem import PATHS
 
 
@@ -188,6 +196,72 @@ def best_cover(problem: Problem) -> float:
     return min(
         brute_force(problem.n_sites, q, fixed, lambda s: cover_value(problem, s))[0]
         for q in range(max(len(fixed), 1), problem.n_sites + 1)
+    )
+
+
+def binding_problem(seed: int, single: bool, integral: bool) -> Problem:
+    """Capacities binding at 85-95 % with p = 3 of 6 sites (small enough for brute force)."""
+    rng = np.random.default_rng(seed)
+    n, m, p = (8, 6, 3) if single else (12, 6, 3)
+    cells, sites = rng.random((n, 2)), rng.random((m, 2))
+    costs = np.linalg.norm(cells[:, None] - sites[None], axis=2) * 60
+    costs = np.round(costs) if integral else np.round(costs, 1)
+    weights = rng.integers(1, 6, n).astype(float)
+    caps = np.full(m, math.ceil(weights.sum() / (p * 0.9)))
+    ids = tuple(f"s{j}" for j in range(m))
+    return Problem(
+        weights=weights, costs=costs, site_ids=ids, capacities=caps, single_source=single, p=p
+    )
+
+
+def capacitated_optimum(problem: Problem) -> float:
+    """Brute force: single-source by every assignment, split demand by scipy's LP."""
+    w = np.asarray(problem.weights)
+    d = np.asarray(problem.costs)
+    cap = np.asarray(problem.capacities)
+    best = math.inf
+    for sites in itertools.combinations(range(problem.n_sites), int(problem.p or 0)):
+        k = len(sites)
+        if problem.single_source:
+            for choice in itertools.product(range(k), repeat=w.size):
+                load = np.bincount(choice, weights=w, minlength=k)
+                if np.all(load <= cap[list(sites)] + 1e-9):
+                    best = min(
+                        best, float(sum(w[i] * d[i, sites[j]] for i, j in enumerate(choice)))
+                    )
+        else:
+            c = (w[:, None] * d[:, sites]).ravel()
+            res = so.linprog(
+                c,
+                A_ub=np.kron(np.ones(w.size), np.eye(k)) * np.repeat(w, k)[None, :],
+                b_ub=cap[list(sites)],
+                A_eq=np.kron(np.eye(w.size), np.ones(k)),
+                b_eq=np.ones(w.size),
+                bounds=(0, 1),
+            )
+            if res.status == 0:
+                best = min(best, float(res.fun))
+    return best
+
+
+def capacitated_setup(
+    problem: Problem,
+) -> tuple[MedianCore, CapacitatedModel, CapacityBound, SolveRequest]:
+    """The core, capacitated model, a short Lagrangian and a 60 s exact request."""
+    core = PMedian.from_problem(problem)._core
+    cap = CapacitatedModel(core)
+    cp = cap.pairs_form()
+    lag = capacity_lagrangian(cp, core.forced, core.p, upper=1e9, max_iter=50)
+    request = SolveRequest("exact", Deadline(time.perf_counter() + 60), 0.0, 0)
+    return core, cap, lag, request
+
+
+@pytest.fixture
+def binding() -> SimpleNamespace:
+    """Capacitated problems with binding capacities, their brute-force optimum and the
+    capacitated model, Lagrangian result and request a solve would build."""
+    return SimpleNamespace(
+        problem=binding_problem, optimum=capacitated_optimum, setup=capacitated_setup
     )
 
 

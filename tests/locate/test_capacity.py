@@ -204,3 +204,30 @@ def test_binding_capacities_scan_past_the_first_feasible_subset(
     assert sol.bound <= best * (1 + 1e-6)
     assert (sol.status, sol.gap) == ("optimal", 0.0)
     assert sol.path == ("capacity_scan" if scan else "capacity_mip")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
+def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, seed):
+    problem = binding.problem(seed, True, False)
+    best = binding.optimum(problem)
+    core, cap, _, request = binding.setup(problem)
+    # the incumbent: the worst open set, assigned at its best
+    worst = None
+    for sites in itertools.combinations(range(problem.n_sites), problem.p):
+        is_open = np.zeros(problem.n_sites, dtype=bool)
+        is_open[list(sites)] = True
+        got = cap.assign(is_open, deadline=request.deadline, seed=0)
+        if got is not None and (worst is None or got[0] > worst.value):
+            worst = _capacity._Best(got[0], is_open, got[1], got[2], 0)
+    lag = _capacity.capacity_lagrangian(
+        cap.pairs_form(), core.forced, core.p, upper=worst.value, max_iter=50
+    )
+    seeded = _capacity._split_seed(cap, core, request, lag, worst)
+    assert best - 1e-9 <= seeded.value < worst.value
+    assert int(seeded.is_open.sum()) == problem.p
+    w, d = np.asarray(problem.weights), np.asarray(problem.costs)
+    assert seeded.value == pytest.approx(float(w @ d[np.arange(w.size), seeded.assignment]))
+    load = np.bincount(seeded.assignment, weights=w, minlength=problem.n_sites)
+    assert np.all(load <= np.asarray(problem.capacities) + 1e-9)
+    if seed in (1, 2, 5, 6):  # there the split optimum's sites hold the single-source optimum
+        assert seeded.value == pytest.approx(best, rel=1e-9)

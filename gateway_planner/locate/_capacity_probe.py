@@ -1,0 +1,177 @@
+"""Raise the capacitated p-median's lower bound by probing targets between it and the incumbent.
+
+For a target ``T`` between the Lagrangian bound and the incumbent, :func:`capacity_fixing` at
+``upper = T`` removes every site and pair that no solution cheaper than ``T`` uses; on the
+highly utilised instances that leaves a small fraction of the pairs. HiGHS then solves what is
+left with ``T`` as its cutoff (only solutions below it are sought, nodes whose bound reaches it
+are pruned), which is much easier than closing the whole gap at once:
+
+- proven infeasible: no solution costs less than ``T``, so ``T`` is a lower bound, and the next
+  target lies further up (its step, first a quarter of a percent of the bound, doubles);
+- solved: the solution found is the optimum of the whole problem (every solution cheaper than
+  ``T`` is in the reduced model);
+- stopped by the clock: ``min(its bound, T)`` is still a lower bound, and probing ends.
+
+This is the p-median's probing (:mod:`._pipeline`) carried to capacities: a bound raised past
+the Lagrangian dual, where the knapsack relaxation stops (about 1 % below the optimum when the
+capacities bind at 95 %).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._capacity_bounds import CapacityBound, capacity_fixing, capacity_lagrangian
+from ._capacity_model import CapacitatedModel
+from ._engine import MedianCore
+from .base import SolveRequest
+from .bounds import improvement_target
+from .milp import run_highs
+
+__all__ = ["PROBE_FIRST", "PROBE_SHARE", "Probe", "probe_bound"]
+
+#: Share of the time left that probing may use; the rest goes to the final MIP.
+PROBE_SHARE = 0.5
+#: First target: the bound raised by this share of itself (or of the gap to the incumbent, when
+#: larger); the step doubles after each target proven. Small steps are proven in seconds.
+PROBE_FIRST = 0.0025
+#: Subgradient steps re-run towards each target before fixing (their Polyak steps aim there).
+PROBE_STEPS = 100
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What probing proved and found.
+
+    Parameters
+    ----------
+    lower
+        The lower bound reached (at least the one given).
+    found
+        A solution cheaper than the incumbent found meanwhile: ``(value, is_open, assignment,
+        shares, iterations)``, or None.
+    proven
+        Whether ``found`` is proven optimal.
+    targets
+        The targets proven to have no cheaper solution, in order.
+    """
+
+    lower: float
+    found: tuple[float, np.ndarray, np.ndarray, sp.csr_array | None, int] | None
+    proven: bool
+    targets: tuple[float, ...]
+
+
+def probe_bound(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    lag: CapacityBound,
+    *,
+    upper: float,
+    lower: float,
+    share: float = PROBE_SHARE,
+) -> Probe:
+    """Raise ``lower`` towards ``upper`` by targets proven to have no cheaper solution.
+
+    Parameters
+    ----------
+    cap
+        The capacitated model.
+    core
+        The p-median core (forced sites, p).
+    request
+        Deadline, target gap and seed.
+    lag
+        The capacitated Lagrangian result (its multipliers start each target's steps).
+    upper
+        The incumbent's objective.
+    lower
+        The best lower bound known.
+    share
+        Share of the time left that probing may use.
+
+    Returns
+    -------
+    Probe
+        The bound reached, and any better solution found on the way.
+    """
+    cp = cap.pairs_form()
+    deadline = request.deadline
+    stop_at = time.perf_counter() + share * max(deadline.left(), 0.0)
+    integral = lag.integral
+    frac = PROBE_FIRST
+    start = lag.lam
+    found = None
+    targets: list[float] = []
+    while True:
+        target = lower + frac * max(abs(lower), upper - lower)
+        if integral:
+            target = float(math.ceil(target - 1e-9))
+        left = stop_at - time.perf_counter()
+        if target >= improvement_target(upper, integral) or left <= 0:
+            break
+        aimed = capacity_lagrangian(
+            cp,
+            core.forced,
+            core.p,
+            upper=target,
+            start=start,
+            max_iter=PROBE_STEPS,
+            deadline=stop_at,
+        )
+        start = aimed.lam
+        if aimed.raw > improvement_target(target, integral):
+            # the Lagrangian alone puts every solution at or above the target
+            lower = max(lower, _below(target, integral))
+            targets.append(lower)
+            frac *= 2.0
+            continue
+        closed, opened, out = capacity_fixing(cp, core.forced, core.p, aimed, upper=target)
+        forced = core.forced | opened
+        allowed = ~closed
+        k = core.p - int(forced.sum())
+        if k < 0 or k > int((allowed & ~forced).sum()):
+            reached = True  # no open set is left: nothing is cheaper than the target
+        else:
+            model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
+            cut = target - 0.5 if integral else target
+            result = run_highs(
+                model,
+                time_limit=max(stop_at - time.perf_counter(), 0.05),
+                gap=request.gap,
+                seed=request.seed,
+                cutoff=cut,
+            )
+            deadline.note_status(result.status)
+            if result.x is not None and result.objective < upper:
+                is_open = forced.copy()
+                is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+                assignment, shares = cap.decode(result.x, r, pos)
+                value = float(result.objective)
+                found = (value, is_open, assignment, shares, result.iterations)
+                upper = value
+            if result.status == "optimal" and found is not None and found[0] < target:
+                return Probe(found[0], found, True, tuple(targets))
+            reached = result.status == "infeasible"
+            if not reached:
+                if math.isfinite(result.bound):
+                    lower = max(lower, min(result.bound, _below(target, integral)))
+                break
+        if reached:
+            lower = max(lower, _below(target, integral))
+            targets.append(lower)
+            frac *= 2.0
+    return Probe(lower, found, False, tuple(targets))
+
+
+def _below(target: float, integral: bool) -> float:
+    """Return the bound a target proves: itself for integer values, else a hair below it."""
+    if integral:
+        return target
+    return target - max(2e-6, 1e-9 * abs(target))

@@ -1,0 +1,108 @@
+import math
+import time
+
+import numpy as np
+import pytest
+
+from gateway_planner.locate import _capacity_probe
+from gateway_planner.locate.base import Deadline, SolveRequest
+
+CASES = [
+    (seed, single, integral)
+    for seed in (1, 2, 3)
+    for single in (True, False)
+    for integral in (True, False)
+]
+
+
+@pytest.mark.parametrize(("seed", "single", "integral"), CASES)
+def test_probed_targets_never_pass_the_optimum(binding, seed, single, integral):
+    problem = binding.problem(seed, single, integral)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    lower = min(lag.raw, 0.9 * best)
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=1.3 * best, lower=lower, share=1.0
+    )
+    tol = 1e-6 * best
+    assert all(t <= best + tol for t in probe.targets)
+    assert lower <= probe.lower <= best + tol
+    if probe.found is not None:
+        value, is_open, assignment, _, _ = probe.found
+        assert value >= best - tol
+        assert int(is_open.sum()) == problem.p
+        assert set(assignment) <= set(np.flatnonzero(is_open))
+    if probe.proven:
+        assert probe.found is not None
+        assert probe.found[0] == pytest.approx(best, rel=1e-9)
+        assert probe.lower == pytest.approx(best, rel=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "single"), [(1, True), (2, False), (3, True)])
+def test_a_first_target_above_the_optimum_finds_and_proves_it(binding, monkeypatch, seed, single):
+    problem = binding.problem(seed, single, False)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    # lower + 0.9 x max(lower, upper - lower) = 1.14 x the optimum: HiGHS finds the optimum
+    monkeypatch.setattr(_capacity_probe, "PROBE_FIRST", 0.9)
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=1.2 * best, lower=0.6 * best, share=1.0
+    )
+    assert probe.proven
+    assert probe.found[0] == pytest.approx(best, rel=1e-9)
+    assert probe.targets == ()
+
+
+@pytest.mark.parametrize(("seed", "single", "integral"), CASES)
+def test_a_target_below_the_optimum_is_proven_a_bound(binding, monkeypatch, seed, single, integral):
+    problem = binding.problem(seed, single, integral)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    # one target only, half-way between 0.9 and 1.0 x the optimum (the next is past the upper)
+    monkeypatch.setattr(_capacity_probe, "PROBE_FIRST", 0.05 / 0.9)
+    lower = 0.9 * best
+    probe = _capacity_probe.probe_bound(cap, core, request, lag, upper=best, lower=lower, share=1.0)
+    target = 0.95 * best
+    if integral:
+        target = math.ceil(target)
+    assert probe.targets[0] == pytest.approx(target, rel=1e-6)
+    assert probe.lower >= target - 1e-6 * best
+    assert probe.lower <= best
+    assert not probe.proven
+
+
+def test_probing_stops_at_its_share_of_the_clock(binding):
+    problem = binding.problem(1, True, False)
+    core, cap, lag, _ = binding.setup(problem)
+    request = SolveRequest("exact", Deadline(time.perf_counter() - 1), 0.0, 0)
+    probe = _capacity_probe.probe_bound(cap, core, request, lag, upper=1e6, lower=0.0)
+    assert probe == _capacity_probe.Probe(0.0, None, False, ())
+
+
+@pytest.mark.parametrize("share", [0.25, 1.0])
+def test_a_probe_cut_by_the_clock_keeps_its_bound_below_the_target(binding, monkeypatch, share):
+    from gateway_planner.locate.milp import MilpResult
+
+    problem = binding.problem(2, True, False)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    assert lag.raw < best - 1.0  # a gap for the target to sit in
+    frac = 0.5 * (best - lag.raw) / lag.raw  # the target half-way from the bound to the optimum
+    monkeypatch.setattr(_capacity_probe, "PROBE_FIRST", frac)
+    monkeypatch.setattr(_capacity_probe, "PROBE_STEPS", 1)  # the Lagrangian stays below it
+    target = lag.raw + 0.5 * (best - lag.raw)
+    reduced = lag.raw + share * (best - lag.raw)  # the reduced model's bound when cut
+
+    def cut(model, **kwargs):
+        assert kwargs["cutoff"] == pytest.approx(target)
+        return MilpResult("time_limit", None, math.inf, reduced, math.inf, 0, 0, 0.0, "HiGHS")
+
+    monkeypatch.setattr(_capacity_probe, "run_highs", cut)
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=best, lower=lag.raw, share=1.0
+    )
+    # the reduced model's bound holds below the target only
+    assert probe.lower == pytest.approx(min(reduced, target), rel=1e-6)
+    assert probe.targets == ()
+    assert not probe.proven
+    assert request.deadline.hit
