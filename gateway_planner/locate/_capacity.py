@@ -76,6 +76,9 @@ CAPACITY_NEAR = 0.01
 #: Single-source: share of the time left (after probing) given to the split-demand relaxation
 #: of what the fixings leave, whose open sites, assigned single-source, may beat the incumbent.
 SPLIT_SEED_SHARE = 0.3
+#: ... on the pairs and sites that fixing at this share above the bound (or at the incumbent,
+#: when lower) leaves: a far smaller model than fixing at a poor incumbent.
+SPLIT_SEED_REACH = 0.01
 #: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
 CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
@@ -305,7 +308,7 @@ def _reduced_mip(
     incumbent, never below the probed bound.
     """
     if cap.single:
-        best = _split_seed(cap, core, request, lag, best)
+        best = _split_seed(cap, core, request, lag, best, lower)
     probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
     if probe.found is not None:
         value, is_open, assignment, shares, its = probe.found
@@ -371,17 +374,19 @@ def _split_seed(
     request: SolveRequest,
     lag: CapacityBound,
     best: _Best,
+    lower: float,
 ) -> _Best:
     """Open sites of the split-demand relaxation, assigned single-source, as an incumbent.
 
-    HiGHS solves the split model (of what the Lagrangian fixings leave) far faster than the
-    single-source one, and when the capacities bind its open sites often hold a better
-    single-source assignment than the incumbent's. It gets :data:`SPLIT_SEED_SHARE` of the time
-    left, starting from the incumbent's sites.
+    HiGHS solves the split model far faster than the single-source one, and when the
+    capacities bind its open sites often hold a better single-source assignment than the
+    incumbent's. The model keeps what the Lagrangian fixings leave at :data:`SPLIT_SEED_REACH`
+    above the bound ``lower`` (at most the incumbent's value); it gets
+    :data:`SPLIT_SEED_SHARE` of the time left, starting from the incumbent's sites when they
+    are in it.
     """
-    closed, opened, out = capacity_fixing(
-        cap.pairs_form(), core.forced, core.p, lag, upper=best.value
-    )
+    reach = min(best.value, lower + SPLIT_SEED_REACH * abs(lower))
+    closed, opened, out = capacity_fixing(cap.pairs_form(), core.forced, core.p, lag, upper=reach)
     forced = core.forced | opened
     allowed = ~closed
     k = core.p - int(forced.sum())

@@ -206,8 +206,9 @@ def test_binding_capacities_scan_past_the_first_feasible_subset(
     assert sol.path == ("capacity_scan" if scan else "capacity_mip")
 
 
+@pytest.mark.parametrize("reach", ["incumbent", "bound"])
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5, 6])
-def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, seed):
+def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, seed, reach):
     problem = binding.problem(seed, True, False)
     best = binding.optimum(problem)
     core, cap, _, request = binding.setup(problem)
@@ -222,12 +223,16 @@ def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, se
     lag = _capacity.capacity_lagrangian(
         cap.pairs_form(), core.forced, core.p, upper=worst.value, max_iter=50
     )
-    seeded = _capacity._split_seed(cap, core, request, lag, worst)
+    # fixing at the incumbent, or at 1 % above a bound just below the optimum (a smaller model
+    # that still holds the optimum)
+    lower = worst.value if reach == "incumbent" else 0.995 * best
+    seeded = _capacity._split_seed(cap, core, request, lag, worst, lower)
     assert best - 1e-9 <= seeded.value < worst.value
     assert int(seeded.is_open.sum()) == problem.p
     w, d = np.asarray(problem.weights), np.asarray(problem.costs)
     assert seeded.value == pytest.approx(float(w @ d[np.arange(w.size), seeded.assignment]))
     load = np.bincount(seeded.assignment, weights=w, minlength=problem.n_sites)
     assert np.all(load <= np.asarray(problem.capacities) + 1e-9)
-    if seed in (1, 2, 5, 6):  # there the split optimum's sites hold the single-source optimum
+    if reach == "incumbent" and seed in (1, 2, 5, 6):
+        # there the split optimum's sites hold the single-source optimum
         assert seeded.value == pytest.approx(best, rel=1e-9)
