@@ -213,6 +213,23 @@ def _better(
     return _Best(got[0], is_open.copy(), got[1], got[2], its)
 
 
+def _assigned(
+    cap: CapacitatedModel, request: SolveRequest, best: _Best, is_open: np.ndarray
+) -> _Best:
+    """Return the better of ``best`` and the best assignment of ``is_open`` (HiGHS)."""
+    got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
+    return _better(best, is_open, got) or best
+
+
+def _start(
+    best: _Best, allowed: np.ndarray, forced: np.ndarray, r: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the incumbent's open sites as a start of a built model, if they are in it."""
+    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
+        return np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64)
+    return None
+
+
 def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
     """Improve the incumbent's open sites by swaps priced with the regret greedy."""
     cp = cap.pairs_form()
@@ -237,8 +254,7 @@ def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best:
     )
     if value >= start:
         return best
-    got = cap.assign(found, deadline=request.deadline, seed=request.seed)
-    return _better(best, found, got) or best
+    return _assigned(cap, request, best, found)
 
 
 def _lagrangian(
@@ -340,9 +356,7 @@ def _reduced_mip(
         solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
     model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
-    start = None
-    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
-        start = (np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64))
+    start = _start(best, allowed, forced, r, free)
     result = run_highs(
         model,
         time_limit=max(request.deadline.left(), 0.05),
@@ -359,8 +373,7 @@ def _reduced_mip(
     reduced = min(best.value, result.bound) if math.isfinite(result.bound) else lower
     bound = max(lower, reduced)
     if result.x is not None and result.objective < best.value:
-        is_open = forced.copy()
-        is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+        is_open = cap.opened(result.x, r, free, forced)
         assignment, shares = cap.decode(result.x, r, pos)
         its = best.iterations + result.iterations
         best = _Best(float(result.objective), is_open, assignment, shares, its)
@@ -393,9 +406,7 @@ def _split_seed(
     if k <= 0 or k >= int((allowed & ~forced).sum()):
         return best  # one choice left: the final MIP settles it
     model, r, _, free = cap.build(allowed, forced, k, keep_pairs=~out, split=True)
-    start = None
-    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
-        start = (np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64))
+    start = _start(best, allowed, forced, r, free)
     result = run_highs(
         model,
         time_limit=max(SPLIT_SEED_SHARE * request.deadline.left(), 0.05),
@@ -405,12 +416,10 @@ def _split_seed(
     )
     if result.x is None:
         return best
-    is_open = forced.copy()
-    is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+    is_open = cap.opened(result.x, r, free, forced)
     if bool(np.array_equal(is_open, best.is_open)):
         return best
-    got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
-    return _better(best, is_open, got) or best
+    return _assigned(cap, request, best, is_open)
 
 
 def _full_mip(
@@ -431,8 +440,7 @@ def _full_mip(
     if result.x is None and best is not None:
         return best.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
     x = require_solution(result, f"the {label} problem") if result.x is None else result.x
-    is_open = core.forced.copy()
-    is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+    is_open = cap.opened(x, r, free, core.forced)
     assignment, shares = cap.decode(x, r, pos)
     found = _Best(float(result.objective), is_open, assignment, shares, result.iterations)
     if best is not None and best.value < found.value:

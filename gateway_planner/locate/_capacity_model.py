@@ -222,6 +222,14 @@ class CapacitatedModel:
             return None
         return (result.objective, *self.decode(result.x, r, pos), result.iterations)
 
+    def opened(
+        self, x: np.ndarray, r: np.ndarray, free: np.ndarray, forced: np.ndarray
+    ) -> np.ndarray:
+        """Open sites of a solution of :meth:`build`'s model: ``forced`` and the chosen ``free``."""
+        is_open = forced.copy()
+        is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
+        return is_open
+
     def decode(
         self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
     ) -> tuple[np.ndarray, sp.csr_array | None]:

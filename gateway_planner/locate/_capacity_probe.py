@@ -150,8 +150,7 @@ def probe_bound(
             )
             deadline.note_status(result.status)
             if result.x is not None and result.objective < upper:
-                is_open = forced.copy()
-                is_open[free[result.x[r.size : r.size + free.size] > 0.5]] = True
+                is_open = cap.opened(result.x, r, free, forced)
                 assignment, shares = cap.decode(result.x, r, pos)
                 value = float(result.objective)
                 found = (value, is_open, assignment, shares, result.iterations)
