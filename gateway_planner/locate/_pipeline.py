@@ -382,7 +382,10 @@ def _tree(
         "(proved optimal)"
     )
     its = found.moves + found.lag.steps + tree.steps
-    return Outcome(found.is_open, found.upper, solver, "exact", "optimal", its, "probing"), found
+    outcome = Outcome(
+        found.is_open, found.upper, solver, "exact", "optimal", its, "lagrangian_tree"
+    )
+    return outcome, found
 
 
 def _radius_mip(

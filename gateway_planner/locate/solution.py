@@ -29,6 +29,7 @@ PATHS: dict[str, str] = {
     "fixing": "Lagrangian reduced-cost fixing left one choice, compared with the heuristic's",
     "probing": "reduced-cost fixing and probing left one choice, compared with the heuristic's",
     "quick_mip": "maximal coverage: HiGHS radius MIP within a node limit, on what reduced-cost fixing left",
+    "lagrangian_tree": "Lagrangian branch and bound on what reduced-cost fixing (and probing) left",
     "probing_mip": "HiGHS radius MIP on what reduced-cost fixing and probing left",
     "radius_mip": "HiGHS radius MIP on what reduced-cost fixing left (many sites to choose: no probing)",
     "mip_infeasible": "HiGHS proved the fixings exclude every better solution: the heuristic's is optimal",

@@ -66,13 +66,10 @@ def test_tree_without_budget_proves_nothing_and_keeps_the_incumbent(brute):
 
 @pytest.mark.parametrize("seed", [8, 18, 50])
 def test_pipeline_tree_matches_brute_force(brute, no_enumeration, monkeypatch, seed):
-    """With the tree allowed on any size, these cases (probing_mip by default) are proven by it.
-
-    Its path is "probing" until problem.PATHS names the tree ("lagrangian_tree").
-    """
+    """With the tree allowed on any size, these cases (probing_mip by default) are proven by it."""
     monkeypatch.setattr(_pipeline, "TREE_MIN_PAIRS", 0)
     problem = brute.drawn("pmedian", seed)
     sol = solve(problem, model="pmedian", method="exact")
     brute.assert_proven(problem, sol, "pmedian")
-    assert sol.path == "probing"
+    assert sol.path == "lagrangian_tree"
     assert "Lagrangian branch and bound" in sol.solver
