@@ -6,7 +6,8 @@ highly utilised instances that leaves a small fraction of the pairs. HiGHS then 
 left with ``T`` as its cutoff (only solutions below it are sought, nodes whose bound reaches it
 are pruned), which is much easier than closing the whole gap at once:
 
-- proven infeasible: no solution costs less than ``T``, so ``T`` is a lower bound, and the next
+- proven infeasible, or solved with nothing below ``T`` (HiGHS may return a solution at or
+  above its cutoff): no solution costs less than ``T``, so ``T`` is a lower bound, and the next
   target lies further up (its step, first a quarter of a percent of the bound, doubles);
 - solved: the solution found is the optimum of the whole problem (every solution cheaper than
   ``T`` is in the reduced model);
@@ -19,6 +20,7 @@ capacities bind at 95 %).
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from .bounds import improvement_target
 from .milp import run_highs
 
 __all__ = ["PROBE_FIRST", "PROBE_SHARE", "Probe", "probe_bound"]
+
+logger = logging.getLogger(__name__)
 
 #: Share of the time left that probing may use; the rest goes to the final MIP.
 PROBE_SHARE = 0.5
@@ -149,6 +153,14 @@ def probe_bound(
                 cutoff=cut,
             )
             deadline.note_status(result.status)
+            logger.info(
+                "capacity probe: target %.9g (bound %.9g, incumbent %.9g): %s, objective %.9g",
+                target,
+                lower,
+                upper,
+                result.status,
+                result.objective,
+            )
             if result.x is not None and result.objective < upper:
                 is_open = cap.opened(result.x, r, free, forced)
                 assignment, shares = cap.decode(result.x, r, pos)
@@ -157,7 +169,9 @@ def probe_bound(
                 upper = value
             if result.status == "optimal" and found is not None and found[0] < target:
                 return Probe(found[0], found, True, tuple(targets))
-            reached = result.status == "infeasible"
+            # a closed tree (HiGHS may still return a solution at or above its cutoff) leaves
+            # nothing cheaper than the target
+            reached = result.status in ("infeasible", "optimal")
             if not reached:
                 if math.isfinite(result.bound):
                     lower = max(lower, min(result.bound, _below(target, integral)))

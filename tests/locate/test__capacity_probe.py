@@ -106,3 +106,35 @@ def test_a_probe_cut_by_the_clock_keeps_its_bound_below_the_target(binding, monk
     assert probe.targets == ()
     assert not probe.proven
     assert request.deadline.hit
+
+
+@pytest.mark.parametrize(("status", "proves"), [("optimal", True), ("time_limit", False)])
+def test_a_closed_tree_with_nothing_below_the_cutoff_proves_the_target(
+    binding, monkeypatch, status, proves
+):
+    from gateway_planner.locate.milp import MilpResult
+
+    problem = binding.problem(2, True, False)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    frac = 0.5 * (best - lag.raw) / lag.raw
+    monkeypatch.setattr(_capacity_probe, "PROBE_FIRST", frac)
+    monkeypatch.setattr(_capacity_probe, "PROBE_STEPS", 1)
+    target = lag.raw + 0.5 * (best - lag.raw)
+    calls = []
+
+    def closed(model, **kwargs):
+        calls.append(kwargs["cutoff"])
+        return MilpResult(status, None, math.inf, math.inf, math.inf, 0, 0, 0.0, "HiGHS")
+
+    monkeypatch.setattr(_capacity_probe, "run_highs", closed)
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=best, lower=lag.raw, share=1.0
+    )
+    assert calls[0] == pytest.approx(target)
+    if proves:  # the target is a bound, and the next (past the incumbent) is not tried
+        assert probe.targets == (pytest.approx(target),)
+        assert probe.lower == pytest.approx(target)
+    else:  # a cut run without a finite bound proves nothing
+        assert probe.targets == ()
+        assert probe.lower == lag.raw
