@@ -31,7 +31,7 @@ model infeasible proves the incumbent optimal.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,10 +39,9 @@ import scipy.sparse as sp
 from ..errors import InfeasibleError, SolverError
 from ._capacity_bounds import (
     CapacityBound,
-    capacity_fixing,
     capacity_lagrangian,
 )
-from ._capacity_model import CapacitatedModel
+from ._capacity_model import CapacitatedModel, Incumbent, Reduced
 from ._capacity_probe import probe_bound
 from ._capacity_search import swap_search
 from ._engine import MedianCore
@@ -176,61 +175,38 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
 _LAGRANGIAN_LABEL = "capacitated Lagrangian bound (knapsack per site)"
 
 
-@dataclass(frozen=True)
-class _Best:
-    """The best capacity-feasible solution found: open sites and their assignment."""
-
-    value: float
-    is_open: np.ndarray
-    assignment: np.ndarray
-    shares: sp.csr_array | None
-    iterations: int
-
-    def outcome(self, bound: float, solver: str, method: str, status: str, path: str) -> Outcome:
-        return Outcome(
-            self.is_open,
-            bound,
-            solver,
-            method,
-            status,
-            self.iterations,
-            path,
-            self.assignment,
-            self.shares,
-            self.value,
-        )
-
-
 def _better(
-    best: _Best | None,
+    best: Incumbent | None,
     is_open: np.ndarray,
     got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
-) -> _Best | None:
+) -> Incumbent | None:
     """Keep the better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
     if got is None or (best is not None and got[0] >= best.value):
         return best
     its = got[3] + (best.iterations if best is not None else 0)
-    return _Best(got[0], is_open.copy(), got[1], got[2], its)
+    return Incumbent(got[0], is_open.copy(), got[1], got[2], its)
 
 
 def _assigned(
-    cap: CapacitatedModel, request: SolveRequest, best: _Best, is_open: np.ndarray
-) -> _Best:
+    cap: CapacitatedModel, request: SolveRequest, best: Incumbent, is_open: np.ndarray
+) -> Incumbent:
     """Return the better of ``best`` and the best assignment of ``is_open`` (HiGHS)."""
     got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
     return _better(best, is_open, got) or best
 
 
 def _start(
-    best: _Best, allowed: np.ndarray, forced: np.ndarray, r: np.ndarray, free: np.ndarray
+    best: Incumbent, red: Reduced, r: np.ndarray, free: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return the incumbent's open sites as a start of a built model, if they are in it."""
-    if bool(np.all(allowed[best.is_open])) and bool(np.all(best.is_open[forced])):
+    if bool(np.all(red.allowed[best.is_open])) and bool(np.all(best.is_open[red.forced])):
         return np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64)
     return None
 
 
-def _swaps(cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best: _Best) -> _Best:
+def _swaps(
+    cap: CapacitatedModel, core: MedianCore, request: SolveRequest, best: Incumbent
+) -> Incumbent:
     """Improve the incumbent's open sites by swaps priced with the regret greedy."""
     cp = cap.pairs_form()
     demand = cp.demand
@@ -261,10 +237,10 @@ def _lagrangian(
     cap: CapacitatedModel,
     core: MedianCore,
     request: SolveRequest,
-    best: _Best | None,
+    best: Incumbent | None,
     *,
     steps: int,
-) -> tuple[CapacityBound, _Best] | None:
+) -> tuple[CapacityBound, Incumbent] | None:
     """Bound from an incumbent by the capacitated Lagrangian; its relaxed open sets assigned too."""
     cp = cap.pairs_form()
     if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
@@ -312,7 +288,7 @@ def _reduced_mip(
     core: MedianCore,
     request: SolveRequest,
     lag: CapacityBound,
-    best: _Best,
+    best: Incumbent,
     lower: float,
 ) -> Outcome:
     """Seed, probe targets above the bound, fix by reduced costs, then HiGHS on the rest.
@@ -327,8 +303,7 @@ def _reduced_mip(
         best = _split_seed(cap, core, request, lag, best, lower)
     probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
     if probe.found is not None:
-        value, is_open, assignment, shares, its = probe.found
-        best = _Best(value, is_open, assignment, shares, best.iterations + its)
+        best = replace(probe.found, iterations=best.iterations + probe.found.iterations)
     lower = max(lower, probe.lower)
     probed = (
         f"; {len(probe.targets)} target(s) probed, bound raised to {lower:.6g}"
@@ -338,25 +313,19 @@ def _reduced_mip(
     if probe.proven or lower >= improvement_target(best.value, lag.integral):
         solver = f"{_LAGRANGIAN_LABEL}, probing with HiGHS {highs_version()}{probed}"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
-    cp = cap.pairs_form()
-    closed, opened, out = capacity_fixing(cp, core.forced, core.p, lag, upper=best.value)
-    forced = core.forced | opened
-    allowed = ~closed
-    k = core.p - int(forced.sum())
-    n_free = int((allowed & ~forced).sum())
+    red = cap.reduce(lag, best.value)
     label = (
-        f"{_LAGRANGIAN_LABEL}: {int(closed.sum())} sites fixed closed, {int(opened.sum())} "
-        f"open, {int(out.sum())} of {out.size} pairs removed{probed}"
+        f"{_LAGRANGIAN_LABEL}: {int(red.closed.sum())} sites fixed closed, "
+        f"{int(red.opened.sum())} open, {int(red.out.sum())} of {red.out.size} pairs "
+        f"removed{probed}"
     )
-    if k <= 0 or k >= n_free:
+    if red.k <= 0 or red.k >= red.n_free:
         # one choice left: every better solution opens exactly these sites
-        is_open = forced.copy() if k <= 0 else allowed.copy()
-        got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
-        best = _better(best, is_open, got) or best
+        best = _assigned(cap, request, best, red.forced if red.k <= 0 else red.allowed)
         solver = f"{label}; HiGHS {highs_version()} assignment of the one choice left"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
-    model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
-    start = _start(best, allowed, forced, r, free)
+    model, r, pos, free = cap.build(red.allowed, red.forced, red.k, keep_pairs=~red.out)
+    start = _start(best, red, r, free)
     result = run_highs(
         model,
         time_limit=max(request.deadline.left(), 0.05),
@@ -373,10 +342,10 @@ def _reduced_mip(
     reduced = min(best.value, result.bound) if math.isfinite(result.bound) else lower
     bound = max(lower, reduced)
     if result.x is not None and result.objective < best.value:
-        is_open = cap.opened(result.x, r, free, forced)
+        is_open = cap.opened(result.x, r, free, red.forced)
         assignment, shares = cap.decode(result.x, r, pos)
         its = best.iterations + result.iterations
-        best = _Best(float(result.objective), is_open, assignment, shares, its)
+        best = Incumbent(float(result.objective), is_open, assignment, shares, its)
     status = "optimal" if bound >= improvement_target(best.value, lag.integral) else result.status
     return best.outcome(min(bound, best.value), solver, "exact", status, "capacity_mip")
 
@@ -386,9 +355,9 @@ def _split_seed(
     core: MedianCore,
     request: SolveRequest,
     lag: CapacityBound,
-    best: _Best,
+    best: Incumbent,
     lower: float,
-) -> _Best:
+) -> Incumbent:
     """Open sites of the split-demand relaxation, assigned single-source, as an incumbent.
 
     HiGHS solves the split model far faster than the single-source one, and when the
@@ -398,15 +367,11 @@ def _split_seed(
     :data:`SPLIT_SEED_SHARE` of the time left, starting from the incumbent's sites when they
     are in it.
     """
-    reach = min(best.value, lower + SPLIT_SEED_REACH * abs(lower))
-    closed, opened, out = capacity_fixing(cap.pairs_form(), core.forced, core.p, lag, upper=reach)
-    forced = core.forced | opened
-    allowed = ~closed
-    k = core.p - int(forced.sum())
-    if k <= 0 or k >= int((allowed & ~forced).sum()):
+    red = cap.reduce(lag, min(best.value, lower + SPLIT_SEED_REACH * abs(lower)))
+    if red.k <= 0 or red.k >= red.n_free:
         return best  # one choice left: the final MIP settles it
-    model, r, _, free = cap.build(allowed, forced, k, keep_pairs=~out, split=True)
-    start = _start(best, allowed, forced, r, free)
+    model, r, _, free = cap.build(red.allowed, red.forced, red.k, keep_pairs=~red.out, split=True)
+    start = _start(best, red, r, free)
     result = run_highs(
         model,
         time_limit=max(SPLIT_SEED_SHARE * request.deadline.left(), 0.05),
@@ -416,7 +381,7 @@ def _split_seed(
     )
     if result.x is None:
         return best
-    is_open = cap.opened(result.x, r, free, forced)
+    is_open = cap.opened(result.x, r, free, red.forced)
     if bool(np.array_equal(is_open, best.is_open)):
         return best
     return _assigned(cap, request, best, is_open)
@@ -426,7 +391,7 @@ def _full_mip(
     cap: CapacitatedModel,
     core: MedianCore,
     request: SolveRequest,
-    best: _Best | None,
+    best: Incumbent | None,
     lower: float,
     label: str,
 ) -> Outcome:
@@ -442,7 +407,7 @@ def _full_mip(
     x = require_solution(result, f"the {label} problem") if result.x is None else result.x
     is_open = cap.opened(x, r, free, core.forced)
     assignment, shares = cap.decode(x, r, pos)
-    found = _Best(float(result.objective), is_open, assignment, shares, result.iterations)
+    found = Incumbent(float(result.objective), is_open, assignment, shares, result.iterations)
     if best is not None and best.value < found.value:
         found = best
     return found.outcome(bound, result.solver, "exact", result.status, "capacity_mip")

@@ -1,27 +1,95 @@
-"""The capacitated p-median's pairs, capacities, quick assignments and HiGHS models.
+"""The capacitated p-median's pairs, capacities, fixings, quick assignments and HiGHS models.
 
 :class:`CapacitatedModel` holds what :mod:`._capacity` needs of one problem: the reachable
-pairs of the cells of positive weight, the capacities, the assignment MIP of a fixed open set
-(single-source or split demand), the whole model with ``y`` columns for the sites still free,
-and the decoding of a HiGHS solution into an assignment.
+pairs of the cells of positive weight, the capacities, what the Lagrangian fixings at a given
+objective leave (:class:`Reduced`), the assignment MIP of a fixed open set (single-source or
+split demand), the whole model with ``y`` columns for the sites still free, and the decoding of
+a HiGHS solution into open sites and an assignment (an :class:`Incumbent`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-from ._capacity_bounds import CapacityPairs
+from ._capacity_bounds import CapacityBound, CapacityPairs, capacity_fixing
 from ._capacity_search import regret_assignment
 from ._data import nearest_sites
 from ._engine import MedianCore
-from .base import Deadline
+from .base import Deadline, Outcome
 from .milp import MilpModel, RowBuilder, run_highs
 
-__all__ = ["CapacitatedModel"]
+__all__ = ["CapacitatedModel", "Incumbent", "Reduced"]
 
 #: Largest number of pairs given one strong linking row each.
 LINK_MAX = 300_000
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """What the Lagrangian fixings at one ``upper`` leave of a capacitated p-median.
+
+    Parameters
+    ----------
+    closed, opened
+        Sites fixed closed, and fixed open (besides the forced ones).
+    out
+        Pairs no solution cheaper than ``upper`` uses.
+    forced, allowed
+        Sites that must open (forced or fixed open), and sites that may open.
+    k, n_free
+        Sites still to choose, and sites free to be chosen.
+    """
+
+    closed: np.ndarray
+    opened: np.ndarray
+    out: np.ndarray
+    forced: np.ndarray
+    allowed: np.ndarray
+    k: int
+    n_free: int
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """A capacity-feasible solution: objective, open sites and their assignment.
+
+    Parameters
+    ----------
+    value
+        Objective.
+    is_open
+        Boolean mask over candidates.
+    assignment
+        Site index serving each cell.
+    shares
+        Split demand: each cell's share at each site (None for single-source).
+    iterations
+        Solver iterations spent finding it.
+    """
+
+    value: float
+    is_open: np.ndarray
+    assignment: np.ndarray
+    shares: sp.csr_array | None
+    iterations: int
+
+    def outcome(self, bound: float, solver: str, method: str, status: str, path: str) -> Outcome:
+        """Return it as a solve's outcome with this bound, solver label, method, status and path."""
+        return Outcome(
+            self.is_open,
+            bound,
+            solver,
+            method,
+            status,
+            self.iterations,
+            path,
+            self.assignment,
+            self.shares,
+            self.value,
+        )
 
 
 class CapacitatedModel:
@@ -41,21 +109,50 @@ class CapacitatedModel:
         self.pos = pairs.pos[active]
         self.cost = pairs.cost[active]
         self.cells = np.flatnonzero(data.w > 0)
+        self._pairs: CapacityPairs | None = None
+        self.core = core
 
     def pairs_form(self) -> CapacityPairs:
         """Return the pairs in the form of the capacitated Lagrangian (same order as here)."""
-        data = self.data
-        cell_row = np.full(data.n_cells, -1, dtype=np.int64)
-        cell_row[self.cells] = np.arange(self.cells.size)
-        return CapacityPairs(
-            cell=cell_row[self.rows],
-            site=self.pos,
-            wcost=data.w[self.rows] * self.cost,
-            w=data.w[self.cells],
-            cap=self.cap,
-            unserved=self.unserved,
-            single=self.single,
+        if self._pairs is None:
+            data = self.data
+            cell_row = np.full(data.n_cells, -1, dtype=np.int64)
+            cell_row[self.cells] = np.arange(self.cells.size)
+            self._pairs = CapacityPairs(
+                cell=cell_row[self.rows],
+                site=self.pos,
+                wcost=data.w[self.rows] * self.cost,
+                w=data.w[self.cells],
+                cap=self.cap,
+                unserved=self.unserved,
+                single=self.single,
+            )
+        return self._pairs
+
+    def reduce(self, lag: CapacityBound, upper: float) -> Reduced:
+        """Fix sites and pairs by the Lagrangian reduced costs at ``upper`` (:func:`capacity_fixing`).
+
+        Parameters
+        ----------
+        lag
+            A capacitated Lagrangian result of this problem.
+        upper
+            Every fixing holds for every solution cheaper than this.
+
+        Returns
+        -------
+        Reduced
+            The fixings and the choice they leave.
+        """
+        core = self.core
+        closed, opened, out = capacity_fixing(
+            self.pairs_form(), core.forced, core.p, lag, upper=upper
         )
+        forced = core.forced | opened
+        allowed = ~closed
+        k = core.p - int(forced.sum())
+        n_free = int((allowed & ~forced).sum())
+        return Reduced(closed, opened, out, forced, allowed, k, n_free)
 
     def build(
         self,

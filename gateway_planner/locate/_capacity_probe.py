@@ -25,11 +25,8 @@ import math
 import time
 from dataclasses import dataclass
 
-import numpy as np
-import scipy.sparse as sp
-
-from ._capacity_bounds import CapacityBound, capacity_fixing, capacity_lagrangian
-from ._capacity_model import CapacitatedModel
+from ._capacity_bounds import CapacityBound, capacity_lagrangian
+from ._capacity_model import CapacitatedModel, Incumbent
 from ._engine import MedianCore
 from .base import SolveRequest
 from .bounds import improvement_target
@@ -57,8 +54,7 @@ class Probe:
     lower
         The lower bound reached (at least the one given).
     found
-        A solution cheaper than the incumbent found meanwhile: ``(value, is_open, assignment,
-        shares, iterations)``, or None.
+        A solution cheaper than the incumbent found meanwhile, or None.
     proven
         Whether ``found`` is proven optimal.
     targets
@@ -66,7 +62,7 @@ class Probe:
     """
 
     lower: float
-    found: tuple[float, np.ndarray, np.ndarray, sp.csr_array | None, int] | None
+    found: Incumbent | None
     proven: bool
     targets: tuple[float, ...]
 
@@ -105,7 +101,6 @@ def probe_bound(
     Probe
         The bound reached, and any better solution found on the way.
     """
-    cp = cap.pairs_form()
     deadline = request.deadline
     stop_at = time.perf_counter() + share * max(deadline.left(), 0.0)
     integral = lag.integral
@@ -121,7 +116,7 @@ def probe_bound(
         if target >= improvement_target(upper, integral) or left <= 0:
             break
         aimed = capacity_lagrangian(
-            cp,
+            cap.pairs_form(),
             core.forced,
             core.p,
             upper=target,
@@ -130,27 +125,19 @@ def probe_bound(
             deadline=stop_at,
         )
         start = aimed.lam
-        if aimed.raw > improvement_target(target, integral):
-            # the Lagrangian alone puts every solution at or above the target
-            lower = max(lower, _below(target, integral))
-            targets.append(lower)
-            frac *= 2.0
-            continue
-        closed, opened, out = capacity_fixing(cp, core.forced, core.p, aimed, upper=target)
-        forced = core.forced | opened
-        allowed = ~closed
-        k = core.p - int(forced.sum())
-        if k < 0 or k > int((allowed & ~forced).sum()):
-            reached = True  # no open set is left: nothing is cheaper than the target
-        else:
-            model, r, pos, free = cap.build(allowed, forced, k, keep_pairs=~out)
-            cut = target - 0.5 if integral else target
+        # unless the Lagrangian alone, or fixings that leave no open set, already put every
+        # solution at or above the target, HiGHS decides what the fixings leave
+        red = (
+            None if aimed.raw > improvement_target(target, integral) else cap.reduce(aimed, target)
+        )
+        if red is not None and 0 <= red.k <= red.n_free:
+            model, r, pos, free = cap.build(red.allowed, red.forced, red.k, keep_pairs=~red.out)
             result = run_highs(
                 model,
                 time_limit=max(stop_at - time.perf_counter(), 0.05),
                 gap=request.gap,
                 seed=request.seed,
-                cutoff=cut,
+                cutoff=target - 0.5 if integral else target,
             )
             deadline.note_status(result.status)
             logger.info(
@@ -162,24 +149,21 @@ def probe_bound(
                 result.objective,
             )
             if result.x is not None and result.objective < upper:
-                is_open = cap.opened(result.x, r, free, forced)
+                is_open = cap.opened(result.x, r, free, red.forced)
                 assignment, shares = cap.decode(result.x, r, pos)
-                value = float(result.objective)
-                found = (value, is_open, assignment, shares, result.iterations)
-                upper = value
-            if result.status == "optimal" and found is not None and found[0] < target:
-                return Probe(found[0], found, True, tuple(targets))
-            # a closed tree (HiGHS may still return a solution at or above its cutoff) leaves
-            # nothing cheaper than the target
-            reached = result.status in ("infeasible", "optimal")
-            if not reached:
+                upper = float(result.objective)
+                found = Incumbent(upper, is_open, assignment, shares, result.iterations)
+            if result.status == "optimal" and found is not None and found.value < target:
+                return Probe(found.value, found, True, tuple(targets))
+            if result.status not in ("infeasible", "optimal"):
+                # stopped: its bound holds below the target only
                 if math.isfinite(result.bound):
                     lower = max(lower, min(result.bound, _below(target, integral)))
                 break
-        if reached:
-            lower = max(lower, _below(target, integral))
-            targets.append(lower)
-            frac *= 2.0
+            # else the tree closed (HiGHS may still return a solution at or above its cutoff)
+        lower = max(lower, _below(target, integral))
+        targets.append(lower)
+        frac *= 2.0
     return Probe(lower, found, False, tuple(targets))
 
 

@@ -380,9 +380,9 @@ def run_highs(
         HiGHS ``mip_max_nodes``: a deterministic work limit (None: no limit). A run stopped by
         it has status ``"interrupted"``.
     cutoff
-        HiGHS ``objective_bound``: only solutions of objective below it are sought, and nodes
-        whose bound reaches it are pruned, so status ``"infeasible"`` means that no solution
-        costs less than ``cutoff`` (None: no cutoff).
+        HiGHS ``objective_bound``: nodes whose bound reaches it are pruned, so a closed tree
+        (status ``"infeasible"``, or ``"optimal"``) means that no solution costs less than
+        ``cutoff``. HiGHS 1.16 may still return a solution at or above it (None: no cutoff).
     start_with_presolve
         Pass ``start`` with presolve on too. HiGHS 1.16 may then return the start rather than
         a better solution it found; the objective is recomputed from the solution returned, so
@@ -461,7 +461,8 @@ def run_highs(
         h.setOptionValue("objective_bound", float(cutoff))
     if start is not None and is_mip and (not presolve or start_with_presolve):
         # with presolve on, HiGHS 1.16 may hand back the start as the solution while reporting
-        # the better objective it found: starts are only passed with presolve off
+        # the better objective it found: starts go with presolve on only when asked (the
+        # objective is recomputed from the solution below)
         idx, val = start
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=np.float64))
     h.run()

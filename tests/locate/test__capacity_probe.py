@@ -28,13 +28,13 @@ def test_probed_targets_never_pass_the_optimum(binding, seed, single, integral):
     assert all(t <= best + tol for t in probe.targets)
     assert lower <= probe.lower <= best + tol
     if probe.found is not None:
-        value, is_open, assignment, _, _ = probe.found
+        value, is_open, assignment = probe.found.value, probe.found.is_open, probe.found.assignment
         assert value >= best - tol
         assert int(is_open.sum()) == problem.p
         assert set(assignment) <= set(np.flatnonzero(is_open))
     if probe.proven:
         assert probe.found is not None
-        assert probe.found[0] == pytest.approx(best, rel=1e-9)
+        assert probe.found.value == pytest.approx(best, rel=1e-9)
         assert probe.lower == pytest.approx(best, rel=1e-9)
 
 
@@ -49,7 +49,7 @@ def test_a_first_target_above_the_optimum_finds_and_proves_it(binding, monkeypat
         cap, core, request, lag, upper=1.2 * best, lower=0.6 * best, share=1.0
     )
     assert probe.proven
-    assert probe.found[0] == pytest.approx(best, rel=1e-9)
+    assert probe.found.value == pytest.approx(best, rel=1e-9)
     assert probe.targets == ()
 
 

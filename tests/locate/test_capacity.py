@@ -6,6 +6,7 @@ import scipy.optimize as so
 
 from gateway_planner.errors import InfeasibleError
 from gateway_planner.locate import Problem, _capacity, _enumerate, solve
+from gateway_planner.locate._capacity_model import Incumbent
 
 
 def _split_cost(problem: Problem, sites: list[int]) -> float:
@@ -219,7 +220,7 @@ def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, se
         is_open[list(sites)] = True
         got = cap.assign(is_open, deadline=request.deadline, seed=0)
         if got is not None and (worst is None or got[0] > worst.value):
-            worst = _capacity._Best(got[0], is_open, got[1], got[2], 0)
+            worst = Incumbent(got[0], is_open, got[1], got[2], 0)
     lag = _capacity.capacity_lagrangian(
         cap.pairs_form(), core.forced, core.p, upper=worst.value, max_iter=50
     )
