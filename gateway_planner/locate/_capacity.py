@@ -40,6 +40,7 @@ from ..errors import InfeasibleError, SolverError
 from ._capacity_bounds import (
     CapacityBound,
     capacity_lagrangian,
+    column_floors,
 )
 from ._capacity_model import CapacitatedModel, Incumbent, Reduced
 from ._capacity_probe import probe_bound
@@ -78,6 +79,12 @@ SPLIT_SEED_SHARE = 0.3
 #: ... on the pairs and sites that fixing at this share above the bound (or at the incumbent,
 #: when lower) leaves: a far smaller model than fixing at a poor incumbent.
 SPLIT_SEED_REACH = 0.01
+#: Single-source: rounds of recombining the column pool (each after the first restarts the
+#: Lagrangian for POOL_STEPS steps from the incumbent), and the share of the time left that
+#: each set-partitioning solve may use.
+POOL_ROUNDS = 3
+POOL_STEPS = 150
+POOL_SHARE = 0.15
 #: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
 CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
@@ -119,6 +126,8 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
     subsets = count_subsets(n_free, k)
     if method != "heuristic" and subsets <= SUBSET_LIMIT:
         return _scan(cap, wcost, k, deadline=deadline, seed=seed, label=label)
+    if cap.pairs_form().site.size <= CAPACITY_LAGRANGIAN_PAIRS:
+        cap.keep_clusters()  # every assignment from here on feeds the column pool
     # incumbents: the uncapacitated answer, and the largest capacities; the uncapacitated
     # optimum also bounds the capacitated one from below (and often meets it)
     first = solve_median(
@@ -155,6 +164,8 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         lower = max(lower, lag.bound)
         if lower < best.value - 1e-9 * max(1.0, abs(best.value)):
             best = _swaps(cap, core, request, best)
+            if method == "heuristic":
+                best = _combine(cap, core, request, best, lag)
     if method == "heuristic":
         if best is None:
             msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
@@ -245,10 +256,9 @@ def _lagrangian(
     cp = cap.pairs_form()
     if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
         return None
-    data = cap.data
     lam = np.zeros(cp.n)
     np.maximum.at(lam, cp.cell, cp.wcost)
-    held = data.cand[cp.site] == best.assignment[cap.cells[cp.cell]]
+    held = cap.held(best.assignment)
     lam[cp.cell[held]] = cp.wcost[held]
     holder = [best]
     tried = [0]
@@ -279,6 +289,7 @@ def _lagrangian(
         max_iter=steps,
         deadline=request.deadline.at,
         incumbent=incumbent,
+        observe=None if cap.pool is None else cap.pool.observe,
     )
     return lag, holder[0]
 
@@ -300,11 +311,16 @@ def _reduced_mip(
     incumbent, never below the probed bound.
     """
     if cap.single:
+        best = _combine(cap, core, request, best, lag)
         best = _split_seed(cap, core, request, lag, best, lower)
+        best = _combine(cap, core, request, best, lag, rounds=1)
     probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
     if probe.found is not None:
         best = replace(probe.found, iterations=best.iterations + probe.found.iterations)
     lower = max(lower, probe.lower)
+    if cap.single and not probe.proven:
+        # the probes' knapsacks, aimed just above the bound, bring clusters of their own
+        best = _combine(cap, core, request, best, lag, rounds=1)
     probed = (
         f"; {len(probe.targets)} target(s) probed, bound raised to {lower:.6g}"
         if probe.targets
@@ -385,6 +401,89 @@ def _split_seed(
     if bool(np.array_equal(is_open, best.is_open)):
         return best
     return _assigned(cap, request, best, is_open)
+
+
+def _combine(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    best: Incumbent,
+    lag: CapacityBound | None = None,
+    *,
+    rounds: int = POOL_ROUNDS,
+) -> Incumbent:
+    """Recombine the pool's clusters (:class:`._capacity_pool.ColumnPool`) into a better incumbent.
+
+    Each round re-centres the new clusters, solves the set-partitioning problem over the pool
+    (at most :data:`POOL_SHARE` of the time left) and gives the open sites of what it finds
+    their best assignment. With ``lag``, clusters whose Lagrangian bound
+    (:func:`._capacity_bounds.column_floors`) reaches the incumbent are left out: they are in
+    no better solution, and the model shrinks by a third. An improving round restarts the
+    Lagrangian from the new incumbent's costs for :data:`POOL_STEPS` steps, whose knapsacks
+    bring new clusters; at most ``rounds`` rounds.
+
+    The set-partitioning MIP gets no start: HiGHS 1.16 given a complete start with presolve on
+    may hand it back at once, with an objective (and a "gap reached") that leaves out what
+    presolve moved into its offset.
+    """
+    pool = cap.pool
+    if pool is None:
+        return best
+    cp = cap.pairs_form()
+    deadline = request.deadline
+    priced = None if lag is None else column_floors(cp, core.forced, core.p, lag)
+    for round_ in range(rounds):
+        if round_:
+            start = np.zeros(cp.n)
+            held = cap.held(best.assignment)
+            start[cp.cell[held]] = cp.wcost[held]
+            capacity_lagrangian(
+                cp,
+                core.forced,
+                core.p,
+                upper=best.value,
+                start=start,
+                max_iter=POOL_STEPS,
+                deadline=deadline.at,
+                observe=pool.observe,
+            )
+        pool.recentre(stop=deadline.passed)
+        if deadline.passed():
+            break
+        keep = None
+        if priced is not None and lag is not None:
+            # clusters whose Lagrangian bound reaches the incumbent are in no better solution
+            value, floors = priced
+            reach = value + pool.excess(lag.lam, floors)
+            keep = reach < best.value + 1e-9 * max(1.0, abs(best.value))
+        got = pool.combine(
+            core.k,
+            core.forced,
+            core.allowed,
+            time_limit=max(POOL_SHARE * deadline.left(), 0.05),
+            seed=request.seed,
+            keep=keep,
+        )
+        if got is None or got[0] >= best.value - 1e-9 * max(1.0, abs(best.value)):
+            break
+        value_, pairs = got
+        is_open = core.forced.copy()
+        is_open[cp.site[pairs]] = True
+        _fill(is_open, best.is_open, core)
+        assignment, _ = cap.decode(pairs.astype(np.float64), cap.rows, cap.pos)
+        found = Incumbent(value_, is_open, assignment, None, best.iterations)
+        best = _assigned(cap, request, found, is_open)
+    return best
+
+
+def _fill(is_open: np.ndarray, prefer: np.ndarray, core: MedianCore) -> None:
+    """Open free sites until ``p`` are open: first those of ``prefer``, then the lowest."""
+    short = core.p - int(is_open.sum())
+    if short <= 0:
+        return
+    spare = core.allowed & ~is_open
+    order = np.concatenate([np.flatnonzero(spare & prefer), np.flatnonzero(spare & ~prefer)])
+    is_open[order[:short]] = True
 
 
 def _full_mip(

@@ -43,6 +43,7 @@ __all__ = [
     "CapacityPairs",
     "capacity_fixing",
     "capacity_lagrangian",
+    "column_floors",
 ]
 
 #: Largest capacity, in integer units, of a 0/1 knapsack solved by dynamic programming; larger
@@ -314,6 +315,7 @@ def capacity_lagrangian(
     incumbent: Callable[[np.ndarray], float | None] | None = None,
     heuristic_every: int = 10,
     heuristic_within: float = 0.05,
+    observe: Callable[[np.ndarray, np.ndarray], None] | None = None,
 ) -> CapacityBound:
     """Best Lagrangian lower bound of a capacitated p-median (see the module docstring).
 
@@ -343,6 +345,9 @@ def capacity_lagrangian(
         Steps between calls of ``incumbent``.
     heuristic_within
         Relative distance to ``upper`` within which ``incumbent`` is called.
+    observe
+        Called at every step with the relaxation's open sites and each pair's share in its
+        site's knapsack (:meth:`._capacity_pool.ColumnPool.observe` keeps the clusters).
 
     Returns
     -------
@@ -369,6 +374,8 @@ def capacity_lagrangian(
     it = 0
     for it in range(1, max_iter + 1):
         now = rel.at(lam, mu)
+        if observe is not None:
+            observe(now.chosen, now.x)
         if now.value > best + 1e-12 * max(1.0, abs(best)) or best == -math.inf:
             best, best_lam, best_mu = now.value, lam.copy(), mu
             stall = 0
@@ -460,12 +467,11 @@ def capacity_fixing(
     now = rel.at(lag.lam, lag.mu, full=True)
     target = improvement_target(upper, lag.integral)
     s = now.s
-    site_pen = np.zeros(cp.m)
+    site_pen = _site_penalties(rel, now)
     if 0 < k < free.size:
         order = free[np.argsort(s[free], kind="stable")]
-        kth, nxt = s[order[k - 1]], s[order[k]]
+        nxt = s[order[k]]
         out = ~now.chosen & allowed & ~rel.forced
-        site_pen[out] = s[out] - kth
         closed[out] = now.value + site_pen[out] > target
         inn = now.chosen & ~rel.forced
         opened[inn] = now.value - s[inn] + nxt > target
@@ -479,3 +485,47 @@ def capacity_fixing(
         out_pairs = allowed[j] & (now.value + site_pen[j] + delta > target)
     out_pairs |= ~allowed[cp.site] | closed[cp.site]
     return closed, opened, out_pairs
+
+
+def _site_penalties(rel: _Relaxation, now: _Knapsacks) -> np.ndarray:
+    """Per site, the least rise of the relaxation's value when it must open (0 when chosen)."""
+    pen = np.zeros(rel.cp.m)
+    k, free = rel.k, rel.free
+    if 0 < k < free.size:
+        s = now.s
+        kth = s[free[np.argsort(s[free], kind="stable")][k - 1]]
+        out = ~now.chosen & rel.allowed & ~rel.forced
+        pen[out] = s[out] - kth
+    return pen
+
+
+def column_floors(
+    cp: CapacityPairs, forced: np.ndarray, p: int, lag: CapacityBound
+) -> tuple[float, np.ndarray]:
+    """Price clusters against the Lagrangian: its value, and a floor per site.
+
+    A solution that serves the cells ``S`` from site ``j`` costs at least
+    ``value + c(S) - lambda(S) - floor_j``, with ``c(S)`` the cluster's weighted cost and
+    ``lambda`` the multipliers: its knapsack can do no better than ``v_j`` (the cluster's
+    excess over it adds to the bound), and ``floor_j = v_j - `` the rise of the value when ``j``
+    must open. A cluster whose bound reaches the incumbent is in no better solution.
+
+    Parameters
+    ----------
+    cp
+        The pairs, demands and capacities (single-source).
+    forced
+        Sites that must be open.
+    p
+        Total number of open sites.
+    lag
+        Result of :func:`capacity_lagrangian` on the same problem.
+
+    Returns
+    -------
+    tuple
+        The relaxation's value at ``lag``'s multipliers, and the floor of each site.
+    """
+    rel = _Relaxation(cp, forced, np.ones(cp.m, dtype=bool), p)
+    now = rel.at(lag.lam, lag.mu, full=True)
+    return now.value, now.v - _site_penalties(rel, now)

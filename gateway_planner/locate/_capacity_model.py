@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._capacity_bounds import CapacityBound, CapacityPairs, capacity_fixing
+from ._capacity_pool import ColumnPool
 from ._capacity_search import regret_assignment
 from ._data import nearest_sites
 from ._engine import MedianCore
@@ -111,6 +112,8 @@ class CapacitatedModel:
         self.cells = np.flatnonzero(data.w > 0)
         self._pairs: CapacityPairs | None = None
         self.core = core
+        #: clusters of every single-source assignment met (:meth:`keep_clusters` starts it)
+        self.pool: ColumnPool | None = None
 
     def pairs_form(self) -> CapacityPairs:
         """Return the pairs in the form of the capacitated Lagrangian (same order as here)."""
@@ -128,6 +131,39 @@ class CapacitatedModel:
                 single=self.single,
             )
         return self._pairs
+
+    def keep_clusters(self) -> ColumnPool | None:
+        """Start keeping the clusters of the assignments met (single-source, every cell served).
+
+        Returns
+        -------
+        ColumnPool or None
+            The pool that :meth:`greedy` and :meth:`assign` now feed; None when the problem
+            is split-demand or may leave cells unserved (its solutions are not partitions).
+        """
+        if self.pool is None and self.single and self.unserved is None:
+            self.pool = ColumnPool(self.pairs_form())
+        return self.pool
+
+    def held(self, assignment: np.ndarray) -> np.ndarray:
+        """Mask over the pairs: those a single-source assignment (site per cell) uses.
+
+        Parameters
+        ----------
+        assignment
+            Site index serving each cell (as in :class:`Incumbent`).
+
+        Returns
+        -------
+        numpy.ndarray
+            One boolean per pair, in :meth:`pairs_form` order.
+        """
+        cp = self.pairs_form()
+        return np.asarray(self.data.cand[cp.site] == assignment[self.cells[cp.cell]])
+
+    def _remember(self, assignment: np.ndarray) -> None:
+        if self.pool is not None:
+            self.pool.add_pairs(self.held(assignment))
 
     def reduce(self, lag: CapacityBound, upper: float) -> Reduced:
         """Fix sites and pairs by the Lagrangian reduced costs at ``upper`` (:func:`capacity_fixing`).
@@ -261,6 +297,8 @@ class CapacitatedModel:
             shares = sp.csr_array(
                 (np.ones(r.size), (r, assignment[r])), shape=(data.n_cells, data.problem.n_sites)
             )
+        else:
+            self._remember(assignment)
         return value, assignment, shares, 0
 
     def near_sites(self, count: int) -> np.ndarray:
@@ -317,7 +355,10 @@ class CapacitatedModel:
             deadline.note()  # time limit (or an interrupted run): not decided
         if result.x is None or result.status not in done:
             return None
-        return (result.objective, *self.decode(result.x, r, pos), result.iterations)
+        assignment, shares = self.decode(result.x, r, pos)
+        if shares is None:
+            self._remember(assignment)
+        return result.objective, assignment, shares, result.iterations
 
     def opened(
         self, x: np.ndarray, r: np.ndarray, free: np.ndarray, forced: np.ndarray

@@ -123,6 +123,7 @@ def probe_bound(
             start=start,
             max_iter=PROBE_STEPS,
             deadline=stop_at,
+            observe=None if cap.pool is None else cap.pool.observe,
         )
         start = aimed.lam
         # unless the Lagrangian alone, or fixings that leave no open set, already put every

@@ -14,6 +14,7 @@ from gateway_planner.locate._capacity_bounds import (
     CapacityPairs,
     capacity_fixing,
     capacity_lagrangian,
+    column_floors,
 )
 
 
@@ -128,6 +129,32 @@ def test_lagrangian_bound_and_fixings_hold_against_brute_force(seed, single, uns
             assert not any(out[pair_index[pair]] for pair in used)
     if not single:
         assert not (out & ~closed[cp.site]).any()  # no pair fixing with split demand
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_every_cluster_of_every_solution_costs_at_least_its_floor_bound(seed):
+    """value + c(S) - lambda(S) - floor_j never passes the cost of a solution using (j, S)."""
+    cp, d, w, cap = _instance(seed, single=True, unserved=None, fractional=seed % 5 == 4)
+    p = 2
+    forced = np.zeros(cap.size, dtype=bool)
+    if seed % 4 == 1:
+        forced[3] = True
+    values = _all_values(cp, d, w, cap, p, forced, True, None)
+    finite = sorted(v for sols in values.values() for v, _ in sols)
+    steps = 5 + 30 * (seed % 3)  # multipliers far from and near the optimum
+    lag = capacity_lagrangian(cp, forced, p, upper=finite[-1] * 1.1 + 1, max_iter=steps)
+    value, floors = column_floors(cp, forced, p, lag)
+    assert value <= finite[0] + 1e-6 * max(1.0, finite[0])
+    checked = 0
+    for sols in values.values():
+        for cost, used in sols:
+            for j in {j for _, j in used}:
+                cells = [i for i, jj in used if jj == j]
+                c = float(sum(w[i] * d[i, j] for i in cells))
+                reach = value + c - float(lag.lam[cells].sum()) - floors[j]
+                assert reach <= cost + 1e-6 * max(1.0, cost)
+                checked += 1
+    assert checked > 0
 
 
 def test_capacities_that_bind_raise_the_bound_above_the_uncapacitated_one():
