@@ -19,9 +19,11 @@ Otherwise the uncapacitated problem gives a first incumbent and bound; when the 
 bind, the Lagrangian relaxation of the assignment constraints (:mod:`._capacity_bounds`: one
 knapsack per site, 0/1 for single-source, fractional for split demand) raises the bound, its
 relaxed open sets give more incumbents, and its reduced costs fix sites closed or open and
-(single-source) remove the pairs no better solution uses. Single-source problems then take the
-open sites of their split-demand relaxation, solved by HiGHS on what the fixings leave, as one
-more incumbent. Probing (:mod:`._capacity_probe`) raises the bound: targets between it and the
+(single-source) remove the pairs no better solution uses. Single-source problems then
+recombine the clusters met on the way (:mod:`._capacity_pool`: every knapsack of the
+Lagrangian and every assignment, by a set-partitioning MIP), and take the open sites of their
+split-demand relaxation, solved by HiGHS on what the fixings leave, as one more incumbent.
+Probing (:mod:`._capacity_probe`) raises the bound: targets between it and the
 incumbent, each proven by HiGHS to have no cheaper solution. HiGHS finally solves the model of
 what is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``).
 Every fixing holds for every solution better than the incumbent, so HiGHS proving the reduced
