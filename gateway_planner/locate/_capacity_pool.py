@@ -106,21 +106,18 @@ class ColumnPool:
             Each pair's share in its site's knapsack (sites left fractional are skipped).
         """
         cp = self.cp
-        for j in np.flatnonzero(chosen):
-            mine = self._by_site[self._site_ptr[j] : self._site_ptr[j + 1]]
-            share = x[mine]
-            if np.any((share > 1e-9) & (share < 1 - 1e-9)):
-                continue
-            taken = mine[share > 0.5]
-            self.add(int(j), np.sort(cp.cell[taken]), float(cp.wcost[taken].sum()))
+        split = (x > 1e-9) & (x < 1 - 1e-9)
+        fractional = np.bincount(cp.site[split], minlength=cp.m) > 0
+        self.add_pairs((x > 0.5) & chosen[cp.site] & ~fractional[cp.site])
 
     def add_pairs(self, held: np.ndarray) -> None:
-        """Keep the clusters of an assignment given as a mask over the pairs.
+        """Keep the clusters of the pairs ``held``, one column per site.
 
         Parameters
         ----------
         held
-            Mask over the pairs: those the assignment uses (one per cell).
+            Mask over the pairs: an assignment (one pair per cell), or the items of some
+            sites' knapsacks.
         """
         cp = self.cp
         idx = np.flatnonzero(held)
