@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gateway_planner.locate import _pipeline, solve
-from gateway_planner.locate._lagrangian_tree import lagrangian_tree
+from gateway_planner.locate._lagrangian_tree import _branch_site, lagrangian_tree
 from gateway_planner.locate._sorted import SortedCosts
 from gateway_planner.locate.bounds import lagrangian_median
 
@@ -73,3 +73,15 @@ def test_pipeline_tree_matches_brute_force(brute, no_enumeration, monkeypatch, s
     brute.assert_proven(problem, sol, "pmedian")
     assert sol.path == "lagrangian_tree"
     assert "Lagrangian branch and bound" in sol.solver
+
+
+def test_the_tree_branches_on_the_shut_site_cheapest_to_open():
+    rho = np.array([-5.0, -1.0, -3.0, -4.0, -2.0, 0.0])
+    chosen = np.array([True, True, False, False, False, False])
+    forced = np.zeros(6, dtype=bool)
+    allowed = np.ones(6, dtype=bool)
+    assert _branch_site(rho, forced, allowed, chosen) == 3  # shut, smallest rho
+    allowed[3] = False
+    assert _branch_site(rho, forced, allowed, chosen) == 2  # the next cheapest shut site
+    # every free site chosen: the least attractive chosen one
+    assert _branch_site(rho, forced, np.array([1, 1, 0, 0, 0, 0], bool), chosen) == 1
