@@ -258,10 +258,7 @@ def _lagrangian(
     cp = cap.pairs_form()
     if best is None or cp.site.size > CAPACITY_LAGRANGIAN_PAIRS:
         return None
-    lam = np.zeros(cp.n)
-    np.maximum.at(lam, cp.cell, cp.wcost)
-    held = cap.held(best.assignment)
-    lam[cp.cell[held]] = cp.wcost[held]
+    lam = cap.cell_costs(best.assignment)
     holder = [best]
     tried = [0]
     demand = cp.demand
@@ -436,15 +433,12 @@ def _combine(
     priced = None if lag is None else column_floors(cp, core.forced, core.p, lag)
     for round_ in range(rounds):
         if round_:
-            start = np.zeros(cp.n)
-            held = cap.held(best.assignment)
-            start[cp.cell[held]] = cp.wcost[held]
             capacity_lagrangian(
                 cp,
                 core.forced,
                 core.p,
                 upper=best.value,
-                start=start,
+                start=cap.cell_costs(best.assignment),
                 max_iter=POOL_STEPS,
                 deadline=deadline.at,
                 observe=pool.observe,

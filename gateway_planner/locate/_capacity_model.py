@@ -161,6 +161,27 @@ class CapacitatedModel:
         cp = self.pairs_form()
         return np.asarray(self.data.cand[cp.site] == assignment[self.cells[cp.cell]])
 
+    def cell_costs(self, assignment: np.ndarray) -> np.ndarray:
+        """Each cell's weighted cost in an assignment: Lagrangian multipliers to start from.
+
+        Parameters
+        ----------
+        assignment
+            Site index serving each cell (split demand: its largest share's site); a cell
+            left unserved takes its largest cost at any site.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per cell of positive weight, in :meth:`pairs_form` order.
+        """
+        cp = self.pairs_form()
+        lam = np.zeros(cp.n)
+        np.maximum.at(lam, cp.cell, cp.wcost)
+        held = self.held(assignment)
+        lam[cp.cell[held]] = cp.wcost[held]
+        return lam
+
     def _remember(self, assignment: np.ndarray) -> None:
         if self.pool is not None:
             self.pool.add_pairs(self.held(assignment))
