@@ -167,7 +167,7 @@ def solve_capacitated(core: MedianCore, request: SolveRequest) -> Outcome:
         if lower < best.value - 1e-9 * max(1.0, abs(best.value)):
             best = _swaps(cap, core, request, best)
             if method == "heuristic":
-                best = _combine(cap, core, request, best, lag)
+                best = _combine(cap, core, request, best)
     if method == "heuristic":
         if best is None:
             msg = "the heuristic found no open set whose capacities serve the demand; use method='exact'"
@@ -290,6 +290,8 @@ def _lagrangian(
         incumbent=incumbent,
         observe=None if cap.pool is None else cap.pool.observe,
     )
+    if cap.pool is not None:  # clusters priced against this bound, once for the solve
+        cap.pool.price(*column_floors(cp, core.forced, core.p, lag), lag.lam)
     return lag, holder[0]
 
 
@@ -310,16 +312,16 @@ def _reduced_mip(
     incumbent, never below the probed bound.
     """
     if cap.single:
-        best = _combine(cap, core, request, best, lag)
+        best = _combine(cap, core, request, best)
         best = _split_seed(cap, core, request, lag, best, lower)
-        best = _combine(cap, core, request, best, lag, rounds=1)
+        best = _combine(cap, core, request, best, rounds=1)
     probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
     if probe.found is not None:
         best = replace(probe.found, iterations=best.iterations + probe.found.iterations)
     lower = max(lower, probe.lower)
     if cap.single and not probe.proven:
         # the probes' knapsacks, aimed just above the bound, bring clusters of their own
-        best = _combine(cap, core, request, best, lag, rounds=1)
+        best = _combine(cap, core, request, best, rounds=1)
     probed = (
         f"; {len(probe.targets)} target(s) probed, bound raised to {lower:.6g}"
         if probe.targets
@@ -357,10 +359,8 @@ def _reduced_mip(
     reduced = min(best.value, result.bound) if math.isfinite(result.bound) else lower
     bound = max(lower, reduced)
     if result.x is not None and result.objective < best.value:
-        is_open = cap.opened(result.x, r, free, red.forced)
-        assignment, shares = cap.decode(result.x, r, pos)
         its = best.iterations + result.iterations
-        best = Incumbent(float(result.objective), is_open, assignment, shares, its)
+        best = cap.incumbent(result.x, result.objective, its, (r, pos, free, red.forced))
     status = "optimal" if bound >= improvement_target(best.value, lag.integral) else result.status
     return best.outcome(min(bound, best.value), solver, "exact", status, "capacity_mip")
 
@@ -407,7 +407,6 @@ def _combine(
     core: MedianCore,
     request: SolveRequest,
     best: Incumbent,
-    lag: CapacityBound | None = None,
     *,
     rounds: int = POOL_ROUNDS,
 ) -> Incumbent:
@@ -415,9 +414,9 @@ def _combine(
 
     Each round re-centres the new clusters, solves the set-partitioning problem over the pool
     (at most :data:`POOL_SHARE` of the time left) and gives the open sites of what it finds
-    their best assignment. With ``lag``, clusters whose Lagrangian bound
-    (:func:`._capacity_bounds.column_floors`) reaches the incumbent are left out: they are in
-    no better solution, and the model shrinks by a third. An improving round restarts the
+    their best assignment. Clusters whose Lagrangian bound (priced once, in
+    :func:`_lagrangian`) reaches the incumbent are left out: they are in no better solution,
+    and the model shrinks by a third. An improving round restarts the
     Lagrangian from the new incumbent's costs for :data:`POOL_STEPS` steps, whose knapsacks
     bring new clusters; at most ``rounds`` rounds.
 
@@ -430,7 +429,6 @@ def _combine(
         return best
     cp = cap.pairs_form()
     deadline = request.deadline
-    priced = None if lag is None else column_floors(cp, core.forced, core.p, lag)
     for round_ in range(rounds):
         if round_:
             capacity_lagrangian(
@@ -446,19 +444,13 @@ def _combine(
         pool.recentre(stop=deadline.passed)
         if deadline.passed():
             break
-        keep = None
-        if priced is not None and lag is not None:
-            # clusters whose Lagrangian bound reaches the incumbent are in no better solution
-            value, floors = priced
-            reach = value + pool.excess(lag.lam, floors)
-            keep = reach < best.value + 1e-9 * max(1.0, abs(best.value))
         got = pool.combine(
             core.k,
             core.forced,
             core.allowed,
             time_limit=max(POOL_SHARE * deadline.left(), 0.05),
             seed=request.seed,
-            keep=keep,
+            upper=best.value,
         )
         if got is None or got[0] >= best.value - 1e-9 * max(1.0, abs(best.value)):
             break
@@ -500,9 +492,7 @@ def _full_mip(
     if result.x is None and best is not None:
         return best.outcome(bound, result.solver, "exact", result.status, "capacity_mip")
     x = require_solution(result, f"the {label} problem") if result.x is None else result.x
-    is_open = cap.opened(x, r, free, core.forced)
-    assignment, shares = cap.decode(x, r, pos)
-    found = Incumbent(float(result.objective), is_open, assignment, shares, result.iterations)
+    found = cap.incumbent(x, result.objective, result.iterations, (r, pos, free, core.forced))
     if best is not None and best.value < found.value:
         found = best
     return found.outcome(bound, result.solver, "exact", result.status, "capacity_mip")

@@ -507,8 +507,8 @@ def column_floors(
     A solution that serves the cells ``S`` from site ``j`` costs at least
     ``value + c(S) - lambda(S) - floor_j``, with ``c(S)`` the cluster's weighted cost and
     ``lambda`` the multipliers: its knapsack can do no better than ``v_j`` (the cluster's
-    excess over it adds to the bound), and ``floor_j = v_j - `` the rise of the value when ``j``
-    must open. A cluster whose bound reaches the incumbent is in no better solution.
+    excess over it adds to the bound), and ``floor_j`` is ``v_j`` less the rise of the value
+    when ``j`` must open. A cluster whose bound reaches the incumbent is in no better solution.
 
     Parameters
     ----------

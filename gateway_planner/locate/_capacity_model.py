@@ -389,6 +389,38 @@ class CapacitatedModel:
         is_open[free[x[r.size : r.size + free.size] > 0.5]] = True
         return is_open
 
+    def incumbent(
+        self,
+        x: np.ndarray,
+        value: float,
+        iterations: int,
+        model: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    ) -> Incumbent:
+        """Return a solution of :meth:`build`'s model as an incumbent (open sites, assignment).
+
+        Parameters
+        ----------
+        x
+            The solution (one value per column).
+        value
+            Its objective.
+        iterations
+            Solver iterations spent on it.
+        model
+            What :meth:`build` returned besides the model (``r``, ``pos``, ``free``) and the
+            forced sites it was built with.
+
+        Returns
+        -------
+        Incumbent
+            The solution.
+        """
+        r, pos, free, forced = model
+        assignment, shares = self.decode(x, r, pos)
+        return Incumbent(
+            float(value), self.opened(x, r, free, forced), assignment, shares, iterations
+        )
+
     def decode(
         self, x: np.ndarray, r: np.ndarray, pos: np.ndarray
     ) -> tuple[np.ndarray, sp.csr_array | None]:

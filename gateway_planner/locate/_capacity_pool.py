@@ -48,21 +48,19 @@ class ColumnPool:
     def __init__(self, cp: CapacityPairs, limit: int = POOL_LIMIT) -> None:
         self.cp = cp
         self.limit = limit
-        order = np.argsort(cp.site, kind="stable")
-        self._by_site = order
-        self._site_ptr = np.zeros(cp.m + 1, dtype=np.int64)
-        np.cumsum(np.bincount(cp.site, minlength=cp.m), out=self._site_ptr[1:])
         shape = (cp.n, cp.m)
         self._cost = sp.csr_array((cp.wcost, (cp.cell, cp.site)), shape=shape)
         self._reach = sp.csr_array((np.ones(cp.site.size), (cp.cell, cp.site)), shape=shape)
         self._pair = sp.csr_array(
             (np.arange(1, cp.site.size + 1, dtype=np.float64), (cp.cell, cp.site)), shape=shape
         )
-        self._index: dict[bytes, int] = {}
+        self._keys: set[bytes] = set()
         self.sites: list[int] = []
         self.cells: list[np.ndarray] = []
         self.costs: list[float] = []
         self._centred = 0
+        # the Lagrangian pricing of columns (:meth:`price`): value, site floors, multipliers
+        self._pricing: tuple[float, np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -86,10 +84,10 @@ class ColumnPool:
         """
         if cells.size == 0 or len(self.sites) >= self.limit:
             return False
-        key = _key(site, cells)
-        if key in self._index:
+        key = int(site).to_bytes(8, "little") + np.asarray(cells, dtype=np.int64).tobytes()
+        if key in self._keys:
             return False
-        self._index[key] = len(self.sites)
+        self._keys.add(key)
         self.sites.append(int(site))
         self.cells.append(np.asarray(cells, dtype=np.int64))
         self.costs.append(float(cost))
@@ -146,11 +144,8 @@ class ColumnPool:
                 return
             hi = min(lo + batch, end)
             cells = self.cells[lo:hi]
-            sizes = np.fromiter((c.size for c in cells), dtype=np.int64, count=hi - lo)
-            rows = np.repeat(np.arange(hi - lo), sizes)
-            member = sp.csr_array(
-                (np.ones(rows.size), (rows, np.concatenate(cells))), shape=(hi - lo, cp.n)
-            )
+            rows, flat, sizes = _flat(cells)
+            member = sp.csr_array((np.ones(rows.size), (rows, flat)), shape=(hi - lo, cp.n))
             total = (member @ self._cost).toarray()
             reach = (member @ self._reach).toarray()
             load = member @ cp.w
@@ -165,27 +160,33 @@ class ColumnPool:
             self._centred = hi
         self._centred = len(self.sites)  # the moved clusters are centred already
 
-    def excess(self, lam: np.ndarray, floors: np.ndarray) -> np.ndarray:
-        """Per column, ``cost - lam(cells) - floors[site]`` (:func:`._capacity_bounds.column_floors`).
+    def price(self, value: float, floors: np.ndarray, lam: np.ndarray) -> None:
+        """Price the columns against a Lagrangian (:func:`._capacity_bounds.column_floors`).
+
+        A solution using the column ``(j, S)`` then costs at least
+        ``value + cost - lam(S) - floors[j]``; :meth:`combine` leaves out the columns whose
+        bound reaches its ``upper``.
 
         Parameters
         ----------
-        lam
-            Lagrangian multiplier of each cell.
+        value
+            The relaxation's value at the multipliers.
         floors
             Floor of each site.
-
-        Returns
-        -------
-        numpy.ndarray
-            One value per column: what it adds to the Lagrangian bound of any solution using it.
+        lam
+            Lagrangian multiplier of each cell.
         """
-        sizes = np.fromiter((c.size for c in self.cells), dtype=np.int64, count=len(self))
-        owner = np.repeat(np.arange(len(self)), sizes)
-        cells = np.concatenate(self.cells) if self.cells else np.zeros(0, dtype=np.int64)
-        priced = np.bincount(owner, weights=lam[cells], minlength=len(self))
+        self._pricing = (value, floors, lam)
+
+    def bounds(self) -> np.ndarray | None:
+        """Per column, the least cost of a solution using it (None before :meth:`price`)."""
+        if self._pricing is None:
+            return None
+        value, floors, lam = self._pricing
+        owner, flat, _ = _flat(self.cells)
+        priced = np.bincount(owner, weights=lam[flat], minlength=len(self))
         sites = np.asarray(self.sites, dtype=np.int64)
-        out: np.ndarray = np.asarray(self.costs, dtype=np.float64) - priced - floors[sites]
+        out: np.ndarray = value + np.asarray(self.costs, dtype=np.float64) - priced - floors[sites]
         return out
 
     def combine(
@@ -196,7 +197,7 @@ class ColumnPool:
         *,
         time_limit: float,
         seed: int,
-        keep: np.ndarray | None = None,
+        upper: float | None = None,
     ) -> tuple[float, np.ndarray] | None:
         """Best set of columns: every cell once, a site at most once, at most ``k`` free sites.
 
@@ -212,8 +213,9 @@ class ColumnPool:
             Seconds for HiGHS.
         seed
             HiGHS random seed.
-        keep
-            Mask over the columns: those that may be chosen (None: all).
+        upper
+            With columns priced (:meth:`price`), those whose bound reaches it are left out:
+            they are in no solution cheaper than ``upper``.
 
         Returns
         -------
@@ -223,16 +225,18 @@ class ColumnPool:
         """
         cp = self.cp
         ok = allowed[np.asarray(self.sites, dtype=np.int64)]
-        use = np.flatnonzero(ok if keep is None else ok & keep)
+        bounds = self.bounds() if upper is not None else None
+        if bounds is not None and upper is not None:
+            ok &= bounds < upper + 1e-9 * max(1.0, abs(upper))
+        use = np.flatnonzero(ok)
         if use.size == 0:
             return None
         site = np.asarray(self.sites, dtype=np.int64)[use]
         cells = [self.cells[c] for c in use]
-        sizes = np.fromiter((c.size for c in cells), dtype=np.int64, count=use.size)
-        col = np.repeat(np.arange(use.size), sizes)
+        col, flat, _ = _flat(cells)
         rb = RowBuilder()
         first = rb.add_rows(1.0, 1.0, count=cp.n)
-        rb.add_entries(first + np.concatenate(cells), col, 1.0)
+        rb.add_entries(first + flat, col, 1.0)
         srow = rb.add_rows(-np.inf, 1.0, count=cp.m)
         rb.add_entries(srow + site, np.arange(use.size), 1.0)
         free = ~forced[site]
@@ -253,6 +257,8 @@ class ColumnPool:
         return float(cp.wcost[pairs].sum()), pairs
 
 
-def _key(site: int, cells: np.ndarray) -> bytes:
-    """Return the dictionary key of a column: its site and sorted cells."""
-    return int(site).to_bytes(8, "little") + np.asarray(cells, dtype=np.int64).tobytes()
+def _flat(cells: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns' cells in one array: each entry's column, the cells, and each column's size."""
+    sizes = np.fromiter((c.size for c in cells), dtype=np.int64, count=len(cells))
+    flat = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
+    return np.repeat(np.arange(len(cells)), sizes), flat, sizes

@@ -150,10 +150,10 @@ def probe_bound(
                 result.objective,
             )
             if result.x is not None and result.objective < upper:
-                is_open = cap.opened(result.x, r, free, red.forced)
-                assignment, shares = cap.decode(result.x, r, pos)
                 upper = float(result.objective)
-                found = Incumbent(upper, is_open, assignment, shares, result.iterations)
+                found = cap.incumbent(
+                    result.x, upper, result.iterations, (r, pos, free, red.forced)
+                )
             if result.status == "optimal" and found is not None and found.value < target:
                 return Probe(found.value, found, True, tuple(targets))
             if result.status not in ("infeasible", "optimal"):

@@ -10,11 +10,12 @@ by the interchange when better), and its reduced costs fix more sites before it 
 free site the relaxation leaves shut with the smallest ``rho`` (the cheapest to open: open
 first, then shut). Branching on the relaxation's least attractive open site instead made the
 tree's size swing with the steps per node: on the generated n = 600, p = 10 graph the proof
-took 2.4 to 48.7 s for 40 to 20 steps (95,497 nodes at 35 steps); the shut site keeps it
-within 1.4-6.1 s, and n = 800, p = 10 within 7.8-10.9 s (8-16 s before). A better incumbent found early restarts the search from the root, whose
-fixings it strengthens. Every pruning and fixing holds for every solution better than the
-incumbent in the node's part of the search space, so a tree explored to the end proves the
-incumbent optimal.
+took between 2.4 and 48.7 s as the steps varied from 20 to 40 (95,497 nodes at 35 steps); the
+shut site keeps it within 1.4-6.1 s, and n = 800, p = 10 within 7.8-10.9 s (8-16 s before).
+A better incumbent found early restarts the search from the root, whose fixings it
+strengthens. Every pruning and fixing holds for every solution better than the incumbent in
+the node's part of the search space, so a tree explored to the end proves the incumbent
+optimal.
 
 The search stops at a work budget (subgradient steps x (cells + pairs)), not a time, so its
 answer does not depend on the machine's speed; a search stopped early proves nothing.
