@@ -24,8 +24,9 @@ recombine the clusters met on the way (:mod:`._capacity_pool`: every knapsack of
 Lagrangian and every assignment, by a set-partitioning MIP), and take the open sites of their
 split-demand relaxation, solved by HiGHS on what the fixings leave, as one more incumbent.
 Probing (:mod:`._capacity_probe`) raises the bound: targets between it and the
-incumbent, each proven by HiGHS to have no cheaper solution. HiGHS finally solves the model of
-what is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``).
+incumbent, each proven by HiGHS to have no cheaper solution. With two cores it runs in a thread
+beside all this and the final MIP (HiGHS releases the interpreter while it solves), else in
+turn before the final MIP. HiGHS finally solves the model of what is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``).
 Every fixing holds for every solution better than the incumbent, so HiGHS proving the reduced
 model infeasible proves the incumbent optimal.
 """
@@ -33,6 +34,8 @@ model infeasible proves the incumbent optimal.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -45,7 +48,7 @@ from ._capacity_bounds import (
     column_floors,
 )
 from ._capacity_model import CapacitatedModel, Incumbent, Reduced
-from ._capacity_probe import probe_bound
+from ._capacity_probe import Probe, Race, probe_bound
 from ._capacity_search import swap_search
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
@@ -87,6 +90,9 @@ SPLIT_SEED_REACH = 0.01
 POOL_ROUNDS = 3
 POOL_STEPS = 150
 POOL_SHARE = 0.15
+#: Probing runs in a thread beside the incumbent search and the final MIP when the process may
+#: use two cores or more (HiGHS releases the interpreter while it solves).
+PARALLEL_PROBING = True
 #: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
 CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
@@ -310,24 +316,106 @@ def _reduced_mip(
     may find better solutions. HiGHS then starts from the incumbent's open sites; its bound
     holds for the reduced model, so the full problem's bound is the smaller of it and the
     incumbent, never below the probed bound.
+
+    With two cores or more (:data:`PARALLEL_PROBING`), probing runs in a thread beside the
+    search for incumbents and the final MIP, until the clock or until either side proves the
+    incumbent optimal (which stops the other's HiGHS run); otherwise it takes
+    :data:`._capacity_probe.PROBE_SHARE` of the time between them.
     """
-    if cap.single:
+    if not (PARALLEL_PROBING and usable_cores() >= 2):
+        if cap.single:
+            best = _incumbents(cap, core, request, lag, best, lower, None)
+        probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
+        if cap.single and not probe.proven:
+            # the probes' knapsacks, aimed just above the bound, bring clusters of their own
+            best = _combine(cap, core, request, _better_of(best, probe.found), rounds=1)
+        return _final(cap, request, lag, best, lower, probe, None)
+    race = Race(best.value, lag.integral)
+    got: list[Probe | BaseException] = []
+
+    def run() -> None:
+        try:
+            got.append(
+                probe_bound(
+                    cap, core, request, lag, upper=best.value, lower=lower, share=1.0, race=race
+                )
+            )
+        except BaseException as exc:  # raised again in the solving thread
+            got.append(exc)
+
+    thread = threading.Thread(target=run, name="capacity-probe", daemon=True)
+    thread.start()
+    try:
+        if cap.single:
+            best = _incumbents(cap, core, request, lag, best, lower, race)
+        outcome = _final(cap, request, lag, best, lower, None, race)
+    finally:
+        race.stop.set()
+        thread.join()
+    beside = got[0] if got else None
+    if isinstance(beside, BaseException):
+        raise beside
+    if beside is None or (beside.found is None and beside.lower <= outcome.bound):
+        return outcome
+    return _merged(outcome, beside, lag.integral)
+
+
+def _incumbents(
+    cap: CapacitatedModel,
+    core: MedianCore,
+    request: SolveRequest,
+    lag: CapacityBound,
+    best: Incumbent,
+    lower: float,
+    race: Race | None,
+) -> Incumbent:
+    """Single-source: the pool's recombinations and the split relaxation's open sites.
+
+    Each step is skipped once the probes beside it (``race``) have proven the incumbent.
+    """
+
+    def going(found: Incumbent) -> bool:
+        if race is None:
+            return True
+        race.improve(found.value)
+        return not race.proven.is_set()
+
+    if going(best):
         best = _combine(cap, core, request, best)
+    if going(best):
         best = _split_seed(cap, core, request, lag, best, lower)
+    if going(best):
         best = _combine(cap, core, request, best, rounds=1)
-    probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
-    if probe.found is not None:
-        best = replace(probe.found, iterations=best.iterations + probe.found.iterations)
-    lower = max(lower, probe.lower)
-    if cap.single and not probe.proven:
-        # the probes' knapsacks, aimed just above the bound, bring clusters of their own
-        best = _combine(cap, core, request, best, rounds=1)
-    probed = (
-        f"; {len(probe.targets)} target(s) probed, bound raised to {lower:.6g}"
-        if probe.targets
-        else ""
-    )
-    if probe.proven or lower >= improvement_target(best.value, lag.integral):
+    going(best)
+    return best
+
+
+def _better_of(best: Incumbent, other: Incumbent | None) -> Incumbent:
+    """Return the cheaper of two incumbents (``best`` on a tie)."""
+    return other if other is not None and other.value < best.value else best
+
+
+def _final(
+    cap: CapacitatedModel,
+    request: SolveRequest,
+    lag: CapacityBound,
+    best: Incumbent,
+    lower: float,
+    probe: Probe | None,
+    race: Race | None,
+) -> Outcome:
+    """HiGHS on what fixing at the incumbent leaves (unless probing has settled it).
+
+    ``probe`` is what probing found before (sequential); ``race`` carries the probes running
+    beside this (their proof of the incumbent stops HiGHS).
+    """
+    if probe is not None:
+        best = _better_of(best, probe.found)
+        lower = max(lower, probe.lower)
+    probed = _probed(probe, lower)
+    if (probe is not None and probe.proven) or lower >= improvement_target(
+        best.value, lag.integral
+    ):
         solver = f"{_LAGRANGIAN_LABEL}, probing with HiGHS {highs_version()}{probed}"
         return best.outcome(best.value, solver, "exact", "optimal", "capacity_mip")
     red = cap.reduce(lag, best.value)
@@ -350,6 +438,7 @@ def _reduced_mip(
         seed=request.seed,
         start=start,
         start_with_presolve=True,
+        interrupt=None if race is None else race.proven,
     )
     request.deadline.note_status(result.status)
     solver = f"{result.solver.rstrip(')')}; {label})"
@@ -363,6 +452,37 @@ def _reduced_mip(
         best = cap.incumbent(result.x, result.objective, its, (r, pos, free, red.forced))
     status = "optimal" if bound >= improvement_target(best.value, lag.integral) else result.status
     return best.outcome(min(bound, best.value), solver, "exact", status, "capacity_mip")
+
+
+def _probed(probe: Probe | None, lower: float) -> str:
+    """Return the solver label's note on probing."""
+    if probe is None or not probe.targets:
+        return ""
+    return f"; {len(probe.targets)} target(s) probed, bound raised to {lower:.6g}"
+
+
+def _merged(outcome: Outcome, probe: Probe, integral: bool) -> Outcome:
+    """Return the final MIP's outcome with what the probes beside it proved and found."""
+    value = outcome.objective if outcome.objective is not None else math.inf
+    bound = max(outcome.bound, probe.lower)
+    if probe.found is not None and probe.found.value < value:
+        value = probe.found.value
+        outcome = probe.found.outcome(
+            bound, outcome.solver, outcome.method, outcome.status, outcome.path
+        )
+    status = outcome.status
+    if probe.proven or bound >= improvement_target(value, integral):
+        status, bound = "optimal", value
+    solver = f"{outcome.solver.rstrip(')')}{_probed(probe, bound)} beside it)"
+    return replace(outcome, bound=min(bound, value), status=status, solver=solver)
+
+
+def usable_cores() -> int:
+    """Return the number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _split_seed(

@@ -44,6 +44,7 @@ __all__ = [
     "capacity_fixing",
     "capacity_lagrangian",
     "column_floors",
+    "pair_floors",
 ]
 
 #: Largest capacity, in integer units, of a 0/1 knapsack solved by dynamic programming; larger
@@ -478,13 +479,50 @@ def capacity_fixing(
     elif k == 0:
         closed = allowed & ~rel.forced
     if cp.single:
-        r = now.r
-        j = cp.site
-        rc = np.maximum(r + now.price[j] * cp.w[cp.cell], 0.0) * (1.0 - now.x_lp)
-        delta = np.maximum.reduce([np.zeros(r.size), r, now.v_lp[j] + rc - now.v[j]])
-        out_pairs = allowed[j] & (now.value + site_pen[j] + delta > target)
+        out_pairs = allowed[cp.site] & (_pair_floors(now, cp, site_pen) > target)
     out_pairs |= ~allowed[cp.site] | closed[cp.site]
     return closed, opened, out_pairs
+
+
+def pair_floors(cp: CapacityPairs, forced: np.ndarray, p: int, lag: CapacityBound) -> np.ndarray:
+    """Least cost of a solution that uses each pair, by the Lagrangian.
+
+    :func:`capacity_fixing` at ``upper`` removes exactly the pairs whose floor exceeds
+    ``upper``'s improvement target (with split demand, those of the sites it closes): sorted,
+    the floors tell at once how many pairs a target leaves, that is how large the model of a
+    probe at that target is.
+
+    Parameters
+    ----------
+    cp
+        The pairs, demands and capacities.
+    forced
+        Sites that must be open.
+    p
+        Total number of open sites.
+    lag
+        Result of :func:`capacity_lagrangian` on the same problem.
+
+    Returns
+    -------
+    numpy.ndarray
+        One lower bound per pair of ``cp``.
+    """
+    rel = _Relaxation(cp, forced, np.ones(cp.m, dtype=bool), p)
+    now = rel.at(lag.lam, lag.mu, full=True)
+    site_pen = _site_penalties(rel, now)
+    if not cp.single:  # split demand: a pair goes only with its site
+        return np.asarray(now.value + site_pen[cp.site], dtype=np.float64)
+    return _pair_floors(now, cp, site_pen)
+
+
+def _pair_floors(now: _Knapsacks, cp: CapacityPairs, site_pen: np.ndarray) -> np.ndarray:
+    """Return the relaxation's value plus the least rise when a pair's cell goes to its site."""
+    r = now.r
+    j = cp.site
+    rc = np.maximum(r + now.price[j] * cp.w[cp.cell], 0.0) * (1.0 - now.x_lp)
+    delta = np.maximum.reduce([np.zeros(r.size), r, now.v_lp[j] + rc - now.v[j]])
+    return np.asarray(now.value + site_pen[j] + delta, dtype=np.float64)
 
 
 def _site_penalties(rel: _Relaxation, now: _Knapsacks) -> np.ndarray:

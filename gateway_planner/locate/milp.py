@@ -16,10 +16,10 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -350,6 +350,7 @@ def run_highs(
     max_nodes: int | None = None,
     cutoff: float | None = None,
     start_with_presolve: bool = False,
+    interrupt: threading.Event | None = None,
 ) -> MilpResult:
     """Solve a model with HiGHS, reproducibly and silently.
 
@@ -387,6 +388,10 @@ def run_highs(
         Pass ``start`` with presolve on too. HiGHS 1.16 may then return the start rather than
         a better solution it found; the objective is recomputed from the solution returned, so
         the worst case is the start itself.
+    interrupt
+        An event another thread may set to stop the run (MIP only: HiGHS checks it at its
+        interrupt points, within about half a second); the run then ends with status
+        ``"interrupted"`` and what it has. Already set: the run is not started.
 
     Returns
     -------
@@ -413,6 +418,9 @@ def run_highs(
         )
         label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
         return MilpResult("time_limit", None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
+    if interrupt is not None and interrupt.is_set():
+        label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
+        return MilpResult("interrupted", None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
     h = _new_highs()
     lp = hp.HighsLp()
     n = model.n_cols
@@ -465,6 +473,8 @@ def run_highs(
         # objective is recomputed from the solution below)
         idx, val = start
         h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=np.float64))
+    if interrupt is not None and is_mip:
+        h.cbMipInterrupt += _interrupter(interrupt)
     h.run()
     info = h.getInfo()
     raw = h.getModelStatus()
@@ -526,6 +536,16 @@ def run_highs(
         seconds=seconds,
         solver=label,
     )
+
+
+def _interrupter(event: threading.Event) -> Callable[[Any], None]:
+    """Return a HiGHS interrupt callback that stops the run once ``event`` is set."""
+
+    def check(callback: Any) -> None:
+        if event.is_set():
+            callback.interrupt()
+
+    return check
 
 
 def require_solution(result: MilpResult, what: str) -> np.ndarray:

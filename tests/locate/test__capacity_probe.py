@@ -132,9 +132,74 @@ def test_a_closed_tree_with_nothing_below_the_cutoff_proves_the_target(
         cap, core, request, lag, upper=best, lower=lag.raw, share=1.0
     )
     assert calls[0] == pytest.approx(target)
-    if proves:  # the target is a bound, and the next (past the incumbent) is not tried
-        assert probe.targets == (pytest.approx(target),)
-        assert probe.lower == pytest.approx(target)
+    if proves:
+        # the target is a bound; the next is the incumbent itself (its model is predicted to
+        # be settled in time), and a closed tree there proves the incumbent optimal
+        assert probe.targets[0] == pytest.approx(target)
+        assert calls[1:] == [pytest.approx(best)]
+        assert probe.targets[1:] == (best,)
+        assert probe.lower == best
     else:  # a cut run without a finite bound proves nothing
         assert probe.targets == ()
         assert probe.lower == lag.raw
+
+
+def test_a_race_is_proven_once_the_bound_reaches_the_best_incumbent():
+    race = _capacity_probe.Race(10.0, False)
+    race.raise_lower(9.5)
+    assert not race.proven.is_set()
+    race.improve(11.0)  # worse: kept out
+    assert race.upper == 10.0
+    race.improve(9.5)
+    assert race.upper == 9.5
+    assert race.proven.is_set()
+    integral = _capacity_probe.Race(10.0, True)
+    integral.raise_lower(9.0)  # an integer bound of 9 leaves room for a solution of 9
+    assert not integral.proven.is_set()
+    integral.raise_lower(9.5)  # nothing below 10 costs less than 9.5: 10 is optimal
+    assert integral.proven.is_set()
+
+
+def test_probing_beside_a_search_that_has_stopped_does_nothing(binding):
+    core, cap, lag, request = binding.setup(binding.problem(1, True, False))
+    race = _capacity_probe.Race(1e6, lag.integral)
+    race.stop.set()
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=1e6, lower=0.0, share=1.0, race=race
+    )
+    assert probe == _capacity_probe.Probe(0.0, None, False, ())
+
+
+@pytest.mark.parametrize(("seed", "single"), [(1, True), (2, False), (3, True), (4, True)])
+def test_probes_beside_a_search_read_its_incumbent_and_prove_it(binding, seed, single):
+    problem = binding.problem(seed, single, False)
+    best = binding.optimum(problem)
+    core, cap, lag, request = binding.setup(problem)
+    race = _capacity_probe.Race(1.3 * best, lag.integral)
+    race.improve(best)  # the search has found the optimum meanwhile
+    probe = _capacity_probe.probe_bound(
+        cap, core, request, lag, upper=1.3 * best, lower=lag.raw, share=1.0, race=race
+    )
+    # every target stays at or below the optimum the search holds, the last proves it
+    assert all(t <= best * (1 + 1e-9) for t in probe.targets)
+    assert probe.lower == pytest.approx(best, rel=1e-9)
+    assert probe.found is None  # nothing cheaper than the race's incumbent exists
+    assert race.proven.is_set()
+
+
+def test_the_next_target_is_the_highest_whose_model_is_predicted_to_fit(binding, monkeypatch):
+    from gateway_planner.locate._capacity_bounds import pair_floors
+
+    problem = binding.problem(2, True, False)
+    best = binding.optimum(problem)
+    core, cap, lag, _ = binding.setup(problem)
+    cp = cap.pairs_form()
+    floors = np.sort(pair_floors(cp, core.forced, core.p, lag))
+    monkeypatch.setattr(_capacity_probe, "PROBE_USE", 1.0)
+    monkeypatch.setattr(_capacity_probe, "PROBE_GROWTH", 2.0)
+    # the last probe: 4 s on 10 pairs; 16 s left fit (16 / 4) ** (1 / 2) x 10 = 20 pairs
+    target = _capacity_probe._next_target(cp, core, lag, (4.0, 10), 16.0, 10 * best)
+    assert int((floors <= target).sum()) <= 20
+    assert target == pytest.approx(floors[20], rel=1e-8)
+    # with time for every pair, the next target is the incumbent
+    assert _capacity_probe._next_target(cp, core, lag, (4.0, 10), 1e6, best) == best

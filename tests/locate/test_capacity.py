@@ -1,4 +1,5 @@
 import itertools
+import threading
 
 import numpy as np
 import pytest
@@ -7,6 +8,8 @@ import scipy.optimize as so
 from gateway_planner.errors import InfeasibleError
 from gateway_planner.locate import Problem, _capacity, _enumerate, solve
 from gateway_planner.locate._capacity_model import Incumbent
+from gateway_planner.locate._capacity_probe import Probe
+from gateway_planner.locate.base import Outcome
 
 
 def _split_cost(problem: Problem, sites: list[int]) -> float:
@@ -237,3 +240,104 @@ def test_the_split_relaxation_seeds_a_better_single_source_incumbent(binding, se
     if reach == "incumbent" and seed in (1, 2, 5, 6):
         # there the split optimum's sites hold the single-source optimum
         assert seeded.value == pytest.approx(best, rel=1e-9)
+
+
+_OPTIMA: dict[tuple[int, bool], float] = {}
+
+
+def _binding_optimum(binding, seed: int, single: bool) -> tuple[Problem, float]:
+    problem = binding.problem(seed, single, False)
+    if (seed, single) not in _OPTIMA:
+        _OPTIMA[seed, single] = binding.optimum(problem)
+    return problem, _OPTIMA[seed, single]
+
+
+def _probing_spy(monkeypatch, parallel: bool) -> list[str]:
+    """Send solves down the reduced-MIP path, probing beside it or not; log probing's thread."""
+    monkeypatch.setattr(_capacity, "SUBSET_LIMIT", 0)
+    monkeypatch.setattr(_capacity, "PARALLEL_PROBING", parallel)
+    monkeypatch.setattr(_capacity, "usable_cores", lambda: 2)
+    threads: list[str] = []
+    real = _capacity.probe_bound
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_capacity, "probe_bound", spy)
+    return threads
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize("single", [True, False])
+def test_probing_beside_the_search_or_after_it_reaches_the_brute_force_optimum(
+    binding, monkeypatch, parallel, single
+):
+    threads = _probing_spy(monkeypatch, parallel)
+    for seed in range(1, 7):
+        problem, best = _binding_optimum(binding, seed, single)
+        sol = solve(problem, method="exact")
+        assert sol.objective == pytest.approx(best, rel=1e-9)
+        assert sol.status == "optimal"
+        assert sol.bound == pytest.approx(best, rel=1e-9)
+        w = np.asarray(problem.weights)
+        load = (
+            np.bincount(sol.assignment, weights=w, minlength=problem.n_sites)
+            if single
+            else w @ sol.shares.toarray()
+        )
+        assert np.all(load <= np.asarray(problem.capacities) + 1e-6)
+    # some of these solves probe: in a thread of their own with two cores, else in turn
+    assert threads
+    assert set(threads) == ({"capacity-probe"} if parallel else {"MainThread"})
+    assert not any(t.name == "capacity-probe" and t.is_alive() for t in threading.enumerate())
+
+
+def test_an_error_in_the_probing_thread_is_raised_by_the_solve(binding, monkeypatch):
+    threads = _probing_spy(monkeypatch, True)
+    problem = next(
+        problem
+        for seed in range(1, 7)
+        for problem in [binding.problem(seed, True, False)]
+        if solve(problem, method="exact") and threads
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("probe failed")
+
+    monkeypatch.setattr(_capacity, "probe_bound", broken)
+    with pytest.raises(RuntimeError, match="probe failed"):
+        solve(problem, method="exact")
+    assert not any(t.name == "capacity-probe" and t.is_alive() for t in threading.enumerate())
+
+
+def test_what_the_probes_beside_the_final_mip_found_is_merged_into_its_outcome():
+    final = Outcome(
+        np.array([True, False, True]),
+        90.0,
+        "HiGHS 1.16.0 MIP (capacitated)",
+        "exact",
+        "time_limit",
+        5,
+        "capacity_mip",
+        np.array([0, 2]),
+        None,
+        100.0,
+    )
+    # a better bound only
+    got = _capacity._merged(final, Probe(95.0, None, False, (95.0,)), False)
+    assert (got.objective, got.bound, got.status) == (100.0, 95.0, "time_limit")
+    assert got.assignment.tolist() == [0, 2]
+    assert got.solver.endswith("1 target(s) probed, bound raised to 95 beside it)")
+    # a bound that reaches the final incumbent proves it
+    got = _capacity._merged(final, Probe(100.0, None, False, (100.0,)), False)
+    assert (got.objective, got.bound, got.status) == (100.0, 100.0, "optimal")
+    # a better solution, proven by the probes
+    found = Incumbent(96.0, np.array([False, True, True]), np.array([1, 2]), None, 3)
+    got = _capacity._merged(final, Probe(96.0, found, True, ()), False)
+    assert (got.objective, got.bound, got.status) == (96.0, 96.0, "optimal")
+    assert got.is_open.tolist() == [False, True, True]
+    assert got.assignment.tolist() == [1, 2]
+    # a better solution above the bound: the gap stays open
+    got = _capacity._merged(final, Probe(92.0, found, False, (92.0,)), False)
+    assert (got.objective, got.bound, got.status) == (96.0, 92.0, "time_limit")

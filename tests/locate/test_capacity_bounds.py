@@ -15,7 +15,9 @@ from gateway_planner.locate._capacity_bounds import (
     capacity_fixing,
     capacity_lagrangian,
     column_floors,
+    pair_floors,
 )
+from gateway_planner.locate.bounds import improvement_target
 
 
 def _instance(seed: int, *, single: bool, unserved: float | None, fractional: bool = False):
@@ -129,6 +131,37 @@ def test_lagrangian_bound_and_fixings_hold_against_brute_force(seed, single, uns
             assert not any(out[pair_index[pair]] for pair in used)
     if not single:
         assert not (out & ~closed[cp.site]).any()  # no pair fixing with split demand
+
+
+@pytest.mark.parametrize(
+    ("seed", "single"), [(seed, single) for seed in range(8) for single in (True, False)]
+)
+def test_pair_floors_count_the_pairs_fixing_leaves_and_bound_every_solution_using_them(
+    seed, single
+):
+    """Fixing at any upper removes the pairs whose floor passes it; no solution beats a floor."""
+    cp, d, w, cap = _instance(seed, single=single, unserved=None)
+    p = 2
+    forced = np.zeros(cap.size, dtype=bool)
+    values = _all_values(cp, d, w, cap, p, forced, single, None)
+    finite = sorted(v for sols in values.values() for v, _ in sols if np.isfinite(v))
+    lag = capacity_lagrangian(
+        cp, forced, p, upper=finite[-1] * 1.1 + 1, max_iter=5 + 20 * (seed % 3)
+    )
+    floors = pair_floors(cp, forced, p, lag)
+    assert floors.shape == cp.site.shape
+    for upper in (finite[0] + 1.0, finite[len(finite) // 2], finite[-1] + 1.0):
+        _, _, out = capacity_fixing(cp, forced, p, lag, upper=upper)
+        beyond = floors > improvement_target(upper, lag.integral)
+        assert np.array_equal(out, beyond)
+    if single:  # every solution costs at least the floor of each pair it uses
+        pair_index = {
+            (int(i), int(j)): t for t, (i, j) in enumerate(zip(cp.cell, cp.site, strict=True))
+        }
+        for sols in values.values():
+            for cost, used in sols:
+                for pair in used:
+                    assert floors[pair_index[pair]] <= cost + 1e-6 * max(1.0, cost)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -102,3 +102,49 @@ def test_a_start_passed_with_presolve_on_is_never_worse_than_the_start():
     result = run_highs(_knapsack(3.0), time_limit=10, start=start, start_with_presolve=True)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(-8.0)
+
+
+def _market_split(m: int = 4, seed: int = 0) -> MilpModel:
+    # Cornuejols and Dawande's market split: sum_j a_ij x_j + s_i - t_i = b_i with the slacks
+    # minimised; branch and bound needs far longer than these tests wait
+    rng = np.random.default_rng(seed)
+    n = 10 * (m - 1)
+    a = rng.integers(0, 100, (m, n)).astype(float)
+    b = np.floor(a.sum(axis=1) / 2)
+    rb = RowBuilder()
+    first = rb.add_rows(b, b, count=m)
+    rows = np.repeat(first + np.arange(m), n)
+    rb.add_entries(rows, np.tile(np.arange(n), m), a.ravel())
+    rb.add_entries(first + np.arange(m), n + np.arange(m), 1.0)
+    rb.add_entries(first + np.arange(m), n + m + np.arange(m), -1.0)
+    cost = np.concatenate([np.zeros(n), np.ones(2 * m)])
+    upper = np.concatenate([np.ones(n), np.full(2 * m, np.inf)])
+    integer = np.concatenate([np.ones(n, dtype=bool), np.zeros(2 * m, dtype=bool)])
+    return MilpModel(cost, np.zeros(n + 2 * m), upper, integer, rb, name="market split")
+
+
+def test_an_interrupt_set_by_another_thread_stops_a_run_early():
+    import threading
+
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    try:
+        result = run_highs(_market_split(), time_limit=60, interrupt=stop)
+    finally:
+        timer.cancel()
+    assert result.status == "interrupted"
+    assert result.seconds < 5
+    assert result.bound <= result.objective
+
+
+def test_an_interrupt_already_set_starts_nothing():
+    import threading
+
+    stop = threading.Event()
+    stop.set()
+    result = run_highs(_knapsack(3.0), time_limit=10, interrupt=stop)
+    assert (result.status, result.x, result.iterations) == ("interrupted", None, 0)
+    assert "not started" in result.solver
+    # unset, the same run solves the knapsack
+    assert run_highs(_knapsack(3.0), time_limit=10, interrupt=threading.Event()).status == "optimal"
