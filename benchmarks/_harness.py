@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from gateway_planner.locate.base import usable_cores
+
 __all__ = [
     "STATISTIC",
     "Target",
@@ -160,7 +162,7 @@ def machine() -> dict[str, Any]:
     """What the figures were measured on (the machine is shared: the load matters)."""
     return {
         "python": platform.python_version(),
-        "cores": os.cpu_count(),
+        "cores": usable_cores(),
         "load_avg_1min": os.getloadavg()[0],
     }
 

@@ -40,6 +40,11 @@ wall seconds (median of ``--runs``), status and path.
 Targets: every instance with at most 100 customers proven optimal within the time limit (gap 0,
 share 1.0); the largest reported gap at 150-200 customers under 1 %.
 
+Where the process may use two cores, the solve probes its bound in a second thread beside the
+incumbent search (:mod:`gateway_planner.locate._capacity_probe`); the table's title (and the
+JSON's ``machine``) gives the cores. ``taskset -c 0 .venv/bin/python benchmarks/capacitated.py``
+measures one core, where probing takes its turn.
+
 The last line printed is one JSON object: ``instances`` mapping ``<name>/<variant>`` to {"n",
 "p", "utilisation", "objective", "bound", "bound_gap_pct", "seconds", "status", "path"}, and
 ``targets`` with ``targets_met``.
@@ -59,6 +64,7 @@ import numpy as np
 from _harness import Target, emit, median_of
 
 from gateway_planner.locate import Problem, Solution, solve
+from gateway_planner.locate.base import usable_cores
 
 #: (customers, p) of the generated instances, in order; each gets SEEDS_PER_SIZE instances
 SIZES = ((50, 5), (100, 5), (100, 10), (150, 15), (200, 10), (200, 20))
@@ -170,7 +176,10 @@ def _run(
         f"{'instance':<16} {'n':>4} {'p':>3} {'util':>5} {'variant':<7} {'objective':>11} "
         f"{'bound':>11} {'gap%':>7} {'seconds':>8} {'status':<11} path"
     )
-    print(f"median wall seconds of {runs} run(s), time limit {time_limit:g} s")
+    print(
+        f"median wall seconds of {runs} run(s), time limit {time_limit:g} s, "
+        f"{usable_cores()} core(s)"
+    )
     print(header)
     print("-" * len(header))
     record: dict[str, dict[str, float | int | str]] = {}

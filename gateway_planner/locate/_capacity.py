@@ -34,7 +34,6 @@ model infeasible proves the incumbent optimal.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from dataclasses import replace
 
@@ -53,7 +52,7 @@ from ._capacity_search import swap_search
 from ._engine import MedianCore
 from ._enumerate import all_subsets, count_subsets
 from ._pipeline import solve_median
-from .base import Deadline, Outcome, SolveRequest
+from .base import Deadline, Outcome, SolveRequest, usable_cores
 from .bounds import improvement_target
 from .milp import highs_version, require_solution, run_highs
 
@@ -93,6 +92,8 @@ POOL_SHARE = 0.15
 #: Probing runs in a thread beside the incumbent search and the final MIP when the process may
 #: use two cores or more (HiGHS releases the interpreter while it solves).
 PARALLEL_PROBING = True
+#: Seconds past the clock (or past the search's end) the solve waits for the probing thread.
+PROBE_JOIN_GRACE = 1.0
 #: Largest number of pairs the capacitated Lagrangian runs on (each step sorts them).
 CAPACITY_LAGRANGIAN_PAIRS = 2_000_000
 
@@ -351,8 +352,10 @@ def _reduced_mip(
         outcome = _final(cap, request, lag, best, lower, None, race)
     finally:
         race.stop.set()
-        thread.join()
-    beside = got[0] if got else None
+        # the probes' HiGHS run stops within half a second; a step it cannot stop (fixing,
+        # building a model) is not waited for past the clock, and its answer is dropped
+        thread.join(max(request.deadline.left(), 0.0) + PROBE_JOIN_GRACE)
+    beside = got[0] if got and not thread.is_alive() else None
     if isinstance(beside, BaseException):
         raise beside
     if beside is None or (beside.found is None and beside.lower <= outcome.bound):
@@ -475,14 +478,6 @@ def _merged(outcome: Outcome, probe: Probe, integral: bool) -> Outcome:
         status, bound = "optimal", value
     solver = f"{outcome.solver.rstrip(')')}{_probed(probe, bound)} beside it)"
     return replace(outcome, bound=min(bound, value), status=status, solver=solver)
-
-
-def usable_cores() -> int:
-    """Return the number of cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _split_seed(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -48,11 +49,27 @@ __all__ = [
     "Outcome",
     "SolveOptions",
     "SolveRequest",
+    "usable_cores",
 ]
 
 logger = logging.getLogger(__name__)
 
 METHODS = ("auto", "exact", "heuristic")
+
+
+def usable_cores() -> int:
+    """Return the number of cores this process may run on (its CPU affinity where known).
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
 
 #: Largest relative amount, times ``max(1, |objective|)``, by which a bound may pass its own
 #: objective and still count as rounding (sums taken in another order, HiGHS tolerances).

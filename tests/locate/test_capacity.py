@@ -341,3 +341,32 @@ def test_what_the_probes_beside_the_final_mip_found_is_merged_into_its_outcome()
     # a better solution above the bound: the gap stays open
     got = _capacity._merged(final, Probe(92.0, found, False, (92.0,)), False)
     assert (got.objective, got.bound, got.status) == (96.0, 92.0, "time_limit")
+
+
+def test_a_probing_thread_that_cannot_stop_is_not_waited_for_past_the_clock(binding, monkeypatch):
+    import time
+
+    threads = _probing_spy(monkeypatch, True)
+    problem = next(
+        problem
+        for seed in range(1, 7)
+        for problem in [binding.problem(seed, True, False)]
+        if solve(problem, method="exact") and threads
+    )
+    expected = solve(problem, method="exact")
+    release = threading.Event()
+
+    def stuck(*args, **kwargs):
+        release.wait(10)  # a step that does not look at the clock or the stop event
+        raise AssertionError("its answer comes after the solve has returned, and is dropped")
+
+    monkeypatch.setattr(_capacity, "probe_bound", stuck)
+    monkeypatch.setattr(_capacity, "PROBE_JOIN_GRACE", 0.2)
+    t0 = time.perf_counter()
+    try:
+        sol = solve(problem, method="exact", time_limit=1.0)
+    finally:
+        release.set()
+    assert time.perf_counter() - t0 < 1.0 + 0.2 + 0.5
+    # the search alone still proves the optimum of this small problem
+    assert sol.objective == pytest.approx(expected.objective, rel=1e-9)
