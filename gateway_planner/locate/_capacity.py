@@ -26,7 +26,8 @@ split-demand relaxation, solved by HiGHS on what the fixings leave, as one more 
 Probing (:mod:`._capacity_probe`) raises the bound: targets between it and the
 incumbent, each proven by HiGHS to have no cheaper solution. With two cores it runs in a thread
 beside all this and the final MIP (HiGHS releases the interpreter while it solves), else in
-turn before the final MIP. HiGHS finally solves the model of what is left, with the valid inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``).
+turn before the final MIP. HiGHS finally solves the model of what is left, with the valid
+inequality ``sum_j min(Q_j, D) y_j >= D`` (total demand ``D``).
 Every fixing holds for every solution better than the incumbent, so HiGHS proving the reduced
 model infeasible proves the incumbent optimal.
 """
@@ -327,9 +328,11 @@ def _reduced_mip(
         if cap.single:
             best = _incumbents(cap, core, request, lag, best, lower, None)
         probe = probe_bound(cap, core, request, lag, upper=best.value, lower=lower)
+        if probe.found is not None:
+            best = replace(probe.found, iterations=best.iterations + probe.found.iterations)
         if cap.single and not probe.proven:
             # the probes' knapsacks, aimed just above the bound, bring clusters of their own
-            best = _combine(cap, core, request, _better_of(best, probe.found), rounds=1)
+            best = _combine(cap, core, request, best, rounds=1)
         return _final(cap, request, lag, best, lower, probe, None)
     race = Race(best.value, lag.integral)
     got: list[Probe | BaseException] = []
@@ -358,7 +361,9 @@ def _reduced_mip(
     beside = got[0] if got and not thread.is_alive() else None
     if isinstance(beside, BaseException):
         raise beside
-    if beside is None or (beside.found is None and beside.lower <= outcome.bound):
+    if beside is None:  # what the probes proved still counts
+        beside = Probe(race.lower, None, False, ())
+    if beside.found is None and beside.lower <= outcome.bound:
         return outcome
     return _merged(outcome, beside, lag.integral)
 
@@ -393,11 +398,6 @@ def _incumbents(
     return best
 
 
-def _better_of(best: Incumbent, other: Incumbent | None) -> Incumbent:
-    """Return the cheaper of two incumbents (``best`` on a tie)."""
-    return other if other is not None and other.value < best.value else best
-
-
 def _final(
     cap: CapacitatedModel,
     request: SolveRequest,
@@ -409,12 +409,13 @@ def _final(
 ) -> Outcome:
     """HiGHS on what fixing at the incumbent leaves (unless probing has settled it).
 
-    ``probe`` is what probing found before (sequential); ``race`` carries the probes running
-    beside this (their proof of the incumbent stops HiGHS).
+    ``probe`` is what probing proved before (in turn; its solution, if better, is ``best``);
+    ``race`` carries the probes running beside this (their proof of the incumbent stops HiGHS).
     """
     if probe is not None:
-        best = _better_of(best, probe.found)
         lower = max(lower, probe.lower)
+    if race is not None:  # the probes beside it may have proven the incumbent meanwhile
+        lower = max(lower, race.lower)
     probed = _probed(probe, lower)
     if (probe is not None and probe.proven) or lower >= improvement_target(
         best.value, lag.integral

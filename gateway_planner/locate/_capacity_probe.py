@@ -91,6 +91,12 @@ class Race:
         with self._lock:
             return self._upper
 
+    @property
+    def lower(self) -> float:
+        """The best lower bound the probes have proven (-inf before the first)."""
+        with self._lock:
+            return self._lower
+
     def improve(self, value: float) -> None:
         """Record a solution of objective ``value`` (kept when it is better).
 
@@ -159,7 +165,9 @@ def probe_bound(
     whose model (the pairs its fixings leave, counted from :func:`pair_floors`) HiGHS is
     predicted to settle within :data:`PROBE_USE` of the time left, by the last probe's
     seconds scaled by its model's size to the power :data:`PROBE_GROWTH`; probing ends when no
-    target above the bound is predicted to fit.
+    target above the bound is predicted to fit. Beside the search (``race``) the highest target
+    is the incumbent itself, whose proof proves it optimal; in turn, that is left to the final
+    MIP, which starts from the incumbent.
 
     Parameters
     ----------
@@ -219,6 +227,8 @@ def probe_bound(
             target = min(upper, float(math.ceil(target - 1e-9)))
         if target <= lower:
             break  # no target above the bound is predicted to be settled in time
+        if race is None and target >= improvement_target(upper, integral):
+            break  # in turn, the incumbent itself is left to the final MIP, which starts from it
         # unless the Lagrangian alone, or fixings that leave no open set, already put every
         # solution at or above the target, HiGHS decides what the fixings leave
         red = (

@@ -133,12 +133,11 @@ def test_a_closed_tree_with_nothing_below_the_cutoff_proves_the_target(
     )
     assert calls[0] == pytest.approx(target)
     if proves:
-        # the target is a bound; the next is the incumbent itself (its model is predicted to
-        # be settled in time), and a closed tree there proves the incumbent optimal
-        assert probe.targets[0] == pytest.approx(target)
-        assert calls[1:] == [pytest.approx(best)]
-        assert probe.targets[1:] == (best,)
-        assert probe.lower == best
+        # the target is a bound; the next would be the incumbent itself (its model is predicted
+        # to be settled in time), which probing in turn leaves to the final MIP
+        assert probe.targets == (pytest.approx(target),)
+        assert probe.lower == pytest.approx(target)
+        assert len(calls) == 1
     else:  # a cut run without a finite bound proves nothing
         assert probe.targets == ()
         assert probe.lower == lag.raw
@@ -203,3 +202,11 @@ def test_the_next_target_is_the_highest_whose_model_is_predicted_to_fit(binding,
     assert target == pytest.approx(floors[20], rel=1e-8)
     # with time for every pair, the next target is the incumbent
     assert _capacity_probe._next_target(cp, core, lag, (4.0, 10), 1e6, best) == best
+
+
+def test_a_race_reports_the_best_bound_the_probes_proved():
+    race = _capacity_probe.Race(10.0, False)
+    assert race.lower == -math.inf
+    race.raise_lower(8.0)
+    race.raise_lower(7.0)  # a weaker bound is kept out
+    assert race.lower == 8.0
