@@ -19,10 +19,17 @@ from ._capacity_pool import ColumnPool
 from ._capacity_search import regret_assignment
 from ._data import nearest_sites
 from ._engine import MedianCore
-from .base import Deadline, Outcome
+from .base import Deadline, Outcome, SolveRequest
 from .milp import MilpModel, RowBuilder, run_highs
 
-__all__ = ["CapacitatedModel", "Incumbent", "Reduced"]
+__all__ = [
+    "CapacitatedModel",
+    "Incumbent",
+    "Reduced",
+    "assigned_best",
+    "better_incumbent",
+    "start_of",
+]
 
 #: Largest number of pairs given one strong linking row each.
 LINK_MAX = 300_000
@@ -450,3 +457,32 @@ class CapacitatedModel:
 
     def _open_from(self, sites: np.ndarray) -> np.ndarray:
         return np.isin(self.data.cand, sites)
+
+
+def better_incumbent(
+    best: Incumbent | None,
+    is_open: np.ndarray,
+    got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
+) -> Incumbent | None:
+    """Keep the better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
+    if got is None or (best is not None and got[0] >= best.value):
+        return best
+    its = got[3] + (best.iterations if best is not None else 0)
+    return Incumbent(got[0], is_open.copy(), got[1], got[2], its)
+
+
+def assigned_best(
+    cap: CapacitatedModel, request: SolveRequest, best: Incumbent, is_open: np.ndarray
+) -> Incumbent:
+    """Return the better of ``best`` and the best assignment of ``is_open`` (HiGHS)."""
+    got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
+    return better_incumbent(best, is_open, got) or best
+
+
+def start_of(
+    best: Incumbent, red: Reduced, r: np.ndarray, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the incumbent's open sites as a start of a built model, if they are in it."""
+    if bool(np.all(red.allowed[best.is_open])) and bool(np.all(best.is_open[red.forced])):
+        return np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64)
+    return None

@@ -188,7 +188,7 @@ def test_recombining_beats_the_site_swaps_alone(monkeypatch):
     from gateway_planner.locate import solve
 
     with_pool = solve(problem, model="pmedian", method="heuristic", time_limit=120)
-    monkeypatch.setattr(_capacity, "_combine", lambda cap, core, request, best, *a, **k: best)
+    monkeypatch.setattr(_capacity, "combine", lambda cap, core, request, best, *a, **k: best)
     without = solve(problem, model="pmedian", method="heuristic", time_limit=120)
     assert with_pool.objective < without.objective - 1e-6
     load = np.bincount(with_pool.assignment, weights=demand, minlength=n)
