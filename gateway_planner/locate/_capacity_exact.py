@@ -82,6 +82,26 @@ def reduced_mip(
     search for incumbents and the final MIP, until the clock or until either side proves the
     incumbent optimal (which stops the other's HiGHS run); otherwise it takes
     :data:`._capacity_probe.PROBE_SHARE` of the time between them.
+
+    Parameters
+    ----------
+    cap
+        The capacitated model.
+    core
+        The p-median core (forced sites, p).
+    request
+        Deadline, target gap and seed.
+    lag
+        The capacitated Lagrangian result (multipliers for fixing and probing).
+    best
+        The incumbent.
+    lower
+        The best lower bound known.
+
+    Returns
+    -------
+    Outcome
+        The best solution found, its bound (valid for the whole problem), status and label.
     """
     if not (PARALLEL_PROBING and usable_cores() >= 2):
         if cap.single:
@@ -289,15 +309,32 @@ def combine(
 
     Each round re-centres the new clusters, solves the set-partitioning problem over the pool
     (at most :data:`POOL_SHARE` of the time left) and gives the open sites of what it finds
-    their best assignment. Clusters whose Lagrangian bound (priced once, in
-    :func:`._capacity._lagrangian`) reaches the incumbent are left out: they are in no better solution,
-    and the model shrinks by a third. An improving round restarts the
-    Lagrangian from the new incumbent's costs for :data:`POOL_STEPS` steps, whose knapsacks
-    bring new clusters; at most ``rounds`` rounds.
+    their best assignment. Clusters whose Lagrangian bound (priced once, where the solve's
+    Lagrangian ends) reaches the incumbent are left out: they are in no better solution, and the
+    model shrinks by a third. An improving round restarts the Lagrangian from the new
+    incumbent's costs for :data:`POOL_STEPS` steps, whose knapsacks bring new clusters.
 
     The set-partitioning MIP gets no start: HiGHS 1.16 given a complete start with presolve on
     may hand it back at once, with an objective (and a "gap reached") that leaves out what
     presolve moved into its offset.
+
+    Parameters
+    ----------
+    cap
+        The capacitated model (without a pool, the incumbent comes back unchanged).
+    core
+        The p-median core (forced and allowed sites, k).
+    request
+        Deadline and seed.
+    best
+        The incumbent.
+    rounds
+        Most rounds.
+
+    Returns
+    -------
+    Incumbent
+        The better of ``best`` and what the rounds found.
     """
     pool = cap.pool
     if pool is None:

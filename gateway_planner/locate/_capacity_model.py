@@ -464,7 +464,23 @@ def better_incumbent(
     is_open: np.ndarray,
     got: tuple[float, np.ndarray, sp.csr_array | None, int] | None,
 ) -> Incumbent | None:
-    """Keep the better of ``best`` and an assignment of ``is_open`` (None: not capacity-feasible)."""
+    """Return the better of ``best`` and an assignment of ``is_open``.
+
+    Parameters
+    ----------
+    best
+        The incumbent (None: none yet).
+    is_open
+        The open sites of the assignment.
+    got
+        Objective, assignment, shares and iterations of the assignment, as
+        :meth:`CapacitatedModel.assign` returns them (None: not capacity-feasible).
+
+    Returns
+    -------
+    Incumbent or None
+        The assignment, when it is cheaper (its iterations added to ``best``'s), else ``best``.
+    """
     if got is None or (best is not None and got[0] >= best.value):
         return best
     its = got[3] + (best.iterations if best is not None else 0)
@@ -474,7 +490,24 @@ def better_incumbent(
 def assigned_best(
     cap: CapacitatedModel, request: SolveRequest, best: Incumbent, is_open: np.ndarray
 ) -> Incumbent:
-    """Return the better of ``best`` and the best assignment of ``is_open`` (HiGHS)."""
+    """Return the better of ``best`` and the best assignment of ``is_open`` (HiGHS).
+
+    Parameters
+    ----------
+    cap
+        The capacitated model.
+    request
+        Deadline and seed.
+    best
+        The incumbent.
+    is_open
+        The open sites to assign.
+
+    Returns
+    -------
+    Incumbent
+        The cheaper of the two.
+    """
     got = cap.assign(is_open, deadline=request.deadline, seed=request.seed)
     return better_incumbent(best, is_open, got) or best
 
@@ -482,7 +515,25 @@ def assigned_best(
 def start_of(
     best: Incumbent, red: Reduced, r: np.ndarray, free: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return the incumbent's open sites as a start of a built model, if they are in it."""
+    """Return the incumbent's open sites as a start of a built model, if they are in it.
+
+    Parameters
+    ----------
+    best
+        The incumbent.
+    red
+        The fixings the model was built with.
+    r
+        The model's pair rows (its ``y`` columns follow them).
+    free
+        The sites of its ``y`` columns.
+
+    Returns
+    -------
+    tuple of numpy.ndarray or None
+        Column indices and values of the ``y`` columns; None when the fixings exclude the
+        incumbent's open sites.
+    """
     if bool(np.all(red.allowed[best.is_open])) and bool(np.all(best.is_open[red.forced])):
         return np.arange(r.size, r.size + free.size), best.is_open[free].astype(np.float64)
     return None
