@@ -416,11 +416,9 @@ def run_highs(
             time_limit,
             setup,
         )
-        label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
-        return MilpResult("time_limit", None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
+        return _not_started(model, relax, "time_limit")
     if interrupt is not None and interrupt.is_set():
-        label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
-        return MilpResult("interrupted", None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
+        return _not_started(model, relax, "interrupted")
     h = _new_highs()
     lp = hp.HighsLp()
     n = model.n_cols
@@ -536,6 +534,12 @@ def run_highs(
         seconds=seconds,
         solver=label,
     )
+
+
+def _not_started(model: MilpModel, relax: bool, status: str) -> MilpResult:
+    """Return the result of a run that was not started, with ``status``."""
+    label = f"HiGHS {highs_version()} {'LP' if relax else 'MIP'} ({model.name}, not started)"
+    return MilpResult(status, None, math.inf, -math.inf, math.inf, 0, 0, 0.0, label)
 
 
 def _interrupter(event: threading.Event) -> Callable[[Any], None]:
