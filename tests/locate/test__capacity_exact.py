@@ -71,6 +71,16 @@ def _probing_spy(monkeypatch, parallel: bool) -> list[str]:
     return threads
 
 
+def _one_that_probes(binding, threads: list[str]) -> Problem:
+    """The first single-source binding problem whose solve reaches probing (``threads`` logs it)."""
+    for seed in range(1, 7):
+        problem = binding.problem(seed, True, False)
+        solve(problem, method="exact")
+        if threads:
+            return problem
+    raise AssertionError("no binding problem reaches probing")  # pragma: no cover
+
+
 @pytest.mark.parametrize("parallel", [True, False])
 @pytest.mark.parametrize("single", [True, False])
 def test_probing_beside_the_search_or_after_it_reaches_the_brute_force_optimum(
@@ -98,12 +108,7 @@ def test_probing_beside_the_search_or_after_it_reaches_the_brute_force_optimum(
 
 def test_an_error_in_the_probing_thread_is_raised_by_the_solve(binding, monkeypatch):
     threads = _probing_spy(monkeypatch, True)
-    problem = next(
-        problem
-        for seed in range(1, 7)
-        for problem in [binding.problem(seed, True, False)]
-        if solve(problem, method="exact") and threads
-    )
+    problem = _one_that_probes(binding, threads)
 
     def broken(*args, **kwargs):
         raise RuntimeError("probe failed")
@@ -147,14 +152,8 @@ def test_what_the_probes_beside_the_final_mip_found_is_merged_into_its_outcome()
 
 
 def test_a_probing_thread_that_cannot_stop_is_not_waited_for_past_the_clock(binding, monkeypatch):
-
     threads = _probing_spy(monkeypatch, True)
-    problem = next(
-        problem
-        for seed in range(1, 7)
-        for problem in [binding.problem(seed, True, False)]
-        if solve(problem, method="exact") and threads
-    )
+    problem = _one_that_probes(binding, threads)
     expected = solve(problem, method="exact")
     release = threading.Event()
 
